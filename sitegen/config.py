@@ -1,0 +1,43 @@
+"""Where sitegen reads and writes, as given on the command line: a frozen SiteConfig."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sitegen
+
+DEFAULT_THEME = Path(sitegen.__file__).resolve().parent.parent / "themes" / "default"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Paths and switches for one run; ``display_root`` is how content paths are printed."""
+
+    content_dir: Path
+    output_dir: Path
+    theme_dirs: tuple[Path, ...]
+    display_root: str
+    base_url: str = ""
+    strict: bool = False
+
+
+def load_config(
+    content: str = "content",
+    output: str = "output",
+    theme: str | None = None,
+    base_url: str = "",
+    strict: bool = False,
+) -> SiteConfig:
+    """Build the SiteConfig; a theme given by the user comes before the default theme it extends."""
+    themes = [Path(theme)] if theme else []
+    if DEFAULT_THEME.is_dir() and all(t.resolve() != DEFAULT_THEME for t in themes):
+        themes.append(DEFAULT_THEME)
+    return SiteConfig(
+        content_dir=Path(content),
+        output_dir=Path(output),
+        theme_dirs=tuple(themes),
+        display_root=content.rstrip("/\\") or ".",
+        base_url=base_url,
+        strict=strict,
+    )

@@ -1,0 +1,408 @@
+"""The content format: every file, key and value type that editors write, declared in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sitegen.schema import (
+    Boolean,
+    Choice,
+    Date,
+    Either,
+    Field,
+    Identifier,
+    Integer,
+    ListOf,
+    MapOf,
+    PhoneNumber,
+    Record,
+    Reference,
+    Text,
+    Time,
+    Url,
+)
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_WEEKDAY_ZH = "一二三四五六日"
+WEEKDAY_ALIASES = {
+    **{f"{prefix}{_WEEKDAY_ZH[i]}": day for i, day in enumerate(WEEKDAYS) for prefix in ("周", "星期")},
+    "周天": "sunday",
+    "星期天": "sunday",
+    **{day[:3]: day for day in WEEKDAYS},
+}
+
+PERSON = Record(
+    "a person",
+    [
+        Field(
+            "name",
+            Text(60, example="张敏"),
+            True,
+            "The person's name as residents know it.",
+            "姓名",
+        ),
+        Field("role", Text(60), False, "Job or role, e.g. 专职网格员; slots give a default.", "职务"),
+        Field("phone", PhoneNumber(), False, "Work phone for official roles.", "电话"),
+        Field(
+            "org",
+            Text(80),
+            False,
+            "Organisation, e.g. the resident unit or police station.",
+            "单位",
+        ),
+        Field(
+            "public",
+            Boolean(),
+            False,
+            "false: the person never appears in any output (default true).",
+            "是否公开",
+        ),
+        Field(
+            "phone_public",
+            Boolean(),
+            False,
+            "Whether the phone is published. Default: true for official roles; false for "
+            "volunteers (building and unit heads, part-time helpers, club contacts).",
+            "电话是否公开",
+        ),
+    ],
+    "A person written in place, or the id of someone listed under `people:`.",
+)
+
+PERSON_OR_REF = Either(
+    Reference("a person listed under `people:`", "zhang-min"),
+    PERSON,
+    "a person (`name:` and `phone:` lines) or the id of someone under `people:`",
+)
+
+PEOPLE = MapOf(PERSON, key_pattern=r"^[^\s:]+$")
+
+MEETING = Record(
+    "a meeting",
+    [
+        Field("name", Text(60, example="居民面对面"), True, "What the meeting is called.", "名称"),
+        Field(
+            "repeat",
+            Choice(["weekly", "monthly"], {"每周": "weekly", "每月": "monthly"}),
+            True,
+            "weekly or monthly.",
+            "周期",
+        ),
+        Field(
+            "weekday",
+            Choice(WEEKDAYS, WEEKDAY_ALIASES),
+            False,
+            "Day of the week (monday … sunday, or 周一 … 周日). Needed for weekly meetings.",
+            "星期",
+        ),
+        Field(
+            "week",
+            Choice(["1", "2", "3", "4", "last"], {"最后": "last", "最后一周": "last"}),
+            False,
+            "For monthly meetings on a weekday: which week of the month (1–4 or last).",
+            "第几周",
+        ),
+        Field(
+            "day",
+            Integer(1, 31, "15"),
+            False,
+            "For monthly meetings on a date: the day of the month.",
+            "日期",
+        ),
+        Field("start", Time(), True, "Start time, 24-hour clock, e.g. 15:00.", "开始时间"),
+        Field("end", Time(), False, "End time.", "结束时间"),
+        Field("place", Text(100), True, "Where it takes place.", "地点"),
+        Field(
+            "description",
+            Text(300, multiline=True),
+            False,
+            "One or two sentences on what happens.",
+            "说明",
+        ),
+    ],
+)
+
+OFFICE = Record(
+    "the community office",
+    [
+        Field("address", Text(120), True, "Street address of the office.", "地址"),
+        Field("phone", PhoneNumber(), True, "The office phone.", "电话"),
+        Field(
+            "hours",
+            ListOf(Text(80), min_items=1),
+            True,
+            "Opening hours, one line per period.",
+            "办公时间",
+        ),
+    ],
+)
+
+EMERGENCY = Record(
+    "an emergency number",
+    [
+        Field("name", Text(30, example="报警"), True, "What the number is for.", "名称"),
+        Field("phone", PhoneNumber(), True, "The number.", "电话"),
+        Field("note", Text(80), False, "A short note.", "备注"),
+    ],
+)
+
+CATEGORY = Record(
+    "an issue category",
+    [
+        Field("id", Identifier("facilities"), True, "Short id.", "编号"),
+        Field("name", Text(30, example="公共设施"), True, "Name of the category.", "类别"),
+        Field("examples", Text(120), False, "Typical issues, e.g. 路灯、电梯、门禁.", "举例"),
+        Field("handler", Text(60), True, "Who handles it, e.g. 物业服务中心.", "责任方"),
+        Field("phone", PhoneNumber(), False, "Number to call for this category.", "电话"),
+        Field("contact", PERSON_OR_REF, False, "A person to contact.", "联系人"),
+        Field(
+            "promise",
+            Text(120),
+            True,
+            "The response promise, e.g. 2小时内响应，24小时内解决.",
+            "承诺时限",
+        ),
+    ],
+)
+
+GRID = Record(
+    "a grid",
+    [
+        Field("id", Identifier("01"), True, "Short id, e.g. 01.", "编号"),
+        Field("name", Text(40), False, "Name, e.g. 第一网格 (default: 第<id>网格).", "名称"),
+        Field("households", Integer(0, 5000, "420"), False, "Households in the grid.", "户数"),
+        Field("head", PERSON_OR_REF, False, "Grid head (网格长).", "网格长"),
+        Field("worker", PERSON_OR_REF, False, "Full-time grid worker (专职网格员).", "专职网格员"),
+        Field("helpers", ListOf(PERSON_OR_REF), False, "Part-time helpers (兼职网格员).", "兼职网格员"),
+        Field("police", PERSON_OR_REF, False, "Police officer (网格警员).", "网格警员"),
+        Field("area", Text(120), False, "Streets or places the grid covers besides buildings.", "范围"),
+    ],
+)
+
+CHAIN_LEVEL = Record(
+    "a level of the chain",
+    [
+        Field("name", Text(40, example="社区党委"), True, "Who acts at this level.", "层级"),
+        Field(
+            "role",
+            Text(20, example="统领"),
+            True,
+            "What they do: 统领, 负责, 落实, 配合, 补充.",
+            "职责",
+        ),
+        Field("description", Text(200, multiline=True), False, "One sentence on how.", "说明"),
+    ],
+)
+
+SITE = Record(
+    "site.yaml",
+    [
+        Field("name", Text(40, example="盛世社区"), True, "The community's name.", "社区名称"),
+        Field("district", Text(40), False, "District or county.", "区县"),
+        Field("street", Text(40), False, "Street office (街道) or town.", "街道"),
+        Field(
+            "area_code",
+            Text(5),
+            False,
+            "Telephone area code, e.g. 029; lets editors omit it.",
+            "区号",
+        ),
+        Field(
+            "base_url",
+            Url(),
+            False,
+            "Address the site is published at; needed for QR codes.",
+            "网站地址",
+        ),
+        Field("intro", Text(1000, multiline=True), False, "A short introduction (Markdown).", "简介"),
+        Field("area_km2", Text(10), False, "Area in square kilometres.", "面积"),
+        Field("households", Integer(0, 1_000_000), False, "Households in the community.", "户数"),
+        Field("residents", Integer(0, 10_000_000), False, "Residents in the community.", "人数"),
+        Field("office", OFFICE, True, "The community office.", "社区办公"),
+        Field("emergency", ListOf(EMERGENCY, min_items=1), True, "Emergency numbers.", "紧急电话"),
+        Field("categories", ListOf(CATEGORY, min_items=1), True, "Who to call for what.", "问题分类"),
+        Field("people", PEOPLE, False, "Community staff and others, by id, for use in grids.", "人员"),
+        Field("grids", ListOf(GRID), False, "The grids and their teams.", "网格"),
+        Field(
+            "chain",
+            ListOf(CHAIN_LEVEL, max_items=7),
+            False,
+            "The five-level chain, top first.",
+            "五级网格",
+        ),
+        Field("meetings", ListOf(MEETING), False, "Recurring community meetings.", "例会"),
+        Field("verified_on", Date(), False, "When the contact data was last checked.", "信息核对日期"),
+    ],
+    "The community: one file, content/site.yaml.",
+)
+
+BUILDING = Record(
+    "a building",
+    [
+        Field(
+            "id",
+            Identifier("3"),
+            True,
+            "Short id used in grids and file names, e.g. 3 or A2.",
+            "编号",
+        ),
+        Field("name", Text(30), False, "Name shown to residents (default: <id>号楼).", "名称"),
+        Field("floors", Integer(1, 200, "18"), False, "Number of floors.", "层数"),
+        Field("households", Integer(0, 2000, "72"), False, "Households in the building.", "户数"),
+        Field(
+            "grid",
+            Reference("a grid in site.yaml", "01"),
+            False,
+            "The grid it belongs to (default: the neighborhood's `grid`).",
+            "所属网格",
+        ),
+        Field("head", PERSON_OR_REF, False, "Building head (楼栋长).", "楼栋长"),
+        Field(
+            "units",
+            ListOf(
+                Record(
+                    "a unit",
+                    [
+                        Field("id", Identifier("1"), True, "Unit (stairwell) number.", "单元"),
+                        Field("head", PERSON_OR_REF, False, "Unit head (单元长).", "单元长"),
+                    ],
+                )
+            ),
+            False,
+            "Units (stairwells) and their heads.",
+            "单元",
+        ),
+    ],
+)
+
+SERVICE = Record(
+    "a service",
+    [
+        Field("category", Text(20, example="家电维修"), True, "Kind of service.", "类别"),
+        Field("name", Text(60), True, "Name of the shop or person.", "名称"),
+        Field("phone", PhoneNumber(), False, "Phone number.", "电话"),
+        Field("hours", Text(60), False, "Opening hours.", "服务时间"),
+        Field("address", Text(100), False, "Where to find it.", "地址"),
+        Field("url", Url(), False, "Web address.", "网址"),
+        Field("note", Text(120), False, "A short note, e.g. 上门服务.", "备注"),
+    ],
+)
+
+CHANNEL = Record(
+    "an online channel",
+    [
+        Field("category", Text(20, example="随手拍"), True, "What it is for.", "类别"),
+        Field("name", Text(60), True, "Name of the channel, e.g. 12345 市民热线.", "名称"),
+        Field("url", Url(), False, "Web address (what its QR code opens).", "网址"),
+        Field("phone", PhoneNumber(), False, "Phone number.", "电话"),
+        Field("hours", Text(60), False, "When it answers.", "服务时间"),
+        Field(
+            "how",
+            Text(120),
+            False,
+            "How to reach it without a link, e.g. 微信搜索小程序「一键安全」.",
+            "使用方法",
+        ),
+    ],
+)
+
+PROJECT = Record(
+    "a project",
+    [
+        Field("name", Text(40, example="亲子时光站"), True, "Name.", "名称"),
+        Field("partner", Text(80), False, "Partner unit or enterprise.", "共建单位"),
+        Field("schedule", Text(80), False, "When it runs, e.g. 每周六上午.", "时间"),
+        Field("place", Text(80), False, "Where.", "地点"),
+        Field("contact", PERSON_OR_REF, False, "Who to contact.", "联系人"),
+        Field("description", Text(300, multiline=True), False, "What it does.", "简介"),
+    ],
+)
+
+CLUB = Record("a club", list(PROJECT.fields.values()))
+
+HONOUR = Record(
+    "an honour",
+    [
+        Field("year", Integer(1949, 2100, "2025"), True, "Year awarded.", "年份"),
+        Field("title", Text(30, example="好邻居"), True, "The honour.", "称号"),
+        Field("name", Text(60), True, "Who received it (person, family or team).", "获得者"),
+        Field("note", Text(200, multiline=True), False, "Why, in a sentence.", "事迹"),
+    ],
+)
+
+NEIGHBORHOOD = Record(
+    "neighborhood.yaml",
+    [
+        Field("name", Text(40, example="和谐家园"), True, "The neighborhood's name.", "小区名称"),
+        Field("address", Text(120), False, "Street address.", "地址"),
+        Field("founded", Integer(1900, 2100, "2006"), False, "Year built.", "建成年份"),
+        Field("households", Integer(0, 100_000), False, "Resident households.", "住户"),
+        Field("residents", Integer(0, 1_000_000), False, "Residents.", "居民"),
+        Field("property_company", Text(80), False, "Property-management company.", "物业公司"),
+        Field("property_phone", PhoneNumber(), False, "Property service desk phone.", "物业服务电话"),
+        Field("property_manager", PERSON_OR_REF, False, "Property manager (物业经理).", "物业经理"),
+        Field(
+            "community_leader",
+            PERSON_OR_REF,
+            False,
+            "Community leader in charge (社区包联领导).",
+            "社区包联领导",
+        ),
+        Field(
+            "instructor",
+            PERSON_OR_REF,
+            False,
+            "Resident-unit instructor (驻区单位指导员).",
+            "驻区单位指导员",
+        ),
+        Field("verified_on", Date(), True, "When the contact data was last checked.", "信息核对日期"),
+        Field(
+            "grid",
+            Reference("a grid in site.yaml", "01"),
+            False,
+            "The grid of every building that names none.",
+            "所属网格",
+        ),
+        Field("people", PEOPLE, False, "People of this neighborhood, by id.", "人员"),
+        Field("buildings", ListOf(BUILDING), False, "Buildings, their units and heads.", "楼栋"),
+        Field("services", ListOf(SERVICE), False, "Everyday service contacts.", "便民服务"),
+        Field("channels", ListOf(CHANNEL), False, "Online service channels.", "线上服务"),
+        Field("projects", ListOf(PROJECT), False, "Co-building projects (共驻共建).", "共建项目"),
+        Field("clubs", ListOf(CLUB), False, "Interest clubs.", "兴趣社团"),
+        Field("honours", ListOf(HONOUR), False, "Role models and honours (微榜样).", "荣誉"),
+        Field("meetings", ListOf(MEETING), False, "Recurring meetings of this neighborhood.", "例会"),
+    ],
+    "One neighborhood (小区): content/neighborhoods/<slug>/neighborhood.yaml.",
+)
+
+NOTICE = Record(
+    "a notice",
+    [
+        Field("title", Text(80, example="11月20日停水通知"), True, "Headline.", "标题"),
+        Field("date", Date(), True, "Date of the notice.", "日期"),
+        Field(
+            "expires",
+            Date(),
+            False,
+            "Last day it is current; afterwards it moves to the archive.",
+            "有效期至",
+        ),
+        Field("pinned", Boolean(), False, "true: shown first.", "置顶"),
+        Field("from", Text(60), False, "Who issues it, e.g. 和谐家园物业服务中心.", "发布单位"),
+    ],
+    "The facts between the `---` lines at the top of a notice file.",
+)
+
+SCHEMAS: dict[str, Record] = {"site": SITE, "neighborhood": NEIGHBORHOOD, "notice": NOTICE}
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """The JSON Schema of each kind of file, for editors' completion and inline errors."""
+    result = {}
+    for name, record in SCHEMAS.items():
+        schema = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            **record.json_schema(),
+        }
+        result[name] = schema
+    return result

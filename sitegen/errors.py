@@ -1,0 +1,56 @@
+"""Errors that sitegen reports to users, as opposed to bugs in sitegen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+class SitegenError(Exception):
+    """A problem caused by the user's input or environment; printed without a traceback."""
+
+
+@dataclass(frozen=True, order=True)
+class ContentError:
+    """One located problem in a content file.
+
+    ``line`` and ``column`` are 1-based; 0 means "the whole file".
+    ``source_line`` is the text of the offending line, shown under the message.
+    """
+
+    path: str
+    line: int
+    column: int
+    message: str
+    severity: Severity = "error"
+    hint: str = ""
+    source_line: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def format(self) -> str:
+        """Return the editor-clickable text: ``path:line:col: error: message`` and context."""
+        lines = [f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"]
+        if self.source_line.strip():
+            lines.append("    " + self.source_line.rstrip().replace("\t", "→"))
+        if self.hint:
+            lines.append("    hint: " + self.hint)
+        return "\n".join(lines)
+
+
+class BuildAborted(SitegenError):
+    """The content has errors, so nothing was written."""
+
+    def __init__(self, problems: list[ContentError]) -> None:
+        self.problems = problems
+        count = sum(1 for p in problems if p.is_error)
+        super().__init__(f"{count} error{'s' if count != 1 else ''} in the content; nothing was written")
+
+
+def has_errors(problems: list[ContentError], strict: bool = False) -> bool:
+    """Return whether the problems stop a build (warnings count when ``strict``)."""
+    return any(p.is_error or strict for p in problems)

@@ -1,0 +1,528 @@
+"""Read content files into located YAML nodes and Markdown text, without giving them meaning."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from sitegen.errors import ContentError, Severity
+
+MAX_FILE_BYTES = 2_000_000
+MAX_NODES = 100_000
+MAX_DEPTH = 60
+
+NULL_TAG = "tag:yaml.org,2002:null"
+
+SITE_FILE = "site.yaml"
+NEIGHBORHOODS_DIR = "neighborhoods"
+NEIGHBORHOOD_FILE = "neighborhood.yaml"
+PACT_FILE = "pact.md"
+NOTICES_DIR = "notices"
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Folder names the site uses itself, so no neighborhood may take them.
+RESERVED_SLUGS = frozenset({"assets", "notices", "print", "data", "map", "en", "search", "pagefind"})
+
+
+@dataclass
+class Node:
+    """A YAML value with its position: a mapping, a sequence or a scalar."""
+
+    kind: Literal["map", "seq", "scalar"]
+    line: int
+    column: int
+    entries: dict[str, Entry] = field(default_factory=dict)
+    items: list[Node] = field(default_factory=list)
+    text: str = ""
+    is_null: bool = False
+    quoted: bool = False
+
+    def describe(self) -> str:
+        """Name the kind of value for messages ("a list", "text", …)."""
+        if self.kind == "map":
+            return "a mapping (key: value lines)"
+        if self.kind == "seq":
+            return "a list"
+        if self.is_null:
+            return "nothing"
+        return f"`{self.text}`"
+
+
+@dataclass
+class Entry:
+    """One ``key: value`` pair of a mapping, with the key's position."""
+
+    key: str
+    line: int
+    column: int
+    value: Node
+
+
+@dataclass
+class RawDocument:
+    """One content file: where it is, its lines, and its parsed YAML (None if unreadable)."""
+
+    path: str
+    rel: str
+    lines: list[str]
+    root: Node | None
+    body: str = ""
+    body_line: int = 0
+
+    def problem(
+        self,
+        line: int,
+        column: int,
+        message: str,
+        hint: str = "",
+        severity: Severity = "error",
+    ) -> ContentError:
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return ContentError(self.path, line, column, message, severity, hint, source)
+
+    def at(self, node: Node | Entry, message: str, hint: str = "", severity: Severity = "error") -> ContentError:
+        return self.problem(node.line, node.column, message, hint, severity)
+
+
+@dataclass
+class NeighborhoodFiles:
+    """The files of one neighborhood folder."""
+
+    slug: str
+    document: RawDocument | None
+    pact: RawDocument | None
+    notices: list[RawDocument]
+
+
+@dataclass
+class Documents:
+    """Everything read from a content directory."""
+
+    content_dir: Path
+    site: RawDocument | None
+    neighborhoods: list[NeighborhoodFiles]
+    notices: list[RawDocument]
+    problems: list[ContentError]
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.nodes = 0
+
+
+def _display_path(display_root: str, rel: str) -> str:
+    return os.path.join(display_root, rel) if display_root else rel
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, list[ContentError]]:
+    """Decode UTF-8 (with or without BOM); explain GBK and other encodings plainly."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        hint = "save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8)"
+        try:
+            data.decode("gb18030")
+        except UnicodeDecodeError:
+            message = "the file is not UTF-8 text"
+        else:
+            message = "the file is saved in GBK (a Windows Chinese encoding), not UTF-8"
+        return None, [ContentError(path, line, column, message, "error", hint)]
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, [ContentError(path, line, 1, "the file contains NUL bytes; it is not a text file")]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def _tab_problems(doc: RawDocument, first_line: int) -> list[ContentError]:
+    problems = []
+    for number, text in enumerate(doc.lines[first_line - 1 :], start=first_line):
+        indent = text[: len(text) - len(text.lstrip(" \t"))]
+        if "\t" in indent and text.strip():
+            problems.append(
+                doc.problem(
+                    number,
+                    indent.index("\t") + 1,
+                    "a tab is used for indentation",
+                    "YAML indentation must use spaces; replace the tab with two spaces",
+                )
+            )
+    return problems
+
+
+_PARSE_HINTS: list[tuple[str, str, str]] = [
+    (
+        "mapping values are not allowed here",
+        "a `:` appears where it cannot",
+        "if the value itself contains `: `, put the whole value in quotes; "
+        "otherwise check the indentation of this line",
+    ),
+    (
+        "could not find expected ':'",
+        "a `key: value` line is missing its colon, or a text value runs over several lines",
+        "add `: ` after the key, or put a long text value in quotes",
+    ),
+    (
+        "did not find expected key",
+        "the indentation does not line up",
+        "keys of the same mapping must start in the same column",
+    ),
+    (
+        "expected <block end>, but found '-'",
+        "a list item `-` is at the wrong indentation",
+        "items of one list must start in the same column",
+    ),
+    (
+        "found undefined alias",
+        "an alias `*name` refers to an anchor `&name` that does not exist",
+        "",
+    ),
+    (
+        "found character '\\t' that cannot start any token",
+        "a tab character is used where YAML needs spaces",
+        "replace the tab with spaces",
+    ),
+    (
+        "expected a single document in the stream",
+        "the file holds more than one YAML document",
+        "remove the second `---` line",
+    ),
+    (
+        "found unexpected end of stream",
+        "a quote is opened but never closed",
+        "close the quoted text with the same quote mark it starts with",
+    ),
+]
+
+
+def _parse_error(doc: RawDocument, exc: yaml.MarkedYAMLError, line_offset: int) -> ContentError:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 + line_offset if mark else 1
+    column = mark.column + 1 if mark else 1
+    problem = exc.problem or exc.context or "invalid YAML"
+    for needle, message, hint in _PARSE_HINTS:
+        if needle in problem or needle in (exc.context or ""):
+            return doc.problem(line, column, f"YAML syntax error: {message}", hint)
+    return doc.problem(line, column, f"YAML syntax error: {problem}")
+
+
+def _convert(
+    doc: RawDocument,
+    node: yaml.Node,
+    offset: int,
+    problems: list[ContentError],
+    budget: _Budget,
+    depth: int,
+) -> Node:
+    line, column = node.start_mark.line + 1 + offset, node.start_mark.column + 1
+    budget.nodes += 1
+    if budget.nodes > MAX_NODES or depth > MAX_DEPTH:
+        raise _TooBig(line, column)
+    if isinstance(node, yaml.ScalarNode):
+        return Node(
+            "scalar",
+            line,
+            column,
+            text=node.value,
+            is_null=node.tag == NULL_TAG,
+            quoted=node.style in ("'", '"'),
+        )
+    if isinstance(node, yaml.SequenceNode):
+        items = [_convert(doc, item, offset, problems, budget, depth + 1) for item in node.value]
+        return Node("seq", line, column, items=items)
+    assert isinstance(node, yaml.MappingNode)
+    result = Node("map", line, column)
+    for key_node, value_node in node.value:
+        key_line = key_node.start_mark.line + 1 + offset
+        key_column = key_node.start_mark.column + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(doc.problem(key_line, key_column, "a key must be plain text"))
+            continue
+        if key_node.value == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
+            problems.append(
+                doc.problem(
+                    key_line,
+                    key_column,
+                    "YAML merge keys (`<<`) are not supported",
+                    "write the keys out in full",
+                )
+            )
+            continue
+        key = key_node.value
+        value = _convert(doc, value_node, offset, problems, budget, depth + 1)
+        if key in result.entries:
+            first = result.entries[key]
+            problems.append(
+                doc.problem(
+                    key_line,
+                    key_column,
+                    f"duplicate key `{key}` (first given on line {first.line})",
+                    "a key may appear only once in a mapping; delete one of them",
+                )
+            )
+            continue
+        result.entries[key] = Entry(key, key_line, key_column, value)
+    return result
+
+
+class _TooBig(Exception):
+    def __init__(self, line: int, column: int) -> None:
+        self.line, self.column = line, column
+
+
+def parse_yaml(doc: RawDocument, text: str, line_offset: int = 0) -> tuple[Node | None, list[ContentError]]:
+    """Parse YAML text into a located Node tree; return it (or None) with every problem found."""
+    problems = _tab_problems(doc, line_offset + 1)
+    try:
+        tree = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        error = _parse_error(doc, exc, line_offset)
+        if not any(p.line == error.line for p in problems):
+            problems.append(error)
+        return None, problems
+    except yaml.YAMLError as exc:
+        problems.append(doc.problem(line_offset + 1, 1, f"YAML syntax error: {exc}"))
+        return None, problems
+    except RecursionError:
+        problems.append(doc.problem(line_offset + 1, 1, "the YAML is nested too deeply"))
+        return None, problems
+    if tree is None:
+        return None, problems
+    try:
+        root = _convert(doc, tree, line_offset, problems, _Budget(), 0)
+    except _TooBig as big:
+        problems.append(
+            doc.problem(
+                big.line,
+                big.column,
+                "the file expands to too many values or nests too deeply",
+                "aliases (`*name`) that repeat large parts are not allowed; write the values out",
+            )
+        )
+        return None, problems
+    return root, problems
+
+
+def _read(path: Path, rel: str, display_root: str) -> tuple[RawDocument | None, str, list[ContentError]]:
+    display = _display_path(display_root, rel)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return (
+                None,
+                "",
+                [ContentError(display, 1, 1, f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB")],
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, "", [ContentError(display, 1, 1, f"cannot read the file: {exc.strerror}")]
+    text, problems = decode(data, display)
+    if text is None:
+        return None, "", problems
+    return RawDocument(display, rel, text.split("\n"), None), text, problems
+
+
+def load_yaml_file(path: Path, rel: str, display_root: str) -> tuple[RawDocument | None, list[ContentError]]:
+    """Read one YAML file that must hold a mapping."""
+    doc, text, problems = _read(path, rel, display_root)
+    if doc is None:
+        return None, problems
+    root, parse_problems = parse_yaml(doc, text)
+    problems += parse_problems
+    if root is None and not parse_problems:
+        problems.append(doc.problem(1, 1, "the file is empty", "fill it in; `sitegen new` writes a commented example"))
+    elif root is not None and root.kind != "map":
+        problems.append(doc.at(root, f"the file must hold `key: value` lines, but it holds {root.describe()}"))
+        root = None
+    doc.root = root
+    return doc, problems
+
+
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def load_markdown_file(
+    path: Path, rel: str, display_root: str, front_matter: bool
+) -> tuple[RawDocument | None, list[ContentError]]:
+    """Read a Markdown file, with a YAML front matter block between `---` lines when asked."""
+    doc, text, problems = _read(path, rel, display_root)
+    if doc is None:
+        return None, problems
+    if not front_matter:
+        doc.body, doc.body_line = text, 1
+        return doc, problems
+    match = FRONT_MATTER_RE.match(text)
+    if not match:
+        problems.append(
+            doc.problem(
+                1,
+                1,
+                "the notice does not start with a `---` block of facts",
+                "begin the file with `---`, then `title:` and `date:` lines, then `---`, then the text",
+            )
+        )
+        return None, problems
+    root, parse_problems = parse_yaml(doc, match.group(1) or "", line_offset=1)
+    problems += parse_problems
+    if root is None and not parse_problems:
+        problems.append(doc.problem(1, 1, "the `---` block is empty", "add `title:` and `date:` lines"))
+    elif root is not None and root.kind != "map":
+        problems.append(
+            doc.at(
+                root,
+                f"the `---` block must hold `key: value` lines, but it holds {root.describe()}",
+            )
+        )
+        root = None
+    doc.root = root
+    doc.body = text[match.end() :]
+    doc.body_line = text.count("\n", 0, match.end()) + 1
+    return doc, problems
+
+
+def _notice_files(directory: Path, rel: str, display_root: str) -> tuple[list[RawDocument], list[ContentError]]:
+    documents, problems = [], []
+    if not directory.is_dir():
+        return [], []
+    for path in sorted(directory.iterdir()):
+        name = path.name
+        if name.startswith(".") or name.endswith("~"):
+            continue
+        file_rel = f"{rel}/{name}"
+        if path.suffix != ".md" or not path.is_file():
+            problems.append(_ignored(display_root, file_rel, "notices are Markdown files ending in `.md`"))
+            continue
+        if not SLUG_RE.match(path.stem):
+            problems.append(
+                ContentError(
+                    _display_path(display_root, file_rel),
+                    1,
+                    1,
+                    f"the file name `{name}` cannot be used in a web address",
+                    "error",
+                    "use lowercase letters, digits and dashes, e.g. `2026-11-20-water-outage.md`",
+                )
+            )
+            continue
+        doc, file_problems = load_markdown_file(path, file_rel, display_root, front_matter=True)
+        problems += file_problems
+        if doc is not None:
+            documents.append(doc)
+    return documents, problems
+
+
+def _ignored(display_root: str, rel: str, why: str) -> ContentError:
+    return ContentError(_display_path(display_root, rel), 1, 1, "this file is not read", "warning", why)
+
+
+def _load_neighborhood(folder: Path, display_root: str) -> tuple[NeighborhoodFiles, list[ContentError]]:
+    rel = f"{NEIGHBORHOODS_DIR}/{folder.name}"
+    problems: list[ContentError] = []
+    document = None
+    main = folder / NEIGHBORHOOD_FILE
+    if main.is_file():
+        document, found = load_yaml_file(main, f"{rel}/{NEIGHBORHOOD_FILE}", display_root)
+        problems += found
+    else:
+        others = sorted(p.name for p in folder.glob("*.y*ml"))
+        hint = (
+            f"rename `{others[0]}` to `{NEIGHBORHOOD_FILE}`" if others else "`sitegen new neighborhood SLUG` writes one"
+        )
+        problems.append(
+            ContentError(
+                _display_path(display_root, rel),
+                1,
+                1,
+                f"the folder has no `{NEIGHBORHOOD_FILE}`",
+                "error",
+                hint,
+            )
+        )
+    pact = None
+    if (folder / PACT_FILE).is_file():
+        pact, found = load_markdown_file(folder / PACT_FILE, f"{rel}/{PACT_FILE}", display_root, front_matter=False)
+        problems += found
+    notices, found = _notice_files(folder / NOTICES_DIR, f"{rel}/{NOTICES_DIR}", display_root)
+    problems += found
+    for path in sorted(folder.iterdir()):
+        if path.name in (NEIGHBORHOOD_FILE, PACT_FILE, NOTICES_DIR) or path.name.startswith("."):
+            continue
+        if path.suffix in (".yaml", ".yml", ".md") and path != main:
+            problems.append(
+                _ignored(
+                    display_root,
+                    f"{rel}/{path.name}",
+                    f"a neighborhood folder holds `{NEIGHBORHOOD_FILE}`, `{PACT_FILE}` and a `{NOTICES_DIR}/` folder",
+                )
+            )
+    return NeighborhoodFiles(folder.name, document, pact, notices), problems
+
+
+def load_documents(content_dir: Path, display_root: str = "") -> Documents:
+    """Read every content file under ``content_dir``; collect every problem on the way."""
+    problems: list[ContentError] = []
+    site = None
+    site_path = content_dir / SITE_FILE
+    if site_path.is_file():
+        site, found = load_yaml_file(site_path, SITE_FILE, display_root)
+        problems += found
+    else:
+        hint = (
+            "rename `site.yml` to `site.yaml`"
+            if (content_dir / "site.yml").is_file()
+            else ("the content folder needs a `site.yaml` describing the community")
+        )
+        problems.append(
+            ContentError(_display_path(display_root, SITE_FILE), 1, 1, "the file is missing", "error", hint)
+        )
+    neighborhoods = []
+    folder = content_dir / NEIGHBORHOODS_DIR
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith("."):
+                continue
+            rel = f"{NEIGHBORHOODS_DIR}/{path.name}"
+            if not path.is_dir():
+                problems.append(
+                    _ignored(
+                        display_root,
+                        rel,
+                        f"each neighborhood is a folder with a `{NEIGHBORHOOD_FILE}` in it",
+                    )
+                )
+                continue
+            if not SLUG_RE.match(path.name):
+                problems.append(
+                    ContentError(
+                        _display_path(display_root, rel),
+                        1,
+                        1,
+                        f"the folder name `{path.name}` cannot be used in a web address",
+                        "error",
+                        "use lowercase letters, digits and dashes, e.g. `hexie-jiayuan`",
+                    )
+                )
+                continue
+            if path.name in RESERVED_SLUGS:
+                problems.append(
+                    ContentError(
+                        _display_path(display_root, rel),
+                        1,
+                        1,
+                        f"the folder name `{path.name}` is used by the site itself",
+                        "error",
+                        "rename the folder, e.g. to the neighborhood's name in pinyin",
+                    )
+                )
+                continue
+            files, found = _load_neighborhood(path, display_root)
+            problems += found
+            neighborhoods.append(files)
+    notices, found = _notice_files(content_dir / NOTICES_DIR, NOTICES_DIR, display_root)
+    problems += found
+    return Documents(content_dir, site, neighborhoods, notices, problems)

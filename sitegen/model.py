@@ -1,0 +1,215 @@
+"""The community as validated objects: frozen dataclasses holding only what may be published."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sitegen.phone import Phone
+
+
+@dataclass(frozen=True)
+class Person:
+    """A public person. Private people and private phones never reach the model."""
+
+    name: str
+    role: str = ""
+    phone: Phone | None = None
+    org: str = ""
+
+
+@dataclass(frozen=True)
+class Office:
+    address: str
+    phone: Phone
+    hours: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EmergencyNumber:
+    name: str
+    phone: Phone
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Category:
+    """An issue category: who handles it, how to reach them, and what they promise."""
+
+    id: str
+    name: str
+    handler: str
+    promise: str
+    examples: str = ""
+    phone: Phone | None = None
+    contact: Person | None = None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The buildings of one neighborhood that a grid covers."""
+
+    slug: str
+    neighborhood: str
+    buildings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Grid:
+    id: str
+    name: str
+    households: int | None = None
+    head: Person | None = None
+    worker: Person | None = None
+    helpers: tuple[Person, ...] = ()
+    police: Person | None = None
+    coverage: tuple[Coverage, ...] = ()
+    area: str = ""
+
+
+@dataclass(frozen=True)
+class ChainLevel:
+    name: str
+    role: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A recurring meeting: weekly on a weekday, or monthly on a day or an nth weekday."""
+
+    name: str
+    repeat: str
+    start: dt.time
+    place: str
+    weekday: str = ""
+    week: str = ""
+    day: int | None = None
+    end: dt.time | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A dated notice; ``slug`` comes from its file name, ``neighborhood`` is '' for the community."""
+
+    slug: str
+    title: str
+    date: dt.date
+    body: str
+    neighborhood: str = ""
+    expires: dt.date | None = None
+    pinned: bool = False
+    source: str = ""
+
+    def is_current(self, today: dt.date) -> bool:
+        return self.expires is None or self.expires >= today
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    head: Person | None = None
+
+
+@dataclass(frozen=True)
+class Building:
+    id: str
+    name: str
+    head: Person | None = None
+    units: tuple[Unit, ...] = ()
+    grid: Grid | None = None
+    floors: int | None = None
+    households: int | None = None
+
+
+@dataclass(frozen=True)
+class Service:
+    """An everyday service contact or an online service channel."""
+
+    category: str
+    name: str
+    phone: Phone | None = None
+    hours: str = ""
+    address: str = ""
+    url: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Project:
+    """A co-building project or an interest club."""
+
+    name: str
+    partner: str = ""
+    schedule: str = ""
+    place: str = ""
+    contact: Person | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Honour:
+    year: int
+    title: str
+    name: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Neighborhood:
+    """One residential compound (小区) with its name-card facts and everything it publishes."""
+
+    slug: str
+    name: str
+    verified_on: dt.date
+    address: str = ""
+    founded: int | None = None
+    households: int | None = None
+    residents: int | None = None
+    property_company: str = ""
+    property_phone: Phone | None = None
+    property_manager: Person | None = None
+    community_leader: Person | None = None
+    instructor: Person | None = None
+    buildings: tuple[Building, ...] = ()
+    pact: str = ""
+    notices: tuple[Notice, ...] = ()
+    services: tuple[Service, ...] = ()
+    channels: tuple[Service, ...] = ()
+    projects: tuple[Project, ...] = ()
+    clubs: tuple[Project, ...] = ()
+    honours: tuple[Honour, ...] = ()
+    meetings: tuple[Meeting, ...] = ()
+
+    def grids(self) -> tuple[Grid, ...]:
+        """The grids covering this neighborhood's buildings, in building order, each once."""
+        seen: dict[str, Grid] = {}
+        for building in self.buildings:
+            if building.grid and building.grid.id not in seen:
+                seen[building.grid.id] = building.grid
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class Site:
+    """The community (社区) and everything in it, as of ``today`` (the build date)."""
+
+    name: str
+    office: Office
+    emergency: tuple[EmergencyNumber, ...]
+    categories: tuple[Category, ...]
+    today: dt.date
+    district: str = ""
+    street: str = ""
+    base_url: str = ""
+    intro: str = ""
+    area_km2: str = ""
+    households: int | None = None
+    residents: int | None = None
+    grids: tuple[Grid, ...] = ()
+    chain: tuple[ChainLevel, ...] = ()
+    meetings: tuple[Meeting, ...] = ()
+    neighborhoods: tuple[Neighborhood, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    verified_on: dt.date | None = None

@@ -1,0 +1,125 @@
+"""Render outputs with the theme's Jinja templates: strict, autoescaped, Markdown made safe."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import jinja2
+import markdown
+import nh3
+from markdown.inlinepatterns import InlineProcessor
+from markupsafe import Markup
+
+from sitegen.phone import PhoneError, parse_phone
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "u", "s", "del", "ins", "mark", "small", "sub", "sup",
+    "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "code", "pre", "hr", "a",
+    "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
+URL_SCHEMES = {"http", "https", "tel", "mailto"}
+
+# Phone numbers inside Markdown text become tel: links: mobiles, landlines with area code,
+# 400/800 numbers and the 12345 hotline.
+PHONE_IN_TEXT = (
+    r"(?<![\d\w])("
+    r"1[3-9]\d[ -]?\d{4}[ -]?\d{4}"
+    r"|0\d{2,3}[ -]?\d{3,4}[ -]?\d{4}"
+    r"|[48]00[ -]?\d{3}[ -]?\d{4}"
+    r"|12345"
+    r")(?![\d\w])"
+)
+
+
+class _PhoneLinks(InlineProcessor):
+    ANCESTOR_EXCLUDES = ("a",)
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[Any, int, int]:  # type: ignore[override]  # noqa: N802
+        try:
+            phone = parse_phone(m.group(1))
+        except PhoneError:
+            return None, m.start(0), m.end(0)
+        link = ElementTree.Element("a", {"href": phone.tel})
+        link.text = m.group(1)
+        return link, m.start(0), m.end(0)
+
+
+class _PhoneExtension(markdown.Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
+        md.inlinePatterns.register(_PhoneLinks(PHONE_IN_TEXT, md), "phone_links", 5)
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
+def render_markdown(text: str, heading_level: int = 3) -> Markup:
+    """Markdown → sanitized HTML; headings start at ``heading_level`` so pages keep one h1."""
+    md = markdown.Markdown(extensions=["sane_lists", "tables", _PhoneExtension()])
+    html = nh3.clean(
+        md.convert(text),
+        tags=ALLOWED_TAGS | {"h1", "h2"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+    shift = heading_level - 1
+
+    def lower(match: re.Match[str]) -> str:
+        return f"<{match.group(1)}h{min(6, int(match.group(2)) + shift)}>"
+
+    return Markup(_HEADING.sub(lower, html))
+
+
+def relative_url(from_dest: str, target: str) -> str:
+    """The link from the page written at ``from_dest`` to the output path ``target``."""
+    if "://" in target or target.startswith(("tel:", "mailto:", "#")):
+        return target
+    target_path, _, fragment = target.partition("#")
+    start = posixpath.dirname(from_dest) or "."
+    link = posixpath.relpath(target_path, start) if target_path else posixpath.basename(from_dest)
+    return link + (f"#{fragment}" if fragment else "")
+
+
+@jinja2.pass_context
+def _url(context: jinja2.runtime.Context, target: str) -> str:
+    return relative_url(context["page"].dest, target)
+
+
+@jinja2.pass_context
+def _absolute_url(context: jinja2.runtime.Context, target: str) -> str:
+    base = context["base_url"]
+    return base.rstrip("/") + "/" + target if base else ""
+
+
+def _markdown_filter(text: str) -> Markup:
+    return render_markdown(text)
+
+
+def _excerpt(text: str, length: int = 60) -> str:
+    """Plain text from the start of a Markdown body, for lists of notices."""
+    plain = nh3.clean(markdown.markdown(text), tags=set())
+    plain = " ".join(plain.split())
+    return plain if len(plain) <= length else plain[: length - 1].rstrip() + "…"
+
+
+def make_env(theme_dirs: Sequence[Path]) -> jinja2.Environment:
+    """The Jinja environment: theme dirs in order (overrides first), strict and autoescaped."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown"] = _markdown_filter
+    env.filters["excerpt"] = _excerpt
+    env.globals["url"] = _url
+    env.globals["absolute_url"] = _absolute_url
+    return env

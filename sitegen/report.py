@@ -1,0 +1,54 @@
+"""Tell the user what happened: problems in the editor-clickable format, and a summary."""
+
+from __future__ import annotations
+
+import sys
+from typing import Protocol, TextIO
+
+from sitegen.errors import ContentError
+
+
+class Reporter(Protocol):
+    def problems(self, problems: list[ContentError]) -> None: ...
+
+    def info(self, message: str) -> None: ...
+
+
+class ConsoleReporter:
+    """Problems to ``out`` (one block each), progress and summaries to ``err``."""
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+
+    def problems(self, problems: list[ContentError]) -> None:
+        for problem in problems:
+            print(problem.format(), file=self.out)
+
+    def info(self, message: str) -> None:
+        print(message, file=self.err)
+
+
+class ListReporter:
+    """Collects everything, for tests."""
+
+    def __init__(self) -> None:
+        self.reported: list[ContentError] = []
+        self.messages: list[str] = []
+
+    def problems(self, problems: list[ContentError]) -> None:
+        self.reported.extend(problems)
+
+    def info(self, message: str) -> None:
+        self.messages.append(message)
+
+
+def summarize(problems: list[ContentError]) -> str:
+    errors = sum(1 for p in problems if p.is_error)
+    warnings = len(problems) - errors
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts) or "no problems"

@@ -1,0 +1,118 @@
+"""Turn a validated Site into the list of pages the build will write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sitegen.errors import SitegenError
+from sitegen.model import Neighborhood, Notice, Site
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file to write: where, with which template, and the page's own values."""
+
+    dest: str
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def neighborhood_url(slug: str) -> str:
+    return f"{slug}/index.html"
+
+
+def notice_url(notice: Notice) -> str:
+    folder = f"{notice.neighborhood}/notices" if notice.neighborhood else "notices"
+    return f"{folder}/{notice.slug}.html"
+
+
+def archive_url(owner: str) -> str:
+    return f"{owner}/notices/archive.html" if owner else "notices/archive.html"
+
+
+def split_notices(notices: Iterable[Notice], site: Site) -> tuple[list[Notice], list[Notice]]:
+    """Current notices (pinned first, newest first) and expired ones (newest first)."""
+    current: list[Notice] = []
+    expired: list[Notice] = []
+    for notice in notices:
+        (current if notice.is_current(site.today) else expired).append(notice)
+    expired.sort(key=lambda n: (-n.date.toordinal(), n.slug))
+    return current, expired
+
+
+def _neighborhood_pages(site: Site, neighborhood: Neighborhood) -> list[Output]:
+    current, expired = split_notices(neighborhood.notices, site)
+    pages = [
+        Output(
+            neighborhood_url(neighborhood.slug),
+            "neighborhood.html",
+            neighborhood.name,
+            {"neighborhood": neighborhood, "current": current, "expired": expired},
+        ),
+        Output(
+            archive_url(neighborhood.slug),
+            "archive.html",
+            f"{neighborhood.name} · 往期通知",
+            {"neighborhood": neighborhood, "notices": expired},
+        ),
+    ]
+    for notice in neighborhood.notices:
+        pages.append(_notice_page(notice, neighborhood))
+    return pages
+
+
+def _notice_page(notice: Notice, neighborhood: Neighborhood | None) -> Output:
+    return Output(
+        notice_url(notice),
+        "notice.html",
+        notice.title,
+        {"notice": notice, "neighborhood": neighborhood},
+    )
+
+
+def _all_notices(site: Site) -> list[Notice]:
+    notices = list(site.notices)
+    for neighborhood in site.neighborhoods:
+        notices.extend(neighborhood.notices)
+    return notices
+
+
+def plan_outputs(site: Site) -> list[Output]:
+    """Every page of the website, in a stable order."""
+    community_current, _ = split_notices(site.notices, site)
+    everything_current, everything_expired = split_notices(_all_notices(site), site)
+    everything_current.sort(key=lambda n: (not n.pinned, -n.date.toordinal(), n.neighborhood, n.slug))
+    names = {n.slug: n.name for n in site.neighborhoods}
+    outputs = [
+        Output("index.html", "index.html", site.name, {"current": community_current}),
+        Output(
+            "notices/index.html",
+            "notices.html",
+            "通知公告",
+            {"notices": everything_current, "names": names},
+        ),
+        Output(
+            "notices/archive.html",
+            "archive.html",
+            "往期通知",
+            {"neighborhood": None, "notices": everything_expired, "names": names},
+        ),
+        Output("404.html", "404.html", "页面未找到"),
+    ]
+    outputs.extend(_notice_page(notice, None) for notice in site.notices)
+    for neighborhood in site.neighborhoods:
+        outputs.extend(_neighborhood_pages(site, neighborhood))
+    return outputs
+
+
+def check_unique(outputs: list[Output]) -> None:
+    """Two outputs must never claim the same file."""
+    seen: dict[str, Output] = {}
+    for output in outputs:
+        key = output.dest.lower()
+        if key in seen:
+            raise SitegenError(f"two pages would be written to {output.dest}: {seen[key].title} and {output.title}")
+        seen[key] = output

@@ -1,0 +1,558 @@
+"""Declare the content format once: check located YAML against it and export it as JSON Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sitegen.errors import ContentError, Severity
+from sitegen.load import Entry, Node, RawDocument
+from sitegen.phone import PhoneError, parse_phone
+
+
+class _Invalid:
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Any = _Invalid()
+
+
+@dataclass
+class Checker:
+    """The state of checking one document: where problems go, and site-wide settings."""
+
+    doc: RawDocument
+    problems: list[ContentError]
+    area_code: str = ""
+
+    def report(self, where: Node | Entry, message: str, hint: str = "", severity: Severity = "error") -> None:
+        self.problems.append(self.doc.at(where, message, hint, severity))
+
+
+class Rec(dict[str, Any]):
+    """A checked mapping: the valid values by key, and where the mapping and each key are."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+        self.complete = True
+
+    def __missing__(self, key: str) -> None:
+        # A required value that was missing or invalid has been reported already; None lets the
+        # rest of the document still be checked (references, duplicates) before the build stops.
+        return None
+
+    def where(self, key: str) -> Node | Entry:
+        """The position of ``key``'s value, or of the mapping when the key is absent."""
+        entry = self.node.entries.get(key)
+        return entry.value if entry else self.node
+
+
+class FieldType:
+    """How one kind of value is checked, converted and described."""
+
+    name = "value"
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _scalar(self, node: Node, ctx: Checker, example: str = "") -> str | None:
+        if node.kind != "scalar" or node.is_null:
+            hint = f"write {self.name} here" + (f", e.g. `{example}`" if example else "")
+            if node.kind == "map":
+                hint += "; if the text contains `: `, put it in quotes"
+            ctx.report(node, f"expected {self.name}, found {node.describe()}", hint)
+            return None
+        return node.text.strip()
+
+
+class Text(FieldType):
+    """One line of text (or several with ``multiline``)."""
+
+    def __init__(self, max_length: int = 200, multiline: bool = False, example: str = "") -> None:
+        self.max_length, self.multiline, self.example = max_length, multiline, example
+        self.name = "text"
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        value = self._scalar(node, ctx, self.example)
+        if value is None:
+            return INVALID
+        if not value:
+            ctx.report(node, "the text is empty", "write something or remove the line")
+            return INVALID
+        if len(value) > self.max_length:
+            ctx.report(
+                node,
+                f"the text is {len(value)} characters long; at most {self.max_length} fit here",
+                "shorten it",
+            )
+            return INVALID
+        if not self.multiline:
+            value = " ".join(value.split())
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": ["string", "number"], "maxLength": self.max_length}
+
+
+class Identifier(FieldType):
+    """A short name used in web addresses and references: letters, digits, dashes."""
+
+    name = "an id"
+    PATTERN = re.compile(r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$")
+
+    def __init__(self, example: str = "3") -> None:
+        self.example = example
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        value = self._scalar(node, ctx, self.example)
+        if value is None:
+            return INVALID
+        if not self.PATTERN.match(value):
+            ctx.report(
+                node,
+                f"`{value}` cannot be used as an id",
+                f"use letters, digits and dashes only, e.g. `{self.example}`; put the full name in `name:`",
+            )
+            return INVALID
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": ["string", "integer"], "pattern": self.PATTERN.pattern}
+
+
+class Integer(FieldType):
+    """A whole number within bounds."""
+
+    name = "a whole number"
+
+    def __init__(self, minimum: int = 0, maximum: int = 10_000_000, example: str = "1260") -> None:
+        self.minimum, self.maximum, self.example = minimum, maximum, example
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        value = self._scalar(node, ctx, self.example)
+        if value is None:
+            return INVALID
+        if not re.fullmatch(r"-?\d+", value):
+            ctx.report(
+                node,
+                f"`{value}` is not a whole number",
+                f"write digits only, without commas or units, e.g. `{self.example}`",
+            )
+            return INVALID
+        number = int(value)
+        if not self.minimum <= number <= self.maximum:
+            ctx.report(
+                node,
+                f"{number} is out of range",
+                f"use a number from {self.minimum} to {self.maximum}",
+            )
+            return INVALID
+        return number
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+
+
+class Boolean(FieldType):
+    """Yes or no."""
+
+    name = "`true` or `false`"
+    VALUES = {"true": True, "yes": True, "是": True, "false": False, "no": False, "否": False}
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        value = self._scalar(node, ctx, "true")
+        if value is None:
+            return INVALID
+        if value.lower() not in self.VALUES:
+            ctx.report(node, f"`{value}` is not `true` or `false`", "write `true` or `false`")
+            return INVALID
+        return self.VALUES[value.lower()]
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+class Date(FieldType):
+    """A calendar date written as YYYY-MM-DD."""
+
+    name = "a date"
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        value = self._scalar(node, ctx, "2026-11-20")
+        if value is None:
+            return INVALID
+        match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", value)
+        if not match:
+            ctx.report(
+                node,
+                f"`{value}` is not a date",
+                "write the date as year-month-day, e.g. `2026-11-20`",
+            )
+            return INVALID
+        year, month, day = (int(g) for g in match.groups())
+        if not 1 <= month <= 12:
+            ctx.report(
+                node,
+                f"`{value}` is not a date: there is no month {month}",
+                "months run from 1 to 12",
+            )
+            return INVALID
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            days = _MONTH_DAYS[month - 1] if not (month == 2 and year % 4) else 28
+            if month == 2 and year % 100 == 0 and year % 400:
+                days = 28
+            ctx.report(
+                node,
+                f"`{value}` is not a date: {year}-{month:02d} has {days} days",
+                "check the day of the month",
+            )
+            return INVALID
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date"}
+
+
+class Time(FieldType):
+    """A time of day, HH:MM."""
+
+    name = "a time of day"
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        value = self._scalar(node, ctx, "15:00")
+        if value is None:
+            return INVALID
+        match = re.fullmatch(r"(\d{1,2})[:：](\d{2})", value)
+        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            ctx.report(
+                node,
+                f"`{value}` is not a time of day",
+                "write hours and minutes on a 24-hour clock, e.g. `15:00`",
+            )
+            return INVALID
+        return dt.time(int(match.group(1)), int(match.group(2)))
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": ["string", "integer"], "pattern": r"^\d{1,2}[:：]\d{2}$"}
+
+
+class PhoneNumber(FieldType):
+    """A phone number; see :func:`sitegen.phone.parse_phone`."""
+
+    name = "a phone number"
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        value = self._scalar(node, ctx, "139 0000 0101")
+        if value is None:
+            return INVALID
+        try:
+            return parse_phone(value, ctx.area_code)
+        except PhoneError as exc:
+            ctx.report(node, str(exc), exc.hint)
+            return INVALID
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": ["string", "integer"],
+            "pattern": r"^[+0-9][0-9 \-()（）]*(?:(?:转|ext\.?|,)\s*[0-9]+)?$",
+        }
+
+
+class Url(FieldType):
+    """A web address starting with https:// (or http://)."""
+
+    name = "a web address"
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        value = self._scalar(node, ctx, "https://example.org/")
+        if value is None:
+            return INVALID
+        if not re.fullmatch(r"https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?", value, re.IGNORECASE):
+            ctx.report(
+                node,
+                f"`{value}` is not a web address",
+                "write the full address starting with `https://`",
+            )
+            return INVALID
+        if value.lower().startswith("http://"):
+            ctx.report(
+                node,
+                "the address uses `http://`; browsers warn about it",
+                "use `https://` if the site supports it",
+                "warning",
+            )
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": "^https?://"}
+
+
+class Choice(FieldType):
+    """One of a fixed set of words; ``aliases`` maps other spellings to them."""
+
+    def __init__(self, values: list[str], aliases: dict[str, str] | None = None) -> None:
+        self.values, self.aliases = values, aliases or {}
+        self.name = "one of " + ", ".join(f"`{v}`" for v in values)
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        value = self._scalar(node, ctx, self.values[0])
+        if value is None:
+            return INVALID
+        key = value.lower()
+        if key in self.values:
+            return key
+        if key in self.aliases:
+            return self.aliases[key]
+        ctx.report(node, f"`{value}` is not allowed here", f"use {self.name}")
+        return INVALID
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"enum": self.values + sorted(self.aliases)}
+
+
+class ListOf(FieldType):
+    """A list of values of one type."""
+
+    def __init__(self, item: FieldType, min_items: int = 0, max_items: int = 10_000) -> None:
+        self.item, self.min_items, self.max_items = item, min_items, max_items
+        self.name = "a list"
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        if node.kind == "scalar" and node.is_null:
+            items: list[Node] = []
+        elif node.kind != "seq":
+            hint = "write each item on its own line starting with `- `"
+            if isinstance(self.item, Record) and node.kind == "map":
+                hint = "put `- ` before the first key of each item"
+            ctx.report(node, f"expected a list, found {node.describe()}", hint)
+            return INVALID
+        else:
+            items = node.items
+        if len(items) < self.min_items:
+            ctx.report(
+                node,
+                f"the list needs at least {self.min_items} item{'s' if self.min_items > 1 else ''}",
+            )
+            return INVALID
+        if len(items) > self.max_items:
+            ctx.report(node, f"the list has {len(items)} items; at most {self.max_items} are allowed")
+            return INVALID
+        values = [self.item.check(item, ctx) for item in items]
+        return [v for v in values if v is not INVALID]
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "array", "items": self.item.json_schema()}
+        if self.min_items:
+            schema["minItems"] = self.min_items
+        return schema
+
+
+class MapOf(FieldType):
+    """A mapping from ids to values of one type (e.g. people by id)."""
+
+    name = "a mapping of ids to entries"
+
+    def __init__(self, value: FieldType, key_pattern: str = r"^[^\s:]+$") -> None:
+        self.value, self.key_pattern = value, key_pattern
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        if node.kind == "scalar" and node.is_null:
+            return {}
+        if node.kind != "map":
+            ctx.report(
+                node,
+                f"expected {self.name}, found {node.describe()}",
+                "write `id:` lines with the entries indented under them",
+            )
+            return INVALID
+        result: dict[str, Any] = {}
+        for key, entry in node.entries.items():
+            if not re.match(self.key_pattern, key):
+                ctx.report(
+                    entry,
+                    f"`{key}` cannot be used as an id",
+                    "use letters, digits, dashes or Chinese characters without spaces",
+                )
+                continue
+            value = self.value.check(entry.value, ctx)
+            if value is not INVALID:
+                result[key] = value
+        return result
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": self.value.json_schema()}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a mapping: its type, whether it is required, and what it means."""
+
+    key: str
+    type: FieldType
+    required: bool = False
+    doc: str = ""
+    label: str = ""
+
+
+class Record(FieldType):
+    """A mapping with known keys."""
+
+    name = "a mapping (key: value lines)"
+
+    def __init__(self, title: str, fields: list[Field], doc: str = "") -> None:
+        self.title, self.fields, self.doc = title, {f.key: f for f in fields}, doc
+        self.labels = {f.label: f.key for f in fields if f.label}
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        if node.kind != "map":
+            ctx.report(
+                node,
+                f"expected {self.title} written as `key: value` lines, found {node.describe()}",
+                self._example_hint(),
+            )
+            return INVALID
+        result = Rec(node)
+        for key, entry in node.entries.items():
+            spec = self.fields.get(key)
+            if spec is None:
+                self._unknown(entry, ctx)
+                continue
+            if entry.value.kind == "scalar" and entry.value.is_null and not spec.required:
+                continue
+            value = spec.type.check(entry.value, ctx)
+            if value is INVALID:
+                result.complete = result.complete and not spec.required
+            else:
+                result[key] = value
+        for key, spec in self.fields.items():
+            missing = key not in node.entries or (
+                node.entries[key].value.is_null and node.entries[key].value.kind == "scalar"
+            )
+            if spec.required and missing:
+                where: Node | Entry = node.entries[key] if key in node.entries else node
+                label = f" ({spec.label})" if spec.label else ""
+                ctx.report(where, f"{self.title}: `{key}`{label} is missing", f"add a line `{key}: …`")
+                result.complete = False
+        return result
+
+    def _example_hint(self) -> str:
+        required = [key for key, spec in self.fields.items() if spec.required]
+        return "write " + ", ".join(f"`{k}: …`" for k in required) + " on lines of their own" if required else ""
+
+    def _unknown(self, entry: Entry, ctx: Checker) -> None:
+        key = entry.key
+        if key in self.labels:
+            hint = f"keys are written in English: use `{self.labels[key]}` for {key}"
+        else:
+            close = difflib.get_close_matches(key.lower(), list(self.fields), n=1, cutoff=0.6)
+            if close:
+                hint = f"did you mean `{close[0]}`?"
+            else:
+                hint = "allowed here: " + ", ".join(f"`{k}`" for k in self.fields)
+        ctx.report(entry, f"unknown key `{key}` in {self.title}", hint)
+
+    def json_schema(self) -> dict[str, Any]:
+        properties = {}
+        for key, spec in self.fields.items():
+            prop = dict(spec.type.json_schema())
+            description = " — ".join(part for part in (spec.label, spec.doc) if part)
+            if description:
+                prop["description"] = description
+            properties[key] = prop
+        schema: dict[str, Any] = {
+            "type": "object",
+            "title": self.title,
+            "properties": properties,
+            "additionalProperties": False,
+        }
+        required = [key for key, spec in self.fields.items() if spec.required]
+        if required:
+            schema["required"] = required
+        if self.doc:
+            schema["description"] = self.doc
+        return schema
+
+
+class Either(FieldType):
+    """A value that is written in one of two ways, told apart by the YAML kind (text or mapping)."""
+
+    def __init__(self, scalar: FieldType, mapping: FieldType, name: str) -> None:
+        self.scalar, self.mapping, self.name = scalar, mapping, name
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        if node.kind == "map":
+            return self.mapping.check(node, ctx)
+        if node.kind == "scalar" and not node.is_null:
+            return self.scalar.check(node, ctx)
+        ctx.report(node, f"expected {self.name}, found {node.describe()}")
+        return INVALID
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"anyOf": [self.scalar.json_schema(), self.mapping.json_schema()]}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference by id to something defined elsewhere, kept with its position for checking."""
+
+    id: str
+    node: Node = field(compare=False, repr=False)
+
+
+class Reference(FieldType):
+    """An id that must name an existing entry; resolved after the whole site is read."""
+
+    def __init__(self, what: str, example: str, pattern: str = r"^[^\s]+$") -> None:
+        self.what, self.example, self.pattern = what, example, pattern
+        self.name = f"the id of {what}"
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        value = self._scalar(node, ctx, self.example)
+        if value is None:
+            return INVALID
+        if not re.match(self.pattern, value):
+            ctx.report(
+                node,
+                f"`{value}` is not an id of {self.what}",
+                f"ids have no spaces, e.g. `{self.example}`",
+            )
+            return INVALID
+        return Ref(value, node)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": ["string", "integer"]}
+
+
+def check_document(doc: RawDocument, record: Record, area_code: str = "") -> tuple[Any, list[ContentError]]:
+    """Check a document's root mapping against ``record``; return the Rec (or INVALID) and problems."""
+    problems: list[ContentError] = []
+    if doc.root is None:
+        return INVALID, problems
+    return record.check(doc.root, Checker(doc, problems, area_code)), problems
+
+
+def walk_fields(record: Record, visit: Callable[[str, Field], None], prefix: str = "") -> None:
+    """Call ``visit(path, field)`` for every field of ``record`` and of the records nested in it."""
+    for key, spec in record.fields.items():
+        path = f"{prefix}{key}"
+        visit(path, spec)
+        inner: FieldType | None = spec.type
+        while isinstance(inner, (ListOf, MapOf, Either)):
+            inner = (
+                inner.item if isinstance(inner, ListOf) else inner.value if isinstance(inner, MapOf) else inner.mapping
+            )
+        if isinstance(inner, Record):
+            walk_fields(inner, visit, path + ".")

@@ -1,0 +1,461 @@
+"""Turn read documents into a validated Site, collecting every problem instead of stopping at one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sitegen import content_schema as cs
+from sitegen.errors import ContentError
+from sitegen.load import Documents, NeighborhoodFiles, RawDocument
+from sitegen.model import (
+    Building,
+    Category,
+    ChainLevel,
+    Coverage,
+    EmergencyNumber,
+    Grid,
+    Honour,
+    Meeting,
+    Neighborhood,
+    Notice,
+    Office,
+    Person,
+    Project,
+    Service,
+    Site,
+    Unit,
+)
+from sitegen.schema import INVALID, Checker, Rec, Ref, check_document
+
+STALE_AFTER_DAYS = 180
+
+# Default role labels of each slot, and whether a phone there is published unless marked.
+OFFICIAL, VOLUNTEER = True, False
+SLOTS: dict[str, tuple[str, bool]] = {
+    "property_manager": ("物业经理", OFFICIAL),
+    "community_leader": ("社区包联领导", OFFICIAL),
+    "instructor": ("驻区单位指导员", OFFICIAL),
+    "contact": ("联系人", OFFICIAL),
+    "head": ("网格长", OFFICIAL),
+    "worker": ("专职网格员", OFFICIAL),
+    "police": ("网格警员", OFFICIAL),
+    "helper": ("兼职网格员", VOLUNTEER),
+    "building_head": ("楼栋长", VOLUNTEER),
+    "unit_head": ("单元长", VOLUNTEER),
+    "club_contact": ("联系人", VOLUNTEER),
+}
+
+
+@dataclass
+class People:
+    """Resolves person fields: written in place, or ids looked up locally, then community-wide."""
+
+    ctx: Checker
+    local: dict[str, Rec]
+    shared: dict[str, Rec]
+
+    def resolve(self, value: Any, slot: str) -> Person | None:
+        if value is None or value is INVALID:
+            return None
+        record = value
+        if isinstance(value, Ref):
+            record = self.local.get(value.id) or self.shared.get(value.id)
+            if record is None:
+                self._unknown(value)
+                return None
+        return _person(record, *SLOTS[slot])
+
+    def resolve_all(self, values: Iterable[Any], slot: str) -> tuple[Person, ...]:
+        people = (self.resolve(v, slot) for v in values)
+        return tuple(p for p in people if p is not None)
+
+    def _unknown(self, ref: Ref) -> None:
+        known = sorted({*self.local, *self.shared})
+        close = difflib.get_close_matches(ref.id, known, n=1, cutoff=0.5)
+        if close:
+            hint = f"did you mean `{close[0]}`?"
+        else:
+            hint = (
+                f"write the person in place (`name:` and `phone:` lines indented below), "
+                f"or add `{ref.id}:` under `people:`"
+            )
+        self.ctx.report(ref.node, f"no person with the id `{ref.id}` is listed under `people:`", hint)
+
+
+def _person(record: Rec, default_role: str, phone_public_default: bool) -> Person | None:
+    if not record.get("public", True):
+        return None
+    phone = record.get("phone") if record.get("phone_public", phone_public_default) else None
+    return Person(record["name"], record.get("role", default_role), phone, record.get("org", ""))
+
+
+def _unique(ctx: Checker, records: list[Rec], key: str, what: str) -> None:
+    seen: dict[str, Rec] = {}
+    for record in records:
+        value = record[key]
+        if value is None:
+            continue
+        if value in seen:
+            first = seen[value].where(key)
+            ctx.report(
+                record.where(key),
+                f"{what} `{value}` is used twice (first on line {first.line})",
+                f"each {what} needs its own {key}",
+            )
+        else:
+            seen[value] = record
+
+
+def _meeting(ctx: Checker, record: Rec) -> Meeting | None:
+    repeat = record["repeat"]
+    ok = True
+    if repeat == "weekly" and "weekday" not in record:
+        ctx.report(record.node, "a weekly meeting needs `weekday:`", "add e.g. `weekday: friday` (or 周五)")
+        ok = False
+    if repeat == "monthly":
+        on_day, on_week = "day" in record, "week" in record
+        if on_day == on_week or (on_week and "weekday" not in record):
+            ctx.report(
+                record.node,
+                "a monthly meeting needs either `day:` or both `week:` and `weekday:`",
+                "e.g. `day: 15`, or `week: 1` with `weekday: wednesday` for the first Wednesday",
+            )
+            ok = False
+    if "end" in record and record["start"] is not None and record["end"] <= record["start"]:
+        ctx.report(record.where("end"), "the meeting ends before it starts", "check `start:` and `end:`")
+        ok = False
+    if not ok or not record.complete:
+        return None
+    return Meeting(
+        record["name"],
+        repeat,
+        record["start"],
+        record["place"],
+        weekday=record.get("weekday", ""),
+        week=record.get("week", ""),
+        day=record.get("day"),
+        end=record.get("end"),
+        description=record.get("description", ""),
+    )
+
+
+def _meetings(ctx: Checker, records: list[Rec]) -> tuple[Meeting, ...]:
+    meetings = (_meeting(ctx, r) for r in records)
+    return tuple(m for m in meetings if m is not None)
+
+
+def _stale(ctx: Checker, record: Rec, today: dt.date) -> None:
+    verified = record.get("verified_on")
+    if verified is None:
+        return
+    if (verified - today).days > 30:
+        ctx.report(
+            record.where("verified_on"),
+            f"`verified_on` {verified} is in the future",
+            "use the date you checked the data",
+            "warning",
+        )
+    elif (today - verified).days > STALE_AFTER_DAYS:
+        ctx.report(
+            record.where("verified_on"),
+            f"the contact data was last verified on {verified}, more than {STALE_AFTER_DAYS} days ago",
+            "call the numbers, correct what changed, and update `verified_on`",
+            "warning",
+        )
+
+
+class SiteValidator:
+    """Checks all documents, resolves references between them, and builds the Site."""
+
+    def __init__(self, documents: Documents, today: dt.date) -> None:
+        self.documents = documents
+        self.today = today
+        self.problems: list[ContentError] = list(documents.problems)
+        self.area_code = _area_code(documents.site)
+
+    def checker(self, doc: RawDocument) -> Checker:
+        return Checker(doc, self.problems, self.area_code)
+
+    def run(self) -> Site | None:
+        site_doc = self.documents.site
+        site_rec = self._check(site_doc, cs.SITE)
+        neighborhood_recs = [
+            (files, self._check(files.document, cs.NEIGHBORHOOD)) for files in self.documents.neighborhoods
+        ]
+        if site_rec is INVALID or site_doc is None or site_rec["office"] is None:
+            for files, _rec in neighborhood_recs:
+                self._notices(files.notices, files.slug)
+            self._notices(self.documents.notices, "")
+            return None
+        ctx = self.checker(site_doc)
+        shared_people = site_rec.get("people", {})
+        people = People(ctx, {}, shared_people)
+        grid_recs = site_rec.get("grids", [])
+        _unique(ctx, grid_recs, "id", "grid id")
+        _unique(ctx, site_rec["categories"], "id", "category id")
+        _stale(ctx, site_rec, self.today)
+        grids = {rec["id"]: self._grid(rec, people) for rec in grid_recs}
+        neighborhoods = []
+        coverage: dict[str, list[tuple[str, str, str]]] = {}
+        for files, rec in neighborhood_recs:
+            notices = self._notices(files.notices, files.slug)
+            if rec is INVALID or files.document is None:
+                continue
+            neighborhood = self._neighborhood(files, rec, notices, grids, shared_people)
+            neighborhoods.append(neighborhood)
+            for building in neighborhood.buildings:
+                if building.grid:
+                    coverage.setdefault(building.grid.id, []).append(
+                        (neighborhood.slug, neighborhood.name, building.name)
+                    )
+        grids_with_coverage = {gid: _with_coverage(grid, coverage.get(gid, [])) for gid, grid in grids.items()}
+        neighborhoods = [_regrid(n, grids_with_coverage) for n in neighborhoods]
+        return Site(
+            name=site_rec["name"],
+            office=Office(
+                site_rec["office"]["address"],
+                site_rec["office"]["phone"],
+                tuple(site_rec["office"]["hours"]),
+            ),
+            emergency=tuple(EmergencyNumber(r["name"], r["phone"], r.get("note", "")) for r in site_rec["emergency"]),
+            categories=tuple(self._category(r, people) for r in site_rec["categories"]),
+            today=self.today,
+            district=site_rec.get("district", ""),
+            street=site_rec.get("street", ""),
+            base_url=site_rec.get("base_url", ""),
+            intro=site_rec.get("intro", ""),
+            area_km2=site_rec.get("area_km2", ""),
+            households=site_rec.get("households"),
+            residents=site_rec.get("residents"),
+            grids=tuple(grids_with_coverage.values()),
+            chain=tuple(ChainLevel(r["name"], r["role"], r.get("description", "")) for r in site_rec.get("chain", [])),
+            meetings=_meetings(ctx, site_rec.get("meetings", [])),
+            neighborhoods=tuple(neighborhoods),
+            notices=self._notices(self.documents.notices, ""),
+            verified_on=site_rec.get("verified_on"),
+        )
+
+    def _check(self, doc: RawDocument | None, record: Any) -> Any:
+        if doc is None:
+            return INVALID
+        value, problems = check_document(doc, record, self.area_code)
+        self.problems += problems
+        return value
+
+    def _grid(self, rec: Rec, people: People) -> Grid:
+        return Grid(
+            id=rec["id"],
+            name=rec.get("name", f"第{rec['id']}网格"),
+            households=rec.get("households"),
+            head=people.resolve(rec.get("head"), "head"),
+            worker=people.resolve(rec.get("worker"), "worker"),
+            helpers=people.resolve_all(rec.get("helpers", []), "helper"),
+            police=people.resolve(rec.get("police"), "police"),
+            area=rec.get("area", ""),
+        )
+
+    def _category(self, rec: Rec, people: People) -> Category:
+        return Category(
+            rec["id"],
+            rec["name"],
+            rec["handler"],
+            rec["promise"],
+            rec.get("examples", ""),
+            rec.get("phone"),
+            people.resolve(rec.get("contact"), "contact"),
+        )
+
+    def _neighborhood(
+        self,
+        files: NeighborhoodFiles,
+        rec: Rec,
+        notices: tuple[Notice, ...],
+        grids: dict[str, Grid],
+        shared_people: dict[str, Rec],
+    ) -> Neighborhood:
+        assert files.document is not None
+        ctx = self.checker(files.document)
+        people = People(ctx, rec.get("people", {}), shared_people)
+        _stale(ctx, rec, self.today)
+        default_grid = self._grid_ref(ctx, rec.get("grid"), grids)
+        buildings = rec.get("buildings", [])
+        _unique(ctx, buildings, "id", "building id")
+        services = [self._service(ctx, r) for r in rec.get("services", [])]
+        channels = [self._service(ctx, r) for r in rec.get("channels", [])]
+        return Neighborhood(
+            slug=files.slug,
+            name=rec["name"],
+            verified_on=rec["verified_on"],
+            address=rec.get("address", ""),
+            founded=rec.get("founded"),
+            households=rec.get("households"),
+            residents=rec.get("residents"),
+            property_company=rec.get("property_company", ""),
+            property_phone=rec.get("property_phone"),
+            property_manager=people.resolve(rec.get("property_manager"), "property_manager"),
+            community_leader=people.resolve(rec.get("community_leader"), "community_leader"),
+            instructor=people.resolve(rec.get("instructor"), "instructor"),
+            buildings=tuple(
+                self._building(ctx, b, people, grids, default_grid, "grid" in rec.node.entries) for b in buildings
+            ),
+            pact=files.pact.body if files.pact else "",
+            notices=notices,
+            services=tuple(s for s in services if s),
+            channels=tuple(s for s in channels if s),
+            projects=tuple(self._project(r, people, "contact") for r in rec.get("projects", [])),
+            clubs=tuple(self._project(r, people, "club_contact") for r in rec.get("clubs", [])),
+            honours=tuple(Honour(r["year"], r["title"], r["name"], r.get("note", "")) for r in rec.get("honours", [])),
+            meetings=_meetings(ctx, rec.get("meetings", [])),
+        )
+
+    def _grid_ref(self, ctx: Checker, ref: Ref | None, grids: dict[str, Grid]) -> Grid | None:
+        if ref is None:
+            return None
+        if ref.id in grids:
+            return grids[ref.id]
+        same_number = [g for g in grids if ref.id.isdigit() and g.isdigit() and int(g) == int(ref.id)]
+        close = same_number or difflib.get_close_matches(ref.id, list(grids), n=1, cutoff=0.5)
+        if close:
+            hint = f"did you mean `{close[0]}`?"
+        elif grids:
+            hint = "grids in site.yaml: " + ", ".join(f"`{g}`" for g in grids)
+        else:
+            hint = "site.yaml lists no grids yet; add them under `grids:`"
+        ctx.report(ref.node, f"there is no grid with the id `{ref.id}`", hint)
+        return None
+
+    def _building(
+        self,
+        ctx: Checker,
+        rec: Rec,
+        people: People,
+        grids: dict[str, Grid],
+        default_grid: Grid | None,
+        default_given: bool,
+    ) -> Building:
+        units = rec.get("units", [])
+        _unique(ctx, units, "id", "unit id")
+        grid = self._grid_ref(ctx, rec.get("grid"), grids) if "grid" in rec else default_grid
+        if grid is None and "grid" not in rec.node.entries and not default_given and grids and rec.complete:
+            ctx.report(
+                rec.node,
+                f"building `{rec['id']}` belongs to no grid",
+                "add `grid: …` to the building, or to the neighborhood for all its buildings",
+                "warning",
+            )
+        return Building(
+            id=rec["id"],
+            name=rec.get("name", f"{rec['id']}号楼"),
+            head=people.resolve(rec.get("head"), "building_head"),
+            units=tuple(Unit(u["id"], people.resolve(u.get("head"), "unit_head")) for u in units),
+            grid=grid,
+            floors=rec.get("floors"),
+            households=rec.get("households"),
+        )
+
+    def _service(self, ctx: Checker, rec: Rec) -> Service | None:
+        if not any(key in rec for key in ("phone", "url", "address", "how")):
+            ctx.report(
+                rec.node,
+                f"`{rec['name']}` gives no way to reach it",
+                "add a `phone:`, a `url:` or an `address:`",
+            )
+            return None
+        return Service(
+            rec["category"],
+            rec["name"],
+            rec.get("phone"),
+            rec.get("hours", ""),
+            rec.get("address", ""),
+            rec.get("url", ""),
+            rec.get("note", rec.get("how", "")),
+        )
+
+    def _project(self, rec: Rec, people: People, slot: str) -> Project:
+        return Project(
+            rec["name"],
+            rec.get("partner", ""),
+            rec.get("schedule", ""),
+            rec.get("place", ""),
+            people.resolve(rec.get("contact"), slot),
+            rec.get("description", ""),
+        )
+
+    def _notices(self, documents: list[RawDocument], owner: str) -> tuple[Notice, ...]:
+        notices = []
+        for doc in documents:
+            rec = self._check(doc, cs.NOTICE)
+            if rec is INVALID or not rec.complete:
+                continue
+            ctx = self.checker(doc)
+            expires = rec.get("expires")
+            if expires is not None and expires < rec["date"]:
+                ctx.report(
+                    rec.where("expires"),
+                    "the notice expires before its date",
+                    "`expires:` is the last day it is current",
+                )
+                continue
+            if rec.get("pinned") and expires is not None and expires < self.today:
+                ctx.report(
+                    rec.where("pinned"),
+                    f"the notice expired on {expires} but is still pinned",
+                    "remove `pinned: true`; it has moved to the archive",
+                    "warning",
+                )
+            if not doc.body.strip():
+                ctx.report(
+                    rec.node,
+                    "the notice has no text below the `---` block",
+                    "write what residents need to know",
+                    "warning",
+                )
+            slug = doc.rel.rsplit("/", 1)[-1][: -len(".md")]
+            notices.append(
+                Notice(
+                    slug,
+                    rec["title"],
+                    rec["date"],
+                    doc.body,
+                    owner,
+                    expires,
+                    rec.get("pinned", False),
+                    rec.get("from", ""),
+                )
+            )
+        return tuple(sorted(notices, key=lambda n: (not n.pinned, -n.date.toordinal(), n.slug)))
+
+
+def _area_code(doc: RawDocument | None) -> str:
+    if doc is None or doc.root is None or doc.root.kind != "map":
+        return ""
+    entry = doc.root.entries.get("area_code")
+    if entry and entry.value.kind == "scalar" and entry.value.text.strip().isdigit():
+        code = entry.value.text.strip()
+        return code if code.startswith("0") else "0" + code
+    return ""
+
+
+def _with_coverage(grid: Grid, buildings: list[tuple[str, str, str]]) -> Grid:
+    by_neighborhood: dict[str, tuple[str, list[str]]] = {}
+    for slug, name, building in buildings:
+        by_neighborhood.setdefault(slug, (name, []))[1].append(building)
+    coverage = tuple(Coverage(slug, name, tuple(ids)) for slug, (name, ids) in by_neighborhood.items())
+    return replace(grid, coverage=coverage)
+
+
+def _regrid(neighborhood: Neighborhood, grids: dict[str, Grid]) -> Neighborhood:
+    buildings = tuple(replace(b, grid=grids[b.grid.id] if b.grid else None) for b in neighborhood.buildings)
+    return replace(neighborhood, buildings=buildings)
+
+
+def validate_site(documents: Documents, today: dt.date) -> tuple[Site | None, list[ContentError]]:
+    """Return the Site (None when something essential is unreadable) and every problem, sorted."""
+    validator = SiteValidator(documents, today)
+    site = validator.run()
+    problems = sorted(set(validator.problems), key=lambda p: (p.path, p.line, p.column, p.message))
+    return site, problems

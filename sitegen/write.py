@@ -1,0 +1,100 @@
+"""Write a build into a temporary directory and swap it into place, so a failed build changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from sitegen.errors import SitegenError
+
+MARKER = ".sitegen"
+MARKER_TEXT = "This directory is written by `sitegen build`; it is replaced on every build.\n"
+
+
+def _inside(path: Path, other: Path) -> bool:
+    return path == other or other in path.parents
+
+
+def check_output_dir(output_dir: Path, protected: Sequence[tuple[str, Path]]) -> None:
+    """Refuse output directories that would overwrite sources or someone else's files."""
+    output = output_dir.resolve()
+    for name, path in protected:
+        source = path.resolve()
+        if _inside(output, source):
+            raise SitegenError(
+                f"the output directory {output_dir} is inside the {name} directory {path}; choose another --output"
+            )
+        if _inside(source, output):
+            raise SitegenError(
+                f"the output directory {output_dir} contains the {name} directory {path}; choose another --output"
+            )
+    if output == Path.home().resolve() or output == Path(output.anchor):
+        raise SitegenError(f"refusing to use {output_dir} as the output directory")
+    if output.exists():
+        if not output.is_dir():
+            raise SitegenError(f"the output path {output_dir} is a file, not a directory")
+        if any(output.iterdir()) and not (output / MARKER).is_file():
+            raise SitegenError(
+                f"{output_dir} is not empty and was not written by sitegen; "
+                "refusing to replace it (empty it or choose another --output)"
+            )
+
+
+@contextmanager
+def staging(output_dir: Path) -> Iterator[Path]:
+    """Yield a fresh directory beside ``output_dir``; on success it replaces ``output_dir``.
+
+    If the body raises, the staging directory is removed and ``output_dir`` is left untouched.
+    """
+    parent = output_dir.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    stage = parent / f".{output_dir.name}.tmp-{os.getpid()}"
+    old = parent / f".{output_dir.name}.old-{os.getpid()}"
+    for leftover in (stage, old):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    stage.mkdir()
+    try:
+        yield stage
+        (stage / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        target = output_dir.resolve()
+        if target.exists():
+            target.rename(old)
+        stage.rename(target)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_file(root: Path, dest: str, data: bytes) -> None:
+    """Write ``data`` to ``root/dest``, creating folders; ``dest`` must stay inside ``root``."""
+    path = root / dest
+    if ".." in Path(dest).parts or Path(dest).is_absolute():
+        raise SitegenError(f"refusing to write outside the output directory: {dest}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def copy_static(theme_dirs: Sequence[Path], root: Path, prefix: str = "assets") -> dict[str, str]:
+    """Copy each theme's ``static/`` files (earlier dirs win) and return their content hashes."""
+    hashes: dict[str, str] = {}
+    for theme in theme_dirs:
+        static = theme / "static"
+        if not static.is_dir():
+            continue
+        for path in sorted(static.rglob("*")):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            rel = f"{prefix}/{path.relative_to(static).as_posix()}"
+            if rel in hashes:
+                continue
+            data = path.read_bytes()
+            write_file(root, rel, data)
+            hashes[rel] = hashlib.sha256(data).hexdigest()[:10]
+    return hashes
