@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from collections.abc import Sequence
@@ -13,7 +14,7 @@ import jinja2
 import markdown
 import nh3
 from markdown.inlinepatterns import InlineProcessor
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from sitegen.phone import PhoneError, parse_phone
 
@@ -101,11 +102,36 @@ def _markdown_filter(text: str) -> Markup:
     return render_markdown(text)
 
 
-def _excerpt(text: str, length: int = 60) -> str:
-    """Plain text from the start of a Markdown body, for lists of notices."""
-    plain = nh3.clean(markdown.markdown(text), tags=set())
+_PHONE_IN_TEXT_RE = re.compile(PHONE_IN_TEXT)
+
+
+def _link_phones(text: str) -> Markup:
+    """Escape plain text and turn the phone numbers in it into tel: links."""
+    parts, last = [], 0
+    for match in _PHONE_IN_TEXT_RE.finditer(text):
+        try:
+            phone = parse_phone(match.group(1))
+        except PhoneError:
+            continue
+        parts.append(escape(text[last : match.start(1)]))
+        parts.append(Markup('<a href="{}">{}</a>').format(phone.tel, match.group(1)))
+        last = match.end(1)
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+def _excerpt(text: str, length: int = 60) -> Markup:
+    """The start of a Markdown body as plain text (phone numbers still tappable), for lists of notices."""
+    plain = html.unescape(nh3.clean(markdown.markdown(text), tags=set()))
     plain = " ".join(plain.split())
-    return plain if len(plain) <= length else plain[: length - 1].rstrip() + "…"
+    if len(plain) > length:
+        cut = plain[: length - 1]
+        # Never cut a phone number in half: end the excerpt before it.
+        for match in _PHONE_IN_TEXT_RE.finditer(plain):
+            if match.start(1) < len(cut) < match.end(1):
+                cut = plain[: match.start(1)]
+        plain = cut.rstrip() + "…"
+    return _link_phones(plain)
 
 
 def make_env(theme_dirs: Sequence[Path]) -> jinja2.Environment:

@@ -249,7 +249,7 @@ class SiteValidator:
     def _grid(self, rec: Rec, people: People) -> Grid:
         return Grid(
             id=rec["id"],
-            name=rec.get("name", f"第{rec['id']}网格"),
+            name=rec.get("name", _default_grid_name(rec["id"] or "")),
             households=rec.get("households"),
             head=people.resolve(rec.get("head"), "head"),
             worker=people.resolve(rec.get("worker"), "worker"),
@@ -428,6 +428,23 @@ class SiteValidator:
                 )
             )
         return tuple(sorted(notices, key=lambda n: (not n.pinned, -n.date.toordinal(), n.slug)))
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def _chinese_number(number: int) -> str:
+    """1 → 一, 12 → 十二, 20 → 二十, 35 → 三十五 (for numbers below 100)."""
+    tens, ones = divmod(number, 10)
+    if number < 10:
+        return _DIGITS[number]
+    return (_DIGITS[tens] if tens > 1 else "") + "十" + (_DIGITS[ones] if ones else "")
+
+
+def _default_grid_name(grid_id: str) -> str:
+    if grid_id.isdigit() and 0 < int(grid_id) < 100:
+        return f"第{_chinese_number(int(grid_id))}网格"
+    return f"{grid_id}网格"
 
 
 def _area_code(doc: RawDocument | None) -> str:

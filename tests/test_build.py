@@ -1,0 +1,150 @@
+"""Building: golden output, determinism, atomic replacement and refusing dangerous output dirs."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitegen.cli import main
+from tests.helpers import write_site
+
+SITES = Path(__file__).parent / "sites"
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def build(content: Path, output: Path, *extra: str) -> int:
+    return main(["build", "--content", str(content), "--output", str(output), *extra])
+
+
+def test_minimal_site_matches_golden(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    out = tmp_path / "output"
+    assert build(SITES / "minimal" / "content", out) == 0
+    golden = GOLDEN / "minimal"
+    if request.config.getoption("--update-golden"):
+        shutil.rmtree(golden, ignore_errors=True)
+        shutil.copytree(out, golden)
+    assert tree(out) == tree(golden), "output differs from tests/golden/minimal (see CONTRIBUTING.md)"
+
+
+def test_same_input_gives_byte_identical_output(tmp_path: Path) -> None:
+    content = SITES / "minimal" / "content"
+    assert build(content, tmp_path / "a") == 0
+    assert build(content, tmp_path / "b") == 0
+    comparison = filecmp.dircmp(tmp_path / "a", tmp_path / "b")
+    assert tree(tmp_path / "a") == tree(tmp_path / "b"), comparison.diff_files
+
+
+def test_build_date_comes_from_source_date_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = SITES / "minimal" / "content"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1798761600")  # 2027-01-01
+    assert build(content, tmp_path / "out") == 0
+    home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "2027年1月1日" in home
+    # Every notice of the minimal site has expired by then except the one without an expiry.
+    notices = (tmp_path / "out" / "notices" / "index.html").read_text(encoding="utf-8")
+    assert "防范电信诈骗提醒" in notices and "停水通知" not in notices
+
+
+def test_build_date_without_epoch_or_git_is_the_latest_content_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    content = write_site(tmp_path, {})
+    assert build(content, tmp_path / "out") == 0
+    assert "2026年11月1日" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+def test_failed_build_leaves_previous_output_untouched(tmp_path: Path) -> None:
+    content = write_site(tmp_path, {})
+    out = tmp_path / "output"
+    assert build(content, out) == 0
+    before = tree(out)
+    (content / "site.yaml").write_text("name: [broken\n", encoding="utf-8")
+    assert build(content, out) == 1
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output"], "no staging leftovers"
+
+
+def test_template_error_leaves_previous_output_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content = write_site(tmp_path, {})
+    out = tmp_path / "output"
+    assert build(content, out) == 0
+    before = tree(out)
+    theme = tmp_path / "theme" / "templates"
+    theme.mkdir(parents=True)
+    (theme / "neighborhood.html").write_text("{{ neighborhood.no_such_field }}", encoding="utf-8")
+    assert build(content, out, "--theme", str(tmp_path / "theme")) == 1
+    assert "no_such_field" in capsys.readouterr().err
+    assert tree(out) == before
+
+
+def test_refuses_to_replace_a_directory_it_did_not_create(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content = write_site(tmp_path, {})
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work", encoding="utf-8")
+    assert build(content, precious) == 1
+    assert "not written by sitegen" in capsys.readouterr().err
+    assert (precious / "thesis.txt").read_text(encoding="utf-8") == "years of work"
+
+
+@pytest.mark.parametrize("where", ["content", "content/out", ".", "theme", "theme/x"])
+def test_refuses_output_in_or_around_sources(tmp_path: Path, where: str) -> None:
+    content = write_site(tmp_path, {})
+    (tmp_path / "theme" / "templates").mkdir(parents=True)
+    assert build(content, tmp_path / where, "--theme", str(tmp_path / "theme")) == 1
+    assert (content / "site.yaml").is_file()
+
+
+def test_rebuild_removes_pages_that_no_longer_exist(tmp_path: Path) -> None:
+    content = write_site(
+        tmp_path, {"neighborhoods/qinghe/neighborhood.yaml": "name: 清河苑\nverified_on: 2026-11-01\n"}
+    )
+    out = tmp_path / "output"
+    assert build(content, out) == 0
+    assert (out / "qinghe" / "index.html").is_file()
+    shutil.rmtree(content / "neighborhoods" / "qinghe")
+    assert build(content, out) == 0
+    assert not (out / "qinghe").exists()
+
+
+def test_base_url_makes_canonical_links(tmp_path: Path) -> None:
+    content = write_site(tmp_path, {})
+    assert build(content, tmp_path / "out", "--base-url", "https://example.org/jinhua/") == 0
+    page = (tmp_path / "out" / "hexie" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://example.org/jinhua/hexie/index.html">' in page
+    assert 'href="../index.html"' in page
+
+
+def test_private_people_never_reach_the_output(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build(SITES / "minimal" / "content", out) == 0
+    everything = b"".join(tree(out).values()).decode("utf-8")
+    assert "不公开的人" not in everything and "0666" not in everything
+    # Volunteers' phones are private unless marked public.
+    assert "0013" not in everything and "吴阿姨" in everything
+    assert "139 0000 0014" in everything and "139 0000 0012" in everything
+
+
+def test_markdown_cannot_inject_markup(tmp_path: Path) -> None:
+    notice = """\
+        ---
+        title: <script>alert(1)</script>
+        date: 2026-11-20
+        ---
+        <script>alert(2)</script><img src=x onerror=alert(3)> [x](javascript:alert(4)) {{ site.name }}
+        """
+    content = write_site(tmp_path, {"neighborhoods/hexie/notices/2026-11-20-x.md": notice})
+    assert build(content, tmp_path / "out") == 0
+    page = (tmp_path / "out" / "hexie" / "notices" / "2026-11-20-x.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "onerror" not in page and "javascript:" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "{{ site.name }}" in page
