@@ -10,10 +10,10 @@ from sitegen.errors import SitegenError
 from sitegen.load import NEIGHBORHOOD_FILE, NEIGHBORHOODS_DIR, PACT_FILE, RESERVED_SLUGS, SLUG_RE
 
 NEIGHBORHOOD_TEMPLATE = """\
-# 小区信息（治理名片、楼栋、便民服务等）
-# 填写说明：每行是「键: 值」，键用英文，值可以写中文。缩进用空格，不要用 Tab。
-# 以 # 开头的行是注释，不会发布。去掉行首的 # 即可启用该行。
-# 改完后运行 `sitegen check` 检查；格式说明见 docs/content-format.md。
+## 小区信息（治理名片、楼栋、便民服务等）
+## 填写说明：每行是「键: 值」，键用英文，值可以写中文。缩进用空格，不要用 Tab。
+## 以 # 开头的行是注释，不会发布。去掉行首的「# 」即可启用该行。
+## 改完后运行 `sitegen check` 检查；格式说明见 docs/content-format.md。
 
 name: {name}    # 小区名称（必填）
 verified_on: {today}   # 联系方式最近一次核对的日期（必填），核对后请更新
@@ -26,9 +26,9 @@ verified_on: {today}   # 联系方式最近一次核对的日期（必填），�
 # property_phone: 029-0000 2000   # 物业服务电话
 # grid: "01"                 # 所属网格（site.yaml 中网格的 id），楼栋可单独填写
 
-# 人员：可以直接写在对应位置，也可以在 people 下登记后用 id 引用。
-# public: false 表示此人不在任何页面和打印件上出现；
-# phone_public: true/false 决定电话是否公开。楼栋长、单元长等志愿者的电话默认不公开。
+## 人员：可以直接写在对应位置，也可以在 people 下登记后用 id 引用。
+## 写 public: false 的人不会出现在任何页面和打印件上；
+## phone_public: true/false 决定电话是否公开，楼栋长、单元长等志愿者的电话默认不公开。
 # property_manager:          # 物业经理
 #   name: 李建国
 #   phone: 139 0000 0201

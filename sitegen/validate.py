@@ -474,5 +474,5 @@ def validate_site(documents: Documents, today: dt.date) -> tuple[Site | None, li
     """Return the Site (None when something essential is unreadable) and every problem, sorted."""
     validator = SiteValidator(documents, today)
     site = validator.run()
-    problems = sorted(set(validator.problems), key=lambda p: (p.path, p.line, p.column, p.message))
+    problems = sorted(dict.fromkeys(validator.problems), key=lambda p: (p.path, p.line, p.column))
     return site, problems
