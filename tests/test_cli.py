@@ -25,7 +25,8 @@ def test_check_reports_errors_and_exits_1(tmp_path: Path, capsys: pytest.Capture
     assert main(["check", "--content", str(content)]) == 1
     out = capsys.readouterr().out
     assert out == (
-        f"{content}/neighborhoods/hexie/neighborhood.yaml:2:14: error: `2026-13-01` is not a date: there is no month 13\n"
+        f"{content}/neighborhoods/hexie/neighborhood.yaml:2:14: "
+        "error: `2026-13-01` is not a date: there is no month 13\n"
         "    verified_on: 2026-13-01\n"
         "    hint: months run from 1 to 12\n"
     )
