@@ -17,6 +17,7 @@ from sitegen.load import Documents, Node, load_documents
 from sitegen.model import Site
 from sitegen.render import make_env
 from sitegen.report import Reporter
+from sitegen.schema import parse_date
 from sitegen.validate import validate_site
 from sitegen.write import check_output_dir, copy_static, staging, write_file
 
@@ -40,10 +41,9 @@ def _dates_in(node: Node | None, found: list[dt.date]) -> None:
         return
     for key, entry in node.entries.items():
         if key in ("date", "verified_on") and entry.value.kind == "scalar":
-            try:
-                found.append(dt.date.fromisoformat(entry.value.text.strip()))
-            except ValueError:
-                pass
+            date = parse_date(entry.value.text)
+            if date:
+                found.append(date)
         _dates_in(entry.value, found)
     for item in node.items:
         _dates_in(item, found)

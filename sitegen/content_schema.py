@@ -14,6 +14,7 @@ from sitegen.schema import (
     Integer,
     ListOf,
     MapOf,
+    Pattern,
     PhoneNumber,
     Record,
     Reference,
@@ -62,7 +63,7 @@ PERSON = Record(
             Boolean(),
             False,
             "Whether the phone is published. Default: true for official roles; false for "
-            "volunteers (building and unit heads, part-time helpers, club contacts).",
+            "volunteers (building and unit heads, part-time helpers, project and club contacts).",
             "电话是否公开",
         ),
     ],
@@ -334,6 +335,7 @@ NEIGHBORHOOD = Record(
     "neighborhood.yaml",
     [
         Field("name", Text(40, example="和谐家园"), True, "The neighborhood's name.", "小区名称"),
+        Field("order", Integer(-1000, 1000, "1"), False, "Position in lists (smaller first; default 0, then by folder name).", "排序"),
         Field("address", Text(120), False, "Street address.", "地址"),
         Field("founded", Integer(1900, 2100, "2006"), False, "Year built.", "建成年份"),
         Field("households", Integer(0, 100_000), False, "Resident households.", "住户"),

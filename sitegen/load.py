@@ -160,8 +160,7 @@ _PARSE_HINTS: list[tuple[str, str, str]] = [
     (
         "mapping values are not allowed here",
         "a `:` appears where it cannot",
-        "if the value itself contains `: `, put the whole value in quotes; "
-        "otherwise check the indentation of this line",
+        "if the value itself contains `: `, put the whole value in quotes; otherwise check the indentation of this line",
     ),
     (
         "could not find expected ':'",
@@ -179,14 +178,34 @@ _PARSE_HINTS: list[tuple[str, str, str]] = [
         "items of one list must start in the same column",
     ),
     (
+        "expected <block end>, but found '<block mapping start>'",
+        "this line is indented differently from the lines around it",
+        "keys of one mapping must start in the same column",
+    ),
+    (
+        "expected <block end>, but found '<scalar>'",
+        "text continues after a closing quote",
+        "put the whole value in quotes, or remove the quotes",
+    ),
+    (
         "found undefined alias",
         "an alias `*name` refers to an anchor `&name` that does not exist",
-        "",
+        "if the value is text starting with `*`, put it in quotes",
+    ),
+    (
+        "expected alphabetic or numeric character",
+        "a value starting with `*` or `&` is read as a YAML alias or anchor",
+        "put the value in quotes",
     ),
     (
         "found character '\\t' that cannot start any token",
         "a tab character is used where YAML needs spaces",
         "replace the tab with spaces",
+    ),
+    (
+        "that cannot start any token",
+        "a value starts with a character YAML reserves (such as `@` or a backquote)",
+        "put the value in quotes",
     ),
     (
         "expected a single document in the stream",
@@ -200,12 +219,40 @@ _PARSE_HINTS: list[tuple[str, str, str]] = [
     ),
 ]
 
+# Mistakes that make YAML unreadable, recognised on the line itself (checked only when parsing fails).
+_LINE_MISTAKES: list[tuple[re.Pattern[str], str, str]] = [
+    (
+        re.compile(r"^\s*(?:- )?[A-Za-z_][A-Za-z0-9_]*\s*："),
+        "a Chinese colon `：` follows the key",
+        "use the English colon and a space: `key: value`",
+    ),
+    (
+        re.compile(r"^\s*(?:- )?[A-Za-z_][A-Za-z0-9_]*:(?=[^\s/])"),
+        "there is no space after the colon",
+        "write a space after the colon: `key: value`",
+    ),
+]
+
+
+def _line_problems(doc: RawDocument, first_line: int, last_line: int) -> list[ContentError]:
+    problems = []
+    for number in range(first_line, min(last_line, len(doc.lines)) + 1):
+        text = doc.lines[number - 1]
+        for pattern, message, hint in _LINE_MISTAKES:
+            match = pattern.match(text)
+            if match:
+                problems.append(doc.problem(number, match.end(), f"YAML syntax error: {message}", hint))
+                break
+    return problems
+
 
 def _parse_error(doc: RawDocument, exc: yaml.MarkedYAMLError, line_offset: int) -> ContentError:
+    problem = exc.problem or exc.context or "invalid YAML"
     mark = exc.problem_mark or exc.context_mark
+    if "end of stream" in problem and exc.context_mark:
+        mark = exc.context_mark  # where the unclosed quote or bracket began
     line = mark.line + 1 + line_offset if mark else 1
     column = mark.column + 1 if mark else 1
-    problem = exc.problem or exc.context or "invalid YAML"
     for needle, message, hint in _PARSE_HINTS:
         if needle in problem or needle in (exc.context or ""):
             return doc.problem(line, column, f"YAML syntax error: {message}", hint)
@@ -224,6 +271,10 @@ def _convert(
     budget.nodes += 1
     if budget.nodes > MAX_NODES or depth > MAX_DEPTH:
         raise _TooBig(line, column)
+    if not node.tag.startswith("tag:yaml.org,2002:"):
+        problems.append(
+            doc.problem(line, column, f"YAML tags like `{node.tag}` are not supported", "if this is text, put it in quotes")
+        )
     if isinstance(node, yaml.ScalarNode):
         return Node(
             "scalar",
@@ -283,7 +334,10 @@ def parse_yaml(doc: RawDocument, text: str, line_offset: int = 0) -> tuple[Node 
         tree = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         error = _parse_error(doc, exc, line_offset)
-        if not any(p.line == error.line for p in problems):
+        explained = _line_problems(doc, line_offset + 1, error.line)
+        if explained:
+            problems += [p for p in explained if not any(t.line == p.line for t in problems)]
+        elif not any(p.line == error.line for p in problems):
             problems.append(error)
         return None, problems
     except yaml.YAMLError as exc:

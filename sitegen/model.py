@@ -163,6 +163,7 @@ class Neighborhood:
     slug: str
     name: str
     verified_on: dt.date
+    order: int = 0
     address: str = ""
     founded: int | None = None
     households: int | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # Area codes of three digits (010 Beijing, 02x big cities); every other area code has four.
@@ -66,16 +67,18 @@ def parse_phone(text: str, area_code: str = "") -> Phone:
     400/800 numbers. Spaces, dashes, brackets and a leading +86 are allowed; an extension may follow
     after 转, ext or a comma.
     """
-    raw = text.strip()
+    raw = unicodedata.normalize("NFKC", text).strip()  # full-width digits typed with a Chinese IME
     extension = ""
     match = _EXTENSION.search(raw)
     if match and match.start() > 0:
         extension, raw = match.group(1), raw[: match.start()]
     compact = _SEPARATORS.sub("", raw)
-    if compact.startswith("+86"):
-        compact = compact[3:]
-    elif compact.startswith("0086"):
-        compact = compact[4:]
+    for prefix in ("+86", "0086"):
+        if compact.startswith(prefix):
+            compact = compact[len(prefix) :]
+            if compact[:1] not in ("1", "0", "4", "8", ""):
+                compact = "0" + compact  # +86 29 … is the landline 029 …
+            break
     if not compact:
         raise PhoneError("the phone number is empty", "write the number, e.g. 139 0000 0101")
     if not compact.isdigit() or not compact.isascii():
@@ -107,7 +110,7 @@ def parse_phone(text: str, area_code: str = "") -> Phone:
             "residents call from mobiles: write the area code first, e.g. 029-0000 1234, "
             "or set `area_code` in site.yaml",
         )
-    if compact[0] == "1" and len(compact) != 11:
+    if compact[0] == "1" and 8 <= len(compact) <= 13:
         hint = f"a mobile number has 11 digits; this one has {len(compact)}"
     else:
         hint = "write a mobile (139 0000 0101), a landline with area code (029-0000 1234) or a service number (12345)"

@@ -38,6 +38,20 @@ PHONE_IN_TEXT = (
 )
 
 
+# The short emergency numbers are linked only after a word that says they are numbers to call,
+# so that "120户" stays text.
+EMERGENCY_IN_TEXT = r"(拨打|致电|电话|报警|火警|急救|交通事故)([:：]?\s*)(110|119|120|122)(?!\d)"
+
+
+class _EmergencyLinks(InlineProcessor):
+    ANCESTOR_EXCLUDES = ("a",)
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[Any, int, int]:  # type: ignore[override]  # noqa: N802
+        link = ElementTree.Element("a", {"href": f"tel:{m.group(3)}"})
+        link.text = m.group(3)
+        return link, m.start(3), m.end(3)
+
+
 class _PhoneLinks(InlineProcessor):
     ANCESTOR_EXCLUDES = ("a",)
 
@@ -54,6 +68,7 @@ class _PhoneLinks(InlineProcessor):
 class _PhoneExtension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         md.inlinePatterns.register(_PhoneLinks(PHONE_IN_TEXT, md), "phone_links", 5)
+        md.inlinePatterns.register(_EmergencyLinks(EMERGENCY_IN_TEXT, md), "emergency_links", 4)
 
 
 _HEADING = re.compile(r"<(/?)h([1-6])>")
@@ -61,7 +76,8 @@ _HEADING = re.compile(r"<(/?)h([1-6])>")
 
 def render_markdown(text: str, heading_level: int = 3) -> Markup:
     """Markdown → sanitized HTML; headings start at ``heading_level`` so pages keep one h1."""
-    md = markdown.Markdown(extensions=["sane_lists", "tables", _PhoneExtension()])
+    # nl2br: editors write Chinese one line per sentence or paragraph and expect to see it so.
+    md = markdown.Markdown(extensions=["sane_lists", "tables", "nl2br", _PhoneExtension()])
     html = nh3.clean(
         md.convert(text),
         tags=ALLOWED_TAGS | {"h1", "h2"},
@@ -103,19 +119,30 @@ def _markdown_filter(text: str) -> Markup:
 
 
 _PHONE_IN_TEXT_RE = re.compile(PHONE_IN_TEXT)
+_EMERGENCY_IN_TEXT_RE = re.compile(EMERGENCY_IN_TEXT)
 
 
-def _link_phones(text: str) -> Markup:
-    """Escape plain text and turn the phone numbers in it into tel: links."""
-    parts, last = [], 0
+def _phone_spans(text: str) -> list[tuple[int, int, str]]:
+    spans = []
     for match in _PHONE_IN_TEXT_RE.finditer(text):
         try:
-            phone = parse_phone(match.group(1))
+            spans.append((match.start(1), match.end(1), parse_phone(match.group(1)).tel))
         except PhoneError:
             continue
-        parts.append(escape(text[last : match.start(1)]))
-        parts.append(Markup('<a href="{}">{}</a>').format(phone.tel, match.group(1)))
-        last = match.end(1)
+    for match in _EMERGENCY_IN_TEXT_RE.finditer(text):
+        spans.append((match.start(3), match.end(3), f"tel:{match.group(3)}"))
+    return sorted(spans)
+
+
+def link_phones(text: str) -> Markup:
+    """Escape plain text and turn the phone numbers in it into tel: links."""
+    parts, last = [], 0
+    for start, end, tel in _phone_spans(text):
+        if start < last:
+            continue
+        parts.append(escape(text[last:start]))
+        parts.append(Markup('<a href="{}">{}</a>').format(tel, text[start:end]))
+        last = end
     parts.append(escape(text[last:]))
     return Markup("").join(parts)
 
@@ -127,11 +154,11 @@ def _excerpt(text: str, length: int = 60) -> Markup:
     if len(plain) > length:
         cut = plain[: length - 1]
         # Never cut a phone number in half: end the excerpt before it.
-        for match in _PHONE_IN_TEXT_RE.finditer(plain):
-            if match.start(1) < len(cut) < match.end(1):
-                cut = plain[: match.start(1)]
+        for start, end, _tel in _phone_spans(plain):
+            if start < len(cut) < end:
+                cut = plain[:start]
         plain = cut.rstrip() + "…"
-    return _link_phones(plain)
+    return link_phones(plain)
 
 
 def make_env(theme_dirs: Sequence[Path]) -> jinja2.Environment:
@@ -146,6 +173,7 @@ def make_env(theme_dirs: Sequence[Path]) -> jinja2.Environment:
     )
     env.filters["markdown"] = _markdown_filter
     env.filters["excerpt"] = _excerpt
+    env.filters["phones"] = link_phones
     env.globals["url"] = _url
     env.globals["absolute_url"] = _absolute_url
     return env

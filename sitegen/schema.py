@@ -129,6 +129,25 @@ class Identifier(FieldType):
         return {"type": ["string", "integer"], "pattern": self.PATTERN.pattern}
 
 
+class Pattern(FieldType):
+    """Short text of a fixed shape, e.g. a telephone area code."""
+
+    def __init__(self, pattern: str, name: str, example: str) -> None:
+        self.pattern, self.name, self.example = re.compile(pattern), name, example
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        value = self._scalar(node, ctx, self.example)
+        if value is None:
+            return INVALID
+        if not self.pattern.fullmatch(value):
+            ctx.report(node, f"`{value}` is not {self.name}", f"write it like `{self.example}`")
+            return INVALID
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": ["string", "integer"], "pattern": f"^(?:{self.pattern.pattern})$"}
+
+
 class Integer(FieldType):
     """A whole number within bounds."""
 
@@ -184,6 +203,20 @@ class Boolean(FieldType):
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
+DATE_RE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The date written as 2026-11-20, 2026/11/20 or 2026年11月20日; None if it is not one."""
+    match = DATE_RE.fullmatch(text.strip())
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
 class Date(FieldType):
     """A calendar date written as YYYY-MM-DD."""
 
@@ -193,7 +226,7 @@ class Date(FieldType):
         value = self._scalar(node, ctx, "2026-11-20")
         if value is None:
             return INVALID
-        match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", value)
+        match = DATE_RE.fullmatch(value)
         if not match:
             ctx.report(
                 node,
@@ -320,7 +353,8 @@ class Choice(FieldType):
         return INVALID
 
     def json_schema(self) -> dict[str, Any]:
-        return {"enum": self.values + sorted(self.aliases)}
+        numbers: list[Any] = [int(v) for v in self.values if v.isdigit()]  # `week: 2` is a number in YAML
+        return {"enum": self.values + sorted(self.aliases) + numbers}
 
 
 class ListOf(FieldType):
@@ -407,6 +441,10 @@ class Field:
     label: str = ""
 
 
+# Chinese labels of every declared key, so `电话:` can be answered with "use `phone`".
+ALL_LABELS: dict[str, str] = {"电话": "phone", "名称": "name", "地址": "address", "姓名": "name"}
+
+
 class Record(FieldType):
     """A mapping with known keys."""
 
@@ -415,6 +453,10 @@ class Record(FieldType):
     def __init__(self, title: str, fields: list[Field], doc: str = "") -> None:
         self.title, self.fields, self.doc = title, {f.key: f for f in fields}, doc
         self.labels = {f.label: f.key for f in fields if f.label}
+        for spec in fields:
+            if spec.label:
+                ALL_LABELS.setdefault(spec.label, spec.key)
+                ALL_LABELS.setdefault(spec.label.removesuffix("号码"), spec.key)
 
     def check(self, node: Node, ctx: Checker) -> Any:
         if node.kind != "map":
@@ -430,8 +472,8 @@ class Record(FieldType):
             if spec is None:
                 self._unknown(entry, ctx)
                 continue
-            if entry.value.kind == "scalar" and entry.value.is_null and not spec.required:
-                continue
+            if entry.value.kind == "scalar" and entry.value.is_null:
+                continue  # an empty optional value is absent; an empty required one is reported below
             value = spec.type.check(entry.value, ctx)
             if value is INVALID:
                 result.complete = result.complete and not spec.required
@@ -456,6 +498,10 @@ class Record(FieldType):
         key = entry.key
         if key in self.labels:
             hint = f"keys are written in English: use `{self.labels[key]}` for {key}"
+        elif key in ALL_LABELS and ALL_LABELS[key] in self.fields:
+            hint = f"keys are written in English: use `{ALL_LABELS[key]}` for {key}"
+        elif not key.isascii():
+            hint = "keys are written in English; allowed here: " + ", ".join(f"`{k}`" for k in self.fields)
         else:
             close = difflib.get_close_matches(key.lower(), list(self.fields), n=1, cutoff=0.6)
             if close:

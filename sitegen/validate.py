@@ -40,6 +40,7 @@ SLOTS: dict[str, tuple[str, bool]] = {
     "community_leader": ("社区包联领导", OFFICIAL),
     "instructor": ("驻区单位指导员", OFFICIAL),
     "contact": ("联系人", OFFICIAL),
+    "project_contact": ("联系人", VOLUNTEER),
     "head": ("网格长", OFFICIAL),
     "worker": ("专职网格员", OFFICIAL),
     "police": ("网格警员", OFFICIAL),
@@ -93,7 +94,7 @@ def _person(record: Rec, default_role: str, phone_public_default: bool) -> Perso
     return Person(record["name"], record.get("role", default_role), phone, record.get("org", ""))
 
 
-def _unique(ctx: Checker, records: list[Rec], key: str, what: str) -> None:
+def _unique(ctx: Checker, records: list[Rec], key: str, noun: str) -> None:
     seen: dict[str, Rec] = {}
     for record in records:
         value = record[key]
@@ -103,8 +104,8 @@ def _unique(ctx: Checker, records: list[Rec], key: str, what: str) -> None:
             first = seen[value].where(key)
             ctx.report(
                 record.where(key),
-                f"{what} `{value}` is used twice (first on line {first.line})",
-                f"each {what} needs its own {key}",
+                f"{noun} {key} `{value}` is used twice (first on line {first.line})",
+                f"give each {noun} a different `{key}`",
             )
         else:
             seen[value] = record
@@ -112,23 +113,30 @@ def _unique(ctx: Checker, records: list[Rec], key: str, what: str) -> None:
 
 def _meeting(ctx: Checker, record: Rec) -> Meeting | None:
     repeat = record["repeat"]
-    ok = True
-    if repeat == "weekly" and "weekday" not in record:
-        ctx.report(record.node, "a weekly meeting needs `weekday:`", "add e.g. `weekday: friday` (or 周五)")
-        ok = False
+    given = record.node.entries  # what the editor wrote, valid or not: one mistake, one message
+    ok = record.complete
+    if repeat == "weekly":
+        if "weekday" not in given:
+            ctx.report(record.node, "a weekly meeting needs `weekday:`", "add e.g. `weekday: friday` (or 周五)")
+            ok = False
+        for key in ("day", "week"):
+            if key in given:
+                ctx.report(given[key], f"`{key}` is ignored for a weekly meeting", "remove it", "warning")
     if repeat == "monthly":
-        on_day, on_week = "day" in record, "week" in record
-        if on_day == on_week or (on_week and "weekday" not in record):
+        on_day, on_week = "day" in given, "week" in given
+        if on_day == on_week or (on_week and "weekday" not in given):
             ctx.report(
                 record.node,
                 "a monthly meeting needs either `day:` or both `week:` and `weekday:`",
                 "e.g. `day: 15`, or `week: 1` with `weekday: wednesday` for the first Wednesday",
             )
             ok = False
+        elif on_day and "weekday" in given:
+            ctx.report(given["weekday"], "`weekday` is ignored for a meeting on a day of the month", "remove it", "warning")
     if "end" in record and record["start"] is not None and record["end"] <= record["start"]:
         ctx.report(record.where("end"), "the meeting ends before it starts", "check `start:` and `end:`")
         ok = False
-    if not ok or not record.complete:
+    if not ok or any(key in given and key not in record for key in ("weekday", "week", "day")):
         return None
     return Meeting(
         record["name"],
@@ -186,7 +194,7 @@ class SiteValidator:
         neighborhood_recs = [
             (files, self._check(files.document, cs.NEIGHBORHOOD)) for files in self.documents.neighborhoods
         ]
-        if site_rec is INVALID or site_doc is None or site_rec["office"] is None:
+        if site_rec is INVALID or site_doc is None:
             for files, _rec in neighborhood_recs:
                 self._notices(files.notices, files.slug)
             self._notices(self.documents.notices, "")
@@ -195,8 +203,8 @@ class SiteValidator:
         shared_people = site_rec.get("people", {})
         people = People(ctx, {}, shared_people)
         grid_recs = site_rec.get("grids", [])
-        _unique(ctx, grid_recs, "id", "grid id")
-        _unique(ctx, site_rec["categories"], "id", "category id")
+        _unique(ctx, grid_recs, "id", "grid")
+        _unique(ctx, site_rec["categories"] or [], "id", "category")
         _stale(ctx, site_rec, self.today)
         grids = {rec["id"]: self._grid(rec, people) for rec in grid_recs}
         neighborhoods = []
@@ -212,17 +220,16 @@ class SiteValidator:
                     coverage.setdefault(building.grid.id, []).append(
                         (neighborhood.slug, neighborhood.name, building.name)
                     )
+        neighborhoods.sort(key=lambda n: (n.order, n.slug))
         grids_with_coverage = {gid: _with_coverage(grid, coverage.get(gid, [])) for gid, grid in grids.items()}
         neighborhoods = [_regrid(n, grids_with_coverage) for n in neighborhoods]
+        office = site_rec["office"] or Rec(site_rec.node)  # missing: reported, and the rest still checked
+        emergency = site_rec["emergency"] or ()
         return Site(
             name=site_rec["name"],
-            office=Office(
-                site_rec["office"]["address"],
-                site_rec["office"]["phone"],
-                tuple(site_rec["office"]["hours"]),
-            ),
-            emergency=tuple(EmergencyNumber(r["name"], r["phone"], r.get("note", "")) for r in site_rec["emergency"]),
-            categories=tuple(self._category(r, people) for r in site_rec["categories"]),
+            office=Office(office["address"], office["phone"], tuple(office["hours"] or ())),
+            emergency=tuple(EmergencyNumber(r["name"], r["phone"], r.get("note", "")) for r in emergency),
+            categories=tuple(self._category(r, people) for r in site_rec["categories"] or ()),
             today=self.today,
             district=site_rec.get("district", ""),
             street=site_rec.get("street", ""),
@@ -283,12 +290,13 @@ class SiteValidator:
         _stale(ctx, rec, self.today)
         default_grid = self._grid_ref(ctx, rec.get("grid"), grids)
         buildings = rec.get("buildings", [])
-        _unique(ctx, buildings, "id", "building id")
-        services = [self._service(ctx, r) for r in rec.get("services", [])]
-        channels = [self._service(ctx, r) for r in rec.get("channels", [])]
+        _unique(ctx, buildings, "id", "building")
+        services = [self._service(ctx, r, ("phone", "url", "address")) for r in rec.get("services", [])]
+        channels = [self._service(ctx, r, ("url", "phone", "how")) for r in rec.get("channels", [])]
         return Neighborhood(
             slug=files.slug,
             name=rec["name"],
+            order=rec.get("order", 0),
             verified_on=rec["verified_on"],
             address=rec.get("address", ""),
             founded=rec.get("founded"),
@@ -306,7 +314,7 @@ class SiteValidator:
             notices=notices,
             services=tuple(s for s in services if s),
             channels=tuple(s for s in channels if s),
-            projects=tuple(self._project(r, people, "contact") for r in rec.get("projects", [])),
+            projects=tuple(self._project(r, people, "project_contact") for r in rec.get("projects", [])),
             clubs=tuple(self._project(r, people, "club_contact") for r in rec.get("clubs", [])),
             honours=tuple(Honour(r["year"], r["title"], r["name"], r.get("note", "")) for r in rec.get("honours", [])),
             meetings=_meetings(ctx, rec.get("meetings", [])),
@@ -338,7 +346,7 @@ class SiteValidator:
         default_given: bool,
     ) -> Building:
         units = rec.get("units", [])
-        _unique(ctx, units, "id", "unit id")
+        _unique(ctx, units, "id", "unit")
         grid = self._grid_ref(ctx, rec.get("grid"), grids) if "grid" in rec else default_grid
         if grid is None and "grid" not in rec.node.entries and not default_given and grids and rec.complete:
             ctx.report(
@@ -357,12 +365,12 @@ class SiteValidator:
             households=rec.get("households"),
         )
 
-    def _service(self, ctx: Checker, rec: Rec) -> Service | None:
-        if not any(key in rec for key in ("phone", "url", "address", "how")):
+    def _service(self, ctx: Checker, rec: Rec, ways: tuple[str, ...]) -> Service | None:
+        if not any(key in rec.node.entries for key in ways):
             ctx.report(
                 rec.node,
                 f"`{rec['name']}` gives no way to reach it",
-                "add a `phone:`, a `url:` or an `address:`",
+                "add " + ", ".join(f"`{key}:`" for key in ways[:-1]) + f" or `{ways[-1]}:`",
             )
             return None
         return Service(

@@ -35,7 +35,7 @@ def test_check_reports_errors_and_exits_1(tmp_path: Path, capsys: pytest.Capture
 def test_paths_are_shown_as_the_content_dir_was_given(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_site(tmp_path, {"site.yaml": "name: x\n"})
+    write_site(tmp_path, {"site.yaml": "name: x\n"}, minimal=False)
     monkeypatch.chdir(tmp_path)
     assert main(["check", "--content", "content"]) == 1
     assert capsys.readouterr().out.startswith("content/site.yaml:1:1: error: site.yaml: `office` (社区办公) is missing")

@@ -1,0 +1,543 @@
+"""Reading content files into located YAML nodes: positions, encodings, and hostile input.
+
+Nothing in here may raise: every bad input becomes a ContentError with a file, line and column.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from sitegen import load
+from sitegen.errors import ContentError
+from sitegen.load import (
+    Node,
+    RawDocument,
+    load_documents,
+    load_markdown_file,
+    load_yaml_file,
+    parse_yaml,
+)
+
+
+def parse(text: str, line_offset: int = 0) -> tuple[Node | None, list[ContentError]]:
+    """Parse ``text`` as the YAML of a file called t.yaml."""
+    doc = RawDocument("t.yaml", "t.yaml", text.split("\n"), None)
+    return parse_yaml(doc, text, line_offset)
+
+
+def parse_ok(text: str) -> Node:
+    root, problems = parse(text)
+    assert problems == []
+    assert root is not None
+    return root
+
+
+def read_yaml(tmp_path: Path, data: bytes) -> tuple[RawDocument | None, list[ContentError]]:
+    path = tmp_path / "neighborhood.yaml"
+    path.write_bytes(data)
+    return load_yaml_file(path, "neighborhood.yaml", "content")
+
+
+def read_notice(tmp_path: Path, text: str) -> tuple[RawDocument | None, list[ContentError]]:
+    path = tmp_path / "water.md"
+    path.write_bytes(text.encode("utf-8"))
+    return load_markdown_file(path, "notices/water.md", "content", front_matter=True)
+
+
+def where(problem: ContentError) -> tuple[int, int, str]:
+    return problem.line, problem.column, problem.message
+
+
+# --- positions ---------------------------------------------------------------------------------
+
+
+def test_top_level_keys_and_values_have_line_and_column() -> None:
+    root = parse_ok("name: 和谐家园\nverified_on: 2026-11-01\n")
+    entry = root.entries["verified_on"]
+    assert (entry.line, entry.column) == (2, 1)
+    assert (entry.value.line, entry.value.column) == (2, 14)
+
+
+def test_nested_keys_and_list_items_have_line_and_column() -> None:
+    root = parse_ok("buildings:\n  - id: 1\n    units:\n      - id: 2\n        head: li-na\n")
+    buildings = root.entries["buildings"].value
+    assert (buildings.kind, buildings.line, buildings.column) == ("seq", 2, 3)
+    building = buildings.items[0]
+    assert (building.kind, building.line, building.column) == ("map", 2, 5)
+    assert (building.entries["id"].value.line, building.entries["id"].value.column) == (2, 9)
+    units = building.entries["units"]
+    assert (units.line, units.column) == (3, 5)
+    unit = units.value.items[0]
+    assert (unit.line, unit.column) == (4, 9)
+    head = unit.entries["head"]
+    assert (head.line, head.column, head.value.column) == (5, 9, 15)
+
+
+def test_flow_list_items_have_their_own_columns() -> None:
+    root = parse_ok("hours: [周一, 周二]\n")
+    items = root.entries["hours"].value.items
+    assert [(i.text, i.line, i.column) for i in items] == [("周一", 1, 9), ("周二", 1, 13)]
+
+
+def test_line_offset_shifts_every_position() -> None:
+    root, problems = parse("title: 停水\ndate: 2026-11-20\n", line_offset=1)
+    assert problems == []
+    assert root is not None
+    assert root.line == 2
+    assert root.entries["date"].line == 3
+
+
+def test_scalars_keep_the_text_as_written() -> None:
+    # YAML 1.1 would turn these into the number 1, 900 (sexagesimal) and False.
+    root = parse_ok('grid: 01\nquoted: "01"\nstart: 15:00\npublic: no\nhead:\n')
+    assert root.entries["grid"].value.text == "01"
+    assert not root.entries["grid"].value.quoted
+    assert root.entries["quoted"].value.quoted
+    assert root.entries["start"].value.text == "15:00"
+    assert root.entries["public"].value.text == "no"
+    assert root.entries["head"].value.is_null
+
+
+def test_an_alias_is_located_at_its_anchor() -> None:
+    root = parse_ok("a: &x 长安路\nb: *x\n")
+    assert root.entries["b"].value.text == "长安路"
+    assert root.entries["b"].line == 2
+
+
+# --- notices: front matter ---------------------------------------------------------------------
+
+
+def test_front_matter_positions_count_the_opening_dashes(tmp_path: Path) -> None:
+    doc, problems = read_notice(tmp_path, "---\ntitle: 停水\ndate: 2026-11-20\n---\n明天停水。\n")
+    assert problems == []
+    assert doc is not None and doc.root is not None
+    assert doc.root.entries["title"].line == 2
+    assert (doc.root.entries["date"].value.line, doc.root.entries["date"].value.column) == (3, 7)
+    assert doc.body == "明天停水。\n"
+    assert doc.body_line == 5
+
+
+def test_front_matter_syntax_error_has_the_file_line(tmp_path: Path) -> None:
+    doc, problems = read_notice(tmp_path, "---\ntitle: 停水\ndate: 2026-11-20\n  bad: x\n---\n正文\n")
+    assert [p.line for p in problems] == [4]
+    assert problems[0].path == "content/notices/water.md"
+
+
+def test_notice_without_front_matter(tmp_path: Path) -> None:
+    doc, problems = read_notice(tmp_path, "title: 停水\n\n正文\n")
+    assert doc is None
+    assert [where(p) for p in problems] == [(1, 1, "the notice does not start with a `---` block of facts")]
+
+
+def test_empty_front_matter(tmp_path: Path) -> None:
+    doc, problems = read_notice(tmp_path, "---\n---\n正文\n")
+    assert [where(p) for p in problems] == [(1, 1, "the `---` block is empty")]
+
+
+def test_front_matter_with_bom_and_crlf(tmp_path: Path) -> None:
+    doc, problems = read_notice(tmp_path, "\ufeff---\r\ntitle: 停水\r\ndate: 2026-11-20\r\n---\r\n正文\r\n")
+    assert problems == []
+    assert doc is not None and doc.root is not None
+    assert doc.root.entries["date"].line == 3
+    assert doc.body == "正文\n"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the body of a notice is Markdown, but sitegen checks it for tab indentation as if it were YAML",
+)
+def test_tabs_in_the_markdown_body_are_not_yaml_errors(tmp_path: Path) -> None:
+    doc, problems = read_notice(
+        tmp_path, "---\ntitle: 停水\ndate: 2026-11-20\n---\n停水范围：\n\n\t- 1号楼\n\t- 2号楼\n"
+    )
+    assert problems == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a front matter block whose closing `---` is missing is reported as "
+    "'the notice does not start with a `---` block', although it does",
+)
+def test_unclosed_front_matter_says_the_closing_line_is_missing(tmp_path: Path) -> None:
+    doc, problems = read_notice(tmp_path, "---\ntitle: 停水\ndate: 2026-11-20\n\n明天停水。\n")
+    assert len(problems) == 1
+    assert "does not start" not in problems[0].message
+    assert "clos" in problems[0].message + problems[0].hint
+
+
+# --- duplicate keys ----------------------------------------------------------------------------
+
+
+def test_duplicate_key_is_reported_at_the_second_and_the_first_value_kept() -> None:
+    root, problems = parse("name: 和谐家园\ngrid: '01'\nname: 阳光小区\n")
+    assert [where(p) for p in problems] == [(3, 1, "duplicate key `name` (first given on line 1)")]
+    assert problems[0].hint == "a key may appear only once in a mapping; delete one of them"
+    assert root is not None and root.entries["name"].value.text == "和谐家园"
+
+
+def test_duplicate_key_in_a_nested_mapping() -> None:
+    root, problems = parse("buildings:\n  - id: 1\n    floors: 6\n    floors: 7\n")
+    assert [where(p) for p in problems] == [(4, 5, "duplicate key `floors` (first given on line 3)")]
+
+
+# --- tabs --------------------------------------------------------------------------------------
+
+
+def test_tab_indentation_is_one_problem_at_the_tab() -> None:
+    root, problems = parse("buildings:\n\t- id: 1\n")
+    assert root is None
+    assert [where(p) for p in problems] == [(2, 1, "a tab is used for indentation")]
+    assert problems[0].hint == "YAML indentation must use spaces; replace the tab with two spaces"
+
+
+def test_tab_after_spaces_is_found_at_its_column() -> None:
+    _root, problems = parse("buildings:\n  - id: 1\n  \t  floors: 6\n")
+    assert (problems[0].line, problems[0].column) == (3, 3)
+    assert "→" in problems[0].format()
+
+
+def test_every_tab_indented_line_is_reported() -> None:
+    _root, problems = parse("office:\n\taddress: 测试路\n\tphone: 110\n")
+    assert [(p.line, p.message) for p in problems] == [
+        (2, "a tab is used for indentation"),
+        (3, "a tab is used for indentation"),
+    ]
+
+
+def test_tab_after_a_colon() -> None:
+    _root, problems = parse("name:\t和谐家园\n")
+    assert [where(p) for p in problems] == [
+        (1, 6, "YAML syntax error: a tab character is used where YAML needs spaces")
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="a tab at the end of a line is stripped from the quoted line, so it is invisible"
+)
+def test_a_trailing_tab_is_visible_in_the_message() -> None:
+    _root, problems = parse("name: 一号楼\t\n")
+    assert len(problems) == 1
+    assert "→" in problems[0].format()
+
+
+@pytest.mark.xfail(strict=True, reason="a tab inside the text of a `|` block is valid YAML but reported as indentation")
+def test_a_tab_inside_block_text_is_allowed() -> None:
+    root, problems = parse("intro: |\n  第一行\n  \t第二行\n")
+    assert problems == []
+
+
+# --- encodings and bytes -----------------------------------------------------------------------
+
+
+def test_bom_is_ignored(tmp_path: Path) -> None:
+    doc, problems = read_yaml(tmp_path, "\ufeffname: 和谐家园\n".encode())
+    assert problems == []
+    assert doc is not None and doc.root is not None
+    assert (doc.root.entries["name"].line, doc.root.entries["name"].column) == (1, 1)
+    assert "name" in doc.root.entries
+
+
+def test_crlf_lines(tmp_path: Path) -> None:
+    doc, problems = read_yaml(tmp_path, b"name: x\r\naddress: y\r\n")
+    assert problems == []
+    assert doc is not None and doc.root is not None
+    assert doc.lines[:2] == ["name: x", "address: y"]
+    assert doc.root.entries["address"].line == 2
+    assert doc.root.entries["address"].value.text == "y"
+
+
+def test_old_mac_line_ends(tmp_path: Path) -> None:
+    doc, problems = read_yaml(tmp_path, b"name: x\raddress: y\r")
+    assert problems == []
+    assert doc is not None and doc.root is not None
+    assert doc.root.entries["address"].line == 2
+
+
+def test_gbk_bytes_are_named_as_gbk(tmp_path: Path) -> None:
+    doc, problems = read_yaml(tmp_path, "name: x\naddress: 长安路88号\n".encode("gbk"))
+    assert doc is None
+    assert [where(p) for p in problems] == [(2, 10, "the file is saved in GBK (a Windows Chinese encoding), not UTF-8")]
+    assert problems[0].path == "content/neighborhood.yaml"
+    assert problems[0].hint == "save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8)"
+
+
+def test_latin1_bytes(tmp_path: Path) -> None:
+    doc, problems = read_yaml(tmp_path, "name: x\naddress: Café\n".encode("latin-1"))
+    assert doc is None
+    assert [where(p) for p in problems] == [(2, 13, "the file is not UTF-8 text")]
+
+
+def test_nul_bytes(tmp_path: Path) -> None:
+    doc, problems = read_yaml(tmp_path, b"name: x\naddress: a\x00b\n")
+    assert doc is None
+    assert [where(p) for p in problems] == [(2, 1, "the file contains NUL bytes; it is not a text file")]
+
+
+def test_binary_garbage(tmp_path: Path) -> None:
+    doc, problems = read_yaml(tmp_path, bytes(range(256)) * 4)
+    assert doc is None
+    assert len(problems) == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a control character gives PyYAML's two-line message ('unacceptable character #x0001 … "
+    'in "<unicode string>", position 13\') at 1:1 instead of its own line and column',
+)
+def test_control_character_is_located_and_explained() -> None:
+    _root, problems = parse("name: x\naddress: a\x01b\n")
+    assert len(problems) == 1
+    assert (problems[0].line, problems[0].column) == (2, 11)
+    assert "\n" not in problems[0].message
+    assert "<unicode string>" not in problems[0].message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="PyYAML counts U+2028 (line separator, comes with pasted web text) as a line break, "
+    "so every position after it is one line too far",
+)
+def test_unicode_line_separator_does_not_shift_lines() -> None:
+    root = parse_ok('address: "长安路\u202888号"\ngrid: "01"\n')
+    assert root.entries["grid"].line == 2
+
+
+# --- empty and odd files -----------------------------------------------------------------------
+
+
+def test_empty_text_parses_to_nothing_without_problems() -> None:
+    assert parse("") == (None, [])
+
+
+@pytest.mark.parametrize("data", [b"", b"\n\n", b"   \n", b"# only a comment\n", "\ufeff".encode()])
+def test_empty_file(tmp_path: Path, data: bytes) -> None:
+    doc, problems = read_yaml(tmp_path, data)
+    assert doc is not None and doc.root is None
+    assert [where(p) for p in problems] == [(1, 1, "the file is empty")]
+
+
+@pytest.mark.parametrize(
+    ("text", "holds"),
+    [("- a\n- b\n", "a list"), ("和谐家园\n", "`和谐家园`"), ("~\n", "nothing")],
+)
+def test_file_that_is_not_a_mapping(tmp_path: Path, text: str, holds: str) -> None:
+    doc, problems = read_yaml(tmp_path, text.encode())
+    assert doc is not None and doc.root is None
+    assert [p.message for p in problems] == [f"the file must hold `key: value` lines, but it holds {holds}"]
+
+
+def test_multi_document_file() -> None:
+    root, problems = parse("name: a\n---\nname: b\n")
+    assert root is None
+    assert [where(p) for p in problems] == [(2, 1, "YAML syntax error: the file holds more than one YAML document")]
+
+
+def test_a_leading_document_marker_is_fine() -> None:
+    root = parse_ok("---\nname: a\n")
+    assert root.entries["name"].line == 2
+
+
+def test_merge_key_is_refused_and_the_other_keys_kept() -> None:
+    root, problems = parse("base: &b {floors: 6}\nbuilding:\n  <<: *b\n  id: 1\n")
+    assert [where(p) for p in problems] == [(3, 3, "YAML merge keys (`<<`) are not supported")]
+    assert root is not None
+    building = root.entries["building"].value
+    assert list(building.entries) == ["id"]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [("? [a, b]\n: c\nname: x\n", 1, 3), ("{a: 1}: c\nname: x\n", 1, 1), ("[a]: c\nname: x\n", 1, 1)],
+)
+def test_non_scalar_key(text: str, line: int, column: int) -> None:
+    root, problems = parse(text)
+    assert [where(p) for p in problems] == [(line, column, "a key must be plain text")]
+    assert root is not None and list(root.entries) == ["name"]
+
+
+def test_python_tags_are_never_executed_only_read_as_text() -> None:
+    root = parse_ok("a: !!python/object/apply:os.system [rm]\nb: !!python/name:os.system x\n")
+    assert root.entries["b"].value.text == "x"
+
+
+def test_custom_tags_are_refused() -> None:
+    _root, problems = parse("name: x\nb: !custom x\n")
+    assert [where(p) for p in problems] == [(2, 4, "YAML tags like `!custom` are not supported")]
+    assert problems[0].hint == "if this is text, put it in quotes"
+
+
+def test_undefined_alias() -> None:
+    _root, problems = parse("a: *nope\n")
+    assert [where(p) for p in problems] == [
+        (1, 4, "YAML syntax error: an alias `*name` refers to an anchor `&name` that does not exist")
+    ]
+
+
+# --- syntax errors -----------------------------------------------------------------------------
+
+
+def test_colon_inside_a_value() -> None:
+    _root, problems = parse("name: x\naddress: 长安路: 88号\n")
+    assert [where(p) for p in problems] == [(2, 13, "YAML syntax error: a `:` appears where it cannot")]
+    assert "put the whole value in quotes" in problems[0].hint
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_unclosed_quote_points_at_the_opening_quote(quote: str) -> None:
+    _root, problems = parse(f"name: 和谐家园\naddress: {quote}长安路88号\ngrid: 01\n")
+    assert [where(p) for p in problems] == [(2, 10, "YAML syntax error: a quote is opened but never closed")]
+    assert problems[0].hint == "close the quoted text with the same quote mark it starts with"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an unclosed quote that runs into a later quoted value is reported on that later line as "
+    "'text continues after a closing quote'",
+)
+def test_unclosed_quote_before_another_quoted_value() -> None:
+    _root, problems = parse('name: 和谐家园\naddress: "长安路88号\ngrid: "01"\n')
+    assert [(p.line, p.column) for p in problems] == [(2, 10)]
+
+
+def test_text_after_a_closing_quote() -> None:
+    _root, problems = parse('name: "1号楼"（东）\n')
+    assert [where(p) for p in problems] == [(1, 12, "YAML syntax error: text continues after a closing quote")]
+
+
+def test_key_indented_differently() -> None:
+    _root, problems = parse("office:\n  address: 测试路\n phone: 110\n")
+    assert [where(p) for p in problems] == [
+        (3, 2, "YAML syntax error: this line is indented differently from the lines around it")
+    ]
+
+
+def test_chinese_colon_after_a_key() -> None:
+    _root, problems = parse("name：和谐家园\nverified_on: 2026-11-01\n")
+    assert [where(p) for p in problems] == [(1, 5, "YAML syntax error: a Chinese colon `：` follows the key")]
+
+
+def test_no_space_after_the_colon() -> None:
+    _root, problems = parse("name: x\nverified_on:2026-11-01\n")
+    assert [where(p) for p in problems] == [(2, 12, "YAML syntax error: there is no space after the colon")]
+
+
+@pytest.mark.parametrize(("value", "column"), [("*安居物业", 8), ("&安居物业", 8), ("@安居物业", 7), ("`安居物业`", 7)])
+def test_value_starting_with_a_reserved_character(value: str, column: int) -> None:
+    _root, problems = parse(f"name: {value}\n")
+    assert [(p.line, p.column) for p in problems] == [(1, column)]
+    assert problems[0].hint == "put the value in quotes"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="PyYAML's own words reach the editor: \"expected <block end>, but found '<block sequence start>'\"",
+)
+def test_misaligned_list_item_is_explained_in_plain_words() -> None:
+    _root, problems = parse("buildings:\n  - id: 1\n - id: 2\n")
+    assert [(p.line, p.column) for p in problems] == [(3, 2)]
+    assert "<block" not in problems[0].message
+    assert problems[0].hint
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="PyYAML's own words reach the editor: \"expected ',' or ']', but got ':'\" for an unclosed `[`",
+)
+def test_unclosed_bracket_is_explained_in_plain_words() -> None:
+    _root, problems = parse("hours: [周一, 周二\ngrid: '01'\n")
+    assert len(problems) == 1
+    assert problems[0].line == 1
+    assert "but got" not in problems[0].message
+
+
+# --- size limits -------------------------------------------------------------------------------
+
+
+def test_alias_bomb_is_stopped_quickly() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for name, prev in zip("bcdefghi", "abcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join(f"*{prev}" for _ in range(9)) + "]")
+    started = time.perf_counter()
+    root, problems = parse("\n".join(lines) + "\n")
+    assert time.perf_counter() - started < 5
+    assert root is None
+    assert [p.message for p in problems] == ["the file expands to too many values or nests too deeply"]
+    assert problems[0].line == 1
+
+
+def test_ten_thousand_nested_brackets() -> None:
+    root, problems = parse("x: " + "[" * 10_000 + "]" * 10_000 + "\n")
+    assert root is None
+    assert [where(p) for p in problems] == [(1, 1, "the YAML is nested too deeply")]
+
+
+def test_unclosed_nested_brackets() -> None:
+    root, problems = parse("[" * 10_000)
+    assert root is None
+    assert len(problems) == 1
+
+
+def test_deep_block_nesting_is_refused() -> None:
+    text = "x:\n" + "".join("  " * depth + "- \n" for depth in range(1, 100))
+    root, problems = parse(text)
+    assert root is None
+    assert [p.message for p in problems] == ["the file expands to too many values or nests too deeply"]
+
+
+@pytest.mark.xfail(strict=True, reason="'nested too deeply' always points at line 1, not where the nesting is")
+def test_deep_nesting_points_at_its_line() -> None:
+    _root, problems = parse("name: x\nmap: " + "[" * 10_000 + "]" * 10_000 + "\n")
+    assert problems[0].line == 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a file that is just big (no aliases) is told that 'aliases (`*name`) … are not allowed'",
+)
+def test_too_many_values_without_aliases_does_not_blame_aliases(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(load, "MAX_NODES", 50)
+    _root, problems = parse("buildings:\n" + "".join(f"  - id: {i}\n" for i in range(60)))
+    assert len(problems) == 1
+    assert "alias" not in problems[0].message + problems[0].hint
+
+
+def test_file_over_two_megabytes(tmp_path: Path) -> None:
+    doc, problems = read_yaml(tmp_path, b"# " + b"x" * load.MAX_FILE_BYTES + b"\n")
+    assert doc is None
+    assert [where(p) for p in problems] == [(1, 1, "the file is larger than 2 MB")]
+
+
+def test_a_long_file_keeps_exact_positions() -> None:
+    root = parse_ok("buildings:\n" + "".join(f"  - id: {i}\n    floors: 6\n" for i in range(2000)))
+    last = root.entries["buildings"].value.items[-1]
+    assert (last.entries["id"].value.text, last.line, last.column) == ("1999", 4000, 5)
+
+
+# --- whole content directories -----------------------------------------------------------------
+
+
+def test_load_documents_collects_problems_from_every_file(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "neighborhoods" / "a").mkdir(parents=True)
+    (content / "neighborhoods" / "b").mkdir(parents=True)
+    (content / "notices").mkdir()
+    (content / "site.yaml").write_bytes("name: 社区\n".encode("gbk"))
+    (content / "neighborhoods" / "a" / "neighborhood.yaml").write_text("name: x\nname: y\n", encoding="utf-8")
+    (content / "neighborhoods" / "b" / "neighborhood.yaml").write_text("\tname: x\n", encoding="utf-8")
+    (content / "notices" / "a.md").write_text("no front matter\n", encoding="utf-8")
+    documents = load_documents(content, "content")
+    assert sorted((p.path, p.line) for p in documents.problems) == [
+        ("content/neighborhoods/a/neighborhood.yaml", 2),
+        ("content/neighborhoods/b/neighborhood.yaml", 1),
+        ("content/notices/a.md", 1),
+        ("content/site.yaml", 1),
+    ]
+
+
+def test_load_documents_on_an_empty_folder(tmp_path: Path) -> None:
+    documents = load_documents(tmp_path, "content")
+    assert documents.site is None
+    assert [(p.path, p.message) for p in documents.problems] == [("content/site.yaml", "the file is missing")]
