@@ -203,7 +203,7 @@ SITE = Record(
         Field("street", Text(40), False, "Street office (街道) or town.", "街道"),
         Field(
             "area_code",
-            Text(5),
+            Pattern(r"0?[1-9]\d{1,2}", "an area code", "029"),
             False,
             "Telephone area code, e.g. 029; lets editors omit it.",
             "区号",
@@ -335,7 +335,13 @@ NEIGHBORHOOD = Record(
     "neighborhood.yaml",
     [
         Field("name", Text(40, example="和谐家园"), True, "The neighborhood's name.", "小区名称"),
-        Field("order", Integer(-1000, 1000, "1"), False, "Position in lists (smaller first; default 0, then by folder name).", "排序"),
+        Field(
+            "order",
+            Integer(-1000, 1000, "1"),
+            False,
+            "Position in lists (smaller first; default 0, then by folder name).",
+            "排序",
+        ),
         Field("address", Text(120), False, "Street address.", "地址"),
         Field("founded", Integer(1900, 2100, "2006"), False, "Year built.", "建成年份"),
         Field("households", Integer(0, 100_000), False, "Resident households.", "住户"),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class SitegenError(Exception):
@@ -34,9 +37,11 @@ class ContentError:
 
     def format(self) -> str:
         """Return the editor-clickable text: ``path:line:col: error: message`` and context."""
-        lines = [f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"]
+        message = " ".join(self.message.split("\n"))  # one problem, one line, even for multi-line values
+        lines = [f"{self.path}:{self.line}:{self.column}: {self.severity}: {message}"]
         if self.source_line.strip():
-            lines.append("    " + self.source_line.rstrip().replace("\t", "→"))
+            shown = _INVISIBLE.sub("\ufffd", self.source_line.replace("\t", "→")).rstrip()
+            lines.append("    " + shown)
         if self.hint:
             lines.append("    hint: " + self.hint)
         return "\n".join(lines)

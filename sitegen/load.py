@@ -113,10 +113,17 @@ class Documents:
 class _Budget:
     def __init__(self) -> None:
         self.nodes = 0
+        self.seen: set[int] = set()
+        self.aliases = False
 
 
 def _display_path(display_root: str, rel: str) -> str:
     return os.path.join(display_root, rel) if display_root else rel
+
+
+# Line breaks PyYAML counts but editors do not show (pasted web text): spaces, so lines agree.
+_ODD_BREAKS = re.compile("[\u0085\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 def decode(data: bytes, path: str) -> tuple[str | None, list[ContentError]]:
@@ -134,15 +141,32 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[ContentError]]:
         else:
             message = "the file is saved in GBK (a Windows Chinese encoding), not UTF-8"
         return None, [ContentError(path, line, column, message, "error", hint)]
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        return None, [ContentError(path, line, 1, "the file contains NUL bytes; it is not a text file")]
-    return text.replace("\r\n", "\n").replace("\r", "\n"), []
-
-
-def _tab_problems(doc: RawDocument, first_line: int) -> list[ContentError]:
+    text = _ODD_BREAKS.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     problems = []
-    for number, text in enumerate(doc.lines[first_line - 1 :], start=first_line):
+    for match in _CONTROL.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        if match.group() == "\x00":
+            return None, [ContentError(path, line, column, "the file contains NUL bytes; it is not a text file")]
+        problems.append(
+            ContentError(
+                path,
+                line,
+                column,
+                f"the file contains an invisible control character (U+{ord(match.group()):04X})",
+                "error",
+                "delete it; it usually comes from text copied from a web page or a document",
+                text.split("\n")[line - 1],
+            )
+        )
+    if problems:
+        return None, problems
+    return text, []
+
+
+def _tab_problems(doc: RawDocument, first_line: int, last_line: int) -> list[ContentError]:
+    problems = []
+    for number, text in enumerate(doc.lines[first_line - 1 : last_line], start=first_line):
         indent = text[: len(text) - len(text.lstrip(" \t"))]
         if "\t" in indent and text.strip():
             problems.append(
@@ -160,7 +184,7 @@ _PARSE_HINTS: list[tuple[str, str, str]] = [
     (
         "mapping values are not allowed here",
         "a `:` appears where it cannot",
-        "if the value itself contains `: `, put the whole value in quotes; otherwise check the indentation of this line",
+        "if the value itself contains `: `, put the whole value in quotes; otherwise check this line's indentation",
     ),
     (
         "could not find expected ':'",
@@ -181,6 +205,21 @@ _PARSE_HINTS: list[tuple[str, str, str]] = [
         "expected <block end>, but found '<block mapping start>'",
         "this line is indented differently from the lines around it",
         "keys of one mapping must start in the same column",
+    ),
+    (
+        "expected <block end>, but found '<block sequence start>'",
+        "a list item `-` is at the wrong indentation",
+        "items of one list must start in the same column",
+    ),
+    (
+        "expected ',' or ']'",
+        "a list in brackets `[ … ]` is not closed, or holds a stray character",
+        "close it with `]`, or put items containing `:` or `,` in quotes",
+    ),
+    (
+        "expected ',' or '}'",
+        "a mapping in braces `{ … }` is not closed, or holds a stray character",
+        "close it with `}`, or put values containing `:` or `,` in quotes",
     ),
     (
         "expected <block end>, but found '<scalar>'",
@@ -231,6 +270,16 @@ _LINE_MISTAKES: list[tuple[re.Pattern[str], str, str]] = [
         "there is no space after the colon",
         "write a space after the colon: `key: value`",
     ),
+    (
+        re.compile(r"""^\s*(?:- )?(?:[^:#"']+:\s+)?(?P<at>"(?:[^"\\]|\\.)*|'[^']*)$"""),
+        "a quote is opened but never closed",
+        "close the quoted text with the same quote mark it starts with",
+    ),
+    (
+        re.compile(r"^[^#\[]*:\s+(?P<at>\[)[^\]]*$"),
+        "a list in brackets `[ … ]` is not closed",
+        "close it with `]` on the same line",
+    ),
 ]
 
 
@@ -241,7 +290,8 @@ def _line_problems(doc: RawDocument, first_line: int, last_line: int) -> list[Co
         for pattern, message, hint in _LINE_MISTAKES:
             match = pattern.match(text)
             if match:
-                problems.append(doc.problem(number, match.end(), f"YAML syntax error: {message}", hint))
+                column = match.start("at") + 1 if "at" in pattern.groupindex else match.end()
+                problems.append(doc.problem(number, column, f"YAML syntax error: {message}", hint))
                 break
     return problems
 
@@ -269,13 +319,25 @@ def _convert(
 ) -> Node:
     line, column = node.start_mark.line + 1 + offset, node.start_mark.column + 1
     budget.nodes += 1
+    if id(node) in budget.seen:
+        budget.aliases = True  # the composer gives an alias the node it names
+    budget.seen.add(id(node))
     if budget.nodes > MAX_NODES or depth > MAX_DEPTH:
-        raise _TooBig(line, column)
+        raise _TooBig(line, column, budget.aliases)
     if not node.tag.startswith("tag:yaml.org,2002:"):
         problems.append(
-            doc.problem(line, column, f"YAML tags like `{node.tag}` are not supported", "if this is text, put it in quotes")
+            doc.problem(
+                line, column, f"YAML tags like `{node.tag}` are not supported", "if this is text, put it in quotes"
+            )
         )
     if isinstance(node, yaml.ScalarNode):
+        try:
+            node.value.encode("utf-8")
+        except UnicodeEncodeError:
+            problems.append(
+                doc.problem(line, column, "the text contains an invalid character escape", "remove the `\\u…` escape")
+            )
+            node.value = node.value.encode("utf-8", "replace").decode("utf-8")
         return Node(
             "scalar",
             line,
@@ -323,42 +385,59 @@ def _convert(
 
 
 class _TooBig(Exception):
-    def __init__(self, line: int, column: int) -> None:
-        self.line, self.column = line, column
+    def __init__(self, line: int, column: int, aliases: bool) -> None:
+        self.line, self.column, self.aliases = line, column, aliases
+
+
+def _deepest_line(text: str) -> int:
+    """The line where bracket nesting first gets too deep, else the most indented line (1-based)."""
+    depth, deepest, deepest_line = 0, -1, 1
+    for number, line in enumerate(text.split("\n"), start=1):
+        for char in line:
+            depth += 1 if char in "[{" else -1 if char in "]}" else 0
+            if depth > MAX_DEPTH:
+                return number
+        indent = len(line) - len(line.lstrip(" "))
+        if line.strip() and indent > deepest:
+            deepest, deepest_line = indent, number
+    return deepest_line
 
 
 def parse_yaml(doc: RawDocument, text: str, line_offset: int = 0) -> tuple[Node | None, list[ContentError]]:
     """Parse YAML text into a located Node tree; return it (or None) with every problem found."""
-    problems = _tab_problems(doc, line_offset + 1)
+    problems: list[ContentError] = []
     try:
         tree = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
+        # The parser often notices a mistake a line or more after it was made: look for the
+        # usual mistakes on the lines up to where it stopped, and explain those instead.
         error = _parse_error(doc, exc, line_offset)
-        explained = _line_problems(doc, line_offset + 1, error.line)
-        if explained:
-            problems += [p for p in explained if not any(t.line == p.line for t in problems)]
-        elif not any(p.line == error.line for p in problems):
-            problems.append(error)
-        return None, problems
+        last = line_offset + text.count("\n") + 1
+        explained = _tab_problems(doc, line_offset + 1, last)
+        explained += [
+            p for p in _line_problems(doc, line_offset + 1, error.line) if p.line not in {t.line for t in explained}
+        ]
+        if not any(p.line <= error.line for p in explained):
+            explained.append(error)
+        return None, sorted(explained, key=lambda p: p.line)
     except yaml.YAMLError as exc:
         problems.append(doc.problem(line_offset + 1, 1, f"YAML syntax error: {exc}"))
         return None, problems
     except RecursionError:
-        problems.append(doc.problem(line_offset + 1, 1, "the YAML is nested too deeply"))
+        line = _deepest_line(text) + line_offset
+        problems.append(doc.problem(line, 1, "the YAML is nested too deeply", "split the deeply nested part up"))
         return None, problems
     if tree is None:
         return None, problems
     try:
         root = _convert(doc, tree, line_offset, problems, _Budget(), 0)
     except _TooBig as big:
-        problems.append(
-            doc.problem(
-                big.line,
-                big.column,
-                "the file expands to too many values or nests too deeply",
-                "aliases (`*name`) that repeat large parts are not allowed; write the values out",
-            )
-        )
+        if big.aliases:
+            hint = "aliases (`*name`) repeat large parts of the file; write the values out instead"
+        else:
+            hint = "split the content into smaller files, e.g. one neighborhood per folder"
+        message = f"the file expands to more than {MAX_NODES:,} values or nests more than {MAX_DEPTH} levels deep"
+        problems.append(doc.problem(big.line, big.column, message, hint))
         return None, problems
     return root, problems
 
@@ -411,6 +490,16 @@ def load_markdown_file(
         doc.body, doc.body_line = text, 1
         return doc, problems
     match = FRONT_MATTER_RE.match(text)
+    if not match and re.match(r"---[ \t]*\n", text):
+        problems.append(
+            doc.problem(
+                1,
+                1,
+                "the `---` block at the top is never closed",
+                "add a line `---` after the last fact (e.g. after `date:`), before the text",
+            )
+        )
+        return None, problems
     if not match:
         problems.append(
             doc.problem(

@@ -76,8 +76,8 @@ def parse_phone(text: str, area_code: str = "") -> Phone:
     for prefix in ("+86", "0086"):
         if compact.startswith(prefix):
             compact = compact[len(prefix) :]
-            if compact[:1] not in ("1", "0", "4", "8", ""):
-                compact = "0" + compact  # +86 29 … is the landline 029 …
+            if compact[:1] not in ("1", "0", "4", "8", "") or (compact[:2] == "10" and len(compact) == 10):
+                compact = "0" + compact  # +86 29 … is the landline 029 …, +86 10 … Beijing
             break
     if not compact:
         raise PhoneError("the phone number is empty", "write the number, e.g. 139 0000 0101")
@@ -100,17 +100,25 @@ def parse_phone(text: str, area_code: str = "") -> Phone:
         return Phone(compact, f"{compact[:3]}-{compact[3:6]}-{compact[6:]}", extension)
     if compact[0] == "0" and compact[1:2] != "0" and 10 <= len(compact) <= 12:
         area = 3 if _THREE_DIGIT_AREA.match(compact) else 4
-        if 7 <= len(compact) - area <= 8:
+        # Cities with three-digit area codes have eight-digit local numbers.
+        if len(compact) - area == 8 or (area == 4 and len(compact) - area == 7):
             return Phone(compact, _landline(compact), extension)
+        raise PhoneError(
+            f"`{text.strip()}` has {len(compact) - area} digits after the area code {compact[:area]}",
+            f"local numbers in area {compact[:area]} have {'8' if area == 3 else '7 or 8'} digits",
+        )
     if compact[0] != "0" and len(compact) in (7, 8):
         if area_code:
-            return parse_phone(f"{area_code}{compact}" + (f"转{extension}" if extension else ""))
+            try:
+                return parse_phone(f"{area_code}{compact}" + (f"转{extension}" if extension else ""))
+            except PhoneError as exc:
+                raise PhoneError(f"`{text.strip()}` has {len(compact)} digits", exc.hint) from None
         raise PhoneError(
             f"`{text.strip()}` has no area code",
             "residents call from mobiles: write the area code first, e.g. 029-0000 1234, "
             "or set `area_code` in site.yaml",
         )
-    if compact[0] == "1" and 8 <= len(compact) <= 13:
+    if compact[0] == "1" and 9 <= len(compact) <= 13:
         hint = f"a mobile number has 11 digits; this one has {len(compact)}"
     else:
         hint = "write a mobile (139 0000 0101), a landline with area code (029-0000 1234) or a service number (12345)"

@@ -235,6 +235,9 @@ class Date(FieldType):
             )
             return INVALID
         year, month, day = (int(g) for g in match.groups())
+        if not 1900 <= year <= 2100:
+            ctx.report(node, f"`{value}` is not a date: the year {year} is out of range", "check the year")
+            return INVALID
         if not 1 <= month <= 12:
             ctx.report(
                 node,
@@ -460,11 +463,10 @@ class Record(FieldType):
 
     def check(self, node: Node, ctx: Checker) -> Any:
         if node.kind != "map":
-            ctx.report(
-                node,
-                f"expected {self.title} written as `key: value` lines, found {node.describe()}",
-                self._example_hint(),
-            )
+            hint = self._example_hint()
+            if node.kind == "scalar" and "：" in node.text:
+                hint = "the colon is a Chinese `：`; write `key: value` with the English colon and a space"
+            ctx.report(node, f"expected {self.title} written as `key: value` lines, found {node.describe()}", hint)
             return INVALID
         result = Rec(node)
         for key, entry in node.entries.items():
@@ -480,13 +482,19 @@ class Record(FieldType):
             else:
                 result[key] = value
         for key, spec in self.fields.items():
-            missing = key not in node.entries or (
-                node.entries[key].value.is_null and node.entries[key].value.kind == "scalar"
-            )
-            if spec.required and missing:
-                where: Node | Entry = node.entries[key] if key in node.entries else node
-                label = f" ({spec.label})" if spec.label else ""
-                ctx.report(where, f"{self.title}: `{key}`{label} is missing", f"add a line `{key}: …`")
+            if not spec.required:
+                continue
+            label = f" ({spec.label})" if spec.label else ""
+            if key not in node.entries:
+                ctx.report(node, f"{self.title}: `{key}`{label} is missing", f"add a line `{key}: …`")
+                result.complete = False
+            elif node.entries[key].value.kind == "scalar" and node.entries[key].value.is_null:
+                hint = (
+                    "write the items below it, each on a line starting with `- `"
+                    if isinstance(spec.type, ListOf)
+                    else (f"write the value after `{key}: `")
+                )
+                ctx.report(node.entries[key], f"{self.title}: `{key}`{label} is empty", hint)
                 result.complete = False
         return result
 

@@ -57,16 +57,17 @@ class People:
 
     ctx: Checker
     local: dict[str, Rec]
-    shared: dict[str, Rec]
+    shared: dict[str, Rec] | None  # None: site.yaml is unreadable, so its people are unknown
 
     def resolve(self, value: Any, slot: str) -> Person | None:
         if value is None or value is INVALID:
             return None
         record = value
         if isinstance(value, Ref):
-            record = self.local.get(value.id) or self.shared.get(value.id)
+            record = self.local.get(value.id) or (self.shared or {}).get(value.id)
             if record is None:
-                self._unknown(value)
+                if self.shared is not None:
+                    self._unknown(value)
                 return None
         return _person(record, *SLOTS[slot])
 
@@ -75,8 +76,9 @@ class People:
         return tuple(p for p in people if p is not None)
 
     def _unknown(self, ref: Ref) -> None:
-        known = sorted({*self.local, *self.shared})
-        close = difflib.get_close_matches(ref.id, known, n=1, cutoff=0.5)
+        known = sorted({*self.local, *(self.shared or {})})
+        # A close but wrong suggestion would publish the wrong person: suggest only near-typos.
+        close = difflib.get_close_matches(ref.id, known, n=1, cutoff=0.8)
         if close:
             hint = f"did you mean `{close[0]}`?"
         else:
@@ -132,7 +134,9 @@ def _meeting(ctx: Checker, record: Rec) -> Meeting | None:
             )
             ok = False
         elif on_day and "weekday" in given:
-            ctx.report(given["weekday"], "`weekday` is ignored for a meeting on a day of the month", "remove it", "warning")
+            ctx.report(
+                given["weekday"], "`weekday` is ignored for a meeting on a day of the month", "remove it", "warning"
+            )
     if "end" in record and record["start"] is not None and record["end"] <= record["start"]:
         ctx.report(record.where("end"), "the meeting ends before it starts", "check `start:` and `end:`")
         ok = False
@@ -194,19 +198,21 @@ class SiteValidator:
         neighborhood_recs = [
             (files, self._check(files.document, cs.NEIGHBORHOOD)) for files in self.documents.neighborhoods
         ]
-        if site_rec is INVALID or site_doc is None:
-            for files, _rec in neighborhood_recs:
-                self._notices(files.notices, files.slug)
-            self._notices(self.documents.notices, "")
-            return None
-        ctx = self.checker(site_doc)
-        shared_people = site_rec.get("people", {})
-        people = People(ctx, {}, shared_people)
-        grid_recs = site_rec.get("grids", [])
-        _unique(ctx, grid_recs, "id", "grid")
-        _unique(ctx, site_rec["categories"] or [], "id", "category")
-        _stale(ctx, site_rec, self.today)
-        grids = {rec["id"]: self._grid(rec, people) for rec in grid_recs}
+        site_known = site_rec is not INVALID and site_doc is not None
+        # Without a readable site.yaml, neighborhoods are still checked, except their references
+        # to the community's people and grids, which cannot be known.
+        shared_people: dict[str, Rec] | None = None
+        grids: dict[str, Grid] | None = None
+        if site_known:
+            assert site_doc is not None
+            ctx = self.checker(site_doc)
+            shared_people = site_rec.get("people", {})
+            people = People(ctx, {}, shared_people)
+            grid_recs = site_rec.get("grids", [])
+            _unique(ctx, grid_recs, "id", "grid")
+            _unique(ctx, site_rec["categories"] or [], "id", "category")
+            _stale(ctx, site_rec, self.today)
+            grids = {rec["id"]: self._grid(rec, people) for rec in grid_recs if rec["id"] is not None}
         neighborhoods = []
         coverage: dict[str, list[tuple[str, str, str]]] = {}
         for files, rec in neighborhood_recs:
@@ -220,6 +226,9 @@ class SiteValidator:
                     coverage.setdefault(building.grid.id, []).append(
                         (neighborhood.slug, neighborhood.name, building.name)
                     )
+        community_notices = self._notices(self.documents.notices, "")
+        if not site_known or grids is None:
+            return None
         neighborhoods.sort(key=lambda n: (n.order, n.slug))
         grids_with_coverage = {gid: _with_coverage(grid, coverage.get(gid, [])) for gid, grid in grids.items()}
         neighborhoods = [_regrid(n, grids_with_coverage) for n in neighborhoods]
@@ -242,7 +251,7 @@ class SiteValidator:
             chain=tuple(ChainLevel(r["name"], r["role"], r.get("description", "")) for r in site_rec.get("chain", [])),
             meetings=_meetings(ctx, site_rec.get("meetings", [])),
             neighborhoods=tuple(neighborhoods),
-            notices=self._notices(self.documents.notices, ""),
+            notices=community_notices,
             verified_on=site_rec.get("verified_on"),
         )
 
@@ -281,8 +290,8 @@ class SiteValidator:
         files: NeighborhoodFiles,
         rec: Rec,
         notices: tuple[Notice, ...],
-        grids: dict[str, Grid],
-        shared_people: dict[str, Rec],
+        grids: dict[str, Grid] | None,
+        shared_people: dict[str, Rec] | None,
     ) -> Neighborhood:
         assert files.document is not None
         ctx = self.checker(files.document)
@@ -320,13 +329,13 @@ class SiteValidator:
             meetings=_meetings(ctx, rec.get("meetings", [])),
         )
 
-    def _grid_ref(self, ctx: Checker, ref: Ref | None, grids: dict[str, Grid]) -> Grid | None:
-        if ref is None:
+    def _grid_ref(self, ctx: Checker, ref: Ref | None, grids: dict[str, Grid] | None) -> Grid | None:
+        if ref is None or grids is None:
             return None
         if ref.id in grids:
             return grids[ref.id]
         same_number = [g for g in grids if ref.id.isdigit() and g.isdigit() and int(g) == int(ref.id)]
-        close = same_number or difflib.get_close_matches(ref.id, list(grids), n=1, cutoff=0.5)
+        close = same_number or difflib.get_close_matches(ref.id, list(grids), n=1, cutoff=0.8)
         if close:
             hint = f"did you mean `{close[0]}`?"
         elif grids:
@@ -341,7 +350,7 @@ class SiteValidator:
         ctx: Checker,
         rec: Rec,
         people: People,
-        grids: dict[str, Grid],
+        grids: dict[str, Grid] | None,
         default_grid: Grid | None,
         default_given: bool,
     ) -> Building:
@@ -369,7 +378,7 @@ class SiteValidator:
         if not any(key in rec.node.entries for key in ways):
             ctx.report(
                 rec.node,
-                f"`{rec['name']}` gives no way to reach it",
+                f"`{rec['name']}` gives no way to reach it" if rec["name"] else "this entry gives no way to reach it",
                 "add " + ", ".join(f"`{key}:`" for key in ways[:-1]) + f" or `{ways[-1]}:`",
             )
             return None
@@ -401,13 +410,13 @@ class SiteValidator:
                 continue
             ctx = self.checker(doc)
             expires = rec.get("expires")
-            if expires is not None and expires < rec["date"]:
+            dates_agree = expires is None or expires >= rec["date"]
+            if not dates_agree:
                 ctx.report(
                     rec.where("expires"),
                     "the notice expires before its date",
                     "`expires:` is the last day it is current",
                 )
-                continue
             if rec.get("pinned") and expires is not None and expires < self.today:
                 ctx.report(
                     rec.where("pinned"),
@@ -422,6 +431,8 @@ class SiteValidator:
                     "write what residents need to know",
                     "warning",
                 )
+            if not dates_agree:
+                continue
             slug = doc.rel.rsplit("/", 1)[-1][: -len(".md")]
             notices.append(
                 Notice(

@@ -110,29 +110,15 @@ def test_international_landline_gets_its_area_code_back(text: str, digits: str, 
     assert phone(text) == (digits, display, f"tel:{digits}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Beijing's +86 10 … is taken for a mobile: '`+86 10 6666 5555` is not a valid phone number', "
-    "hint 'a mobile number has 11 digits; this one has 10'",
-)
 def test_international_beijing_landline() -> None:
     assert phone("+86 10 6666 5555") == ("01066665555", "010-6666 5555", "tel:01066665555")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cities with a 3-digit area code (010, 02x) have 8-digit local numbers; a 7-digit one is a "
-    "missing digit, but sitegen publishes 029-888 8777",
-)
 def test_three_digit_area_code_needs_eight_local_digits() -> None:
     message, _hint = error("029-8888 777")
     assert "029-8888 777" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 7-digit local number with area_code 029 becomes 029-888 7777, a number that cannot exist",
-)
 def test_seven_digit_local_number_in_a_city_with_eight() -> None:
     error("888 7777", area_code="029")
 
