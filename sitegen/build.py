@@ -13,8 +13,9 @@ import jinja2
 from sitegen import routes
 from sitegen.config import SiteConfig
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
-from sitegen.load import Documents, Node, load_documents
+from sitegen.load import Documents, load_documents
 from sitegen.model import Site
+from sitegen.parse import Node
 from sitegen.render import make_env
 from sitegen.report import Reporter
 from sitegen.schema import parse_date

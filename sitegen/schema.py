@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.errors import ContentError, Severity
-from sitegen.load import Entry, Node, RawDocument
+from sitegen.parse import Entry, Node, RawDocument
 from sitegen.phone import PhoneError, parse_phone
 
 

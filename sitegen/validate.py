@@ -10,7 +10,7 @@ from typing import Any
 
 from sitegen import content_schema as cs
 from sitegen.errors import ContentError
-from sitegen.load import Documents, NeighborhoodFiles, RawDocument
+from sitegen.load import Documents, NeighborhoodFiles
 from sitegen.model import (
     Building,
     Category,
@@ -29,6 +29,7 @@ from sitegen.model import (
     Site,
     Unit,
 )
+from sitegen.parse import RawDocument
 from sitegen.schema import INVALID, Checker, Rec, Ref, check_document
 
 STALE_AFTER_DAYS = 180

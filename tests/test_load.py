@@ -11,15 +11,10 @@ from pathlib import Path
 import pytest
 
 from sitegen import load
+from sitegen import parse as yaml_parse
 from sitegen.errors import ContentError
-from sitegen.load import (
-    Node,
-    RawDocument,
-    load_documents,
-    load_markdown_file,
-    load_yaml_file,
-    parse_yaml,
-)
+from sitegen.load import load_documents, load_markdown_file, load_yaml_file
+from sitegen.parse import Node, RawDocument, parse_yaml
 
 
 def parse(text: str, line_offset: int = 0) -> tuple[Node | None, list[ContentError]]:
@@ -462,7 +457,7 @@ def test_deep_nesting_points_at_its_line() -> None:
 
 
 def test_too_many_values_without_aliases_does_not_blame_aliases(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(load, "MAX_NODES", 50)
+    monkeypatch.setattr(yaml_parse, "MAX_NODES", 50)
     _root, problems = parse("buildings:\n" + "".join(f"  - id: {i}\n" for i in range(60)))
     assert len(problems) == 1
     assert "alias" not in problems[0].message + problems[0].hint

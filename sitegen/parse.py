@@ -1,0 +1,404 @@
+"""Decode content text and parse YAML into nodes that know their line and column, without meaning."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import yaml
+
+from sitegen.errors import ContentError, Severity
+
+MAX_NODES = 100_000
+MAX_DEPTH = 60
+
+NULL_TAG = "tag:yaml.org,2002:null"
+
+
+@dataclass
+class Node:
+    """A YAML value with its position: a mapping, a sequence or a scalar."""
+
+    kind: Literal["map", "seq", "scalar"]
+    line: int
+    column: int
+    entries: dict[str, Entry] = field(default_factory=dict)
+    items: list[Node] = field(default_factory=list)
+    text: str = ""
+    is_null: bool = False
+    quoted: bool = False
+
+    def describe(self) -> str:
+        """Name the kind of value for messages ("a list", "text", …)."""
+        if self.kind == "map":
+            return "a mapping (key: value lines)"
+        if self.kind == "seq":
+            return "a list"
+        if self.is_null:
+            return "nothing"
+        return f"`{self.text}`"
+
+
+@dataclass
+class Entry:
+    """One ``key: value`` pair of a mapping, with the key's position."""
+
+    key: str
+    line: int
+    column: int
+    value: Node
+
+
+@dataclass
+class RawDocument:
+    """One content file: where it is, its lines, and its parsed YAML (None if unreadable)."""
+
+    path: str
+    rel: str
+    lines: list[str]
+    root: Node | None
+    body: str = ""
+    body_line: int = 0
+
+    def problem(
+        self,
+        line: int,
+        column: int,
+        message: str,
+        hint: str = "",
+        severity: Severity = "error",
+    ) -> ContentError:
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return ContentError(self.path, line, column, message, severity, hint, source)
+
+    def at(self, node: Node | Entry, message: str, hint: str = "", severity: Severity = "error") -> ContentError:
+        return self.problem(node.line, node.column, message, hint, severity)
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.seen: set[int] = set()
+        self.aliases = False
+
+
+# Line breaks PyYAML counts but editors do not show (pasted web text): spaces, so lines agree.
+_ODD_BREAKS = re.compile("[\u0085\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, list[ContentError]]:
+    """Decode UTF-8 (with or without BOM); explain GBK and other encodings plainly."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        hint = "save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8)"
+        try:
+            data.decode("gb18030")
+        except UnicodeDecodeError:
+            message = "the file is not UTF-8 text"
+        else:
+            message = "the file is saved in GBK (a Windows Chinese encoding), not UTF-8"
+        return None, [ContentError(path, line, column, message, "error", hint)]
+    text = _ODD_BREAKS.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    problems = []
+    for match in _CONTROL.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        if match.group() == "\x00":
+            return None, [ContentError(path, line, column, "the file contains NUL bytes; it is not a text file")]
+        problems.append(
+            ContentError(
+                path,
+                line,
+                column,
+                f"the file contains an invisible control character (U+{ord(match.group()):04X})",
+                "error",
+                "delete it; it usually comes from text copied from a web page or a document",
+                text.split("\n")[line - 1],
+            )
+        )
+    if problems:
+        return None, problems
+    return text, []
+
+
+def _tab_problems(doc: RawDocument, first_line: int, last_line: int) -> list[ContentError]:
+    problems = []
+    for number, text in enumerate(doc.lines[first_line - 1 : last_line], start=first_line):
+        indent = text[: len(text) - len(text.lstrip(" \t"))]
+        if "\t" in indent and text.strip():
+            problems.append(
+                doc.problem(
+                    number,
+                    indent.index("\t") + 1,
+                    "a tab is used for indentation",
+                    "YAML indentation must use spaces; replace the tab with two spaces",
+                )
+            )
+    return problems
+
+
+_PARSE_HINTS: list[tuple[str, str, str]] = [
+    (
+        "mapping values are not allowed here",
+        "a `:` appears where it cannot",
+        "if the value itself contains `: `, put the whole value in quotes; otherwise check this line's indentation",
+    ),
+    (
+        "could not find expected ':'",
+        "a `key: value` line is missing its colon, or a text value runs over several lines",
+        "add `: ` after the key, or put a long text value in quotes",
+    ),
+    (
+        "did not find expected key",
+        "the indentation does not line up",
+        "keys of the same mapping must start in the same column",
+    ),
+    (
+        "expected <block end>, but found '-'",
+        "a list item `-` is at the wrong indentation",
+        "items of one list must start in the same column",
+    ),
+    (
+        "expected <block end>, but found '<block mapping start>'",
+        "this line is indented differently from the lines around it",
+        "keys of one mapping must start in the same column",
+    ),
+    (
+        "expected <block end>, but found '<block sequence start>'",
+        "a list item `-` is at the wrong indentation",
+        "items of one list must start in the same column",
+    ),
+    (
+        "expected ',' or ']'",
+        "a list in brackets `[ … ]` is not closed, or holds a stray character",
+        "close it with `]`, or put items containing `:` or `,` in quotes",
+    ),
+    (
+        "expected ',' or '}'",
+        "a mapping in braces `{ … }` is not closed, or holds a stray character",
+        "close it with `}`, or put values containing `:` or `,` in quotes",
+    ),
+    (
+        "expected <block end>, but found '<scalar>'",
+        "text continues after a closing quote",
+        "put the whole value in quotes, or remove the quotes",
+    ),
+    (
+        "found undefined alias",
+        "an alias `*name` refers to an anchor `&name` that does not exist",
+        "if the value is text starting with `*`, put it in quotes",
+    ),
+    (
+        "expected alphabetic or numeric character",
+        "a value starting with `*` or `&` is read as a YAML alias or anchor",
+        "put the value in quotes",
+    ),
+    (
+        "found character '\\t' that cannot start any token",
+        "a tab character is used where YAML needs spaces",
+        "replace the tab with spaces",
+    ),
+    (
+        "that cannot start any token",
+        "a value starts with a character YAML reserves (such as `@` or a backquote)",
+        "put the value in quotes",
+    ),
+    (
+        "expected a single document in the stream",
+        "the file holds more than one YAML document",
+        "remove the second `---` line",
+    ),
+    (
+        "found unexpected end of stream",
+        "a quote is opened but never closed",
+        "close the quoted text with the same quote mark it starts with",
+    ),
+]
+
+# Mistakes that make YAML unreadable, recognised on the line itself (checked only when parsing fails).
+_LINE_MISTAKES: list[tuple[re.Pattern[str], str, str]] = [
+    (
+        re.compile(r"^\s*(?:- )?[A-Za-z_][A-Za-z0-9_]*\s*："),
+        "a Chinese colon `：` follows the key",
+        "use the English colon and a space: `key: value`",
+    ),
+    (
+        re.compile(r"^\s*(?:- )?[A-Za-z_][A-Za-z0-9_]*:(?=[^\s/])"),
+        "there is no space after the colon",
+        "write a space after the colon: `key: value`",
+    ),
+    (
+        re.compile(r"""^\s*(?:- )?(?:[^:#"']+:\s+)?(?P<at>"(?:[^"\\]|\\.)*|'[^']*)$"""),
+        "a quote is opened but never closed",
+        "close the quoted text with the same quote mark it starts with",
+    ),
+    (
+        re.compile(r"^[^#\[]*:\s+(?P<at>\[)[^\]]*$"),
+        "a list in brackets `[ … ]` is not closed",
+        "close it with `]` on the same line",
+    ),
+]
+
+
+def _line_problems(doc: RawDocument, first_line: int, last_line: int) -> list[ContentError]:
+    problems = []
+    for number in range(first_line, min(last_line, len(doc.lines)) + 1):
+        text = doc.lines[number - 1]
+        for pattern, message, hint in _LINE_MISTAKES:
+            match = pattern.match(text)
+            if match:
+                column = match.start("at") + 1 if "at" in pattern.groupindex else match.end()
+                problems.append(doc.problem(number, column, f"YAML syntax error: {message}", hint))
+                break
+    return problems
+
+
+def _parse_error(doc: RawDocument, exc: yaml.MarkedYAMLError, line_offset: int) -> ContentError:
+    problem = exc.problem or exc.context or "invalid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    if "end of stream" in problem and exc.context_mark:
+        mark = exc.context_mark  # where the unclosed quote or bracket began
+    line = mark.line + 1 + line_offset if mark else 1
+    column = mark.column + 1 if mark else 1
+    for needle, message, hint in _PARSE_HINTS:
+        if needle in problem or needle in (exc.context or ""):
+            return doc.problem(line, column, f"YAML syntax error: {message}", hint)
+    return doc.problem(line, column, f"YAML syntax error: {problem}")
+
+
+def _convert(
+    doc: RawDocument,
+    node: yaml.Node,
+    offset: int,
+    problems: list[ContentError],
+    budget: _Budget,
+    depth: int,
+) -> Node:
+    line, column = node.start_mark.line + 1 + offset, node.start_mark.column + 1
+    budget.nodes += 1
+    if id(node) in budget.seen:
+        budget.aliases = True  # the composer gives an alias the node it names
+    budget.seen.add(id(node))
+    if budget.nodes > MAX_NODES or depth > MAX_DEPTH:
+        raise _TooBig(line, column, budget.aliases)
+    if not node.tag.startswith("tag:yaml.org,2002:"):
+        problems.append(
+            doc.problem(
+                line, column, f"YAML tags like `{node.tag}` are not supported", "if this is text, put it in quotes"
+            )
+        )
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            node.value.encode("utf-8")
+        except UnicodeEncodeError:
+            problems.append(
+                doc.problem(line, column, "the text contains an invalid character escape", "remove the `\\u…` escape")
+            )
+            node.value = node.value.encode("utf-8", "replace").decode("utf-8")
+        return Node(
+            "scalar",
+            line,
+            column,
+            text=node.value,
+            is_null=node.tag == NULL_TAG,
+            quoted=node.style in ("'", '"'),
+        )
+    if isinstance(node, yaml.SequenceNode):
+        items = [_convert(doc, item, offset, problems, budget, depth + 1) for item in node.value]
+        return Node("seq", line, column, items=items)
+    assert isinstance(node, yaml.MappingNode)
+    result = Node("map", line, column)
+    for key_node, value_node in node.value:
+        key_line = key_node.start_mark.line + 1 + offset
+        key_column = key_node.start_mark.column + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(doc.problem(key_line, key_column, "a key must be plain text"))
+            continue
+        if key_node.value == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
+            problems.append(
+                doc.problem(
+                    key_line,
+                    key_column,
+                    "YAML merge keys (`<<`) are not supported",
+                    "write the keys out in full",
+                )
+            )
+            continue
+        key = key_node.value
+        value = _convert(doc, value_node, offset, problems, budget, depth + 1)
+        if key in result.entries:
+            first = result.entries[key]
+            problems.append(
+                doc.problem(
+                    key_line,
+                    key_column,
+                    f"duplicate key `{key}` (first given on line {first.line})",
+                    "a key may appear only once in a mapping; delete one of them",
+                )
+            )
+            continue
+        result.entries[key] = Entry(key, key_line, key_column, value)
+    return result
+
+
+class _TooBig(Exception):
+    def __init__(self, line: int, column: int, aliases: bool) -> None:
+        self.line, self.column, self.aliases = line, column, aliases
+
+
+def _deepest_line(text: str) -> int:
+    """The line where bracket nesting first gets too deep, else the most indented line (1-based)."""
+    depth, deepest, deepest_line = 0, -1, 1
+    for number, line in enumerate(text.split("\n"), start=1):
+        for char in line:
+            depth += 1 if char in "[{" else -1 if char in "]}" else 0
+            if depth > MAX_DEPTH:
+                return number
+        indent = len(line) - len(line.lstrip(" "))
+        if line.strip() and indent > deepest:
+            deepest, deepest_line = indent, number
+    return deepest_line
+
+
+def parse_yaml(doc: RawDocument, text: str, line_offset: int = 0) -> tuple[Node | None, list[ContentError]]:
+    """Parse YAML text into a located Node tree; return it (or None) with every problem found."""
+    problems: list[ContentError] = []
+    try:
+        tree = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        # The parser often notices a mistake a line or more after it was made: look for the
+        # usual mistakes on the lines up to where it stopped, and explain those instead.
+        error = _parse_error(doc, exc, line_offset)
+        last = line_offset + text.count("\n") + 1
+        explained = _tab_problems(doc, line_offset + 1, last)
+        explained += [
+            p for p in _line_problems(doc, line_offset + 1, error.line) if p.line not in {t.line for t in explained}
+        ]
+        if not any(p.line <= error.line for p in explained):
+            explained.append(error)
+        return None, sorted(explained, key=lambda p: p.line)
+    except yaml.YAMLError as exc:
+        problems.append(doc.problem(line_offset + 1, 1, f"YAML syntax error: {exc}"))
+        return None, problems
+    except RecursionError:
+        line = _deepest_line(text) + line_offset
+        problems.append(doc.problem(line, 1, "the YAML is nested too deeply", "split the deeply nested part up"))
+        return None, problems
+    if tree is None:
+        return None, problems
+    try:
+        root = _convert(doc, tree, line_offset, problems, _Budget(), 0)
+    except _TooBig as big:
+        if big.aliases:
+            hint = "aliases (`*name`) repeat large parts of the file; write the values out instead"
+        else:
+            hint = "split the content into smaller files, e.g. one neighborhood per folder"
+        message = f"the file expands to more than {MAX_NODES:,} values or nests more than {MAX_DEPTH} levels deep"
+        problems.append(doc.problem(big.line, big.column, message, hint))
+        return None, problems
+    return root, problems
