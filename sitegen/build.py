@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jinja2
 
-from sitegen import routes
+from sitegen import printables, routes
 from sitegen.config import SiteConfig
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
 from sitegen.load import Documents, load_documents
@@ -108,14 +108,16 @@ def build(config: SiteConfig, reporter: Reporter) -> BuildResult:
     if result.site is None or has_errors(result.problems, strict=config.strict):
         raise BuildAborted(result.problems)
     site = result.site
-    outputs = routes.plan_outputs(site)
+    base_url = (config.base_url or site.base_url).rstrip("/")
+    outputs = [*routes.plan_outputs(site), *printables.plan_print_outputs(site, base_url)]
     routes.check_unique(outputs)
     env = make_env(config.theme_dirs)
-    base_url = (config.base_url or site.base_url).rstrip("/")
     with staging(config.output_dir) as stage:
         assets = copy_static(config.theme_dirs, stage)
         for output in outputs:
             write_file(stage, output.dest, render_output(env, output, site, base_url, assets))
+        for dest, card in printables.vcard_files(site).items():
+            write_file(stage, dest, card.encode("utf-8"))
     reporter.info(f"built {len(outputs)} pages into {config.output_dir}")
     return BuildResult(len(outputs), result.problems)
 
@@ -130,7 +132,7 @@ def render_output(
     """Render one page to bytes; template mistakes become SitegenErrors naming the template line."""
     try:
         template = env.get_template(output.template)
-        html = template.render(site=site, page=output, base_url=base_url, assets=assets, **output.context)
+        html = template.render(site=site, page=output, base_url=base_url, assets=assets, pdf=False, **output.context)
     except jinja2.TemplateSyntaxError as exc:
         raise SitegenError(f"{exc.filename}:{exc.lineno}: template error: {exc.message}") from exc
     except jinja2.UndefinedError as exc:

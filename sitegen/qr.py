@@ -44,6 +44,11 @@ def _path(matrix: list[list[bool]]) -> str:
     return "".join(parts)
 
 
+def _attribute(text: str) -> Markup:
+    """Escape for an attribute, keeping CR and LF (HTML parsing would turn CRLF into LF)."""
+    return Markup(str(escape(text)).replace("\r", "&#13;").replace("\n", "&#10;"))
+
+
 @functools.lru_cache(maxsize=4096)
 def make_qr(payload: str, level: str = "M") -> QrCode:
     """Encode ``payload`` at error-correction ``level`` with a 4-module quiet zone."""
@@ -52,10 +57,12 @@ def make_qr(payload: str, level: str = "M") -> QrCode:
     code.make(fit=True)
     matrix = code.get_matrix()
     size = len(matrix)
+    # The payload rides along in data-qr-payload so anyone can check what a printed code says.
+    # No ids: any number of codes can share a page.
     svg = Markup(
         '<svg class="qr-code" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-        'shape-rendering="crispEdges" role="img" aria-label="{label}">'
+        'shape-rendering="crispEdges" aria-hidden="true" data-qr-payload="{payload}" data-qr-level="{level}">'
         '<rect width="{size}" height="{size}" fill="#fff"/>'
         '<path fill="#000" d="{path}"/></svg>'
-    ).format(size=size, label=escape("二维码：" + payload), path=_path(matrix))
+    ).format(size=size, payload=_attribute(payload), level=level, path=_path(matrix))
     return QrCode(payload, level, size, svg)

@@ -17,6 +17,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markupsafe import Markup, escape
 
 from sitegen.phone import PhoneError, parse_phone
+from sitegen.printables import PAPER, short_address
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "s", "del", "ins", "mark", "small", "sub", "sup",
@@ -175,5 +176,7 @@ def make_env(theme_dirs: Sequence[Path]) -> jinja2.Environment:
     env.filters["excerpt"] = _excerpt
     env.filters["phones"] = link_phones
     env.globals["url"] = _url
+    env.globals["PAPER"] = PAPER
+    env.globals["short_address"] = short_address
     env.globals["absolute_url"] = _absolute_url
     return env

@@ -81,7 +81,7 @@ def _all_notices(site: Site) -> list[Notice]:
 
 
 def plan_outputs(site: Site) -> list[Output]:
-    """Every page of the website, in a stable order."""
+    """Every page of the website (not the print kit), in a stable order."""
     community_current, _ = split_notices(site.notices, site)
     everything_current, everything_expired = split_notices(_all_notices(site), site)
     everything_current.sort(key=lambda n: (not n.pinned, -n.date.toordinal(), n.neighborhood, n.slug))

@@ -1,0 +1,290 @@
+"""Plan the print kit: one-page sheets for bulletin boards, with what fits on each and its QR codes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from sitegen.model import Building, Neighborhood, Person, Service, Site
+from sitegen.phone import Phone
+from sitegen.qr import QrCode, make_qr
+from sitegen.routes import Output, neighborhood_url, notice_url, split_notices
+from sitegen.vcard import make_vcard
+
+# What fits on each sheet. Every variable text on a sheet is clamped to a few lines by the print
+# stylesheet, so these counts bound the height of every section and a sheet cannot overflow.
+NAME_CARD_PEOPLE = 8
+BOARD_NOTICES = 6
+BOARD_PACT_POINTS = 10
+BOARD_CATEGORIES = 6
+BOARD_CODES = 4
+SERVICE_CARDS = 6
+SERVICE_LINES = 14
+BUILDING_UNITS = 8
+GRID_ROWS = 14
+
+PAPER = {"a3": "A3", "a4": "A4", "a5": "A5"}
+
+
+@dataclass(frozen=True)
+class Code:
+    """A QR code on a sheet: what scanning it does, and the text printed beside it."""
+
+    qr: QrCode
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """A labelled person, or a labelled number, on a sheet."""
+
+    label: str
+    name: str = ""
+    phone: Phone | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One printed page: its paper, headings, and the sections its template lays out."""
+
+    kind: str
+    paper: str
+    title: str
+    subtitle: str
+    verified_on: str
+    parts: dict[str, object] = field(default_factory=dict)
+    more: int = 0
+
+
+def short_address(url: str) -> str:
+    """A URL as people read it: no scheme, no index.html, no trailing slash."""
+    text, _, fragment = url.split("://", 1)[-1].partition("#")
+    text = text.removesuffix("index.html").rstrip("/")
+    return text + (f"#{fragment}" if fragment else "")
+
+
+def contact_key(service: Service) -> str:
+    """A stable file name for a service's contact page: printed codes keep working after edits."""
+    digest = hashlib.sha1(f"{service.category}\n{service.name}".encode()).hexdigest()[:8]
+    return f"c-{digest}"
+
+
+def contact_url(slug: str, service: Service) -> str:
+    return f"{slug}/contact/{contact_key(service)}.html"
+
+
+class Planner:
+    """Builds the sheets of a site; ``base_url`` decides whether codes can link to the website."""
+
+    def __init__(self, site: Site, base_url: str) -> None:
+        self.site = site
+        self.base_url = base_url.rstrip("/")
+
+    def url(self, dest: str) -> str:
+        return f"{self.base_url}/{dest}" if self.base_url else ""
+
+    def page_code(self, dest: str, label: str, level: str = "M") -> Code | None:
+        """A code opening one of the site's pages, or None without a base URL."""
+        url = self.url(dest)
+        return Code(make_qr(url, level), label, short_address(url)) if url else None
+
+    def service_code(self, slug: str, service: Service) -> Code | None:
+        """A service's code: its own web address, else its contact page, else a tel: number."""
+        if service.url:
+            return Code(make_qr(service.url), "扫码打开", short_address(service.url))
+        if service.phone and self.base_url:
+            return Code(make_qr(self.url(contact_url(slug, service))), "扫码拨打或保存", service.phone.label)
+        if service.phone:
+            return Code(make_qr(service.phone.tel), "扫码拨打", service.phone.label)
+        return None
+
+    def person_code(self, person: Person, role: str) -> Code | None:
+        """Scan to save the contact: a vCard, readable offline by phone cameras."""
+        if not person.phone:
+            return None
+        card = make_vcard(person.name, person.phone.tel[4:], org=self.site.name, title=role)
+        return Code(make_qr(card), "扫码保存联系人", f"{person.name} {person.phone.label}")
+
+    # Sheets
+
+    def name_card(self, n: Neighborhood) -> Sheet:
+        rows = [
+            Row("社区包联领导", p.name, p.phone, p.role if p.role != "社区包联领导" else "")
+            for p in [n.community_leader]
+            if p
+        ]
+        rows += [Row("物业经理", p.name, p.phone) for p in [n.property_manager] if p]
+        rows += [Row("驻区单位指导员", p.name, p.phone, p.org) for p in [n.instructor] if p]
+        rows += [Row(f"{g.name}网格员", g.worker.name, g.worker.phone) for g in n.grids() if g.worker]
+        numbers = [Row("物业服务电话", phone=n.property_phone)] if n.property_phone else []
+        numbers.append(Row("社区居委会", phone=self.site.office.phone))
+        shown = rows[:NAME_CARD_PEOPLE]
+        facts = [
+            (label, value)
+            for label, value in (
+                ("建成年份", f"{n.founded}年" if n.founded else ""),
+                ("住户", f"{n.households}户" if n.households else ""),
+                ("居民", f"{n.residents}人" if n.residents else ""),
+                ("物业公司", n.property_company),
+            )
+            if value
+        ]
+        return Sheet(
+            "name-card",
+            "a4",
+            n.name,
+            "治理名片",
+            n.verified_on.isoformat(),
+            {
+                "facts": facts,
+                "rows": shown,
+                "numbers": numbers,
+                "code": self.page_code(neighborhood_url(n.slug), "扫码查看楼栋网格员、通知和便民服务", "Q"),
+            },
+            more=len(rows) - len(shown),
+        )
+
+    def notice_board(self, n: Neighborhood) -> Sheet:
+        current, _expired = split_notices(n.notices, self.site)
+        community, _ = split_notices(self.site.notices, self.site)
+        notices = sorted(current + community, key=lambda x: (not x.pinned, -x.date.toordinal(), x.slug))
+        shown = notices[:BOARD_NOTICES]
+        codes = [c for c in (self.service_code(n.slug, ch) for ch in n.channels) if c][:BOARD_CODES]
+        return Sheet(
+            "notice-board",
+            "a3",
+            n.name,
+            "公告栏",
+            n.verified_on.isoformat(),
+            {
+                "notices": shown,
+                "pact": pact_points(n.pact, BOARD_PACT_POINTS),
+                "categories": self.site.categories[:BOARD_CATEGORIES],
+                "codes": codes,
+                "channels": n.channels[: len(codes)],
+                "code": self.page_code(neighborhood_url(n.slug) + "#notices", "扫码查看全部通知", "Q"),
+                "notice_urls": {x.slug: notice_url(x) for x in shown},
+            },
+            more=len(notices) - len(shown),
+        )
+
+    def services(self, n: Neighborhood) -> Sheet:
+        entries = [(s, self.service_code(n.slug, s)) for s in (*n.channels, *n.services)]
+        cards = entries[:SERVICE_CARDS]
+        lines = [s for s, _code in entries[SERVICE_CARDS : SERVICE_CARDS + SERVICE_LINES]]
+        return Sheet(
+            "services",
+            "a4",
+            n.name,
+            "便民服务",
+            n.verified_on.isoformat(),
+            {
+                "cards": cards,
+                "lines": lines,
+                "code": self.page_code(neighborhood_url(n.slug) + "#services", "扫码查看全部便民服务"),
+            },
+            more=len(entries) - len(cards) - len(lines),
+        )
+
+    def building(self, n: Neighborhood, b: Building) -> Sheet:
+        grid = b.grid
+        rows = []
+        if grid:
+            rows += [Row("专职网格员", p.name, p.phone) for p in [grid.worker] if p]
+            rows += [Row("网格长", p.name, p.phone) for p in [grid.head] if p]
+            rows += [Row("网格警员", p.name, p.phone) for p in [grid.police] if p]
+        rows += [Row("楼栋长", p.name, p.phone) for p in [b.head] if p]
+        units = [Row(f"{u.id}单元", u.head.name, u.head.phone) for u in b.units if u.head]
+        worker_code = self.person_code(grid.worker, "专职网格员") if grid and grid.worker else None
+        return Sheet(
+            "building",
+            "a5",
+            f"{n.name} {b.name}",
+            "楼栋联系卡",
+            n.verified_on.isoformat(),
+            {
+                "grid": grid,
+                "rows": rows,
+                "units": units[:BUILDING_UNITS],
+                "code": self.page_code(f"{neighborhood_url(n.slug)}#b-{b.id}", "扫码查看本楼信息"),
+                "worker_code": worker_code,
+            },
+            more=max(0, len(units) - BUILDING_UNITS),
+        )
+
+    def grids(self) -> Sheet:
+        grids = self.site.grids[:GRID_ROWS]
+        return Sheet(
+            "grids",
+            "a3",
+            self.site.name,
+            "网格分布与网格员",
+            (self.site.verified_on or self.site.today).isoformat(),
+            {"grids": grids, "code": self.page_code("index.html#grids", "扫码查看网格员电话")},
+            more=len(self.site.grids) - len(grids),
+        )
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)、])\s+(.*)$")
+
+
+def pact_points(pact: str, limit: int) -> list[str]:
+    """The pact's points as short lines: its list items, else its paragraphs."""
+    lines = [line.strip() for line in pact.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    items = [m.group(1) for m in map(_LIST_ITEM.match, lines) if m]
+    return [text.replace("**", "").replace("__", "") for text in (items or lines)][:limit]
+
+
+def _sheet_output(dest: str, template: str, sheet: Sheet, **context: object) -> Output:
+    return Output(dest, template, f"{sheet.title} · {sheet.subtitle}", {"sheet": sheet, **context})
+
+
+def plan_print_outputs(site: Site, base_url: str) -> list[Output]:
+    """Every print sheet, the print indexes, the combined sheets and the contact pages."""
+    planner = Planner(site, base_url)
+    outputs: list[Output] = []
+    for n in site.neighborhoods:
+        folder = f"{n.slug}/print"
+        sheets = [
+            (f"{folder}/name-card.html", planner.name_card(n)),
+            (f"{folder}/notice-board.html", planner.notice_board(n)),
+            (f"{folder}/services.html", planner.services(n)),
+            *((f"{folder}/building-{b.id}.html", planner.building(n, b)) for b in n.buildings),
+        ]
+        outputs += [_sheet_output(dest, "print/page.html", sheet, neighborhood=n) for dest, sheet in sheets]
+        outputs.append(
+            Output(f"{folder}/index.html", "print/index.html", f"{n.name} · 打印材料", {"neighborhood": n, "sheets": sheets})
+        )
+        outputs.append(
+            Output(f"{folder}/all-sheets.html", "print/all.html", f"{n.name} · 全部打印材料", {"neighborhood": n, "sheets": sheets})
+        )
+        for service in (*n.channels, *n.services):
+            if service.phone:
+                outputs.append(
+                    Output(
+                        contact_url(n.slug, service),
+                        "contact.html",
+                        service.name,
+                        {"neighborhood": n, "service": service, "vcard_href": contact_key(service) + ".vcf"},
+                    )
+                )
+    grids = planner.grids()
+    community = [("print/grids.html", grids)]
+    outputs.append(_sheet_output("print/grids.html", "print/page.html", grids, neighborhood=None))
+    outputs.append(Output("print/index.html", "print/community.html", "打印材料", {"sheets": community}))
+    return outputs
+
+
+def vcard_files(site: Site) -> dict[str, str]:
+    """The .vcf file beside each contact page."""
+    files = {}
+    for n in site.neighborhoods:
+        for service in (*n.channels, *n.services):
+            if service.phone:
+                card = make_vcard(service.name, service.phone.tel[4:], org=service.category, note=service.hours)
+                files[f"{n.slug}/contact/{contact_key(service)}.vcf"] = card
+    return files
+

@@ -1,0 +1,71 @@
+"""Write vCard 3.0 contact cards (RFC 2426): escaped, folded, with N and FN."""
+
+from __future__ import annotations
+
+# Two-character family names; every other Chinese name is taken to start with a one-character one.
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 独孤 南宫 西门 端木 申屠 百里 呼延 澹台".split()
+)
+
+
+def escape_text(value: str) -> str:
+    """Escape a vCard text value: backslash, comma, semicolon and newlines."""
+    value = value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+    return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """(family, given) of a name: Chinese names by their surname, others at the last space."""
+    name = name.strip()
+    if name and all("\u4e00" <= c <= "\u9fff" or c == "·" for c in name):
+        size = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+        return (name[:size], name[size:]) if len(name) > 1 else (name, "")
+    if " " in name:
+        given, family = name.rsplit(" ", 1)
+        return family, given
+    return name, ""
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets without splitting a UTF-8 character."""
+    parts, current, size = [], "", 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        limit = 75 if not parts else 74  # continuation lines start with a space
+        if size + width > limit:
+            parts.append(current)
+            current, size = "", 0
+        current += char
+        size += width
+    parts.append(current)
+    return "\r\n ".join(parts)
+
+
+def make_vcard(
+    name: str,
+    tel: str = "",
+    org: str = "",
+    title: str = "",
+    note: str = "",
+    url: str = "",
+) -> str:
+    """A vCard 3.0 for one contact; ``tel`` is the number to dial (digits, optional ``,ext``)."""
+    family, given = split_name(name)
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:3.0",
+        f"N:{escape_text(family)};{escape_text(given)};;;",
+        f"FN:{escape_text(name)}",
+    ]
+    if org:
+        lines.append(f"ORG:{escape_text(org)}")
+    if title:
+        lines.append(f"TITLE:{escape_text(title)}")
+    if tel:
+        lines.append(f"TEL;TYPE=VOICE:{tel}")
+    if url:
+        lines.append(f"URL:{url}")
+    if note:
+        lines.append(f"NOTE:{escape_text(note)}")
+    lines.append("END:VCARD")
+    return "".join(_fold(line) + "\r\n" for line in lines)
