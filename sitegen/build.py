@@ -16,6 +16,7 @@ from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
 from sitegen.load import Documents, load_documents
 from sitegen.model import Site
 from sitegen.parse import Node
+from sitegen.pdf import find_chromium, print_sheets
 from sitegen.render import make_env
 from sitegen.report import Reporter
 from sitegen.schema import parse_date
@@ -104,6 +105,8 @@ def build(config: SiteConfig, reporter: Reporter) -> BuildResult:
     """Build the whole site into ``config.output_dir``, or change nothing if anything fails."""
     protected = [("content", config.content_dir), *(("theme", d) for d in config.theme_dirs)]
     check_output_dir(config.output_dir, protected)
+    if config.pdf:
+        find_chromium()  # before any work: without a browser there is nothing to print with
     result = check(config, reporter)
     if result.site is None or has_errors(result.problems, strict=config.strict):
         raise BuildAborted(result.problems)
@@ -115,9 +118,13 @@ def build(config: SiteConfig, reporter: Reporter) -> BuildResult:
     with staging(config.output_dir) as stage:
         assets = copy_static(config.theme_dirs, stage)
         for output in outputs:
-            write_file(stage, output.dest, render_output(env, output, site, base_url, assets))
+            write_file(stage, output.dest, render_output(env, output, site, base_url, assets, config.pdf))
         for dest, card in printables.vcard_files(site).items():
             write_file(stage, dest, card.encode("utf-8"))
+        if config.pdf:
+            jobs = printables.pdf_jobs(outputs)
+            reporter.info(f"printing {len(jobs)} PDFs with headless Chromium …")
+            print_sheets(stage, jobs, site.today)
     reporter.info(f"built {len(outputs)} pages into {config.output_dir}")
     return BuildResult(len(outputs), result.problems)
 
@@ -128,11 +135,12 @@ def render_output(
     site: Site,
     base_url: str,
     assets: dict[str, str],
+    pdf: bool = False,
 ) -> bytes:
     """Render one page to bytes; template mistakes become SitegenErrors naming the template line."""
     try:
         template = env.get_template(output.template)
-        html = template.render(site=site, page=output, base_url=base_url, assets=assets, pdf=False, **output.context)
+        html = template.render(site=site, page=output, base_url=base_url, assets=assets, pdf=pdf, **output.context)
     except jinja2.TemplateSyntaxError as exc:
         raise SitegenError(f"{exc.filename}:{exc.lineno}: template error: {exc.message}") from exc
     except jinja2.UndefinedError as exc:

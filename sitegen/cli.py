@@ -47,6 +47,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--theme", metavar="DIR", help="theme directory overriding the default theme")
     sub.add_argument("--base-url", default="", metavar="URL", help="absolute address the site is published at")
     sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    sub.add_argument("--pdf", action="store_true", help="also print every sheet to PDF with headless Chromium")
+
+    sub = command("pdf", "Build, then print every sheet to PDF with headless Chromium (same options as build).")
+    content_option(sub)
+    sub.add_argument("--output", default="output", metavar="DIR", help="output directory (default: output)")
+    sub.add_argument("--theme", metavar="DIR", help="theme directory overriding the default theme")
+    sub.add_argument("--base-url", default="", metavar="URL", help="absolute address the site is published at")
+    sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     sub = command("check", "Check the content and report every problem; write nothing.")
     content_option(sub)
@@ -71,8 +79,9 @@ def _run(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
         state = "has problems" if failed else "is valid"
         reporter.info(f"{config.display_root}: {state} ({summarize(result.problems)})")
         return EXIT_ERROR if failed else EXIT_OK
-    if args.command == "build":
-        config = load_config(args.content, args.output, args.theme, args.base_url, args.strict)
+    if args.command in ("build", "pdf"):
+        pdf = args.command == "pdf" or args.pdf
+        config = load_config(args.content, args.output, args.theme, args.base_url, args.strict, pdf)
         built = build(config, reporter)
         if built.problems:
             reporter.info(summarize(built.problems))

@@ -20,6 +20,7 @@ class SiteConfig:
     display_root: str
     base_url: str = ""
     strict: bool = False
+    pdf: bool = False
 
 
 def load_config(
@@ -28,6 +29,7 @@ def load_config(
     theme: str | None = None,
     base_url: str = "",
     strict: bool = False,
+    pdf: bool = False,
 ) -> SiteConfig:
     """Build the SiteConfig; a theme given by the user comes before the default theme it extends."""
     themes = [Path(theme)] if theme else []
@@ -40,4 +42,5 @@ def load_config(
         display_root=content.rstrip("/\\") or ".",
         base_url=base_url,
         strict=strict,
+        pdf=pdf,
     )

@@ -256,10 +256,20 @@ def plan_print_outputs(site: Site, base_url: str) -> list[Output]:
         ]
         outputs += [_sheet_output(dest, "print/page.html", sheet, neighborhood=n) for dest, sheet in sheets]
         outputs.append(
-            Output(f"{folder}/index.html", "print/index.html", f"{n.name} · 打印材料", {"neighborhood": n, "sheets": sheets})
+            Output(
+                f"{folder}/index.html",
+                "print/index.html",
+                f"{n.name} · 打印材料",
+                {"neighborhood": n, "sheets": sheets},
+            )
         )
         outputs.append(
-            Output(f"{folder}/all-sheets.html", "print/all.html", f"{n.name} · 全部打印材料", {"neighborhood": n, "sheets": sheets})
+            Output(
+                f"{folder}/all-sheets.html",
+                "print/all.html",
+                f"{n.name} · 全部打印材料",
+                {"neighborhood": n, "sheets": sheets},
+            )
         )
         for service in (*n.channels, *n.services):
             if service.phone:
@@ -288,3 +298,10 @@ def vcard_files(site: Site) -> dict[str, str]:
                 files[f"{n.slug}/contact/{contact_key(service)}.vcf"] = card
     return files
 
+
+PRINTED_TEMPLATES = ("print/page.html", "print/all.html")
+
+
+def pdf_jobs(outputs: list[Output]) -> list[tuple[str, str]]:
+    """(sheet HTML, PDF beside it) for every sheet and every combined set of sheets."""
+    return [(o.dest, o.dest.removesuffix(".html") + ".pdf") for o in outputs if o.template in PRINTED_TEMPLATES]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 # Two-character family names; every other Chinese name is taken to start with a one-character one.
 COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 独孤 南宫 西门 端木 申屠 百里 呼延 澹台".split()
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 "
+    "夏侯 轩辕 令狐 钟离 独孤 南宫 西门 端木 申屠 百里 呼延 澹台".split()
 )
 
 
@@ -28,7 +29,8 @@ def split_name(name: str) -> tuple[str, str]:
 
 def _fold(line: str) -> str:
     """Fold a content line at 75 octets without splitting a UTF-8 character."""
-    parts, current, size = [], "", 0
+    parts: list[str] = []
+    current, size = "", 0
     for char in line:
         width = len(char.encode("utf-8"))
         limit = 75 if not parts else 74  # continuation lines start with a space

@@ -1,0 +1,213 @@
+"""Print sheets to PDF with the headless Chromium (or Chrome, or Edge) installed on this machine."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sitegen.errors import SitegenError
+
+NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "microsoft-edge", "msedge")
+PLACES = (
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+    r"C:\Program Files\Google\Chrome\Application\chrome.exe",
+    r"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe",
+    r"C:\Program Files\Microsoft\Edge\Application\msedge.exe",
+)
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--hide-scrollbars",
+)
+TIMEOUT = 60.0
+
+INSTALL_HINT = (
+    "sitegen prints PDFs with a headless Chromium, Chrome or Edge, and found none. Install one "
+    "(Debian/Ubuntu: `sudo apt install chromium`; macOS or Windows: install Google Chrome or Microsoft Edge), "
+    "or name it with the SITEGEN_CHROMIUM environment variable."
+)
+
+
+def find_chromium() -> str:
+    """The browser to print with: $SITEGEN_CHROMIUM, else one on PATH, else a usual install place."""
+    named = os.environ.get("SITEGEN_CHROMIUM", "").strip()
+    if named:
+        if Path(named).is_file() or shutil.which(named):
+            return shutil.which(named) or named
+        raise SitegenError(f"SITEGEN_CHROMIUM names {named!r}, which does not exist")
+    for name in NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    for place in PLACES:
+        if Path(place).is_file():
+            return place
+    raise SitegenError(INSTALL_HINT)
+
+
+class BrowserError(SitegenError):
+    """Chromium failed or stopped answering while printing."""
+
+
+class Browser:
+    """A headless Chromium spoken to over the DevTools protocol on a pipe (no network, no ports)."""
+
+    def __init__(self, executable: str) -> None:
+        self.profile = tempfile.mkdtemp(prefix="sitegen-chromium-")
+        to_browser_read, self._to_browser = os.pipe()
+        self._from_browser, from_browser_write = os.pipe()
+
+        def give_pipes() -> None:  # Chromium reads commands on fd 3 and answers on fd 4
+            read, write = os.dup(to_browser_read), os.dup(from_browser_write)
+            os.dup2(read, 3)
+            os.dup2(write, 4)
+
+        try:
+            self.process = subprocess.Popen(
+                [executable, *FLAGS, "--remote-debugging-pipe", f"--user-data-dir={self.profile}", "about:blank"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                close_fds=False,
+                preexec_fn=give_pipes,
+            )
+        except OSError as exc:
+            raise BrowserError(f"cannot start {executable}: {exc}") from exc
+        finally:
+            os.close(to_browser_read)
+            os.close(from_browser_write)
+        self._buffer = b""
+        self._next_id = 0
+        self._events: list[dict[str, Any]] = []
+
+    def _read_message(self, deadline: float) -> dict[str, Any]:
+        while b"\0" not in self._buffer:
+            if time.monotonic() > deadline:
+                raise BrowserError("Chromium stopped answering while printing")
+            chunk = os.read(self._from_browser, 1 << 20)
+            if not chunk:
+                raise BrowserError("Chromium closed while printing")
+            self._buffer += chunk
+        raw, self._buffer = self._buffer.split(b"\0", 1)
+        message: dict[str, Any] = json.loads(raw)
+        return message
+
+    def send(self, method: str, params: dict[str, Any] | None = None, session: str = "") -> dict[str, Any]:
+        """Send one command and return its result; events that arrive meanwhile are kept."""
+        self._next_id += 1
+        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        try:
+            os.write(self._to_browser, json.dumps(message).encode("utf-8") + b"\0")
+        except OSError as exc:
+            raise BrowserError(f"Chromium is not running: {exc}") from exc
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            answer = self._read_message(deadline)
+            if answer.get("id") == self._next_id:
+                if "error" in answer:
+                    raise BrowserError(f"Chromium: {method} failed: {answer['error'].get('message')}")
+                result: dict[str, Any] = answer.get("result", {})
+                return result
+            self._events.append(answer)
+
+    def wait_for(self, event: str, session: str) -> None:
+        """Wait until ``event`` has arrived for ``session``."""
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            for index, message in enumerate(self._events):
+                if message.get("method") == event and message.get("sessionId") == session:
+                    del self._events[index]
+                    return
+            self._events.append(self._read_message(deadline))
+
+    def print_pdf(self, url: str) -> bytes:
+        """Load ``url`` in a new tab, wait for it and its fonts, and print it at its CSS page size."""
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        try:
+            self.send("Page.enable", session=session)
+            self._events.clear()
+            self.send("Page.navigate", {"url": url}, session)
+            self.wait_for("Page.loadEventFired", session)
+            self.send(
+                "Runtime.evaluate",
+                {"expression": "document.fonts.ready.then(() => true)", "awaitPromise": True},
+                session,
+            )
+            printed = self.send(
+                "Page.printToPDF",
+                {"preferCSSPageSize": True, "printBackground": True, "displayHeaderFooter": False},
+                session,
+            )
+            return base64.b64decode(printed["data"])
+        finally:
+            self.send("Target.closeTarget", {"targetId": target})
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close")
+        except SitegenError:
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for fd in (self._to_browser, self._from_browser):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+@contextmanager
+def browser() -> Iterator[Browser]:
+    """A running headless browser, closed afterwards; SitegenError with advice if there is none."""
+    if platform.system() == "Windows":
+        raise SitegenError("`sitegen pdf` needs Linux or macOS; on Windows, print the sheets from the browser")
+    running = Browser(find_chromium())
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}")
+
+
+def stable_dates(data: bytes, day: dt.date) -> bytes:
+    """Set the PDF's creation and modification dates to ``day`` (same length: offsets stay valid)."""
+    stamp = f"D:{day:%Y%m%d}000000".encode()
+    return _PDF_DATE.sub(lambda m: b"/" + m.group(1) + b" (" + stamp, data)
+
+
+def print_sheets(root: Path, jobs: list[tuple[str, str]], day: dt.date) -> int:
+    """Print each ``(html, pdf)`` pair of paths below ``root``; return how many PDFs were written."""
+    with browser() as chromium:
+        for html, pdf in jobs:
+            data = chromium.print_pdf((root / html).resolve().as_uri())
+            (root / pdf).write_bytes(stable_dates(data, day))
+    return len(jobs)
