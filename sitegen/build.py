@@ -97,6 +97,18 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
         raise SitegenError(f"the content directory {config.content_dir} does not exist")
     documents = load_documents(config.content_dir, config.display_root)
     site, problems = validate_site(documents, build_date(documents))
+    if site is not None and not (config.base_url or site.base_url) and documents.site is not None:
+        problems.append(
+            documents.site.problem(
+                1,
+                1,
+                "no `base_url`, so the print sheets get no QR codes linking to the website "
+                "(name cards, notice boards, service and building sheets, grid overview); "
+                "service codes fall back to dialling the number",
+                "add `base_url: https://…` (the address the site is published at) to site.yaml, or use --base-url",
+                "warning",
+            )
+        )
     reporter.problems(problems)
     return CheckResult(site, problems)
 

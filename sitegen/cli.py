@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub = command("check", "Check the content and report every problem; write nothing.")
     content_option(sub)
+    sub.add_argument("--base-url", default="", metavar="URL", help="absolute address the site is published at")
     sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     sub = command("new", "Write a commented example an editor fills in.")
@@ -73,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
     if args.command == "check":
-        config = load_config(content=args.content, strict=args.strict)
+        config = load_config(content=args.content, base_url=args.base_url, strict=args.strict)
         result = check(config, reporter)
         failed = result.site is None or has_errors(result.problems, strict=config.strict)
         state = "has problems" if failed else "is valid"

@@ -105,7 +105,7 @@ class Planner:
         """Scan to save the contact: a vCard, readable offline by phone cameras."""
         if not person.phone:
             return None
-        card = make_vcard(person.name, person.phone.tel[4:], org=self.site.name, title=role)
+        card = make_vcard(person.name, person.phone.tel[4:], org=self.site.name, title=role, newline="\n")
         return Code(make_qr(card), "扫码保存联系人", f"{person.name} {person.phone.label}")
 
     # Sheets

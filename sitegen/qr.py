@@ -45,8 +45,11 @@ def _path(matrix: list[list[bool]]) -> str:
 
 
 def _attribute(text: str) -> Markup:
-    """Escape for an attribute, keeping CR and LF (HTML parsing would turn CRLF into LF)."""
-    return Markup(str(escape(text)).replace("\r", "&#13;").replace("\n", "&#10;"))
+    """Escape for an attribute; LF stays exact as a character reference. (HTML has no way to keep a
+    CR in an attribute, so payloads never contain one.)"""
+    if "\r" in text:
+        raise ValueError("a QR payload shown in HTML cannot contain a carriage return")
+    return Markup(str(escape(text)).replace("\n", "&#10;"))
 
 
 @functools.lru_cache(maxsize=4096)

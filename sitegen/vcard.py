@@ -27,7 +27,7 @@ def split_name(name: str) -> tuple[str, str]:
     return name, ""
 
 
-def _fold(line: str) -> str:
+def _fold(line: str, newline: str) -> str:
     """Fold a content line at 75 octets without splitting a UTF-8 character."""
     parts: list[str] = []
     current, size = "", 0
@@ -40,7 +40,7 @@ def _fold(line: str) -> str:
         current += char
         size += width
     parts.append(current)
-    return "\r\n ".join(parts)
+    return f"{newline} ".join(parts)
 
 
 def make_vcard(
@@ -50,8 +50,13 @@ def make_vcard(
     title: str = "",
     note: str = "",
     url: str = "",
+    newline: str = "\r\n",
 ) -> str:
-    """A vCard 3.0 for one contact; ``tel`` is the number to dial (digits, optional ``,ext``)."""
+    """A vCard 3.0 for one contact; ``tel`` is the number to dial (digits, optional ``,ext``).
+
+    Files use CRLF as the standard says. QR codes use ``newline="\n"``: phone scanners accept it, and
+    HTML cannot hold a CR in the data-qr-payload attribute that must show the exact payload.
+    """
     family, given = split_name(name)
     lines = [
         "BEGIN:VCARD",
@@ -70,4 +75,4 @@ def make_vcard(
     if note:
         lines.append(f"NOTE:{escape_text(note)}")
     lines.append("END:VCARD")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+    return "".join(_fold(line, newline) + newline for line in lines)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 MINIMAL_SITE = """\
 name: 测试社区
+base_url: https://example.org/community/
 area_code: "029"
 office:
   address: 测试路1号
