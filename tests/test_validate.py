@@ -275,7 +275,7 @@ def test_site_yaml_cannot_use_a_neighborhoods_people(tmp_path: Path) -> None:
             NB: MINIMAL_NEIGHBORHOOD + "people:\n  li-na:\n    name: 李娜\n",
         },
     )
-    assert errors(problems) == [("site.yaml", 21, "no person with the id `li-na` is listed under `people:`")]
+    assert errors(problems) == [("site.yaml", 22, "no person with the id `li-na` is listed under `people:`")]
 
 
 def test_unknown_person_suggests_a_close_id(tmp_path: Path) -> None:
@@ -477,7 +477,7 @@ def test_site_wide_meetings_are_checked_too(tmp_path: Path) -> None:
     _site, problems = validate(
         tmp_path, site_with("meetings:\n  - name: 议事会\n    repeat: weekly\n    start: 9:00\n    place: 社区\n")
     )
-    assert errors(problems) == [("site.yaml", 22, "a weekly meeting needs `weekday:`")]
+    assert errors(problems) == [("site.yaml", 23, "a weekly meeting needs `weekday:`")]
 
 
 # --- every problem at once ---------------------------------------------------------------------
@@ -518,7 +518,7 @@ def test_problems_in_every_file_are_reported_sorted(tmp_path: Path) -> None:
         ("neighborhoods/hexie/notices/gas.md", 1),
         ("neighborhoods/yangguang/neighborhood.yaml", 2),
         ("notices/water.md", 4),
-        ("site.yaml", 10),
+        ("site.yaml", 11),
     ]
 
 
@@ -538,7 +538,7 @@ def test_a_broken_site_yaml_does_not_hide_neighborhood_problems(tmp_path: Path) 
     )
     assert [(path, line) for path, line, _message in errors(problems)] == [
         ("neighborhoods/hexie/neighborhood.yaml", 6),
-        ("site.yaml", 4),
+        ("site.yaml", 5),
     ]
 
 
@@ -557,17 +557,17 @@ def assert_reported_without_crash(code: int, out: str, err: str, where: str) -> 
         (
             "emergency:\n  - name: 报警\n    phone: 110\n",
             "emergency: []\n",
-            "content/site.yaml:8:12: error: the list needs at least 1 item\n",
+            "content/site.yaml:9:12: error: the list needs at least 1 item\n",
         ),
         (
             "emergency:\n  - name: 报警\n    phone: 110\n",
             "emergency: 110\n",
-            "content/site.yaml:8:12: error: expected a list, found `110`\n",
+            "content/site.yaml:9:12: error: expected a list, found `110`\n",
         ),
         (
             "  hours:\n    - 周一至周五 9:00–17:00\n",
             "  hours: 周一至周五 9:00–17:00\n",
-            "content/site.yaml:6:10: error: expected a list, found `周一至周五 9:00–17:00`\n",
+            "content/site.yaml:7:10: error: expected a list, found `周一至周五 9:00–17:00`\n",
         ),
         (
             MINIMAL_SITE[MINIMAL_SITE.index("categories:") : MINIMAL_SITE.index("grids:")],
@@ -589,7 +589,7 @@ def test_required_list_with_nothing_below_it_is_called_empty(tmp_path: Path) -> 
     code, out, _err = check(
         tmp_path, {"site.yaml": MINIMAL_SITE.replace("emergency:\n  - name: 报警\n    phone: 110\n", "emergency:\n")}
     )
-    assert out.startswith("content/site.yaml:8:1: error: ")
+    assert out.startswith("content/site.yaml:9:1: error: ")
     assert "is missing" not in out
     assert "add a line `emergency: …`" not in out
 
@@ -607,7 +607,7 @@ def test_invalid_grid_id_and_a_numeric_grid_reference(tmp_path: Path) -> None:
             NB: MINIMAL_NEIGHBORHOOD.replace('grid: "01"', 'grid: "1"'),
         },
     )
-    assert_reported_without_crash(code, out, err, "content/site.yaml:17:9: error: `第1网格` cannot be used as an id")
+    assert_reported_without_crash(code, out, err, "content/site.yaml:18:9: error: `第1网格` cannot be used as an id")
 
 
 def test_service_without_name_or_contact_does_not_say_none(tmp_path: Path) -> None:
