@@ -17,6 +17,7 @@ from sitegen.load import Documents, load_documents
 from sitegen.model import Site
 from sitegen.parse import Node
 from sitegen.pdf import find_chromium, print_sheets
+from sitegen.qr import QrCache
 from sitegen.render import make_env
 from sitegen.report import Reporter
 from sitegen.schema import parse_date
@@ -124,7 +125,8 @@ def build(config: SiteConfig, reporter: Reporter) -> BuildResult:
         raise BuildAborted(result.problems)
     site = result.site
     base_url = (config.base_url or site.base_url).rstrip("/")
-    outputs = [*routes.plan_outputs(site), *printables.plan_print_outputs(site, base_url)]
+    codes = QrCache(config.cache_dir / "qr" if config.cache_dir else None)
+    outputs = [*routes.plan_outputs(site), *printables.plan_print_outputs(site, base_url, codes)]
     routes.check_unique(outputs)
     env = make_env(config.theme_dirs)
     with staging(config.output_dir) as stage:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sitegen
 
+CACHE_DIR = ".sitegen-cache"
 DEFAULT_THEME = Path(sitegen.__file__).resolve().parent.parent / "themes" / "default"
 
 
@@ -21,6 +22,7 @@ class SiteConfig:
     base_url: str = ""
     strict: bool = False
     pdf: bool = False
+    cache_dir: Path | None = None
 
 
 def load_config(
@@ -43,4 +45,7 @@ def load_config(
         base_url=base_url,
         strict=strict,
         pdf=pdf,
+        # Beside the output (never inside it: the output is replaced whole); per version, so a new
+        # sitegen never reads what an older one wrote.
+        cache_dir=Path(output).resolve().parent / CACHE_DIR / sitegen.__version__,
     )

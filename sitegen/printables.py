@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sitegen.model import Building, Neighborhood, Person, Service, Site
 from sitegen.phone import Phone
-from sitegen.qr import QrCode, make_qr
+from sitegen.qr import QrCache, QrCode
 from sitegen.routes import Output, neighborhood_url, notice_url, split_notices
 from sitegen.vcard import make_vcard
 
@@ -79,9 +79,10 @@ def contact_url(slug: str, service: Service) -> str:
 class Planner:
     """Builds the sheets of a site; ``base_url`` decides whether codes can link to the website."""
 
-    def __init__(self, site: Site, base_url: str) -> None:
+    def __init__(self, site: Site, base_url: str, codes: QrCache | None = None) -> None:
         self.site = site
         self.base_url = base_url.rstrip("/")
+        self.make_qr = (codes or QrCache(None)).make
 
     def url(self, dest: str) -> str:
         return f"{self.base_url}/{dest}" if self.base_url else ""
@@ -89,16 +90,16 @@ class Planner:
     def page_code(self, dest: str, label: str, level: str = "M") -> Code | None:
         """A code opening one of the site's pages, or None without a base URL."""
         url = self.url(dest)
-        return Code(make_qr(url, level), label, short_address(url)) if url else None
+        return Code(self.make_qr(url, level), label, short_address(url)) if url else None
 
     def service_code(self, slug: str, service: Service) -> Code | None:
         """A service's code: its own web address, else its contact page, else a tel: number."""
         if service.url:
-            return Code(make_qr(service.url), "扫码打开", short_address(service.url))
+            return Code(self.make_qr(service.url), "扫码打开", short_address(service.url))
         if service.phone and self.base_url:
-            return Code(make_qr(self.url(contact_url(slug, service))), "扫码拨打或保存", service.phone.label)
+            return Code(self.make_qr(self.url(contact_url(slug, service))), "扫码拨打或保存", service.phone.label)
         if service.phone:
-            return Code(make_qr(service.phone.tel), "扫码拨打", service.phone.label)
+            return Code(self.make_qr(service.phone.tel), "扫码拨打", service.phone.label)
         return None
 
     def person_code(self, person: Person, role: str) -> Code | None:
@@ -106,7 +107,7 @@ class Planner:
         if not person.phone:
             return None
         card = make_vcard(person.name, person.phone.tel[4:], org=self.site.name, title=role, newline="\n")
-        return Code(make_qr(card), "扫码保存联系人", f"{person.name} {person.phone.label}")
+        return Code(self.make_qr(card), "扫码保存联系人", f"{person.name} {person.phone.label}")
 
     # Sheets
 
@@ -242,9 +243,9 @@ def _sheet_output(dest: str, template: str, sheet: Sheet, **context: object) -> 
     return Output(dest, template, f"{sheet.title} · {sheet.subtitle}", {"sheet": sheet, **context})
 
 
-def plan_print_outputs(site: Site, base_url: str) -> list[Output]:
+def plan_print_outputs(site: Site, base_url: str, codes: QrCache | None = None) -> list[Output]:
     """Every print sheet, the print indexes, the combined sheets and the contact pages."""
-    planner = Planner(site, base_url)
+    planner = Planner(site, base_url, codes)
     outputs: list[Output] = []
     for n in site.neighborhoods:
         folder = f"{n.slug}/print"

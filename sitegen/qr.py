@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import qrcode
 import qrcode.constants
@@ -52,14 +54,16 @@ def _attribute(text: str) -> Markup:
     return Markup(str(escape(text)).replace("\n", "&#10;"))
 
 
-@functools.lru_cache(maxsize=4096)
-def make_qr(payload: str, level: str = "M") -> QrCode:
-    """Encode ``payload`` at error-correction ``level`` with a 4-module quiet zone."""
+def encode(payload: str, level: str) -> list[list[bool]]:
+    """The modules of ``payload``'s QR code, quiet zone included."""
     code = qrcode.QRCode(error_correction=LEVELS[level], border=QUIET_ZONE, box_size=1)
     code.add_data(payload.encode("utf-8"))
     code.make(fit=True)
-    matrix = code.get_matrix()
-    size = len(matrix)
+    matrix: list[list[bool]] = code.get_matrix()
+    return matrix
+
+
+def _svg(payload: str, level: str, size: int, path: str) -> QrCode:
     # The payload rides along in data-qr-payload so anyone can check what a printed code says.
     # No ids: any number of codes can share a page.
     svg = Markup(
@@ -67,5 +71,38 @@ def make_qr(payload: str, level: str = "M") -> QrCode:
         'shape-rendering="crispEdges" aria-hidden="true" data-qr-payload="{payload}" data-qr-level="{level}">'
         '<rect width="{size}" height="{size}" fill="#fff"/>'
         '<path fill="#000" d="{path}"/></svg>'
-    ).format(size=size, payload=_attribute(payload), level=level, path=_path(matrix))
+    ).format(size=size, payload=_attribute(payload), level=level, path=path)
     return QrCode(payload, level, size, svg)
+
+
+@functools.lru_cache(maxsize=4096)
+def make_qr(payload: str, level: str = "M") -> QrCode:
+    """Encode ``payload`` at error-correction ``level`` with a 4-module quiet zone."""
+    matrix = encode(payload, level)
+    return _svg(payload, level, len(matrix), _path(matrix))
+
+
+class QrCache:
+    """Codes kept on disk by payload, so a rebuild does not encode again what did not change."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+
+    def make(self, payload: str, level: str = "M") -> QrCode:
+        if self.directory is None:
+            return make_qr(payload, level)
+        key = hashlib.sha256(f"{level}\n{payload}".encode()).hexdigest()
+        path = self.directory / key[:2] / f"{key}.txt"
+        try:
+            size, drawing = path.read_text(encoding="ascii").split("\n", 1)
+            return _svg(payload, level, int(size), drawing)
+        except (OSError, ValueError):
+            pass
+        matrix = encode(payload, level)
+        drawing = _path(matrix)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"{len(matrix)}\n{drawing}", encoding="ascii")
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+        return _svg(payload, level, len(matrix), drawing)

@@ -148,3 +148,24 @@ def test_markdown_cannot_inject_markup(tmp_path: Path) -> None:
     assert "<script" not in page and "onerror" not in page and "javascript:" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "{{ site.name }}" in page
+
+
+def test_rebuild_reuses_qr_codes_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sitegen.qr
+
+    calls = []
+    real_encode = sitegen.qr.encode
+
+    def counting_encode(payload: str, level: str) -> list[list[bool]]:
+        calls.append(payload)
+        return real_encode(payload, level)
+
+    monkeypatch.setattr(sitegen.qr, "encode", counting_encode)
+    content = SITES / "minimal" / "content"
+    assert build(content, tmp_path / "out") == 0
+    first = tree(tmp_path / "out")
+    assert len(calls) > 5 and (tmp_path / ".sitegen-cache").is_dir()
+    calls.clear()
+    assert build(content, tmp_path / "out") == 0
+    assert calls == []
+    assert tree(tmp_path / "out") == first
