@@ -70,7 +70,7 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path: Path) -> None:
     (content / "site.yaml").write_text("name: [broken\n", encoding="utf-8")
     assert build(content, out) == 1
     assert tree(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output"], "no staging leftovers"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".sitegen-cache", "content", "output"], "no staging leftovers"
 
 
 def test_template_error_leaves_previous_output_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
