@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sitegen.schema import (
+    Bearing,
     Boolean,
     Choice,
     Date,
@@ -14,8 +15,10 @@ from sitegen.schema import (
     Integer,
     ListOf,
     MapOf,
+    Number,
     Pattern,
     PhoneNumber,
+    Point,
     Record,
     Reference,
     Text,
@@ -331,6 +334,138 @@ HONOUR = Record(
     ],
 )
 
+POINT_REF = Reference("a point listed under `map.points`", "p1")
+MAP_POINT_ID = r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$"
+
+MAP_BUILDING = Record(
+    "a building on the map",
+    [
+        Field(
+            "outline", ListOf(Point(), min_items=3), False, "Corners of the building, in order: `[[x, y], …]`.", "轮廓"
+        ),
+        Field(
+            "rect",
+            ListOf(Number(-100_000, 100_000), min_items=4, max_items=4),
+            False,
+            "Instead of `outline`: `[x, y, width, depth]` of a rectangle (x, y = south-west corner).",
+            "矩形",
+        ),
+        Field(
+            "entrances",
+            ListOf(POINT_REF, min_items=1),
+            True,
+            "Points on the walkways where people leave the building.",
+            "出入口",
+        ),
+        Field(
+            "board",
+            Record(
+                "a notice board",
+                [
+                    Field("at", Point(), True, "Where the board hangs.", "位置"),
+                    Field(
+                        "facing",
+                        Bearing(),
+                        False,
+                        "Which way the board's front faces (a reader faces the other way).",
+                        "朝向",
+                    ),
+                ],
+            ),
+            False,
+            "Where the building's notice board hangs: the evacuation plan's \"you are here\".",
+            "公告栏",
+        ),
+    ],
+)
+
+GATE = Record(
+    "a gate",
+    [
+        Field("id", Identifier("south-gate"), True, "Short id.", "编号"),
+        Field("name", Text(30, example="南门"), True, "Name shown on the plan.", "名称"),
+        Field("at", POINT_REF, True, "The walkway point where the gate is.", "位置"),
+        Field("exit", Boolean(), False, "true (default): an emergency exit from the compound.", "安全出口"),
+    ],
+)
+
+ASSEMBLY_POINT = Record(
+    "an assembly point",
+    [
+        Field("id", Identifier("plaza"), True, "Short id.", "编号"),
+        Field("name", Text(30, example="中心广场"), True, "Name shown on the plan.", "名称"),
+        Field("at", POINT_REF, True, "The walkway point where people gather.", "位置"),
+        Field("capacity", Integer(1, 1_000_000, "800"), False, "How many people it holds.", "容纳人数"),
+        Field("area", ListOf(Point(), min_items=3), False, "Outline of the area: `[[x, y], …]`.", "范围"),
+    ],
+)
+
+FACILITY = Record(
+    "a safety facility",
+    [
+        Field(
+            "code",
+            Text(8, example="F001"),
+            True,
+            "ISO 7010 code: E003 first aid, E004 emergency phone, E010 AED, "
+            "F001 extinguisher, F002 hose reel, F004 hydrant/equipment, …",
+            "标志代码",
+        ),
+        Field("at", Point(), True, "Where it is.", "位置"),
+        Field("note", Text(40), False, "Where exactly, e.g. 1号楼大堂.", "说明"),
+    ],
+)
+
+SITE_MAP = Record(
+    "the site plan",
+    [
+        Field(
+            "north",
+            Bearing(),
+            False,
+            "Direction of north, in degrees clockwise from the top of the plan (default 0).",
+            "北向",
+        ),
+        Field(
+            "points",
+            MapOf(Point(), key_pattern=MAP_POINT_ID),
+            True,
+            "Walkway points by id: `p1: [x, y]` in metres.",
+            "路点",
+        ),
+        Field(
+            "paths",
+            ListOf(ListOf(POINT_REF, min_items=2), min_items=1),
+            True,
+            "Walkways and roads, each a list of point ids walked in order.",
+            "道路",
+        ),
+        Field("gates", ListOf(GATE), False, "Gates of the compound.", "大门"),
+        Field(
+            "assembly_points",
+            ListOf(ASSEMBLY_POINT, min_items=1),
+            True,
+            "Emergency assembly points (应急避难场所).",
+            "避难场所",
+        ),
+        Field(
+            "facilities",
+            ListOf(FACILITY),
+            False,
+            "Fire hydrants, extinguishers, AEDs, first aid, emergency phones.",
+            "安全设施",
+        ),
+        Field(
+            "buildings",
+            MapOf(MAP_BUILDING, key_pattern=MAP_POINT_ID),
+            True,
+            "Each building's shape and entrances, by building id.",
+            "楼栋位置",
+        ),
+    ],
+    "The neighborhood's site plan in metres: walkways, gates, assembly points, facilities, buildings.",
+)
+
 NEIGHBORHOOD = Record(
     "neighborhood.yaml",
     [
@@ -379,6 +514,7 @@ NEIGHBORHOOD = Record(
         Field("clubs", ListOf(CLUB), False, "Interest clubs.", "兴趣社团"),
         Field("honours", ListOf(HONOUR), False, "Role models and honours (微榜样).", "荣誉"),
         Field("meetings", ListOf(MEETING), False, "Recurring meetings of this neighborhood.", "例会"),
+        Field("map", SITE_MAP, False, "The site plan, for the map page and the evacuation plans.", "平面图"),
     ],
     "One neighborhood (小区): content/neighborhoods/<slug>/neighborhood.yaml.",
 )

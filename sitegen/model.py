@@ -156,6 +156,70 @@ class Honour:
     note: str = ""
 
 
+XY = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class MapBuilding:
+    """A building on the site plan: its outline, its entrances (walkway points) and its notice board."""
+
+    id: str
+    name: str
+    outline: tuple[XY, ...]
+    entrances: tuple[str, ...]
+    board: XY | None = None
+    facing: float | None = None
+
+
+@dataclass(frozen=True)
+class Gate:
+    id: str
+    name: str
+    at: str
+    exit: bool = True
+
+
+@dataclass(frozen=True)
+class AssemblyPoint:
+    id: str
+    name: str
+    at: str
+    capacity: int | None = None
+    area: tuple[XY, ...] = ()
+
+
+@dataclass(frozen=True)
+class Facility:
+    code: str
+    at: XY
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    """The shortest walk from a building's entrance to the nearest assembly point."""
+
+    building: str
+    entrance: str
+    assembly: str
+    points: tuple[str, ...]
+    length: float
+
+
+@dataclass(frozen=True)
+class SiteMap:
+    """A neighborhood's site plan in local metres (x to the right, y up), with north at ``north``°."""
+
+    north: float
+    points: dict[str, XY]
+    paths: tuple[tuple[str, ...], ...]
+    gates: tuple[Gate, ...]
+    assembly_points: tuple[AssemblyPoint, ...]
+    facilities: tuple[Facility, ...]
+    buildings: tuple[MapBuilding, ...]
+    routes: dict[str, Route]
+
+
 @dataclass(frozen=True)
 class Neighborhood:
     """One residential compound (小区) with its name-card facts and everything it publishes."""
@@ -182,6 +246,7 @@ class Neighborhood:
     clubs: tuple[Project, ...] = ()
     honours: tuple[Honour, ...] = ()
     meetings: tuple[Meeting, ...] = ()
+    map: SiteMap | None = None
 
     def grids(self) -> tuple[Grid, ...]:
         """The grids covering this neighborhood's buildings, in building order, each once."""

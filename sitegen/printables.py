@@ -6,10 +6,13 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from sitegen.model import Building, Neighborhood, Person, Service, Site
+from sitegen.mapdraw import draw_plan
+from sitegen.maps import view_angle
+from sitegen.model import Building, MapBuilding, Neighborhood, Person, Service, Site
 from sitegen.phone import Phone
 from sitegen.qr import QrCache, QrCode
 from sitegen.routes import Output, neighborhood_url, notice_url, split_notices
+from sitegen.symbols import SIGNS
 from sitegen.vcard import make_vcard
 
 # What fits on each sheet. Every variable text on a sheet is clamped to a few lines by the print
@@ -24,7 +27,8 @@ SERVICE_LINES = 14
 BUILDING_UNITS = 8
 GRID_ROWS = 14
 
-PAPER = {"a3": "A3", "a4": "A4", "a5": "A5"}
+PAPER = {"a3": "A3", "a4": "A4", "a5": "A5", "a3-landscape": "A3 横向"}
+PAGE_SIZE = {"a3": "A3 portrait", "a4": "A4 portrait", "a5": "A5 portrait", "a3-landscape": "A3 landscape"}
 
 
 @dataclass(frozen=True)
@@ -216,6 +220,29 @@ class Planner:
             more=max(0, len(units) - BUILDING_UNITS),
         )
 
+    def evacuation(self, n: Neighborhood, building: MapBuilding) -> Sheet:
+        assert n.map is not None
+        plan = draw_plan(n.map, building, view_angle(building.facing, n.map.north), f"{building.name}应急疏散图")
+        route = n.map.routes[building.id]
+        assembly = next(a for a in n.map.assembly_points if a.id == route.assembly)
+        exits = [g for g in n.map.gates if g.exit]
+        return Sheet(
+            "evacuation",
+            "a3-landscape",
+            f"{n.name} {building.name}",
+            "应急疏散图",
+            n.verified_on.isoformat(),
+            {
+                "plan": plan,
+                "building": building,
+                "route": route,
+                "assembly": assembly,
+                "signs": [SIGNS[c] for c in plan.codes],
+                "exits": exits,
+                "board_given": building.board is not None,
+            },
+        )
+
     def grids(self) -> Sheet:
         grids = self.site.grids[:GRID_ROWS]
         return Sheet(
@@ -254,6 +281,10 @@ def plan_print_outputs(site: Site, base_url: str, codes: QrCache | None = None) 
             (f"{folder}/notice-board.html", planner.notice_board(n)),
             (f"{folder}/services.html", planner.services(n)),
             *((f"{folder}/building-{b.id}.html", planner.building(n, b)) for b in n.buildings),
+            *(
+                (f"{folder}/evacuation-{b.id}.html", planner.evacuation(n, b))
+                for b in (n.map.buildings if n.map else ())
+            ),
         ]
         outputs += [_sheet_output(dest, "print/page.html", sheet, neighborhood=n) for dest, sheet in sheets]
         outputs.append(

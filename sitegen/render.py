@@ -17,7 +17,8 @@ from markdown.inlinepatterns import InlineProcessor
 from markupsafe import Markup, escape
 
 from sitegen.phone import PhoneError, parse_phone
-from sitegen.printables import PAPER, short_address
+from sitegen.printables import PAGE_SIZE, PAPER, short_address
+from sitegen.symbols import SIGNS, symbol_defs
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "s", "del", "ins", "mark", "small", "sub", "sup",
@@ -177,6 +178,9 @@ def make_env(theme_dirs: Sequence[Path]) -> jinja2.Environment:
     env.filters["phones"] = link_phones
     env.globals["url"] = _url
     env.globals["PAPER"] = PAPER
+    env.globals["PAGE_SIZE"] = PAGE_SIZE
+    env.globals["sign_defs"] = symbol_defs
+    env.globals["SIGNS"] = SIGNS
     env.globals["short_address"] = short_address
     env.globals["absolute_url"] = _absolute_url
     return env

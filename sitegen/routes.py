@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.errors import SitegenError
+from sitegen.mapdraw import draw_plan
 from sitegen.model import Neighborhood, Notice, Site
 
 
@@ -27,6 +28,10 @@ def neighborhood_url(slug: str) -> str:
 def notice_url(notice: Notice) -> str:
     folder = f"{notice.neighborhood}/notices" if notice.neighborhood else "notices"
     return f"{folder}/{notice.slug}.html"
+
+
+def map_url(slug: str) -> str:
+    return f"{slug}/map/index.html"
 
 
 def archive_url(owner: str) -> str:
@@ -61,6 +66,18 @@ def _neighborhood_pages(site: Site, neighborhood: Neighborhood) -> list[Output]:
     ]
     for notice in neighborhood.notices:
         pages.append(_notice_page(notice, neighborhood))
+    if neighborhood.map:
+        pages.append(
+            Output(
+                map_url(neighborhood.slug),
+                "map.html",
+                f"{neighborhood.name} · 平面图",
+                {
+                    "neighborhood": neighborhood,
+                    "plan": draw_plan(neighborhood.map, label=f"{neighborhood.name}平面图", text_scale=1.7),
+                },
+            )
+        )
     return pages
 
 

@@ -181,6 +181,90 @@ class Integer(FieldType):
         return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
 
 
+class Number(FieldType):
+    """A decimal number within bounds (metres, degrees)."""
+
+    name = "a number"
+
+    def __init__(self, minimum: float = -100_000, maximum: float = 100_000, example: str = "12.5") -> None:
+        self.minimum, self.maximum, self.example = minimum, maximum, example
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        value = self._scalar(node, ctx, self.example)
+        if value is None:
+            return INVALID
+        if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", value):
+            ctx.report(
+                node,
+                f"`{value}` is not a number",
+                f"write digits, with a decimal point if needed, e.g. `{self.example}`",
+            )
+            return INVALID
+        number = float(value)
+        if not self.minimum <= number <= self.maximum:
+            ctx.report(node, f"{value} is out of range", f"use a number from {self.minimum:g} to {self.maximum:g}")
+            return INVALID
+        return number
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "number", "minimum": self.minimum, "maximum": self.maximum}
+
+
+class Point(FieldType):
+    """A position on a site plan: ``[x, y]`` in metres."""
+
+    name = "a position `[x, y]` in metres"
+
+    def __init__(self) -> None:
+        self.coordinate = Number(-100_000, 100_000, "12.5")
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        if node.kind != "seq" or len(node.items) != 2:
+            ctx.report(
+                node,
+                f"expected {self.name}, found {node.describe()}",
+                "write two numbers in brackets, e.g. `[12.5, 30]`",
+            )
+            return INVALID
+        x, y = (self.coordinate.check(item, ctx) for item in node.items)
+        return INVALID if INVALID in (x, y) else (x, y)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+
+
+COMPASS = {
+    "n": 0, "north": 0, "北": 0, "ne": 45, "northeast": 45, "东北": 45, "e": 90, "east": 90, "东": 90,
+    "se": 135, "southeast": 135, "东南": 135, "s": 180, "south": 180, "南": 180, "sw": 225, "southwest": 225,
+    "西南": 225, "w": 270, "west": 270, "西": 270, "nw": 315, "northwest": 315, "西北": 315,
+}  # fmt: skip
+
+
+class Bearing(FieldType):
+    """A compass direction: degrees clockwise from north, or a word like 南 or east."""
+
+    name = "a compass direction"
+
+    def check(self, node: Node, ctx: Checker) -> Any:
+        value = self._scalar(node, ctx, "南")
+        if value is None:
+            return INVALID
+        word = value.lower().removesuffix("方").removeprefix("朝").removeprefix("向")
+        if word in COMPASS:
+            return float(COMPASS[word])
+        if re.fullmatch(r"-?\d+(\.\d+)?", value) and -360 <= float(value) <= 360:
+            return float(value) % 360
+        ctx.report(
+            node,
+            f"`{value}` is not a compass direction",
+            "write degrees from north (0 = 北, 90 = 东, 180 = 南) or 北/东/南/西/东南…",
+        )
+        return INVALID
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"anyOf": [{"type": "number"}, {"enum": sorted(COMPASS)}]}
+
+
 class Boolean(FieldType):
     """Yes or no."""
 

@@ -27,10 +27,12 @@ from sitegen.model import (
     Project,
     Service,
     Site,
+    SiteMap,
     Unit,
 )
 from sitegen.parse import RawDocument
 from sitegen.schema import INVALID, Checker, Rec, Ref, check_document
+from sitegen.sitemap import check_site_map
 
 STALE_AFTER_DAYS = 180
 
@@ -328,7 +330,14 @@ class SiteValidator:
             clubs=tuple(self._project(r, people, "club_contact") for r in rec.get("clubs", [])),
             honours=tuple(Honour(r["year"], r["title"], r["name"], r.get("note", "")) for r in rec.get("honours", [])),
             meetings=_meetings(ctx, rec.get("meetings", [])),
+            map=self._map(ctx, rec),
         )
+
+    def _map(self, ctx: Checker, rec: Rec) -> SiteMap | None:
+        if "map" not in rec:
+            return None
+        names = {b["id"]: b.get("name", f"{b['id']}号楼") for b in rec.get("buildings", []) if b["id"]}
+        return check_site_map(ctx, rec["map"], names)
 
     def _grid_ref(self, ctx: Checker, ref: Ref | None, grids: dict[str, Grid] | None) -> Grid | None:
         if ref is None or grids is None:

@@ -1,0 +1,299 @@
+"""Draw a site plan as inline SVG: buildings, walkways, exits, assembly points, facilities, routes."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from sitegen import maps
+from sitegen.model import XY, MapBuilding, Route, SiteMap
+from sitegen.symbols import SAFE_GREEN, SIGNS
+
+ROUTE_GREEN = SAFE_GREEN
+HERE_RED = "#d40000"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A drawn plan and what its legend needs to explain."""
+
+    svg: Markup
+    codes: tuple[str, ...]
+    rotation: float
+    north: float
+    scale_m: float
+    route: Route | None
+
+
+class _Frame:
+    """Turns plan metres (y up, turned by ``rotation``) into SVG units (metres, y down)."""
+
+    def __init__(self, points: list[XY], rotation: float, margin: float) -> None:
+        self.rotation = rotation
+        self.centre = (
+            (min(p[0] for p in points) + max(p[0] for p in points)) / 2,
+            (min(p[1] for p in points) + max(p[1] for p in points)) / 2,
+        )
+        turned = [self._turn(p) for p in points]
+        x0, y0, x1, y1 = maps.bounds(turned)
+        self.x0, self.y1 = x0 - margin, y1 + margin
+        self.width, self.height = (x1 - x0) + 2 * margin, (y1 - y0) + 2 * margin
+        self.unit = max(self.width, self.height) / 100
+
+    def _turn(self, point: XY) -> XY:
+        return maps.rotate(point, self.rotation, self.centre)
+
+    def __call__(self, point: XY) -> XY:
+        x, y = self._turn(point)
+        return (x - self.x0, self.y1 - y)
+
+
+def _n(value: float) -> str:
+    """A short, stable number for SVG."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _poly(points: list[XY]) -> str:
+    return " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+
+
+def _el(tag: str, *children: str, **attributes: object) -> str:
+    """One SVG element; ``class_`` becomes ``class``, other underscores become dashes; floats are shortened."""
+    parts = [tag]
+    for key, value in attributes.items():
+        name = "class" if key == "class_" else key.replace("_", "-")
+        text = _n(value) if isinstance(value, float) else str(escape(str(value)))
+        parts.append(f'{name}="{text}"')
+    inner = "".join(children)
+    return f"<{' '.join(parts)}>{inner}</{tag}>" if inner else f"<{' '.join(parts)}/>"
+
+
+def _text(x: float, y: float, size: float, text: str, cls: str = "label", anchor: str = "middle") -> str:
+    return (
+        f'<text class="{cls}" x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}" text-anchor="{anchor}" '
+        f'dominant-baseline="middle">{escape(text)}</text>'
+    )
+
+
+def _sign(code: str, centre: XY, size: float, cls: str = "facility") -> str:
+    x, y = centre
+    title = _el("title", str(escape(f"{SIGNS[code].name}（{code}）")))
+    return _el("use", title, class_=cls, href=f"#iso-{code}", x=x - size / 2, y=y - size / 2, width=size, height=size)
+
+
+def _arrows(points: list[XY], spacing: float, size: float) -> list[str]:
+    """Small white direction arrows along a walk, every ``spacing`` units."""
+    arrows = []
+    carried = spacing / 2
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        length = math.hypot(x1 - x0, y1 - y0)
+        if length == 0:
+            continue
+        dx, dy = (x1 - x0) / length, (y1 - y0) / length
+        at = carried
+        while at < length:
+            cx, cy = x0 + dx * at, y0 + dy * at
+            tip = (cx + dx * size, cy + dy * size)
+            left = (cx - dy * size * 0.7, cy + dx * size * 0.7)
+            right = (cx + dy * size * 0.7, cy - dx * size * 0.7)
+            arrows.append(_el("polygon", class_="route-arrow", points=_poly([tip, left, right]), fill="#fff"))
+            at += spacing
+        carried = at - length
+    return arrows
+
+
+def _north_arrow(frame: _Frame, north: float) -> str:
+    u = frame.unit
+    cx, cy = frame.width - 7 * u, 9 * u
+    angle = math.radians(north)
+
+    def at(distance: float, turn: float = 0) -> XY:
+        a = angle + math.radians(turn)
+        return (cx + math.sin(a) * distance, cy - math.cos(a) * distance)
+
+    tip, back_l, back_r, tail = at(4.5 * u), at(3 * u, 150), at(3 * u, -150), at(1.5 * u, 180)
+    label = at(6.5 * u)
+    return _el(
+        "g",
+        _el("circle", cx=cx, cy=cy, r=5.2 * u, fill="#fff", stroke="#000", stroke_width=0.2 * u),
+        _el("polygon", points=_poly([tip, back_l, tail, back_r]), fill="#000"),
+        _text(label[0], label[1], 2.4 * u, "北", "north-label"),
+        class_="north-arrow",
+        data_north=float(north),
+    )
+
+
+def _scale_bar(frame: _Frame) -> tuple[str, float]:
+    u = frame.unit
+    length = maps.nice_length(frame.width / 5)
+    x, y = 3 * u, frame.height - 3 * u
+    half = length / 2
+    bar = _el(
+        "g",
+        _el("rect", x=x, y=y - u, width=half, height=u, fill="#000"),
+        _el("rect", x=x + half, y=y - u, width=half, height=u, fill="#fff", stroke="#000", stroke_width=0.15 * u),
+        _text(x, y - 2.4 * u, 2 * u, "0", "scale-label"),
+        _text(x + length, y - 2.4 * u, 2 * u, f"{_n(length)} 米", "scale-label"),
+        class_="scale-bar",
+        data_scale_m=length,
+    )
+    return bar, length
+
+
+def _extent(site_map: SiteMap) -> list[XY]:
+    everything = list(site_map.points.values())
+    for b in site_map.buildings:
+        everything += b.outline
+    for place in site_map.assembly_points:
+        everything += place.area
+    return everything + [f.at for f in site_map.facilities]
+
+
+class _Drawing:
+    """The layers of one plan, bottom to top."""
+
+    def __init__(self, site_map: SiteMap, frame: _Frame, text_scale: float) -> None:
+        self.map, self.frame = site_map, frame
+        self.u, self.t = frame.unit, frame.unit * text_scale
+        self.codes: list[str] = []
+
+    def ground(self) -> list[str]:
+        u, frame = self.u, self.frame
+        parts = [_el("rect", class_="ground", width=frame.width, height=frame.height, fill="#fff")]
+        for place in self.map.assembly_points:
+            if place.area:
+                outline = _poly([frame(p) for p in place.area])
+                parts.append(
+                    _el(
+                        "polygon",
+                        class_="assembly-area",
+                        points=outline,
+                        fill="#d9f0e3",
+                        stroke=SAFE_GREEN,
+                        stroke_width=0.3 * u,
+                    )
+                )
+        for path in self.map.paths:
+            line = _poly([frame(self.map.points[p]) for p in path])
+            parts.append(
+                _el(
+                    "polyline",
+                    class_="walkway",
+                    points=line,
+                    fill="none",
+                    stroke="#c8c8c8",
+                    stroke_width=2.2 * u,
+                    stroke_linecap="round",
+                    stroke_linejoin="round",
+                )
+            )
+        return parts
+
+    def buildings(self, current: MapBuilding | None) -> list[str]:
+        parts = []
+        for b in self.map.buildings:
+            mine = current is not None and b.id == current.id
+            parts.append(
+                _el(
+                    "polygon",
+                    class_="building current" if mine else "building",
+                    data_building=b.id,
+                    points=_poly([self.frame(p) for p in b.outline]),
+                    fill="#ffe08a" if mine else "#eeeeee",
+                    stroke="#000" if mine else "#444",
+                    stroke_width=(0.5 if mine else 0.25) * self.u,
+                )
+            )
+            cx, cy = self.frame(maps.centroid(b.outline))
+            parts.append(_text(cx, cy, 2.6 * self.t, b.name, "label building-label"))
+        return parts
+
+    def route(self, route: Route) -> str:
+        walk = [self.frame(self.map.points[p]) for p in route.points]
+        line = _el(
+            "polyline",
+            points=_poly(walk),
+            fill="none",
+            stroke=ROUTE_GREEN,
+            stroke_width=1.6 * self.u,
+            stroke_linecap="round",
+            stroke_linejoin="round",
+        )
+        return _el(
+            "g",
+            line,
+            *_arrows(walk, 9 * self.u, 1.3 * self.u),
+            class_="route",
+            data_length_m=f"{route.length:.1f}",
+            data_building=route.building,
+            data_assembly=route.assembly,
+        )
+
+    def places(self) -> list[str]:
+        u, t, parts = self.u, self.t, []
+        for gate in self.map.gates:
+            x, y = self.frame(self.map.points[gate.at])
+            name = _text(x, y + 2 * u + 1.6 * t, 2.2 * t, gate.name, "label gate-label")
+            if gate.exit:
+                self.codes.append("E001")
+                parts.append(
+                    _el("g", _sign("E001", (x, y), 4 * u, "exit-sign"), name, class_="exit", data_gate=gate.id)
+                )
+            else:
+                mark = _el("rect", x=x - u, y=y - u, width=2 * u, height=2 * u, fill="#000")
+                parts.append(_el("g", mark, name, class_="gate", data_gate=gate.id))
+        for place in self.map.assembly_points:
+            x, y = self.frame(self.map.points[place.at])
+            self.codes.append("E007")
+            capacity = f"（{place.capacity}人）" if place.capacity else ""
+            name = _text(x, y + 2.5 * u + 1.9 * t, 2.4 * t, place.name + capacity, "label assembly-label")
+            sign = _sign("E007", (x, y), 5 * u, "assembly-sign")
+            parts.append(_el("g", sign, name, class_="assembly-point", data_assembly=place.id))
+        for facility in self.map.facilities:
+            self.codes.append(facility.code)
+            parts.append(_sign(facility.code, self.frame(facility.at), 3.2 * u))
+        return parts
+
+    def you_are_here(self, building: MapBuilding) -> str:
+        x, y = self.frame(building.board or self.map.points[building.entrances[0]])
+        # The label goes on the side away from the building, so it does not cover the building's name.
+        bx, by = self.frame(maps.centroid(building.outline))
+        away = math.hypot(x - bx, y - by) or 1.0
+        lx, ly = x + (x - bx) / away * 4.5 * self.t, y + (y - by) / away * 3.5 * self.t
+        dot = _el("circle", cx=x, cy=y, r=1.9 * self.u, fill=HERE_RED, stroke="#fff", stroke_width=0.5 * self.u)
+        return _el("g", dot, _text(lx, ly, 2.6 * self.t, "您在此处", "label here-label"), class_="you-are-here")
+
+
+def draw_plan(
+    site_map: SiteMap,
+    building: MapBuilding | None = None,
+    rotation: float = 0.0,
+    label: str = "",
+    text_scale: float = 1.0,
+) -> Plan:
+    """The plan as SVG in metres. With ``building``: its route in green and "you are here" at its board.
+
+    ``text_scale`` enlarges labels, e.g. for a phone screen where the whole plan is 360 px wide.
+    """
+    everything = _extent(site_map)
+    frame = _Frame(everything, rotation, 14 * _Frame(everything, rotation, 0).unit)
+    drawing = _Drawing(site_map, frame, text_scale)
+    parts = drawing.ground() + drawing.buildings(building)
+    route = site_map.routes.get(building.id) if building else None
+    if route:
+        parts.append(drawing.route(route))
+    parts += drawing.places()
+    if building is not None:
+        parts.append(drawing.you_are_here(building))
+    north = (site_map.north + rotation) % 360
+    parts.append(_north_arrow(frame, north))
+    bar, scale = _scale_bar(frame)
+    parts.append(bar)
+    svg = Markup(
+        f'<svg class="site-plan" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(frame.width)} {_n(frame.height)}" '
+        f'role="img" aria-label="{escape(label or "平面图")}" font-family="inherit">' + "".join(parts) + "</svg>"
+    )
+    return Plan(svg, tuple(sorted(set(drawing.codes))), rotation, north, scale, route)

@@ -1,0 +1,171 @@
+"""Check a neighborhood's site plan and find every building's evacuation route."""
+
+from __future__ import annotations
+
+import difflib
+
+from sitegen import maps
+from sitegen.model import XY, AssemblyPoint, Facility, Gate, MapBuilding, Route, SiteMap
+from sitegen.schema import Checker, Rec, Ref
+from sitegen.symbols import SIGNS
+
+
+class _MapChecker:
+    def __init__(self, ctx: Checker, rec: Rec, building_names: dict[str, str]) -> None:
+        self.ctx = ctx
+        self.rec = rec
+        self.points: dict[str, XY] = rec.get("points", {})
+        self.building_names = building_names
+        self.ok = rec.complete
+
+    def point(self, ref: Ref | None) -> str | None:
+        """The id of a referenced point, or None (reported) if there is no such point."""
+        if ref is None:
+            return None
+        if ref.id in self.points:
+            return ref.id
+        close = difflib.get_close_matches(ref.id, list(self.points), n=1, cutoff=0.7)
+        hint = f"did you mean `{close[0]}`?" if close else "add it under `map.points` as `" + ref.id + ": [x, y]`"
+        self.ctx.report(ref.node, f"there is no point `{ref.id}` under `map.points`", hint)
+        self.ok = False
+        return None
+
+    def paths(self) -> tuple[tuple[str, ...], ...]:
+        paths = []
+        for refs in self.rec.get("paths", []):
+            ids = [self.point(ref) for ref in refs]
+            for ref, previous in zip(refs[1:], refs, strict=False):
+                if ref.id == previous.id:
+                    self.ctx.report(ref.node, f"the path goes from `{ref.id}` to itself", "remove the repeated point")
+            paths.append(tuple(i for i in ids if i is not None))
+        return tuple(paths)
+
+    def connected(self, ref: Ref, graph: maps.Graph, what: str) -> str | None:
+        point = self.point(ref)
+        if point is not None and point not in graph:
+            self.ctx.report(
+                ref.node,
+                f"{what} `{point}` is not on any walkway",
+                f"add `{point}` to a path under `map.paths`",
+            )
+            self.ok = False
+            return None
+        return point
+
+    def facilities(self) -> tuple[Facility, ...]:
+        found = []
+        for rec in self.rec.get("facilities", []):
+            code = (rec["code"] or "").upper()
+            if code not in SIGNS:
+                known = ", ".join(f"{c} {s.name}" for c, s in SIGNS.items())
+                self.ctx.report(
+                    rec.where("code"), f"`{rec['code']}` is not an ISO 7010 sign sitegen knows", f"use one of: {known}"
+                )
+                self.ok = False
+                continue
+            if rec.complete:
+                found.append(Facility(code, rec["at"], rec.get("note", "")))
+        return tuple(found)
+
+    def building(self, entry_key: str, rec: Rec, graph: maps.Graph) -> MapBuilding | None:
+        if entry_key not in self.building_names:
+            known = ", ".join(f"`{b}`" for b in self.building_names) or "none yet"
+            self.ctx.report(
+                self.rec.node.entries["buildings"].value.entries[entry_key],
+                f"there is no building `{entry_key}` in this neighborhood's `buildings`",
+                f"buildings: {known}",
+            )
+            self.ok = False
+            return None
+        has_outline, has_rect = "outline" in rec.node.entries, "rect" in rec.node.entries
+        if has_outline == has_rect:
+            self.ctx.report(
+                rec.node,
+                f"building `{entry_key}` needs either `outline:` or `rect:` (one of them)",
+                "e.g. `rect: [10, 20, 40, 12]`",
+            )
+            self.ok = False
+            return None
+        outline = tuple(rec["outline"]) if has_outline else maps.rectangle(*rec["rect"]) if "rect" in rec else ()
+        entrances = [self.connected(ref, graph, "the entrance") for ref in rec.get("entrances", [])]
+        board = rec.get("board") or {}
+        if not outline or None in entrances or not rec.complete:
+            self.ok = False
+            return None
+        return MapBuilding(
+            entry_key,
+            self.building_names[entry_key],
+            outline,
+            tuple(e for e in entrances if e is not None),
+            board.get("at"),
+            board.get("facing"),
+        )
+
+
+def check_site_map(ctx: Checker, rec: Rec, building_names: dict[str, str]) -> SiteMap | None:
+    """Validate the ``map:`` of a neighborhood and plan its routes; None (with problems) if it is unusable."""
+    check = _MapChecker(ctx, rec, building_names)
+    paths = check.paths()
+    graph = maps.walkway_graph(check.points, paths)
+    gates = []
+    for gate in rec.get("gates", []):
+        point = check.connected(gate["at"], graph, "the gate") if gate["at"] else None
+        if point and gate.complete:
+            gates.append(Gate(gate["id"], gate["name"], point, gate.get("exit", True)))
+    assembly = []
+    for place in rec.get("assembly_points", []):
+        point = check.connected(place["at"], graph, "the assembly point") if place["at"] else None
+        if point and place.complete:
+            assembly.append(
+                AssemblyPoint(place["id"], place["name"], point, place.get("capacity"), tuple(place.get("area", ())))
+            )
+    facilities = check.facilities()
+    buildings = []
+    for key, building_rec in rec.get("buildings", {}).items():
+        building = check.building(key, building_rec, graph)
+        if building:
+            buildings.append(building)
+    routes = _routes(ctx, rec, buildings, assembly, graph)
+    if not check.ok or len(routes) < len(buildings):
+        return None
+    placed = {m.id for m in buildings}
+    for missing in [b for b in building_names if b not in placed]:
+        ctx.report(
+            rec.node.entries["buildings"] if "buildings" in rec.node.entries else rec.node,
+            f"building `{missing}` is not on the site plan, so it gets no evacuation plan",
+            f"add `{missing}:` with its `rect:` or `outline:` and `entrances:` under `map.buildings`",
+            "warning",
+        )
+    return SiteMap(
+        rec.get("north", 0.0),
+        dict(check.points),
+        paths,
+        tuple(gates),
+        tuple(assembly),
+        facilities,
+        tuple(buildings),
+        routes,
+    )
+
+
+def _routes(
+    ctx: Checker,
+    rec: Rec,
+    buildings: list[MapBuilding],
+    assembly: list[AssemblyPoint],
+    graph: maps.Graph,
+) -> dict[str, Route]:
+    assembly_at = {place.at: place.id for place in sorted(assembly, key=lambda p: p.id)}
+    routes = {}
+    for building in buildings:
+        route = maps.evacuation_route(building.id, building.entrances, assembly_at, graph)
+        if route is None:
+            where = rec.node.entries["buildings"].value.entries[building.id]
+            ctx.report(
+                where,
+                f"no assembly point can be reached from building `{building.id}`",
+                "connect its entrances by walkways (`map.paths`) to a point listed under `map.assembly_points`",
+            )
+        else:
+            routes[building.id] = route
+    return routes
