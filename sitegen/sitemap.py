@@ -17,6 +17,7 @@ class _MapChecker:
         self.points: dict[str, XY] = rec.get("points", {})
         self.building_names = building_names
         self.ok = rec.complete
+        self.paths_ok = True  # with a path broken by an unknown point, connectivity cannot be judged
 
     def point(self, ref: Ref | None) -> str | None:
         """The id of a referenced point, or None (reported) if there is no such point."""
@@ -31,18 +32,27 @@ class _MapChecker:
         return None
 
     def paths(self) -> tuple[tuple[str, ...], ...]:
+        """Each path as point ids; a path with an unknown point is split there, never bridged."""
         paths = []
         for refs in self.rec.get("paths", []):
-            ids = [self.point(ref) for ref in refs]
-            for ref, previous in zip(refs[1:], refs, strict=False):
-                if ref.id == previous.id:
+            piece: list[str] = []
+            for index, ref in enumerate(refs):
+                if index and ref.id == refs[index - 1].id:
                     self.ctx.report(ref.node, f"the path goes from `{ref.id}` to itself", "remove the repeated point")
-            paths.append(tuple(i for i in ids if i is not None))
-        return tuple(paths)
+                    continue
+                point = self.point(ref)
+                if point is None:
+                    self.paths_ok = False
+                    paths.append(tuple(piece))
+                    piece = []
+                else:
+                    piece.append(point)
+            paths.append(tuple(piece))
+        return tuple(p for p in paths if len(p) > 1)
 
     def connected(self, ref: Ref, graph: maps.Graph, what: str) -> str | None:
         point = self.point(ref)
-        if point is not None and point not in graph:
+        if point is not None and point not in graph and self.paths_ok:
             self.ctx.report(
                 ref.node,
                 f"{what} `{point}` is not on any walkway",
@@ -80,7 +90,7 @@ class _MapChecker:
         has_outline, has_rect = "outline" in rec.node.entries, "rect" in rec.node.entries
         if has_outline == has_rect:
             self.ctx.report(
-                rec.node,
+                self.rec.node.entries["buildings"].value.entries[entry_key],
                 f"building `{entry_key}` needs either `outline:` or `rect:` (one of them)",
                 "e.g. `rect: [10, 20, 40, 12]`",
             )
@@ -125,7 +135,7 @@ def check_site_map(ctx: Checker, rec: Rec, building_names: dict[str, str]) -> Si
         building = check.building(key, building_rec, graph)
         if building:
             buildings.append(building)
-    routes = _routes(ctx, rec, buildings, assembly, graph)
+    routes = _routes(ctx, rec, buildings, assembly, graph) if check.ok and check.paths_ok else {}
     if not check.ok or len(routes) < len(buildings):
         return None
     placed = {m.id for m in buildings}
