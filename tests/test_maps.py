@@ -216,12 +216,14 @@ def test_a_valid_map_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         (
             '    "1":\n',
             '    "9":\n',
-            "neighborhoods/hexie/neighborhood.yaml:20:5: error: there is no building `9` in this neighborhood's `buildings`",
+            "neighborhoods/hexie/neighborhood.yaml:20:5: "
+            "error: there is no building `9` in this neighborhood's `buildings`",
         ),
         (
             "      rect: [-15, 24, 20, 10]\n",
             "",
-            "neighborhoods/hexie/neighborhood.yaml:20:5: error: building `1` needs either `outline:` or `rect:` (one of them)",
+            "neighborhoods/hexie/neighborhood.yaml:20:5: "
+            "error: building `1` needs either `outline:` or `rect:` (one of them)",
         ),
     ],
     ids=["unknown-point", "unknown-sign", "unused-point-is-fine", "unknown-entrance", "unknown-building", "no-shape"],
