@@ -236,6 +236,14 @@ SITE = Record(
         ),
         Field("meetings", ListOf(MEETING), False, "Recurring community meetings.", "例会"),
         Field("verified_on", Date(), False, "When the contact data was last checked.", "信息核对日期"),
+        Field(
+            "mask_personal_mobiles",
+            Boolean(),
+            False,
+            "true: on web pages, volunteers' public mobile numbers show as 139 **** 0101 (print sheets keep "
+            "them whole); official numbers always stay whole.",
+            "隐藏个人手机号",
+        ),
     ],
     "The community: one file, content/site.yaml.",
 )

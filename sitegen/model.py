@@ -16,6 +16,16 @@ class Person:
     role: str = ""
     phone: Phone | None = None
     org: str = ""
+    personal: bool = False  # a volunteer's own number rather than an official role's
+
+    @property
+    def masked_phone(self) -> str:
+        """The phone with the middle of a mobile number hidden (139 **** 0101), for web pages."""
+        if self.phone is None:
+            return ""
+        if not self.phone.is_mobile:
+            return self.phone.label
+        return f"{self.phone.digits[:3]} **** {self.phone.digits[7:]}"
 
 
 @dataclass(frozen=True)
@@ -279,3 +289,4 @@ class Site:
     neighborhoods: tuple[Neighborhood, ...] = ()
     notices: tuple[Notice, ...] = ()
     verified_on: dt.date | None = None
+    mask_personal_mobiles: bool = False

@@ -10,6 +10,7 @@ from typing import Any
 
 from sitegen import content_schema as cs
 from sitegen.errors import ContentError
+from sitegen.links import check_links
 from sitegen.load import Documents, NeighborhoodFiles
 from sitegen.model import (
     Building,
@@ -96,7 +97,8 @@ def _person(record: Rec, default_role: str, phone_public_default: bool) -> Perso
     if not record.get("public", True):
         return None
     phone = record.get("phone") if record.get("phone_public", phone_public_default) else None
-    return Person(record["name"], record.get("role", default_role), phone, record.get("org", ""))
+    personal = phone_public_default is VOLUNTEER
+    return Person(record["name"], record.get("role", default_role), phone, record.get("org", ""), personal)
 
 
 def _unique(ctx: Checker, records: list[Rec], key: str, noun: str) -> None:
@@ -215,6 +217,8 @@ class SiteValidator:
             _unique(ctx, grid_recs, "id", "grid")
             _unique(ctx, site_rec["categories"] or [], "id", "category")
             _stale(ctx, site_rec, self.today)
+            if site_rec.get("intro"):
+                self.problems += check_links(site_doc, site_rec["intro"], site_rec.where("intro").line)
             grids = {rec["id"]: self._grid(rec, people) for rec in grid_recs if rec["id"] is not None}
         neighborhoods = []
         coverage: dict[str, list[tuple[str, str, str]]] = {}
@@ -256,6 +260,7 @@ class SiteValidator:
             neighborhoods=tuple(neighborhoods),
             notices=community_notices,
             verified_on=site_rec.get("verified_on"),
+            mask_personal_mobiles=site_rec.get("mask_personal_mobiles", False),
         )
 
     def _check(self, doc: RawDocument | None, record: Any) -> Any:
@@ -322,7 +327,7 @@ class SiteValidator:
             buildings=tuple(
                 self._building(ctx, b, people, grids, default_grid, "grid" in rec.node.entries) for b in buildings
             ),
-            pact=files.pact.body if files.pact else "",
+            pact=self._markdown(files.pact),
             notices=notices,
             services=tuple(s for s in services if s),
             channels=tuple(s for s in channels if s),
@@ -332,6 +337,12 @@ class SiteValidator:
             meetings=_meetings(ctx, rec.get("meetings", [])),
             map=self._map(ctx, rec),
         )
+
+    def _markdown(self, doc: RawDocument | None) -> str:
+        if doc is None:
+            return ""
+        self.problems += check_links(doc, doc.body, doc.body_line)
+        return doc.body
 
     def _map(self, ctx: Checker, rec: Rec) -> SiteMap | None:
         if "map" not in rec:
@@ -434,6 +445,7 @@ class SiteValidator:
                     "remove `pinned: true`; it has moved to the archive",
                     "warning",
                 )
+            self.problems += check_links(doc, doc.body, doc.body_line)
             if not doc.body.strip():
                 ctx.report(
                     rec.node,

@@ -140,12 +140,12 @@ def test_markdown_cannot_inject_markup(tmp_path: Path) -> None:
         title: <script>alert(1)</script>
         date: 2026-11-20
         ---
-        <script>alert(2)</script><img src=x onerror=alert(3)> [x](javascript:alert(4)) {{ site.name }}
+        <script>alert(2)</script><img src=x onerror=alert(3)> <b onclick="alert(4)">b</b> {{ site.name }}
         """
     content = write_site(tmp_path, {"neighborhoods/hexie/notices/2026-11-20-x.md": notice})
     assert build(content, tmp_path / "out") == 0
     page = (tmp_path / "out" / "hexie" / "notices" / "2026-11-20-x.html").read_text(encoding="utf-8")
-    assert "<script" not in page and "onerror" not in page and "javascript:" not in page
+    assert "<script" not in page and "onerror" not in page and "onclick" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "{{ site.name }}" in page
 
@@ -169,3 +169,40 @@ def test_rebuild_reuses_qr_codes_from_the_cache(tmp_path: Path, monkeypatch: pyt
     assert build(content, tmp_path / "out") == 0
     assert calls == []
     assert tree(tmp_path / "out") == first
+
+
+def test_personal_mobiles_can_be_masked_on_web_pages(tmp_path: Path) -> None:
+    site = (SITES / "minimal" / "content" / "site.yaml").read_text(encoding="utf-8")
+    content = tmp_path / "content"
+    shutil.copytree(SITES / "minimal" / "content", content)
+    (content / "site.yaml").write_text(site + "mask_personal_mobiles: true\n", encoding="utf-8")
+    assert build(content, tmp_path / "out") == 0
+    page = (tmp_path / "out" / "lanting" / "index.html").read_text(encoding="utf-8")
+    # Volunteers who agreed to publish (building head 周大爷, unit head 郑叔叔) are masked, not dialable ...
+    assert "139 **** 0012" in page and "139 **** 0014" in page and "0021" not in page
+    assert "0012" not in page.replace("139 **** 0012", "") and "tel:13900000014" not in page
+    # ... official roles stay whole.
+    assert 'href="tel:13900000010"' in page and 'href="tel:13900000001"' in page
+    # Print sheets, posted inside the building, keep the whole number.
+    card = (tmp_path / "out" / "lanting" / "print" / "building-1.html").read_text(encoding="utf-8")
+    assert "139 0000 0012" in card
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["[x](javascript:alert(1))", "[x]( JavaScript:alert(1) )", '<a href="jav&#x09;ascript:alert(1)">x</a>',
+     "[x](data:text/html;base64,PHNjcmlwdD4=)", "<vbscript:msgbox>", "[x][r]\n\n[r]: javascript:alert(1)"],
+)  # fmt: skip
+def test_check_rejects_dangerous_link_schemes(tmp_path: Path, link: str, capsys: pytest.CaptureFixture[str]) -> None:
+    notice = f"---\ntitle: 通知\ndate: 2026-11-20\n---\n请看 {link}\n"
+    content = write_site(tmp_path, {"neighborhoods/hexie/notices/2026-11-20-x.md": notice})
+    assert main(["check", "--content", str(content)]) == 1
+    out = capsys.readouterr().out
+    assert "notices/2026-11-20-x.md:" in out and "which is not allowed" in out
+
+
+def test_safe_links_pass(tmp_path: Path) -> None:
+    links = "[网站](https://example.org/a_(b)) [电话](tel:110) [信](mailto:a@b.cn) [本页](../index.html)"
+    notice = f"---\ntitle: 通知\ndate: 2026-11-20\n---\n{links}\n"
+    content = write_site(tmp_path, {"neighborhoods/hexie/notices/2026-11-20-x.md": notice})
+    assert main(["check", "--strict", "--content", str(content)]) == 0
