@@ -413,7 +413,7 @@ FACILITY = Record(
     [
         Field(
             "code",
-            Text(8, example="F001"),
+            Pattern(r"[A-Za-z]\d{3}", "an ISO 7010 code", "F001"),
             True,
             "ISO 7010 code: E003 first aid, E004 emergency phone, E010 AED, "
             "F001 extinguisher, F002 hose reel, F004 hydrant/equipment, …",

@@ -52,6 +52,7 @@ def staging(output_dir: Path) -> Iterator[Path]:
     """
     parent = output_dir.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
+    recover(output_dir)
     stage = parent / f".{output_dir.name}.tmp-{os.getpid()}"
     old = parent / f".{output_dir.name}.old-{os.getpid()}"
     for leftover in (stage, old):
@@ -70,6 +71,31 @@ def staging(output_dir: Path) -> Iterator[Path]:
         raise
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    if os.name == "nt":
+        return True  # no safe way to probe without signalling; leave other builds' leftovers alone
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover(output_dir: Path) -> None:
+    """Clean up after builds that were killed: restore an output caught mid-swap, drop stale stages."""
+    target = output_dir.resolve()
+    for leftover in sorted(target.parent.glob(f".{target.name}.*-*")):
+        kind, _, pid = leftover.name.rpartition("-")
+        if not pid.isdigit() or not kind.endswith((".tmp", ".old")) or _running(int(pid)):
+            continue
+        if kind.endswith(".old") and not target.exists() and (leftover / MARKER).is_file():
+            leftover.rename(target)  # killed between moving the old output away and the new one in
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def write_file(root: Path, dest: str, data: bytes) -> None:

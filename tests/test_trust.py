@@ -1,0 +1,285 @@
+"""Trust: private data never reaches any output, hostile text stays inert, killed builds lose nothing."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sitegen.cli import main
+from sitegen.content_schema import NEIGHBORHOOD, NOTICE, SITE
+from sitegen.load import FRONT_MATTER_RE
+from sitegen.schema import Either, ListOf, MapOf, Record, Text
+from tests.conftest import BUILD_EPOCH, ROOT
+
+SITES = {"example": ROOT / "content", "minimal": ROOT / "tests" / "sites" / "minimal" / "content"}
+VOLUNTEER_SLOTS = {
+    ("buildings", "head"),
+    ("units", "head"),
+    ("grids", "helpers"),
+    ("clubs", "contact"),
+    ("projects", "contact"),
+}
+
+
+# --- privacy ------------------------------------------------------------------------------------------
+
+
+def _phone_forms(phone: Any) -> set[str]:
+    digits = re.sub(r"\D", "", str(phone))
+    forms = {digits}
+    if len(digits) == 11 and digits.startswith("1"):
+        forms |= {f"{digits[:3]} {digits[3:7]} {digits[7:]}", f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"}
+    elif digits.startswith("0"):
+        area = 3 if digits[1] in "12" else 4
+        local = digits[area:]
+        forms |= {f"{digits[:area]}-{local[:-4]} {local[-4:]}", f"{digits[:area]}-{local}"}
+    return {f for f in forms if len(re.sub(r"\D", "", f)) >= 7}
+
+
+def private_values(content: Path) -> set[str]:
+    """Every name and phone that the content marks not public, read straight from the YAML.
+
+    A phone hidden in one place (a volunteer slot) but published in another (an official one) is public.
+    """
+    found: set[str] = set()
+    shown: set[str] = set()
+    files = [content / "site.yaml", *sorted(content.glob("neighborhoods/*/neighborhood.yaml"))]
+    shared = (yaml.safe_load((content / "site.yaml").read_text(encoding="utf-8")) or {}).get("people") or {}
+
+    def visit(value: Any, slot: tuple[str, str], local: dict[str, Any]) -> None:
+        if isinstance(value, str):
+            value = local.get(value) or shared.get(value)
+        if not isinstance(value, dict) or "name" not in value:
+            return
+        if value.get("public") is False:
+            found.add(str(value["name"]))
+            found.update(_phone_forms(value.get("phone", "")))
+            return
+        default_public = slot not in VOLUNTEER_SLOTS
+        if "phone" in value:
+            published = value.get("phone_public", default_public)
+            (shown if published else found).update(_phone_forms(value["phone"]))
+
+    def walk(data: Any, parent: str, local: dict[str, Any]) -> None:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if key in ("head", "helpers", "contact", "worker", "police", "property_manager",
+                           "community_leader", "instructor"):  # fmt: skip
+                    for item in value if isinstance(value, list) else [value]:
+                        visit(item, (parent, key), local)
+                walk(value, key, local)
+        elif isinstance(data, list):
+            for item in data:
+                walk(item, parent, local)
+
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        local = data.get("people") or {}
+        for person in {**local, **(shared if path.name == "site.yaml" else {})}.values():
+            if isinstance(person, dict) and person.get("public") is False:
+                visit(person, ("people", "people"), {})
+        walk(data, "", local)
+    return found - shown
+
+
+@pytest.mark.parametrize("name", sorted(SITES))
+def test_private_values_appear_in_no_output_byte(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+    content = SITES[name]
+    secrets = private_values(content)
+    assert secrets, "the site should exercise privacy"
+    out = tmp_path / "out"
+    assert main(["build", "--content", str(content), "--output", str(out)]) == 0
+    leaks = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        leaks += [f"{path.relative_to(out)}: {s}" for s in secrets if s.encode("utf-8") in data]
+    assert leaks == []
+
+
+# --- hostile text ---------------------------------------------------------------------------------------
+
+HOSTILE = [
+    "<script>window.__pwned=1</script>",
+    '"><img src=x onerror="window.__pwned=2">',
+    "'><svg onload=window.__pwned=3>",
+    "javascript:window.__pwned=4",
+    "{{ site.name }}{% raw %}{% endraw %}",
+    "</textarea></title><b onmouseover=window.__pwned=5>hover</b>",
+    "&lt;script&gt;&amp;&#x3C;",
+    "\u202e\u200b零宽\ufeff" + "很长的文字" * 8,
+    "𠀀𪚥 emoji 🧯🚒 ١٢٣",
+    "' OR 1=1 --",
+]
+HOSTILE_MARKDOWN = (
+    '<script>window.__pwned=6</script>\n\n<iframe src="https://example.org"></iframe>\n\n'
+    '<a href="https://example.org" onclick="window.__pwned=7">x</a> <img src=x onerror=window.__pwned=8>\n\n'
+    "<style>body{display:none}</style> {{ 7*7 }} [ok](https://example.org/?q=<b>)\n"
+)
+
+
+def _hostile(record: Record, data: Any, strings: itertools.cycle[str]) -> Any:
+    """The same data with every plain text field replaced by hostile strings (within its length limit)."""
+    if not isinstance(data, dict):
+        return data
+    result = dict(data)
+    for key, value in data.items():
+        spec = record.fields.get(key)
+        if spec is None:
+            continue
+        kind = spec.type
+        if isinstance(kind, Either) and isinstance(value, dict):
+            result[key] = _hostile(kind.mapping, value, strings)  # type: ignore[arg-type]
+        elif isinstance(kind, Text) and isinstance(value, str):
+            result[key] = next(strings)[: kind.max_length]
+        elif isinstance(kind, Record):
+            result[key] = _hostile(kind, value, strings)
+        elif isinstance(kind, ListOf) and isinstance(value, list):
+            item = kind.item
+            if isinstance(item, Record):
+                result[key] = [_hostile(item, v, strings) for v in value]
+            elif isinstance(item, Either):
+                result[key] = [_hostile(item.mapping, v, strings) if isinstance(v, dict) else v for v in value]  # type: ignore[arg-type]
+            elif isinstance(item, Text):
+                result[key] = [next(strings)[: item.max_length] for _ in value]
+        elif isinstance(kind, MapOf) and isinstance(value, dict) and isinstance(kind.value, Record):
+            result[key] = {k: _hostile(kind.value, v, strings) for k, v in value.items()}
+    return result
+
+
+def _dump(data: Any) -> str:
+    def dates_as_text(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: dates_as_text(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [dates_as_text(v) for v in value]
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    return yaml.safe_dump(dates_as_text(data), allow_unicode=True, sort_keys=False)
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal site with every text field and every Markdown body made hostile, built."""
+    source = SITES["minimal"]
+    content = tmp_path_factory.mktemp("hostile") / "content"
+    strings = itertools.cycle(HOSTILE)
+    for path in sorted(source.rglob("*")):
+        if path.is_dir():
+            continue
+        target = content / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = path.read_text(encoding="utf-8")
+        if path.name == "site.yaml":
+            data = _hostile(SITE, yaml.safe_load(text), strings)
+            data["intro"] = HOSTILE_MARKDOWN
+            text = _dump(data)
+        elif path.name == "neighborhood.yaml":
+            text = _dump(_hostile(NEIGHBORHOOD, yaml.safe_load(text), strings))
+        elif path.parent.name == "notices":
+            match = FRONT_MATTER_RE.match(text)
+            assert match
+            front = _hostile(NOTICE, yaml.safe_load(match.group(1)), strings)
+            text = f"---\n{_dump(front)}---\n{HOSTILE_MARKDOWN}"
+        elif path.suffix == ".md":
+            text = HOSTILE_MARKDOWN
+        target.write_text(text, encoding="utf-8")
+    out = content.parent / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+        assert main(["build", "--content", str(content), "--output", str(out)]) == 0
+    return out
+
+
+def test_hostile_text_reached_the_pages(hostile_site: Path) -> None:
+    home = (hostile_site / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in home or "window.__pwned" in home
+    assert "{{ site.name }}" in home or "{{ 7*7 }}" in home
+
+
+def test_hostile_text_is_inert_in_a_browser(hostile_site: Path, browser: Any) -> None:
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    problems = {}
+    for path in sorted(hostile_site.rglob("*.html")):
+        page.goto(path.as_uri())
+        found = page.evaluate(
+            """() => {
+                const bad = [];
+                if (window.__pwned) bad.push('script ran: ' + window.__pwned);
+                for (const el of document.querySelectorAll('*')) {
+                    for (const attr of el.attributes) {
+                        if (/^on/i.test(attr.name)) bad.push(`${el.tagName} ${attr.name}`);
+                        if (/^\\s*javascript:/i.test(attr.value)) bad.push(`${el.tagName} ${attr.name}=javascript:`);
+                    }
+                }
+                for (const tag of ['script', 'iframe', 'object', 'embed', 'style', 'img', 'textarea', 'form']) {
+                    // The print index's own previews are the only frames sitegen writes.
+                    const n = [...document.body.querySelectorAll(tag)].filter(e => !e.closest('.preview')).length;
+                    if (n) bad.push(`${n} <${tag}>`);
+                }
+                return bad;
+            }"""
+        )
+        if found:
+            problems[str(path.relative_to(hostile_site))] = found
+    page.close()
+    assert dialogs == []
+    assert problems == {}
+
+
+def test_no_template_syntax_in_content_is_evaluated(hostile_site: Path) -> None:
+    for path in hostile_site.rglob("*.html"):
+        assert ">49<" not in path.read_text(encoding="utf-8"), path
+
+
+# --- killed builds ----------------------------------------------------------------------------------------
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_killing_a_build_half_way_leaves_the_previous_output(tmp_path: Path) -> None:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}
+    out = tmp_path / "output"
+    command = [sys.executable, "-m", "sitegen", "build", "--content", str(SITES["example"]), "--output", str(out)]
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    before = _tree(out)
+    for delay in (0.3, 0.6, 0.9, 1.2):
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert _tree(out) == before, f"killed after {delay}s"
+    # The next build cleans up what the killed ones left behind.
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    assert _tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".sitegen-cache", "output"]
+
+
+def test_a_build_killed_between_the_two_renames_is_recovered(tmp_path: Path) -> None:
+    from sitegen.write import MARKER, recover
+
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / MARKER).write_text("", encoding="utf-8")
+    (out / "index.html").write_text("old", encoding="utf-8")
+    # A dead process (pid 999999 does not exist) moved the output away and died.
+    out.rename(tmp_path / ".output.old-999999")
+    (tmp_path / ".output.tmp-999999").mkdir()
+    recover(out)
+    assert (out / "index.html").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
