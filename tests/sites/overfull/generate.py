@@ -234,9 +234,7 @@ def neighborhood() -> dict[str, Any]:
                 "description": fill("青年居民交友、读书、职场法律讲座。", 300),
             }
         ],
-        "clubs": [
-            {"name": fill("名苑跑团", 40), "schedule": fill("每周二、四 20:00", 80), "place": fill("南门", 80)}
-        ],
+        "clubs": [{"name": fill("名苑跑团", 40), "schedule": fill("每周二、四 20:00", 80), "place": fill("南门", 80)}],
         "honours": [
             {"year": 2025, "title": fill("优秀志愿者", 30), "name": long_name(5), "note": fill("创办青春驿站。", 200)}
         ],
@@ -258,14 +256,17 @@ def pact() -> str:
     lines = ["2024年6月业主大会审议通过，2025年8月楼栋议事会增补，共三十条。", ""]
     for p in range(1, 31):
         head = fill(f"第{p}条电动车不进楼入户消防通道不堆放杂物", 14)
-        lines.append(f"{p}. **{head}。** " + fill("电动自行车不进单元门、不进电梯、不进家门；统一到地下车库充电区停放、充电。", 150))
+        text = fill("电动自行车不进单元门、不进电梯、不进家门；统一到地下车库充电区停放、充电。", 150)
+        lines.append(f"{p}. **{head}。** {text}")
     return "\n".join(lines) + "\n"
 
 
 def notice(index: int, community: bool = False) -> tuple[str, str]:
     day = dt.date(2026, 11, 22) - dt.timedelta(days=index)
     front = {
-        "title": fill(f"{'社区' if community else ''}第{index}号通知：关于锦华路东段北侧原机械厂家属院冬季供暖管网检修停水停电停气的通知", 80),
+        "title": fill(
+            f"{'社区' if community else ''}第{index}号通知：关于锦华路东段北侧原机械厂家属院冬季供暖管网检修的通知", 80
+        ),
         "date": day,
         "from": fill("西安市新城区锦程锦华锦绣物业服务有限责任公司锦华路东段项目部", 60),
     }
