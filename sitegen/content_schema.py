@@ -213,7 +213,7 @@ SITE = Record(
         ),
         Field(
             "base_url",
-            Url(),
+            Url(60),
             False,
             "Address the site is published at; needed for QR codes.",
             "网站地址",
@@ -344,6 +344,7 @@ HONOUR = Record(
 
 POINT_REF = Reference("a point listed under `map.points`", "p1")
 MAP_POINT_ID = r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$"
+MAP_ID_HINT = "map ids use letters, digits and dashes, e.g. `gate-s` or `b3-door`; names go in `name:`"
 
 MAP_BUILDING = Record(
     "a building on the map",
@@ -424,19 +425,34 @@ FACILITY = Record(
     ],
 )
 
+LANDMARK = Record(
+    "a landmark",
+    [
+        Field("name", Text(20, example="会所"), True, "Name shown on the plan, e.g. 会所, 门卫室, 幼儿园.", "名称"),
+        Field("outline", ListOf(Point(), min_items=3), False, "Corners, in order: `[[x, y], …]`.", "轮廓"),
+        Field(
+            "rect",
+            ListOf(Number(-100_000, 100_000), min_items=4, max_items=4),
+            False,
+            "Instead of `outline`: `[x, y, width, depth]`.",
+            "矩形",
+        ),
+    ],
+)
+
 SITE_MAP = Record(
     "the site plan",
     [
         Field(
             "north",
-            Bearing(),
+            Number(-360, 360, "-12"),
             False,
             "Direction of north, in degrees clockwise from the top of the plan (default 0).",
             "北向",
         ),
         Field(
             "points",
-            MapOf(Point(), key_pattern=MAP_POINT_ID),
+            MapOf(Point(), MAP_POINT_ID, MAP_ID_HINT),
             True,
             "Walkway points by id: `p1: [x, y]` in metres.",
             "路点",
@@ -465,10 +481,17 @@ SITE_MAP = Record(
         ),
         Field(
             "buildings",
-            MapOf(MAP_BUILDING, key_pattern=MAP_POINT_ID),
+            MapOf(MAP_BUILDING, MAP_POINT_ID, MAP_ID_HINT),
             True,
             "Each building's shape and entrances, by building id.",
             "楼栋位置",
+        ),
+        Field(
+            "landmarks",
+            ListOf(LANDMARK),
+            False,
+            "Other structures to draw for orientation: clubhouse, guard room, school, shops.",
+            "其他建筑",
         ),
     ],
     "The neighborhood's site plan in metres: walkways, gates, assembly points, facilities, buildings.",

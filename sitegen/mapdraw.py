@@ -107,7 +107,7 @@ def _arrows(points: list[XY], spacing: float, size: float) -> list[str]:
 
 def _north_arrow(frame: _Frame, north: float) -> str:
     u = frame.unit
-    cx, cy = frame.width - 7 * u, 9 * u
+    cx, cy = frame.width - 10 * u, 11 * u
     angle = math.radians(north)
 
     def at(distance: float, turn: float = 0) -> XY:
@@ -147,6 +147,8 @@ def _extent(site_map: SiteMap) -> list[XY]:
     everything = list(site_map.points.values())
     for b in site_map.buildings:
         everything += b.outline
+    for landmark in site_map.landmarks:
+        everything += landmark.outline
     for place in site_map.assembly_points:
         everything += place.area
     return everything + [f.at for f in site_map.facilities]
@@ -192,6 +194,30 @@ class _Drawing:
             )
         return parts
 
+    def landmarks(self) -> list[str]:
+        parts = []
+        for landmark in self.map.landmarks:
+            outline = [self.frame(p) for p in landmark.outline]
+            parts.append(
+                _el(
+                    "polygon",
+                    class_="landmark",
+                    points=_poly(outline),
+                    fill="#f6f6f6",
+                    stroke="#999",
+                    stroke_width=0.2 * self.u,
+                )
+            )
+            parts.append(self._fitted_label(landmark.outline, landmark.name, "label landmark-label"))
+        return parts
+
+    def _fitted_label(self, outline: tuple[XY, ...], name: str, cls: str, largest: float = 2.6) -> str:
+        """A label at the centre of a shape, as large as fits its width (within limits)."""
+        cx, cy = self.frame(maps.centroid(outline))
+        x0, _, x1, _ = maps.bounds([self.frame(p) for p in outline])
+        size = max(1.6 * self.u, min(largest * self.t, 0.95 * (x1 - x0) / max(1, len(name))))
+        return _text(cx, cy, size, name, cls)
+
     def buildings(self, current: MapBuilding | None) -> list[str]:
         parts = []
         for b in self.map.buildings:
@@ -207,8 +233,7 @@ class _Drawing:
                     stroke_width=(0.5 if mine else 0.25) * self.u,
                 )
             )
-            cx, cy = self.frame(maps.centroid(b.outline))
-            parts.append(_text(cx, cy, 2.6 * self.t, b.name, "label building-label"))
+            parts.append(self._fitted_label(b.outline, b.name, "label building-label"))
         return parts
 
     def route(self, route: Route) -> str:
@@ -281,7 +306,7 @@ def draw_plan(
     everything = _extent(site_map)
     frame = _Frame(everything, rotation, 14 * _Frame(everything, rotation, 0).unit)
     drawing = _Drawing(site_map, frame, text_scale)
-    parts = drawing.ground() + drawing.buildings(building)
+    parts = drawing.ground() + drawing.landmarks() + drawing.buildings(building)
     route = site_map.routes.get(building.id) if building else None
     if route:
         parts.append(drawing.route(route))

@@ -107,6 +107,11 @@ def nice_length(maximum: float) -> float:
     return float(power)
 
 
+def quarter_turn(angle: float) -> float:
+    """The nearest multiple of 90°: plans turn in quarter turns, so buildings stay square to the paper."""
+    return float(round(angle / 90) % 4 * 90)
+
+
 def view_angle(facing: float | None, north: float) -> float:
     """How far to turn the plan clockwise so that what is ahead of a reader at the board is up.
 

@@ -182,6 +182,14 @@ class MapBuilding:
 
 
 @dataclass(frozen=True)
+class Landmark:
+    """A structure drawn for orientation only (clubhouse, guard room, school)."""
+
+    name: str
+    outline: tuple[XY, ...]
+
+
+@dataclass(frozen=True)
 class Gate:
     id: str
     name: str
@@ -228,6 +236,7 @@ class SiteMap:
     facilities: tuple[Facility, ...]
     buildings: tuple[MapBuilding, ...]
     routes: dict[str, Route]
+    landmarks: tuple[Landmark, ...] = ()
 
 
 @dataclass(frozen=True)

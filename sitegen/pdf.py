@@ -42,7 +42,7 @@ FLAGS = (
 TIMEOUT = 60.0
 
 INSTALL_HINT = (
-    "sitegen prints PDFs with a headless Chromium, Chrome or Edge, and found none. Install one "
+    "sitegen prints PDFs with a headless Chromium, Chrome or Edge. Install one "
     "(Debian/Ubuntu: `sudo apt install chromium`; macOS or Windows: install Google Chrome or Microsoft Edge), "
     "or name it with the SITEGEN_CHROMIUM environment variable."
 )
@@ -54,7 +54,7 @@ def find_chromium() -> str:
     if named:
         if Path(named).is_file() or shutil.which(named):
             return shutil.which(named) or named
-        raise SitegenError(f"SITEGEN_CHROMIUM names {named!r}, which does not exist")
+        raise SitegenError(f"SITEGEN_CHROMIUM names {named!r}, which does not exist. {INSTALL_HINT}")
     for name in NAMES:
         found = shutil.which(name)
         if found:
@@ -62,7 +62,7 @@ def find_chromium() -> str:
     for place in PLACES:
         if Path(place).is_file():
             return place
-    raise SitegenError(INSTALL_HINT)
+    raise SitegenError(f"no Chromium, Chrome or Edge was found. {INSTALL_HINT}")
 
 
 class BrowserError(SitegenError):

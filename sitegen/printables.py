@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass, field
 
 from sitegen.mapdraw import draw_plan
-from sitegen.maps import view_angle
+from sitegen.maps import quarter_turn, view_angle
 from sitegen.model import Building, MapBuilding, Neighborhood, Person, Service, Site
 from sitegen.phone import Phone
+from sitegen.plaintext import plain_text
 from sitegen.qr import QrCache, QrCode
 from sitegen.routes import Output, neighborhood_url, notice_url, split_notices
 from sitegen.symbols import SIGNS
@@ -17,15 +18,14 @@ from sitegen.vcard import make_vcard
 
 # What fits on each sheet. Every variable text on a sheet is clamped to a few lines by the print
 # stylesheet, so these counts bound the height of every section and a sheet cannot overflow.
-NAME_CARD_PEOPLE = 8
-BOARD_NOTICES = 6
-BOARD_PACT_POINTS = 10
-BOARD_CATEGORIES = 6
+NAME_CARD_PEOPLE = 7
+BOARD_NOTICES = 5
+BOARD_PACT_POINTS = 7
+BOARD_CATEGORIES = 5
 BOARD_CODES = 4
-SERVICE_CARDS = 6
-SERVICE_LINES = 14
-BUILDING_UNITS = 8
-GRID_ROWS = 14
+SERVICE_CARDS = 10
+BUILDING_UNITS = 6
+GRID_ROWS = 12
 
 PAPER = {"a3": "A3", "a4": "A4", "a5": "A5", "a3-landscape": "A3 横向"}
 PAGE_SIZE = {"a3": "A3 portrait", "a4": "A4 portrait", "a5": "A5 portrait", "a3-landscape": "A3 landscape"}
@@ -33,11 +33,15 @@ PAGE_SIZE = {"a3": "A3 portrait", "a4": "A4 portrait", "a5": "A5 portrait", "a3-
 
 @dataclass(frozen=True)
 class Code:
-    """A QR code on a sheet: what scanning it does, and the text printed beside it."""
+    """A QR code on a sheet: what scanning it does, and the text printed beside it.
+
+    ``text`` (a number or a short address) is always printed whole; ``name`` may be shortened.
+    """
 
     qr: QrCode
     label: str
     text: str
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,9 @@ class Sheet:
 def short_address(url: str) -> str:
     """A URL as people read it: no scheme, no index.html, no trailing slash."""
     text, _, fragment = url.split("://", 1)[-1].partition("#")
-    text = text.removesuffix("index.html").rstrip("/")
+    if text.endswith("/index.html"):
+        text = text.removesuffix("index.html")
+    text = text.rstrip("/")
     return text + (f"#{fragment}" if fragment else "")
 
 
@@ -96,22 +102,24 @@ class Planner:
         url = self.url(dest)
         return Code(self.make_qr(url, level), label, short_address(url)) if url else None
 
-    def service_code(self, slug: str, service: Service) -> Code | None:
+    def service_code(self, slug: str, service: Service, level: str = "M") -> Code | None:
         """A service's code: its own web address, else its contact page, else a tel: number."""
         if service.url:
-            return Code(self.make_qr(service.url), "扫码打开", short_address(service.url))
+            return Code(self.make_qr(service.url, level), "扫码打开", short_address(service.url))
         if service.phone and self.base_url:
-            return Code(self.make_qr(self.url(contact_url(slug, service))), "扫码拨打或保存", service.phone.label)
+            return Code(
+                self.make_qr(self.url(contact_url(slug, service)), level), "扫码拨打或保存", service.phone.label
+            )
         if service.phone:
-            return Code(self.make_qr(service.phone.tel), "扫码拨打", service.phone.label)
+            return Code(self.make_qr(service.phone.tel, level), "扫码拨打", service.phone.label)
         return None
 
     def person_code(self, person: Person, role: str) -> Code | None:
         """Scan to save the contact: a vCard, readable offline by phone cameras."""
         if not person.phone:
             return None
-        card = make_vcard(person.name, person.phone.tel[4:], org=self.site.name, title=role, newline="\n")
-        return Code(self.make_qr(card), "扫码保存联系人", f"{person.name} {person.phone.label}")
+        card = make_vcard(person.name, person.phone.tel[4:], title=role, newline="\n", fold=False)
+        return Code(self.make_qr(card), "扫码保存联系人", person.phone.label, person.name)
 
     # Sheets
 
@@ -157,7 +165,9 @@ class Planner:
         community, _ = split_notices(self.site.notices, self.site)
         notices = sorted(current + community, key=lambda x: (not x.pinned, -x.date.toordinal(), x.slug))
         shown = notices[:BOARD_NOTICES]
-        codes = [c for c in (self.service_code(n.slug, ch) for ch in n.channels) if c][:BOARD_CODES]
+        # Outdoors: level Q. Each code stays paired with its own channel.
+        coded = [(ch, self.service_code(n.slug, ch, "Q")) for ch in n.channels]
+        codes = [(ch, code) for ch, code in coded if code][:BOARD_CODES]
         return Sheet(
             "notice-board",
             "a3",
@@ -169,7 +179,6 @@ class Planner:
                 "pact": pact_points(n.pact, BOARD_PACT_POINTS),
                 "categories": self.site.categories[:BOARD_CATEGORIES],
                 "codes": codes,
-                "channels": n.channels[: len(codes)],
                 "code": self.page_code(neighborhood_url(n.slug) + "#notices", "扫码查看全部通知", "Q"),
                 "notice_urls": {x.slug: notice_url(x) for x in shown},
             },
@@ -179,7 +188,6 @@ class Planner:
     def services(self, n: Neighborhood) -> Sheet:
         entries = [(s, self.service_code(n.slug, s)) for s in (*n.channels, *n.services)]
         cards = entries[:SERVICE_CARDS]
-        lines = [s for s, _code in entries[SERVICE_CARDS : SERVICE_CARDS + SERVICE_LINES]]
         return Sheet(
             "services",
             "a4",
@@ -188,10 +196,9 @@ class Planner:
             n.verified_on.isoformat(),
             {
                 "cards": cards,
-                "lines": lines,
                 "code": self.page_code(neighborhood_url(n.slug) + "#services", "扫码查看全部便民服务"),
             },
-            more=len(entries) - len(cards) - len(lines),
+            more=len(entries) - len(cards),
         )
 
     def building(self, n: Neighborhood, b: Building) -> Sheet:
@@ -206,7 +213,7 @@ class Planner:
         worker_code = self.person_code(grid.worker, "专职网格员") if grid and grid.worker else None
         return Sheet(
             "building",
-            "a5",
+            "a4",
             f"{n.name} {b.name}",
             "楼栋联系卡",
             n.verified_on.isoformat(),
@@ -222,7 +229,8 @@ class Planner:
 
     def evacuation(self, n: Neighborhood, building: MapBuilding) -> Sheet:
         assert n.map is not None
-        plan = draw_plan(n.map, building, view_angle(building.facing, n.map.north), f"{building.name}应急疏散图")
+        turn = quarter_turn(view_angle(building.facing, n.map.north))
+        plan = draw_plan(n.map, building, turn, f"{building.name}应急疏散图")
         route = n.map.routes[building.id]
         assembly = next(a for a in n.map.assembly_points if a.id == route.assembly)
         exits = [g for g in n.map.gates if g.exit]
@@ -256,14 +264,14 @@ class Planner:
         )
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)、])\s+(.*)$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+|\d+、\s*|[一二三四五六七八九十]+、\s*)(.*)$")
 
 
 def pact_points(pact: str, limit: int) -> list[str]:
-    """The pact's points as short lines: its list items, else its paragraphs."""
+    """The pact's points as plain lines: its list items (- 1. 1、 一、), else its paragraphs."""
     lines = [line.strip() for line in pact.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     items = [m.group(1) for m in map(_LIST_ITEM.match, lines) if m]
-    return [text.replace("**", "").replace("__", "") for text in (items or lines)][:limit]
+    return [plain_text(text) for text in (items or lines)][:limit]
 
 
 def _sheet_output(dest: str, template: str, sheet: Sheet, **context: object) -> Output:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,15 +95,22 @@ class QrCache:
         key = hashlib.sha256(f"{level}\n{payload}".encode()).hexdigest()
         path = self.directory / key[:2] / f"{key}.txt"
         try:
-            size, drawing = path.read_text(encoding="ascii").split("\n", 1)
-            return _svg(payload, level, int(size), drawing)
-        except (OSError, ValueError):
+            size, check, drawing = path.read_text(encoding="ascii").split("\n", 2)
+            if check == _digest(drawing):  # a torn or edited entry is ignored, never printed
+                return _svg(payload, level, int(size), drawing)
+        except (OSError, ValueError, UnicodeDecodeError):
             pass
         matrix = encode(payload, level)
         drawing = _path(matrix)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(f"{len(matrix)}\n{drawing}", encoding="ascii")
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(f"{len(matrix)}\n{_digest(drawing)}\n{drawing}", encoding="ascii")
+            os.replace(temporary, path)
         except OSError:
             pass  # a cache that cannot be written only costs time
         return _svg(payload, level, len(matrix), drawing)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markupsafe import Markup, escape
 
 from sitegen.phone import PhoneError, parse_phone
+from sitegen.plaintext import plain_text
 from sitegen.printables import PAGE_SIZE, PAPER, short_address
 from sitegen.symbols import SIGNS, symbol_defs
 
@@ -151,8 +151,7 @@ def link_phones(text: str) -> Markup:
 
 def _excerpt(text: str, length: int = 60) -> Markup:
     """The start of a Markdown body as plain text (phone numbers still tappable), for lists of notices."""
-    plain = html.unescape(nh3.clean(markdown.markdown(text), tags=set()))
-    plain = " ".join(plain.split())
+    plain = plain_text(text)
     if len(plain) > length:
         cut = plain[: length - 1]
         # Never cut a phone number in half: end the excerpt before it.

@@ -74,7 +74,7 @@ def _neighborhood_pages(site: Site, neighborhood: Neighborhood) -> list[Output]:
                 f"{neighborhood.name} · 平面图",
                 {
                     "neighborhood": neighborhood,
-                    "plan": draw_plan(neighborhood.map, label=f"{neighborhood.name}平面图", text_scale=1.7),
+                    "plan": draw_plan(neighborhood.map, label=f"{neighborhood.name}平面图", text_scale=1.3),
                 },
             )
         )

@@ -392,9 +392,12 @@ class PhoneNumber(FieldType):
 
 
 class Url(FieldType):
-    """A web address starting with https:// (or http://)."""
+    """A web address starting with https:// (or http://), short enough to print beside its QR code."""
 
     name = "a web address"
+
+    def __init__(self, max_length: int = 80) -> None:
+        self.max_length = max_length
 
     def check(self, node: Node, ctx: Checker) -> Any:
         value = self._scalar(node, ctx, "https://example.org/")
@@ -407,6 +410,13 @@ class Url(FieldType):
                 "write the full address starting with `https://`",
             )
             return INVALID
+        if len(value) > self.max_length:
+            ctx.report(
+                node,
+                f"the address is {len(value)} characters long; at most {self.max_length} fit beside a printed QR code",
+                "use the shortest address that works (many services offer a short link)",
+            )
+            return INVALID
         if value.lower().startswith("http://"):
             ctx.report(
                 node,
@@ -417,7 +427,7 @@ class Url(FieldType):
         return value
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "pattern": "^https?://"}
+        return {"type": "string", "pattern": "^https?://", "maxLength": self.max_length}
 
 
 class Choice(FieldType):
@@ -486,8 +496,13 @@ class MapOf(FieldType):
 
     name = "a mapping of ids to entries"
 
-    def __init__(self, value: FieldType, key_pattern: str = r"^[^\s:]+$") -> None:
-        self.value, self.key_pattern = value, key_pattern
+    def __init__(
+        self,
+        value: FieldType,
+        key_pattern: str = r"^[^\s:]+$",
+        key_hint: str = "use letters, digits, dashes or Chinese characters without spaces",
+    ) -> None:
+        self.value, self.key_pattern, self.key_hint = value, key_pattern, key_hint
 
     def check(self, node: Node, ctx: Checker) -> Any:
         if node.kind == "scalar" and node.is_null:
@@ -505,7 +520,7 @@ class MapOf(FieldType):
                 ctx.report(
                     entry,
                     f"`{key}` cannot be used as an id",
-                    "use letters, digits, dashes or Chinese characters without spaces",
+                    self.key_hint,
                 )
                 continue
             value = self.value.check(entry.value, ctx)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 from sitegen import maps
-from sitegen.model import XY, AssemblyPoint, Facility, Gate, MapBuilding, Route, SiteMap
+from sitegen.model import XY, AssemblyPoint, Facility, Gate, Landmark, MapBuilding, Route, SiteMap
 from sitegen.schema import Checker, Rec, Ref
 from sitegen.symbols import SIGNS
 
@@ -25,6 +26,10 @@ class _MapChecker:
             return None
         if ref.id in self.points:
             return ref.id
+        written = self.rec.node.entries.get("points")
+        if written is not None and ref.id in written.value.entries:
+            self.ok = False  # the point itself is wrong, and was reported where it is written
+            return None
         close = difflib.get_close_matches(ref.id, list(self.points), n=1, cutoff=0.7)
         hint = f"did you mean `{close[0]}`?" if close else "add it under `map.points` as `" + ref.id + ": [x, y]`"
         self.ctx.report(ref.node, f"there is no point `{ref.id}` under `map.points`", hint)
@@ -65,7 +70,10 @@ class _MapChecker:
     def facilities(self) -> tuple[Facility, ...]:
         found = []
         for rec in self.rec.get("facilities", []):
-            code = (rec["code"] or "").upper()
+            if rec["code"] is None:
+                self.ok = False  # already reported as not a code
+                continue
+            code = rec["code"].upper()
             if code not in SIGNS:
                 known = ", ".join(f"{c} {s.name}" for c, s in SIGNS.items())
                 self.ctx.report(
@@ -75,6 +83,27 @@ class _MapChecker:
                 continue
             if rec.complete:
                 found.append(Facility(code, rec["at"], rec.get("note", "")))
+        return tuple(found)
+
+    def shape(self, rec: Rec, where: Any, what: str) -> tuple[XY, ...]:
+        """The outline given by `outline:` or `rect:` (exactly one of them), or () when neither is usable."""
+        has_outline, has_rect = "outline" in rec.node.entries, "rect" in rec.node.entries
+        if has_outline == has_rect:
+            self.ctx.report(
+                where, f"{what} needs either `outline:` or `rect:` (one of them)", "e.g. `rect: [10, 20, 40, 12]`"
+            )
+            self.ok = False
+            return ()
+        if has_outline:
+            return tuple(rec.get("outline", ()))
+        return maps.rectangle(*rec["rect"]) if "rect" in rec else ()
+
+    def landmarks(self) -> tuple[Landmark, ...]:
+        found = []
+        for rec in self.rec.get("landmarks", []):
+            outline = self.shape(rec, rec.node, f"the landmark `{rec['name']}`")
+            if outline and rec.complete:
+                found.append(Landmark(rec["name"], outline))
         return tuple(found)
 
     def building(self, entry_key: str, rec: Rec, graph: maps.Graph) -> MapBuilding | None:
@@ -87,16 +116,8 @@ class _MapChecker:
             )
             self.ok = False
             return None
-        has_outline, has_rect = "outline" in rec.node.entries, "rect" in rec.node.entries
-        if has_outline == has_rect:
-            self.ctx.report(
-                self.rec.node.entries["buildings"].value.entries[entry_key],
-                f"building `{entry_key}` needs either `outline:` or `rect:` (one of them)",
-                "e.g. `rect: [10, 20, 40, 12]`",
-            )
-            self.ok = False
-            return None
-        outline = tuple(rec["outline"]) if has_outline else maps.rectangle(*rec["rect"]) if "rect" in rec else ()
+        where = self.rec.node.entries["buildings"].value.entries[entry_key]
+        outline = self.shape(rec, where, f"building `{entry_key}`")
         entrances = [self.connected(ref, graph, "the entrance") for ref in rec.get("entrances", [])]
         board = rec.get("board") or {}
         if not outline or None in entrances or not rec.complete:
@@ -135,6 +156,7 @@ def check_site_map(ctx: Checker, rec: Rec, building_names: dict[str, str]) -> Si
         building = check.building(key, building_rec, graph)
         if building:
             buildings.append(building)
+    landmarks = check.landmarks()
     routes = _routes(ctx, rec, buildings, assembly, graph) if check.ok and check.paths_ok else {}
     if not check.ok or len(routes) < len(buildings):
         return None
@@ -155,6 +177,7 @@ def check_site_map(ctx: Checker, rec: Rec, building_names: dict[str, str]) -> Si
         facilities,
         tuple(buildings),
         routes,
+        landmarks,
     )
 
 
@@ -166,9 +189,15 @@ def _routes(
     graph: maps.Graph,
 ) -> dict[str, Route]:
     assembly_at = {place.at: place.id for place in sorted(assembly, key=lambda p: p.id)}
+    check_points: dict[str, XY] = rec.get("points", {})
     routes = {}
     for building in buildings:
-        route = maps.evacuation_route(building.id, building.entrances, assembly_at, graph)
+        # From the board, a reader leaves by the entrance next to it; otherwise by the best entrance.
+        entrances = building.entrances
+        board = building.board
+        if board is not None:
+            entrances = (min(entrances, key=lambda e: (maps.distance(board, check_points[e]), e)),)
+        route = maps.evacuation_route(building.id, entrances, assembly_at, graph)
         if route is None:
             where = rec.node.entries["buildings"].value.entries[building.id]
             ctx.report(

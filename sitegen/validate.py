@@ -118,6 +118,23 @@ def _unique(ctx: Checker, records: list[Rec], key: str, noun: str) -> None:
             seen[value] = record
 
 
+def _unique_services(ctx: Checker, records: list[Rec]) -> None:
+    """Each service or channel has its own contact page, named by its category and name."""
+    seen: dict[tuple[str, str], Rec] = {}
+    for record in records:
+        key = (record["category"], record["name"])
+        if None in key:
+            continue
+        if key in seen:
+            ctx.report(
+                record.node,
+                f"`{key[1]}` ({key[0]}) is listed twice (first on line {seen[key].node.line})",
+                "remove one, or tell them apart in `name:`, e.g. 南门店 and 北门店",
+            )
+        else:
+            seen[key] = record
+
+
 def _meeting(ctx: Checker, record: Rec) -> Meeting | None:
     repeat = record["repeat"]
     given = record.node.entries  # what the editor wrote, valid or not: one mistake, one message
@@ -308,6 +325,7 @@ class SiteValidator:
         default_grid = self._grid_ref(ctx, rec.get("grid"), grids)
         buildings = rec.get("buildings", [])
         _unique(ctx, buildings, "id", "building")
+        _unique_services(ctx, [*rec.get("channels", []), *rec.get("services", [])])
         services = [self._service(ctx, r, ("phone", "url", "address")) for r in rec.get("services", [])]
         channels = [self._service(ctx, r, ("url", "phone", "how")) for r in rec.get("channels", [])]
         return Neighborhood(

@@ -18,7 +18,10 @@ def escape_text(value: str) -> str:
 def split_name(name: str) -> tuple[str, str]:
     """(family, given) of a name: Chinese names by their surname, others at the last space."""
     name = name.strip()
-    if name and all("\u4e00" <= c <= "\u9fff" or c == "·" for c in name):
+    if "·" in name or "•" in name:  # transliterated names: given name first, family name last
+        given, _, family = name.replace("•", "·").rpartition("·")
+        return family, given
+    if name and all("\u4e00" <= c <= "\u9fff" for c in name):
         size = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
         return (name[:size], name[size:]) if len(name) > 1 else (name, "")
     if " " in name:
@@ -51,11 +54,13 @@ def make_vcard(
     note: str = "",
     url: str = "",
     newline: str = "\r\n",
+    fold: bool = True,
 ) -> str:
     """A vCard 3.0 for one contact; ``tel`` is the number to dial (digits, optional ``,ext``).
 
     Files use CRLF as the standard says. QR codes use ``newline="\n"``: phone scanners accept it, and
-    HTML cannot hold a CR in the data-qr-payload attribute that must show the exact payload.
+    HTML cannot hold a CR in the data-qr-payload attribute that must show the exact payload; they are
+    not folded either (``fold=False``), which keeps the code small.
     """
     family, given = split_name(name)
     lines = [
@@ -75,4 +80,4 @@ def make_vcard(
     if note:
         lines.append(f"NOTE:{escape_text(note)}")
     lines.append("END:VCARD")
-    return "".join(_fold(line, newline) + newline for line in lines)
+    return "".join((_fold(line, newline) if fold else line) + newline for line in lines)

@@ -310,3 +310,45 @@ def test_map_page_and_plans_are_linked(tmp_path: Path) -> None:
     map_page = (out / "hexie" / "map" / "index.html").read_text(encoding="utf-8")
     assert 'href="../print/evacuation-1.html"' in map_page
     assert "步行约 30 米" in map_page
+
+
+def test_plans_turn_in_quarter_turns() -> None:
+    assert [maps.quarter_turn(a) for a in (0, 12, 44, 46, 170, 250, 350, -12)] == [0, 0, 0, 90, 180, 270, 0, 0]
+
+
+def test_with_a_board_the_route_starts_at_the_entrance_next_to_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    two_doors = (
+        MAP.replace("    plaza: [30, 20]\n", "    plaza: [30, 20]\n    back: [-15, 40]\n    far: [-15, 20]\n")
+        .replace("    - [gate, door, plaza]\n", "    - [gate, door, plaza]\n    - [back, far, door]\n")
+        .replace(
+            "      entrances: [door]\n", "      entrances: [door, back]\n      board: {at: [-14, 36], facing: 西}\n"
+        )
+    )
+    content = write_site(tmp_path, {"neighborhoods/hexie/neighborhood.yaml": MINIMAL_NEIGHBORHOOD + two_doors})
+    assert main(["build", "--content", str(content), "--output", str(tmp_path / "out")]) == 0
+    sheet = (tmp_path / "out" / "hexie" / "print" / "evacuation-1.html").read_text(encoding="utf-8")
+    # From the back door by the board: 20 m to `far`, 15 m to the door, 30 m to the plaza.
+    assert 'data-length-m="65.0"' in sheet
+
+
+def test_landmarks_are_drawn_without_routes(tmp_path: Path) -> None:
+    with_landmark = MAP + "  landmarks:\n    - {name: 会所, rect: [10, 0, 8, 6]}\n"
+    content = write_site(tmp_path, {"neighborhoods/hexie/neighborhood.yaml": MINIMAL_NEIGHBORHOOD + with_landmark})
+    assert main(["build", "--content", str(content), "--output", str(tmp_path / "out")]) == 0
+    page = (tmp_path / "out" / "hexie" / "map" / "index.html").read_text(encoding="utf-8")
+    assert 'class="landmark"' in page and ">会所</text>" in page
+
+
+def test_a_malformed_point_is_reported_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = check(tmp_path, MINIMAL_NEIGHBORHOOD + MAP.replace("door: [0, 20]", "door: [0, 20, 3]"), capsys)
+    assert code == 1
+    assert [line for line in out.splitlines() if ": error: " in line] == [
+        "neighborhoods/hexie/neighborhood.yaml:9:11: error: expected a position `[x, y]` in metres, found a list"
+    ]
+
+
+def test_a_code_that_is_not_a_code_is_reported_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = check(tmp_path, MINIMAL_NEIGHBORHOOD + MAP.replace("code: F001", "code: F 001"), capsys)
+    assert code == 1 and out.count(": error: ") == 1 and "is not an ISO 7010 code" in out

@@ -105,7 +105,7 @@ def site() -> dict[str, Any]:
         "district": fill("新城区（含原西华街道和锦华工业园区托管片区）", 40),
         "street": fill("西华街道办事处（锦华路东段综合治理工作站）", 40),
         "area_code": "029",
-        "base_url": "https://community-information.overfull-example.org/xinchengqu/xihua-jiedao/",
+        "base_url": "https://community-info.overfull-example.org/xinchengqu/xh/",
         "intro": fill("这是为测试打印材料而写的社区：每一项都写到格式允许的最长。", 1000),
         "area_km2": "1234567.89",
         "households": 999999,
@@ -190,7 +190,7 @@ def neighborhood() -> dict[str, Any]:
             "note": fill("上门服务；已在西华派出所备案；开锁须由物业核实业主身份。", 120),
         }
         if s % 5 == 0:
-            service["url"] = f"https://services.overfull-example.org/neighborhood/overfull/service-{s:03d}?from=print"
+            service["url"] = f"https://services.overfull-example.org/neighborhood/overfull/svc-{s:03d}?from=print-"
         elif s % 5 != 4:  # every fifth from the fourth on has only an address
             service["phone"] = landline(2000 + s, "123456") if s % 2 else mobile(2000 + s)
         services.append(service)
@@ -203,7 +203,7 @@ def neighborhood() -> dict[str, Any]:
             "how": fill("微信搜索小程序「新城一键安全」，点「我要报告」，拍照并选择本小区，", 120),
         }
         if c % 3 == 1:
-            channel["url"] = f"https://channels.overfull-example.org/xinchengqu/one-tap-safety/entry-{c:03d}?lang=zh-CN"
+            channel["url"] = f"https://channels.overfull-example.org/xinchengqu/one-tap-safety/e-{c:03d}?lang=zh"
         elif c % 3 == 2:
             channel["phone"] = landline(2100 + c, "123456") if c % 2 else mobile(2100 + c)
         channels.append(channel)
