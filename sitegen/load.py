@@ -48,8 +48,26 @@ def _display_path(display_root: str, rel: str) -> str:
     return os.path.join(display_root, rel) if display_root else rel
 
 
+def _outside(path: Path, rel: str) -> bool:
+    """Whether ``path`` (``rel`` below the content folder) is a link that leads out of the folder."""
+    root = path
+    for _ in Path(rel).parts:
+        root = root.parent
+    try:
+        return not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        return True
+
+
 def _read(path: Path, rel: str, display_root: str) -> tuple[RawDocument | None, str, list[ContentError]]:
     display = _display_path(display_root, rel)
+    if _outside(path, rel):
+        hint = "copy the file into the content folder instead of linking to it"
+        return (
+            None,
+            "",
+            [ContentError(display, 1, 1, "the file is a link to a place outside the content folder", "error", hint)],
+        )
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             return (

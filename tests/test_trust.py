@@ -283,3 +283,25 @@ def test_a_build_killed_between_the_two_renames_is_recovered(tmp_path: Path) -> 
     recover(out)
     assert (out / "index.html").read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
+def test_files_linked_from_outside_the_content_folder_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.helpers import write_site
+
+    secret = tmp_path / "secret.md"
+    secret.write_text("1. 银行卡密码 123456\n", encoding="utf-8")
+    outside_folder = tmp_path / "elsewhere"
+    outside_folder.mkdir()
+    (outside_folder / "neighborhood.yaml").write_text("name: 外部\nverified_on: 2026-11-01\n", encoding="utf-8")
+    content = write_site(tmp_path, {})
+    (content / "neighborhoods" / "hexie" / "pact.md").symlink_to(secret)
+    (content / "neighborhoods" / "linked").symlink_to(outside_folder)
+    assert main(["check", "--content", str(content)]) == 1
+    out = capsys.readouterr().out
+    assert "hexie/pact.md:1:1: error: the file is a link to a place outside the content folder" in out
+    assert "linked/neighborhood.yaml:1:1: error: the file is a link to a place outside the content folder" in out
+    assert main(["build", "--content", str(content), "--output", str(tmp_path / "out")]) == 1
+    assert not (tmp_path / "out").exists()
