@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.errors import ContentError, Severity
@@ -25,12 +27,22 @@ RESERVED_SLUGS = frozenset({"assets", "notices", "print", "data", "map", "en", "
 
 @dataclass
 class NeighborhoodFiles:
-    """The files of one neighborhood folder."""
+    """The files of one neighborhood folder, their problems, and a digest of everything in the folder.
+
+    When the folder is unchanged since a cached build, it is not parsed (``parsed`` is False).
+    """
 
     slug: str
     document: RawDocument | None
     pact: RawDocument | None
     notices: list[RawDocument]
+    digest: str = ""
+    problems: list[ContentError] = field(default_factory=list)
+    parsed: bool = True
+
+
+# Decides, from a neighborhood's slug and digest, that a cached result can stand in for parsing it.
+Skip = Callable[[str, str], bool]
 
 
 @dataclass
@@ -192,7 +204,24 @@ def _ignored(display_root: str, rel: str, why: str) -> ContentError:
     return _file_problem(display_root, rel, "this file is not read", why, "warning")
 
 
-def _load_neighborhood(folder: Path, display_root: str) -> tuple[NeighborhoodFiles, list[ContentError]]:
+def folder_digest(folder: Path) -> str:
+    """A digest of every file in a folder (names and bytes), to know whether anything changed."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"\0unreadable")
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _load_neighborhood(folder: Path, display_root: str, skip: Skip | None = None) -> NeighborhoodFiles:
+    digest = folder_digest(folder)
+    if skip is not None and skip(folder.name, digest):
+        return NeighborhoodFiles(folder.name, None, None, [], digest, [], parsed=False)
     rel = f"{NEIGHBORHOODS_DIR}/{folder.name}"
     problems: list[ContentError] = []
     document = None
@@ -223,11 +252,14 @@ def _load_neighborhood(folder: Path, display_root: str) -> tuple[NeighborhoodFil
                     f"a neighborhood folder holds `{NEIGHBORHOOD_FILE}`, `{PACT_FILE}` and a `{NOTICES_DIR}/` folder",
                 )
             )
-    return NeighborhoodFiles(folder.name, document, pact, notices), problems
+    return NeighborhoodFiles(folder.name, document, pact, notices, digest, problems)
 
 
-def load_documents(content_dir: Path, display_root: str = "") -> Documents:
-    """Read every content file under ``content_dir``; collect every problem on the way."""
+def load_documents(content_dir: Path, display_root: str = "", skip: Skip | None = None) -> Documents:
+    """Read every content file under ``content_dir``; collect every problem on the way.
+
+    ``skip`` lets a neighborhood folder that a cache already knows go unparsed.
+    """
     problems: list[ContentError] = []
     site = None
     site_path = content_dir / SITE_FILE
@@ -277,9 +309,7 @@ def load_documents(content_dir: Path, display_root: str = "") -> Documents:
                     )
                 )
                 continue
-            files, found = _load_neighborhood(path, display_root)
-            problems += found
-            neighborhoods.append(files)
+            neighborhoods.append(_load_neighborhood(path, display_root, skip))
     notices, found = _notice_files(content_dir / NOTICES_DIR, NOTICES_DIR, display_root)
     problems += found
     return Documents(content_dir, site, neighborhoods, notices, problems)

@@ -202,14 +202,34 @@ def _stale(ctx: Checker, record: Rec, today: dt.date) -> None:
         )
 
 
-class SiteValidator:
-    """Checks all documents, resolves references between them, and builds the Site."""
+@dataclass
+class CachedNeighborhood:
+    """A neighborhood validated in an earlier build, valid while ``key`` (site and folder digests) holds."""
 
-    def __init__(self, documents: Documents, today: dt.date) -> None:
+    key: tuple[str, str]
+    neighborhood: Neighborhood | None
+    problems: list[ContentError]
+
+
+NeighborhoodCache = dict[str, CachedNeighborhood]
+
+
+class SiteValidator:
+    """Checks all documents, resolves references between them, and builds the Site.
+
+    With a ``cache``, neighborhoods whose folder and whose site context (``context_key``) are
+    unchanged are taken from it, and fresh results are stored in it.
+    """
+
+    def __init__(
+        self, documents: Documents, today: dt.date, cache: NeighborhoodCache | None = None, context_key: str = ""
+    ) -> None:
         self.documents = documents
         self.today = today
         self.problems: list[ContentError] = list(documents.problems)
         self.area_code = _area_code(documents.site)
+        self.cache = cache
+        self.context_key = context_key
 
     def checker(self, doc: RawDocument) -> Checker:
         return Checker(doc, self.problems, self.area_code)
@@ -217,9 +237,6 @@ class SiteValidator:
     def run(self) -> Site | None:
         site_doc = self.documents.site
         site_rec = self._check(site_doc, cs.SITE)
-        neighborhood_recs = [
-            (files, self._check(files.document, cs.NEIGHBORHOOD)) for files in self.documents.neighborhoods
-        ]
         site_known = site_rec is not INVALID and site_doc is not None
         # Without a readable site.yaml, neighborhoods are still checked, except their references
         # to the community's people and grids, which cannot be known.
@@ -239,11 +256,11 @@ class SiteValidator:
             grids = {rec["id"]: self._grid(rec, people) for rec in grid_recs if rec["id"] is not None}
         neighborhoods = []
         coverage: dict[str, list[tuple[str, str, str]]] = {}
-        for files, rec in neighborhood_recs:
-            notices = self._notices(files.notices, files.slug)
-            if rec is INVALID or files.document is None:
+        for files in self.documents.neighborhoods:
+            found = self._checked_neighborhood(files, grids, shared_people)
+            if found is None:
                 continue
-            neighborhood = self._neighborhood(files, rec, notices, grids, shared_people)
+            neighborhood = found
             neighborhoods.append(neighborhood)
             for building in neighborhood.buildings:
                 if building.grid:
@@ -279,6 +296,27 @@ class SiteValidator:
             verified_on=site_rec.get("verified_on"),
             mask_personal_mobiles=site_rec.get("mask_personal_mobiles", False),
         )
+
+    def _checked_neighborhood(
+        self, files: NeighborhoodFiles, grids: dict[str, Grid] | None, shared_people: dict[str, Rec] | None
+    ) -> Neighborhood | None:
+        """The neighborhood from the cache if its folder and context are unchanged, else checked now."""
+        key = (self.context_key, files.digest)
+        cached = self.cache.get(files.slug) if self.cache is not None else None
+        if not files.parsed:
+            assert cached is not None and cached.key == key, "a folder was skipped that the cache does not hold"
+            self.problems += cached.problems
+            return cached.neighborhood
+        start = len(self.problems)
+        self.problems += files.problems
+        rec = self._check(files.document, cs.NEIGHBORHOOD)
+        notices = self._notices(files.notices, files.slug)
+        neighborhood = None
+        if rec is not INVALID and files.document is not None:
+            neighborhood = self._neighborhood(files, rec, notices, grids, shared_people)
+        if self.cache is not None:
+            self.cache[files.slug] = CachedNeighborhood(key, neighborhood, self.problems[start:])
+        return neighborhood
 
     def _check(self, doc: RawDocument | None, record: Any) -> Any:
         if doc is None:
@@ -529,9 +567,11 @@ def _regrid(neighborhood: Neighborhood, grids: dict[str, Grid]) -> Neighborhood:
     return replace(neighborhood, buildings=buildings)
 
 
-def validate_site(documents: Documents, today: dt.date) -> tuple[Site | None, list[ContentError]]:
+def validate_site(
+    documents: Documents, today: dt.date, cache: NeighborhoodCache | None = None, context_key: str = ""
+) -> tuple[Site | None, list[ContentError]]:
     """Return the Site (None when something essential is unreadable) and every problem, sorted."""
-    validator = SiteValidator(documents, today)
+    validator = SiteValidator(documents, today, cache, context_key)
     site = validator.run()
     problems = sorted(dict.fromkeys(validator.problems), key=lambda p: (p.path, p.line, p.column))
     return site, problems
