@@ -15,14 +15,24 @@ from sitegen.config import SiteConfig
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
 from sitegen.load import Documents, load_documents
 from sitegen.model import Site
+from sitegen.parallel import render_all
 from sitegen.parse import Node
 from sitegen.pdf import find_chromium, print_sheets
 from sitegen.qr import QrCache
 from sitegen.render import make_env
-from sitegen.report import Reporter
+from sitegen.report import Reporter, Stopwatch
 from sitegen.schema import parse_date
+from sitegen.state import BuildState, Digests, context_key, digests, inputs_signature
 from sitegen.validate import validate_site
-from sitegen.write import check_output_dir, copy_static, staging, write_file
+from sitegen.write import (
+    apply_changes,
+    check_output_dir,
+    copy_static,
+    output_intact,
+    staging,
+    static_hashes,
+    write_file,
+)
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 
@@ -37,6 +47,7 @@ class CheckResult:
 class BuildResult:
     pages: int
     problems: list[ContentError]
+    rendered: int = 0
 
 
 def _dates_in(node: Node | None, found: list[dt.date]) -> None:
@@ -70,20 +81,18 @@ def _git_date(content_dir: Path) -> dt.date | None:
     return dt.datetime.fromtimestamp(int(stamp), CHINA_TIME).date()
 
 
-def build_date(documents: Documents) -> dt.date:
-    """The date the site is built "as of", never the clock, so builds are reproducible.
-
-    In order: ``SOURCE_DATE_EPOCH``; the date of the last git commit touching the content; the
-    latest ``date`` or ``verified_on`` written in the content.
-    """
+def date_from_environment(content_dir: Path) -> dt.date | None:
+    """The build date from ``SOURCE_DATE_EPOCH``, else from the last git commit of the content; or None."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         if not epoch.isdigit():
             raise SitegenError(f"SOURCE_DATE_EPOCH must be a number of seconds, not {epoch!r}")
         return dt.datetime.fromtimestamp(int(epoch), CHINA_TIME).date()
-    committed = _git_date(documents.content_dir)
-    if committed:
-        return committed
+    return _git_date(content_dir)
+
+
+def latest_content_date(documents: Documents) -> dt.date:
+    """The latest ``date`` or ``verified_on`` written in the content."""
     found: list[dt.date] = []
     docs = [documents.site] + [f.document for f in documents.neighborhoods]
     docs += documents.notices + [n for f in documents.neighborhoods for n in f.notices]
@@ -92,55 +101,149 @@ def build_date(documents: Documents) -> dt.date:
     return max(found, default=dt.date(2000, 1, 1))
 
 
+def build_date(documents: Documents) -> dt.date:
+    """The date the site is built "as of", never the clock, so builds are reproducible.
+
+    In order: ``SOURCE_DATE_EPOCH``; the date of the last git commit touching the content; the
+    latest ``date`` or ``verified_on`` written in the content.
+    """
+    return date_from_environment(documents.content_dir) or latest_content_date(documents)
+
+
+def _base_url_warning(documents: Documents, site: Site | None, config: SiteConfig) -> list[ContentError]:
+    if site is None or config.base_url or site.base_url or documents.site is None:
+        return []
+    return [
+        documents.site.problem(
+            1,
+            1,
+            "no `base_url`, so the print sheets get no QR codes linking to the website "
+            "(name cards, notice boards, service and building sheets, grid overview); "
+            "service codes fall back to dialling the number",
+            "add `base_url: https://…` (the address the site is published at) to site.yaml, or use --base-url",
+            "warning",
+        )
+    ]
+
+
 def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
     """Read and validate the content; report every problem; write nothing."""
     if not config.content_dir.is_dir():
         raise SitegenError(f"the content directory {config.content_dir} does not exist")
     documents = load_documents(config.content_dir, config.display_root)
     site, problems = validate_site(documents, build_date(documents))
-    if site is not None and not (config.base_url or site.base_url) and documents.site is not None:
-        problems.append(
-            documents.site.problem(
-                1,
-                1,
-                "no `base_url`, so the print sheets get no QR codes linking to the website "
-                "(name cards, notice boards, service and building sheets, grid overview); "
-                "service codes fall back to dialling the number",
-                "add `base_url: https://…` (the address the site is published at) to site.yaml, or use --base-url",
-                "warning",
-            )
-        )
+    problems += _base_url_warning(documents, site, config)
     reporter.problems(problems)
     return CheckResult(site, problems)
 
 
-def build(config: SiteConfig, reporter: Reporter) -> BuildResult:
-    """Build the whole site into ``config.output_dir``, or change nothing if anything fails."""
+def _settings(config: SiteConfig) -> tuple[object, ...]:
+    return (config.base_url, config.pdf, tuple(str(d.resolve()) for d in config.theme_dirs))
+
+
+def _checked(config: SiteConfig, state: BuildState, reporter: Reporter) -> tuple[Site, Documents, list[ContentError]]:
+    """Load and validate, reusing the neighborhoods the state knows; raise BuildAborted on errors."""
+    if not config.content_dir.is_dir():
+        raise SitegenError(f"the content directory {config.content_dir} does not exist")
+    known_date = date_from_environment(config.content_dir)
+    key = context_key(config.content_dir, known_date, _settings(config))
+    skip = None
+    if known_date is not None:  # without it, the date comes from all the content, which must be read
+
+        def skip(slug: str, digest: str) -> bool:
+            cached = state.neighborhoods.get(slug)
+            return cached is not None and cached.key == (key, digest)
+
+    documents = load_documents(config.content_dir, config.display_root, skip)
+    today = known_date or latest_content_date(documents)
+    site, problems = validate_site(documents, today, state.neighborhoods, key)
+    present = {files.slug for files in documents.neighborhoods}
+    for slug in [s for s in state.neighborhoods if s not in present]:
+        del state.neighborhoods[slug]
+    problems += _base_url_warning(documents, site, config)
+    reporter.problems(problems)
+    if site is None or has_errors(problems, strict=config.strict):
+        raise BuildAborted(problems)
+    return site, documents, problems
+
+
+def build(config: SiteConfig, reporter: Reporter, state: BuildState | None = None) -> BuildResult:
+    """Build the site into ``config.output_dir``, or change nothing if anything fails.
+
+    Only what changed since the last build is rendered again: the state of the last build comes
+    from ``state`` (the preview server keeps it in memory) or from the cache directory.
+    """
     protected = [("content", config.content_dir), *(("theme", d) for d in config.theme_dirs)]
     check_output_dir(config.output_dir, protected)
     if config.pdf:
         find_chromium()  # before any work: without a browser there is nothing to print with
-    result = check(config, reporter)
-    if result.site is None or has_errors(result.problems, strict=config.strict):
-        raise BuildAborted(result.problems)
-    site = result.site
+    keep = state is None
+    state = state or BuildState.load(config.cache_dir, config.output_dir)
+    clock = Stopwatch(reporter)
+    environment = (os.environ.get("SOURCE_DATE_EPOCH", ""), _git_date(config.content_dir))
+    signature = inputs_signature(config.content_dir, config.theme_dirs, (_settings(config), environment))
+    if signature == state.inputs and output_intact(config.output_dir, state.manifest):
+        reporter.problems(state.problems)
+        reporter.info(f"nothing changed; {config.output_dir} is up to date")
+        return BuildResult(0, state.problems, 0)
+    site, documents, problems = _checked(config, state, reporter)
+    clock.lap(f"checked {len(documents.neighborhoods)} neighborhoods")
     base_url = (config.base_url or site.base_url).rstrip("/")
     codes = QrCache(config.cache_dir / "qr" if config.cache_dir else None)
     outputs = [*routes.plan_outputs(site), *printables.plan_print_outputs(site, base_url, codes)]
     routes.check_unique(outputs)
     env = make_env(config.theme_dirs)
-    with staging(config.output_dir) as stage:
-        assets = copy_static(config.theme_dirs, stage)
-        for output in outputs:
-            write_file(stage, output.dest, render_output(env, output, site, base_url, assets, config.pdf))
-        for dest, card in printables.vcard_files(site).items():
-            write_file(stage, dest, card.encode("utf-8"))
+    sums = digests(documents, config.theme_dirs, (_settings(config), site.today))
+    manifest = plan_manifest(outputs, sums, site, config)
+    changed = [o for o in outputs if state.manifest.get(o.dest) != manifest[o.dest]]
+    incremental = output_intact(config.output_dir, state.manifest) and len(changed) <= len(outputs) // 2
+    clock.lap(f"planned {len(outputs)} pages, {len(changed)} to render")
+
+    def render(output: routes.Output) -> bytes:
+        return render_output(env, output, site, base_url, assets, config.pdf)
+
+    if incremental:
+        assets = static_hashes(config.theme_dirs)
+        files = {dest: card.encode("utf-8") for dest, card in printables.vcard_files(site).items()}
+        files.update(render_all(changed, render))
+        written = apply_changes(config.output_dir, files, manifest, state.manifest, config.theme_dirs)
+        clock.lap(f"rendered and wrote {written} files")
         if config.pdf:
-            jobs = printables.pdf_jobs(outputs)
-            reporter.info(f"printing {len(jobs)} PDFs with headless Chromium …")
-            print_sheets(stage, jobs, site.today)
-    reporter.info(f"built {len(outputs)} pages into {config.output_dir}")
-    return BuildResult(len(outputs), result.problems)
+            _print(config.output_dir, changed, site, reporter)
+    else:
+        with staging(config.output_dir) as stage:
+            assets = copy_static(config.theme_dirs, stage)
+            for dest, data in render_all(outputs, render):
+                write_file(stage, dest, data)
+            for dest, card in printables.vcard_files(site).items():
+                write_file(stage, dest, card.encode("utf-8"))
+            clock.lap(f"rendered and wrote {len(outputs)} pages")
+            if config.pdf:
+                _print(stage, outputs, site, reporter)
+    state.inputs, state.manifest, state.problems = signature, manifest, problems
+    if keep:
+        state.save(config.cache_dir)
+    reporter.info(f"built {len(outputs)} pages into {config.output_dir} ({len(changed)} rendered)")
+    return BuildResult(len(outputs), problems, len(changed))
+
+
+def _print(root: Path, outputs: list[routes.Output], site: Site, reporter: Reporter) -> None:
+    jobs = printables.pdf_jobs(outputs)
+    if jobs:
+        reporter.info(f"printing {len(jobs)} PDFs with headless Chromium …")
+        print_sheets(root, jobs, site.today)
+
+
+def plan_manifest(outputs: list[routes.Output], sums: Digests, site: Site, config: SiteConfig) -> dict[str, str]:
+    """The fingerprint of every file the build writes (pages, their PDFs, contact cards)."""
+    manifest = {o.dest: sums.fingerprint(o.dest, o.template, o.sources) for o in outputs}
+    if config.pdf:
+        for html, pdf in printables.pdf_jobs(outputs):
+            manifest[pdf] = manifest[html]
+    for dest in printables.vcard_files(site):
+        slug = dest.split("/", 1)[0]
+        manifest[dest] = sums.fingerprint(dest, "vcard", (f"nb:{slug}",))
+    return manifest
 
 
 def render_output(
@@ -154,7 +257,7 @@ def render_output(
     """Render one page to bytes; template mistakes become SitegenErrors naming the template line."""
     try:
         template = env.get_template(output.template)
-        html = template.render(site=site, page=output, base_url=base_url, assets=assets, pdf=pdf, **output.context)
+        html = template.render(site=site, page=output, base_url=base_url, assets=assets, pdf=pdf, **output.values())
     except jinja2.TemplateSyntaxError as exc:
         raise SitegenError(f"{exc.filename}:{exc.lineno}: template error: {exc.message}") from exc
     except jinja2.UndefinedError as exc:

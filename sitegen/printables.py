@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sitegen.mapdraw import draw_plan
@@ -12,7 +14,7 @@ from sitegen.model import Building, MapBuilding, Neighborhood, Person, Service, 
 from sitegen.phone import Phone
 from sitegen.plaintext import plain_text
 from sitegen.qr import QrCache, QrCode
-from sitegen.routes import Output, neighborhood_url, notice_url, split_notices
+from sitegen.routes import Output, neighborhood_sources, neighborhood_url, notice_url, split_notices
 from sitegen.symbols import SIGNS
 from sitegen.vcard import make_vcard
 
@@ -274,33 +276,66 @@ def pact_points(pact: str, limit: int) -> list[str]:
     return [plain_text(text) for text in (items or lines)][:limit]
 
 
-def _sheet_output(dest: str, template: str, sheet: Sheet, **context: object) -> Output:
-    return Output(dest, template, f"{sheet.title} · {sheet.subtitle}", {"sheet": sheet, **context})
+def _sheets(planner: Planner, n: Neighborhood) -> list[tuple[str, Sheet]]:
+    folder = f"{n.slug}/print"
+    return [
+        (f"{folder}/name-card.html", planner.name_card(n)),
+        (f"{folder}/notice-board.html", planner.notice_board(n)),
+        (f"{folder}/services.html", planner.services(n)),
+        *((f"{folder}/building-{b.id}.html", planner.building(n, b)) for b in n.buildings),
+        *((f"{folder}/evacuation-{b.id}.html", planner.evacuation(n, b)) for b in (n.map.buildings if n.map else ())),
+    ]
+
+
+def _sheet_titles(n: Neighborhood) -> list[tuple[str, str]]:
+    """(file, page title) of each sheet of a neighborhood, known without drawing any sheet."""
+    folder = f"{n.slug}/print"
+    return [
+        (f"{folder}/name-card.html", f"{n.name} · 治理名片"),
+        (f"{folder}/notice-board.html", f"{n.name} · 公告栏"),
+        (f"{folder}/services.html", f"{n.name} · 便民服务"),
+        *((f"{folder}/building-{b.id}.html", f"{n.name} {b.name} · 楼栋联系卡") for b in n.buildings),
+        *(
+            (f"{folder}/evacuation-{b.id}.html", f"{n.name} {b.name} · 应急疏散图")
+            for b in (n.map.buildings if n.map else ())
+        ),
+    ]
 
 
 def plan_print_outputs(site: Site, base_url: str, codes: QrCache | None = None) -> list[Output]:
-    """Every print sheet, the print indexes, the combined sheets and the contact pages."""
+    """Every print sheet, the print indexes, the combined sheets and the contact pages.
+
+    Sheets are drawn only when rendered (QR codes and plans take time), one neighborhood at a time:
+    the outputs of a neighborhood are listed together, and only the last two neighborhoods' sheets
+    are kept in memory.
+    """
     planner = Planner(site, base_url, codes)
+
+    @functools.lru_cache(maxsize=2)
+    def sheets_of(slug: str) -> list[tuple[str, Sheet]]:
+        return _sheets(planner, next(n for n in site.neighborhoods if n.slug == slug))
+
+    def sheet_context(slug: str, index: int, n: Neighborhood) -> Callable[[], dict[str, object]]:
+        return lambda: {"sheet": sheets_of(slug)[index][1], "neighborhood": n}
+
+    def all_sheets(slug: str, n: Neighborhood) -> Callable[[], dict[str, object]]:
+        return lambda: {"neighborhood": n, "sheets": sheets_of(slug)}
+
     outputs: list[Output] = []
     for n in site.neighborhoods:
+        sources = neighborhood_sources(n.slug)
+        for index, (dest, title) in enumerate(_sheet_titles(n)):
+            outputs.append(
+                Output(dest, "print/page.html", title, sources=sources, lazy=sheet_context(n.slug, index, n))
+            )
         folder = f"{n.slug}/print"
-        sheets = [
-            (f"{folder}/name-card.html", planner.name_card(n)),
-            (f"{folder}/notice-board.html", planner.notice_board(n)),
-            (f"{folder}/services.html", planner.services(n)),
-            *((f"{folder}/building-{b.id}.html", planner.building(n, b)) for b in n.buildings),
-            *(
-                (f"{folder}/evacuation-{b.id}.html", planner.evacuation(n, b))
-                for b in (n.map.buildings if n.map else ())
-            ),
-        ]
-        outputs += [_sheet_output(dest, "print/page.html", sheet, neighborhood=n) for dest, sheet in sheets]
         outputs.append(
             Output(
                 f"{folder}/index.html",
                 "print/index.html",
                 f"{n.name} · 打印材料",
-                {"neighborhood": n, "sheets": sheets},
+                sources=sources,
+                lazy=all_sheets(n.slug, n),
             )
         )
         outputs.append(
@@ -308,7 +343,8 @@ def plan_print_outputs(site: Site, base_url: str, codes: QrCache | None = None) 
                 f"{folder}/all-sheets.html",
                 "print/all.html",
                 f"{n.name} · 全部打印材料",
-                {"neighborhood": n, "sheets": sheets},
+                sources=sources,
+                lazy=all_sheets(n.slug, n),
             )
         )
         for service in (*n.channels, *n.services):
@@ -319,12 +355,21 @@ def plan_print_outputs(site: Site, base_url: str, codes: QrCache | None = None) 
                         "contact.html",
                         service.name,
                         {"neighborhood": n, "service": service, "vcard_href": contact_key(service) + ".vcf"},
+                        sources=sources,
                     )
                 )
     grids = planner.grids()
-    community = [("print/grids.html", grids)]
-    outputs.append(_sheet_output("print/grids.html", "print/page.html", grids, neighborhood=None))
-    outputs.append(Output("print/index.html", "print/community.html", "打印材料", {"sheets": community}))
+    outputs.append(
+        Output(
+            "print/grids.html",
+            "print/page.html",
+            f"{grids.title} · {grids.subtitle}",
+            {"sheet": grids, "neighborhood": None},
+        )
+    )
+    outputs.append(
+        Output("print/index.html", "print/community.html", "打印材料", {"sheets": [("print/grids.html", grids)]})
+    )
     return outputs
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import Protocol, TextIO
 
 from sitegen.errors import ContentError
@@ -52,3 +53,19 @@ def summarize(problems: list[ContentError]) -> str:
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
     return ", ".join(parts) or "no problems"
+
+
+class Stopwatch:
+    """Per-stage counts and timings: told to the user when they watch a terminal, else kept quiet."""
+
+    def __init__(self, reporter: Reporter, stream: TextIO | None = None) -> None:
+        self.reporter = reporter
+        stream = stream or sys.stderr
+        self.loud = hasattr(stream, "isatty") and stream.isatty()
+        self.start = self.last = time.perf_counter()
+
+    def lap(self, what: str) -> None:
+        now = time.perf_counter()
+        if self.loud:
+            self.reporter.info(f"  {what} ({now - self.last:.2f} s)")
+        self.last = now

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,12 +13,28 @@ from sitegen.model import Neighborhood, Notice, Site
 
 @dataclass(frozen=True)
 class Output:
-    """One file to write: where, with which template, and the page's own values."""
+    """One file to write: where, with which template, the page's own values, and what it depends on.
+
+    ``sources`` name the inputs the page shows (besides site.yaml and the theme, which every page
+    shows): ``nb:<slug>`` for a neighborhood's folder, ``notices`` for the community notices, ``all``
+    for everything. A page whose sources did not change is not rendered again. ``lazy`` makes the
+    values only when the page is rendered.
+    """
 
     dest: str
     template: str
     title: str
     context: dict[str, Any] = field(default_factory=dict, compare=False)
+    sources: tuple[str, ...] = ("all",)
+    lazy: Callable[[], dict[str, Any]] | None = field(default=None, compare=False)
+
+    def values(self) -> dict[str, Any]:
+        return {**self.context, **self.lazy()} if self.lazy else self.context
+
+
+def neighborhood_sources(slug: str) -> tuple[str, ...]:
+    """What a neighborhood's pages show: its own folder, and the community notices (on its boards)."""
+    return (f"nb:{slug}", "notices")
 
 
 def neighborhood_url(slug: str) -> str:
@@ -50,44 +66,50 @@ def split_notices(notices: Iterable[Notice], site: Site) -> tuple[list[Notice], 
 
 def _neighborhood_pages(site: Site, neighborhood: Neighborhood) -> list[Output]:
     current, expired = split_notices(neighborhood.notices, site)
+    sources = neighborhood_sources(neighborhood.slug)
     pages = [
         Output(
             neighborhood_url(neighborhood.slug),
             "neighborhood.html",
             neighborhood.name,
             {"neighborhood": neighborhood, "current": current, "expired": expired},
+            sources,
         ),
         Output(
             archive_url(neighborhood.slug),
             "archive.html",
             f"{neighborhood.name} · 往期通知",
             {"neighborhood": neighborhood, "notices": expired},
+            sources,
         ),
     ]
     for notice in neighborhood.notices:
-        pages.append(_notice_page(notice, neighborhood))
+        pages.append(_notice_page(notice, neighborhood, sources))
     if neighborhood.map:
         pages.append(
             Output(
                 map_url(neighborhood.slug),
                 "map.html",
                 f"{neighborhood.name} · 平面图",
-                {
-                    "neighborhood": neighborhood,
-                    "plan": draw_plan(neighborhood.map, label=f"{neighborhood.name}平面图", text_scale=1.3),
-                },
+                sources=sources,
+                lazy=_map_context(neighborhood),
             )
         )
     return pages
 
 
-def _notice_page(notice: Notice, neighborhood: Neighborhood | None) -> Output:
-    return Output(
-        notice_url(notice),
-        "notice.html",
-        notice.title,
-        {"notice": notice, "neighborhood": neighborhood},
-    )
+def _notice_page(notice: Notice, neighborhood: Neighborhood | None, sources: tuple[str, ...] = ("all",)) -> Output:
+    context = {"notice": notice, "neighborhood": neighborhood}
+    return Output(notice_url(notice), "notice.html", notice.title, context, sources)
+
+
+def _map_context(neighborhood: Neighborhood) -> Callable[[], dict[str, Any]]:
+    assert neighborhood.map is not None
+    site_map = neighborhood.map
+    return lambda: {
+        "neighborhood": neighborhood,
+        "plan": draw_plan(site_map, label=f"{neighborhood.name}平面图", text_scale=1.3),
+    }
 
 
 def _all_notices(site: Site) -> list[Notice]:

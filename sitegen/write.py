@@ -124,3 +124,78 @@ def copy_static(theme_dirs: Sequence[Path], root: Path, prefix: str = "assets") 
             write_file(root, rel, data)
             hashes[rel] = hashlib.sha256(data).hexdigest()[:10]
     return hashes
+
+
+def _static_files(theme_dirs: Sequence[Path], prefix: str = "assets") -> dict[str, Path]:
+    """Each theme's ``static/`` files by output path (earlier dirs win)."""
+    found: dict[str, Path] = {}
+    for theme in theme_dirs:
+        static = theme / "static"
+        if not static.is_dir():
+            continue
+        for path in sorted(static.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                found.setdefault(f"{prefix}/{path.relative_to(static).as_posix()}", path)
+    return found
+
+
+def static_hashes(theme_dirs: Sequence[Path]) -> dict[str, str]:
+    """The content hashes :func:`copy_static` would return, without copying."""
+    return {rel: hashlib.sha256(path.read_bytes()).hexdigest()[:10] for rel, path in _static_files(theme_dirs).items()}
+
+
+def output_intact(output_dir: Path, manifest: dict[str, str]) -> bool:
+    """Whether ``output_dir`` is a sitegen output holding every file of ``manifest``."""
+    if not manifest or not (output_dir / MARKER).is_file():
+        return False
+    present: set[str] = set()
+    for folder, _dirs, files in os.walk(output_dir):
+        rel = os.path.relpath(folder, output_dir)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        present.update(prefix + name for name in files)
+    return all(dest in present for dest in manifest)
+
+
+def _replace(root: Path, dest: str, data: bytes) -> None:
+    """Write one file so that readers see the old or the new bytes, never half of them."""
+    path = root / dest
+    if ".." in Path(dest).parts or Path(dest).is_absolute():
+        raise SitegenError(f"refusing to write outside the output directory: {dest}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def apply_changes(
+    output_dir: Path,
+    files: dict[str, bytes],
+    manifest: dict[str, str],
+    previous: dict[str, str],
+    theme_dirs: Sequence[Path],
+) -> int:
+    """Update an existing output in place: write what changed, remove what is gone; return files written.
+
+    Everything is rendered before this runs, so content or template errors never get here.
+    """
+    written = 0
+    for dest, data in files.items():
+        path = output_dir / dest
+        if not path.is_file() or path.read_bytes() != data:
+            _replace(output_dir, dest, data)
+            written += 1
+    for rel, source in _static_files(theme_dirs).items():
+        data = source.read_bytes()
+        target = output_dir / rel
+        if not target.is_file() or target.read_bytes() != data:
+            _replace(output_dir, rel, data)
+            written += 1
+    for dest in sorted(set(previous) - set(manifest)):
+        path = output_dir / dest
+        if path.is_file():
+            path.unlink()
+        for folder in path.parents:
+            if folder == output_dir or not folder.is_dir() or any(folder.iterdir()):
+                break
+            folder.rmdir()
+    return written

@@ -1,0 +1,185 @@
+"""Incremental builds give exactly what a clean build gives, and rebuild nothing when nothing changed."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import build as run_build
+from sitegen.cli import main
+from sitegen.config import load_config
+from sitegen.report import ListReporter
+from tests.conftest import BUILD_EPOCH, ROOT
+
+MINIMAL = ROOT / "tests" / "sites" / "minimal" / "content"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def build(content: Path, output: Path, *extra: str) -> int:
+    return main(["build", "--content", str(content), "--output", str(output), *extra])
+
+
+def rendered(content: Path, output: Path, theme: Path | None = None) -> int:
+    config = load_config(str(content), str(output), str(theme) if theme else None)
+    return run_build(config, ListReporter()).rendered
+
+
+# Edits an editor makes, each a function of the workspace (content and theme folders).
+Edit = Callable[[Path, random.Random], None]
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def edit_notice_text(root: Path, rng: random.Random) -> None:
+    notices = sorted((root / "content").rglob("notices/*.md"))
+    _append(rng.choice(notices), f"\n补充说明 {rng.randint(1, 999)}：请相互转告。\n")
+
+
+def add_notice(root: Path, rng: random.Random) -> None:
+    day = rng.randint(10, 28)
+    path = (
+        root / "content" / "neighborhoods" / "lanting" / "notices" / f"2026-11-{day:02d}-extra-{rng.randint(1, 99)}.md"
+    )
+    path.write_text(
+        f"---\ntitle: 临时通知 {day}\ndate: 2026-11-{day:02d}\npinned: {rng.choice(['true', 'false'])}\n---\n内容。\n",
+        encoding="utf-8",
+    )
+
+
+def delete_notice(root: Path, rng: random.Random) -> None:
+    notices = sorted((root / "content").rglob("notices/*.md"))
+    if len(notices) > 1:
+        rng.choice(notices).unlink()
+
+
+def rename_neighborhood(root: Path, rng: random.Random) -> None:
+    path = root / "content" / "neighborhoods" / "qinghe" / "neighborhood.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("name: 清河苑", f"name: 清河苑{rng.randint(1, 9)}", 1).replace(
+            "name: 清河苑" + "1" * 0, "name: 清河苑"
+        ),
+        encoding="utf-8",
+    )
+
+
+def add_building(root: Path, rng: random.Random) -> None:
+    _append(
+        root / "content" / "neighborhoods" / "qinghe" / "neighborhood.yaml",
+        f'  - id: B{rng.randint(1, 99)}\n    grid: "02"\n',
+    )
+
+
+def change_site(root: Path, rng: random.Random) -> None:
+    path = root / "content" / "site.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("兰亭路1号", f"兰亭路{rng.randint(2, 99)}号", 1), encoding="utf-8"
+    )
+
+
+def change_pact(root: Path, rng: random.Random) -> None:
+    _append(root / "content" / "neighborhoods" / "lanting" / "pact.md", f"{rng.randint(4, 9)}. 爱护绿化。\n")
+
+
+def change_theme(root: Path, rng: random.Random) -> None:
+    templates = root / "theme" / "templates"
+    templates.mkdir(parents=True, exist_ok=True)
+    base = (ROOT / "themes" / "default" / "templates" / "base.html").read_text(encoding="utf-8")
+    (templates / "base.html").write_text(base.replace("跳到正文", f"跳到正文{rng.randint(1, 9)}"), encoding="utf-8")
+
+
+def new_neighborhood(root: Path, rng: random.Random) -> None:
+    folder = root / "content" / "neighborhoods" / f"extra-{rng.randint(1, 3)}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "neighborhood.yaml").write_text("name: 新小区\nverified_on: 2026-11-01\n", encoding="utf-8")
+
+
+EDITS: list[Edit] = [
+    edit_notice_text, add_notice, delete_notice, rename_neighborhood, add_building,
+    change_site, change_pact, change_theme, new_neighborhood,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_incremental_builds_equal_clean_builds_after_random_edits(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    (tmp_path / "theme" / "templates").mkdir(parents=True)
+    out = tmp_path / "out"
+    theme = ["--theme", str(tmp_path / "theme")]
+    assert build(tmp_path / "content", out, *theme) == 0
+    for step in range(8):
+        edit = rng.choice(EDITS)
+        edit(tmp_path, rng)
+        assert build(tmp_path / "content", out, *theme) == 0, edit.__name__
+        clean = tmp_path / f"clean-{step}"
+        assert build(tmp_path / "content", clean, *theme) == 0
+        assert tree(out) == tree(clean), f"after {edit.__name__} (step {step})"
+
+
+def test_a_failed_incremental_build_changes_nothing(tmp_path: Path) -> None:
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    out = tmp_path / "out"
+    assert build(tmp_path / "content", out) == 0
+    before = tree(out)
+    _append(tmp_path / "content" / "neighborhoods" / "lanting" / "notices" / "2026-11-20-water.md", "更多\n")
+    _append(tmp_path / "content" / "site.yaml", "office: twice\n")  # duplicate key: an error
+    assert build(tmp_path / "content", out) == 1
+    assert tree(out) == before
+
+
+def test_nothing_is_rendered_again_when_nothing_changed(tmp_path: Path) -> None:
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    out = tmp_path / "out"
+    assert rendered(tmp_path / "content", out) > 20
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    assert rendered(tmp_path / "content", out) == 0
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == mtimes
+
+
+def test_an_edit_in_one_neighborhood_renders_only_its_pages_and_the_community_pages(tmp_path: Path) -> None:
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    out = tmp_path / "out"
+    total = rendered(tmp_path / "content", out)
+    _append(tmp_path / "content" / "neighborhoods" / "qinghe" / "neighborhood.yaml", "address: 清河路2号\n")
+    again = rendered(tmp_path / "content", out)
+    assert 0 < again < total / 2
+
+
+def test_an_output_changed_by_hand_is_rebuilt_whole(tmp_path: Path) -> None:
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    out = tmp_path / "out"
+    assert build(tmp_path / "content", out) == 0
+    (out / "lanting" / "index.html").unlink()
+    assert build(tmp_path / "content", out) == 0
+    assert (out / "lanting" / "index.html").is_file()
+
+
+def test_the_cache_belongs_to_one_sitegen_version(tmp_path: Path) -> None:
+    import sitegen
+
+    config = load_config(str(tmp_path / "content"), str(tmp_path / "out"))
+    assert config.cache_dir is not None and config.cache_dir.name == sitegen.__version__
+
+
+def test_rendering_on_two_cores_gives_the_same_bytes(tmp_path: Path) -> None:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}
+    outputs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}"
+        command = [sys.executable, "-m", "sitegen", "build", "--content", str(ROOT / "content"), "--output", str(out)]
+        subprocess.run(command, env={**env, "SITEGEN_JOBS": jobs}, check=True, capture_output=True)
+        outputs[jobs] = tree(out)
+    assert outputs["1"] == outputs["2"]
