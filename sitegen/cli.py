@@ -16,6 +16,7 @@ from sitegen.content_schema import json_schemas
 from sitegen.errors import BuildAborted, SitegenError, has_errors
 from sitegen.report import ConsoleReporter, summarize
 from sitegen.scaffold import new_neighborhood
+from sitegen.serve import serve
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -56,6 +57,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--base-url", default="", metavar="URL", help="absolute address the site is published at")
     sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
+    sub = command("serve", "Preview the site on this computer, rebuilding and reloading on every save.")
+    content_option(sub)
+    sub.add_argument("--theme", metavar="DIR", help="theme directory overriding the default theme")
+    sub.add_argument("--base-url", default="", metavar="URL", help="absolute address the site is published at")
+    sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    sub.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)"
+    )
+    sub.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+
     sub = command("check", "Check the content and report every problem; write nothing.")
     content_option(sub)
     sub.add_argument("--base-url", default="", metavar="URL", help="absolute address the site is published at")
@@ -87,6 +98,11 @@ def _run(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
         if built.problems:
             reporter.info(summarize(built.problems))
         return EXIT_OK
+    if args.command == "serve":
+        config = load_config(args.content, theme=args.theme, base_url=args.base_url, strict=args.strict)
+        if not config.content_dir.is_dir():
+            raise SitegenError(f"the content directory {config.content_dir} does not exist")
+        return serve(config, reporter, args.host, args.port)
     if args.command == "new":
         path = new_neighborhood(Path(args.content), args.slug, args.name)
         reporter.info(f"wrote {path}; fill it in, then run `sitegen check`")

@@ -1,0 +1,251 @@
+"""Preview while editing: build, serve on loopback, rebuild on every save, and reload open pages."""
+
+from __future__ import annotations
+
+import dataclasses
+import http.server
+import json
+import shutil
+import socketserver
+import tempfile
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from sitegen.build import build
+from sitegen.config import SiteConfig
+from sitegen.errors import BuildAborted, SitegenError
+from sitegen.report import ListReporter, Reporter
+from sitegen.state import BuildState
+
+EVENTS_PATH = "/__sitegen__/events"
+DEBOUNCE_SECONDS = 0.1
+KEEPALIVE_SECONDS = 15.0
+
+# Names editors give their temporary and backup files; saving them must not start a build.
+_TEMPORARY_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".kate-swp", "___jb_tmp___", "___jb_old___")
+_TEMPORARY_PREFIXES = (".#", "#", ".~lock.")
+
+# Injected into every HTML page the preview serves (never into `sitegen build` output): reloads the
+# page after a build, or shows the build's problems over it. Problems are shown as text, never HTML.
+LIVE_SCRIPT = """<script>
+(() => {
+  const loaded = %(generation)d;
+  const source = new EventSource("%(events)s");
+  let box = null;
+  function show(problems) {
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "sitegen-problems";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:#fff;color:#1a1a1a;" +
+        "padding:16px;font:16px/1.6 monospace;white-space:pre-wrap;border-top:8px solid #b00000";
+      document.body.appendChild(box);
+    }
+    box.textContent = "sitegen: the last change could not be built. Fix this and save again.\\n\\n" +
+      problems.join("\\n\\n");
+  }
+  source.addEventListener("build", (event) => {
+    const state = JSON.parse(event.data);
+    if (state.problems.length) show(state.problems);
+    else if (state.generation !== loaded || box) location.reload();
+  });
+})();
+</script>
+"""
+
+
+def _is_temporary(path: str) -> bool:
+    name = Path(path).name
+    return name.endswith(_TEMPORARY_SUFFIXES) or name.startswith(_TEMPORARY_PREFIXES) or name == "4913"
+
+
+class Preview:
+    """One preview: builds into a private folder and tells listeners when a build ends."""
+
+    def __init__(self, config: SiteConfig, reporter: Reporter) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-"))
+        output = self.folder / "site"
+        self.config = dataclasses.replace(config, output_dir=output, cache_dir=self.folder / "cache", pdf=False)
+        self.reporter = reporter
+        self.state = BuildState(str(output.resolve()))
+        self.generation = 0
+        self.problems: list[str] = []
+        self.finished = threading.Condition()
+        self.building = threading.Lock()
+
+    @property
+    def site(self) -> Path:
+        return self.config.output_dir
+
+    def rebuild(self) -> None:
+        """Build now; afterwards every listener hears of the new generation (and its problems)."""
+        with self.building:
+            started = time.perf_counter()
+            problems: list[str] = []
+            try:
+                result = build(self.config, ListReporter(), self.state)
+                summary = f"rebuilt in {time.perf_counter() - started:.2f} s ({result.rendered} pages rendered)"
+            except BuildAborted as exc:
+                problems = [p.format() for p in exc.problems if p.is_error or self.config.strict]
+                summary = f"the content has problems: {len(problems)} shown in the browser"
+                self.reporter.problems([p for p in exc.problems if p.is_error])
+            except SitegenError as exc:
+                problems = [f"sitegen: {exc}"]
+                summary = str(exc)
+            except Exception as exc:  # noqa: BLE001 - the preview must outlive any bug
+                problems = [f"sitegen: internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc()}"]
+                summary = f"internal error: {exc}"
+            self.reporter.info(summary)
+            with self.finished:
+                self.generation += 1
+                self.problems = problems
+                self.finished.notify_all()
+
+    def state_message(self) -> str:
+        return json.dumps({"generation": self.generation, "problems": self.problems}, ensure_ascii=False)
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class _Changes(FileSystemEventHandler):
+    """Notes when a watched file changed; a separate thread builds once the saving has stopped."""
+
+    def __init__(self) -> None:
+        self.last_change = 0.0
+        self.pending = threading.Event()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder "changes" whenever a file in it does; the file's own event counts
+        if event.event_type in ("opened", "closed", "closed_no_write") or all(
+            not p or _is_temporary(p) or "/.git/" in p for p in paths
+        ):
+            return
+        self.last_change = time.monotonic()
+        self.pending.set()
+
+
+def _rebuild_loop(preview: Preview, changes: _Changes, stop: threading.Event) -> None:
+    while not stop.is_set():
+        if not changes.pending.wait(timeout=0.5):
+            continue
+        while time.monotonic() - changes.last_change < DEBOUNCE_SECONDS:
+            time.sleep(DEBOUNCE_SECONDS / 4)
+        changes.pending.clear()
+        preview.rebuild()
+
+
+def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(preview.site), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass  # the terminal shows builds, not every request
+
+        def end_headers(self) -> None:
+            self.send_header("Cache-Control", "no-store")
+            super().end_headers()
+
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path.split("?", 1)[0] == EVENTS_PATH:
+                self._events()
+                return
+            path = Path(self.translate_path(self.path))
+            if path.is_dir():
+                path = path / "index.html"
+            if path.suffix == ".html" or not preview.site.is_dir():
+                self._page(path)
+                return
+            super().do_GET()
+
+        def _page(self, path: Path) -> None:
+            status = 200
+            if not path.is_file():
+                status, path = 404, preview.site / "404.html"
+            html = path.read_text(encoding="utf-8") if path.is_file() else _waiting_page()
+            if not preview.site.is_dir():
+                status = 503
+            script = LIVE_SCRIPT % {"generation": preview.generation, "events": EVENTS_PATH}
+            body = (html.replace("</body>", script + "</body>", 1) if "</body>" in html else html + script).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _events(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.end_headers()
+            seen = -1
+            try:
+                while True:
+                    with preview.finished:
+                        if preview.generation == seen:
+                            preview.finished.wait(timeout=KEEPALIVE_SECONDS)
+                        generation, message = preview.generation, preview.state_message()
+                    if generation != seen:
+                        self.wfile.write(f"event: build\ndata: {message}\n\n".encode())
+                        seen = generation
+                    else:
+                        self.wfile.write(b": still here\n\n")
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                return
+
+    return Handler
+
+
+def _waiting_page() -> str:
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>sitegen</title></head>'
+        "<body><p>sitegen: there is no site to show yet.</p></body></html>"
+    )
+
+
+class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def serve(config: SiteConfig, reporter: Reporter, host: str = "127.0.0.1", port: int = 8000) -> int:
+    """Serve until interrupted (Ctrl-C); return the exit code."""
+    preview = Preview(config, reporter)
+    try:
+        server = _Server((host, port), _handler(preview))
+    except OSError as exc:
+        preview.close()
+        raise SitegenError(f"cannot listen on {host}:{port} ({exc.strerror}); try another --port") from exc
+    preview.rebuild()  # before any thread runs, so a big first build may use every core
+    changes = _Changes()
+    observer = Observer()
+    for folder in {config.content_dir.resolve(), *(d.resolve() for d in config.theme_dirs)}:
+        if folder.is_dir():
+            observer.schedule(changes, str(folder), recursive=True)
+    stop = threading.Event()
+    builder = threading.Thread(target=_rebuild_loop, args=(preview, changes, stop), daemon=True)
+    observer.start()
+    builder.start()
+    bound_port = server.server_address[1]
+    reporter.info(f"serving {config.content_dir} at http://{host}:{bound_port}/ — press Ctrl-C to stop")
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        reporter.info("stopped")
+    finally:
+        stop.set()
+        observer.stop()
+        server.server_close()
+        observer.join(timeout=5)
+        builder.join(timeout=5)
+        preview.close()
+    return 0

@@ -1,0 +1,202 @@
+"""sitegen serve: rebuilds on save, reloads open pages, shows problems in the page, never dies, stops cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import BUILD_EPOCH, ROOT
+
+MINIMAL = ROOT / "tests" / "sites" / "minimal" / "content"
+NOTICE = Path("neighborhoods/lanting/notices/2026-11-20-water.md")
+
+
+class Server:
+    """A `sitegen serve` process on a free loopback port, and a reader of its event stream."""
+
+    def __init__(self, content: Path) -> None:
+        env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH, "PYTHONUNBUFFERED": "1"}
+        command = [sys.executable, "-m", "sitegen", "serve", "--content", str(content), "--port", "0"]
+        self.process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        self.log: list[str] = []
+        self.url = ""
+        assert self.process.stderr is not None
+        deadline = time.monotonic() + 60
+        while not self.url and time.monotonic() < deadline:
+            line = self.process.stderr.readline()
+            self.log.append(line)
+            match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+            if match:
+                self.url = match.group(1)
+        assert self.url, "".join(self.log)
+        self.drain = threading.Thread(target=self._drain, daemon=True)
+        self.drain.start()
+        self.events: list[dict[str, Any]] = []
+        threading.Thread(target=self._listen, daemon=True).start()
+        self.wait_for(lambda e: True)
+
+    def _drain(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.log.append(line)
+
+    def _listen(self) -> None:
+        with urllib.request.urlopen(self.url + "__sitegen__/events", timeout=120) as stream:
+            for raw in stream:
+                line = raw.decode("utf-8").rstrip("\n")
+                if line.startswith("data: "):
+                    self.events.append(json.loads(line[6:]))
+
+    def wait_for(self, condition: Any, timeout: float = 30) -> dict[str, Any]:
+        seen = len(self.events) if self.events else 0
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for event in self.events[max(0, seen - 1) :]:
+                if condition(event):
+                    return event
+            time.sleep(0.05)
+        raise AssertionError(f"no such event; events: {self.events}; log: {''.join(self.log)}")
+
+    def next_build(self, timeout: float = 30) -> dict[str, Any]:
+        generation = self.events[-1]["generation"]
+        return self.wait_for(lambda e: e["generation"] > generation, timeout)
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=20)
+        self.drain.join(timeout=5)
+        assert self.process.stderr is not None
+        self.process.stderr.close()
+        return code
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    server = Server(content)
+    yield server, content
+    server.stop()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_pages_are_served_with_the_reload_script(served: tuple[Server, Path]) -> None:
+    server, _content = served
+    status, page = server.get("lanting/index.html")
+    assert status == 200 and "兰亭小区" in page and "/__sitegen__/events" in page
+    status, page = server.get("")
+    assert status == 200 and "兰亭社区" in page
+    status, page = server.get("no/such/page.html")
+    assert status == 404 and "页面未找到" in page
+    status, sheet = server.get("lanting/print/name-card.html")
+    assert status == 200 and "/__sitegen__/events" in sheet
+
+
+def test_built_files_never_contain_the_reload_script(tmp_path: Path) -> None:
+    from sitegen.cli import main
+
+    assert main(["build", "--content", str(MINIMAL), "--output", str(tmp_path / "out")]) == 0
+    for page in (tmp_path / "out").rglob("*.html"):
+        assert "__sitegen__" not in page.read_text(encoding="utf-8"), page
+
+
+def test_an_edit_rebuilds_and_is_served(served: tuple[Server, Path]) -> None:
+    server, content = served
+    edit(content / NOTICE, "请提前储水", "请提前储水（已更新）")
+    event = server.next_build()
+    assert event["problems"] == []
+    assert "已更新" in server.get("lanting/notices/2026-11-20-water.html")[1]
+
+
+def test_problems_are_sent_and_the_last_good_site_stays(served: tuple[Server, Path]) -> None:
+    server, content = served
+    edit(content / "neighborhoods/lanting/neighborhood.yaml", "founded: 1998", "founded: 1998年")
+    event = server.next_build()
+    assert len(event["problems"]) == 1
+    assert event["problems"][0].startswith(
+        str(content / "neighborhoods/lanting/neighborhood.yaml") + ":3:10: error: `1998年` is not a whole number"
+    )
+    assert "hint: write digits only" in event["problems"][0]
+    status, page = server.get("lanting/index.html")
+    assert status == 200 and "1998年" in page  # the last good build, still served
+    edit(content / "neighborhoods/lanting/neighborhood.yaml", "founded: 1998年", "founded: 1999")
+    assert server.next_build()["problems"] == []
+    assert "1999年" in server.get("lanting/index.html")[1]
+    assert server.process.poll() is None
+
+
+def test_the_server_survives_any_input(served: tuple[Server, Path]) -> None:
+    server, content = served
+    for data in (b"\xff\xfe\x00garbage", b"name: [", "名称：和谐".encode("gbk"), b""):
+        (content / "site.yaml").write_bytes(data)
+        assert server.next_build()["problems"], data
+    assert server.process.poll() is None
+    shutil.copy(MINIMAL / "site.yaml", content / "site.yaml")
+    assert server.next_build()["problems"] == []
+
+
+def test_editor_temporary_files_do_not_trigger_builds(served: tuple[Server, Path]) -> None:
+    server, content = served
+    generation = server.events[-1]["generation"]
+    for name in (".site.yaml.swp", "site.yaml~", ".#site.yaml", "4913"):
+        (content / name).write_text("x", encoding="utf-8")
+    time.sleep(1.0)
+    assert server.events[-1]["generation"] == generation
+
+
+def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    before = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("sitegen-preview-*"))
+    server = Server(content)
+    assert server.stop() == 0
+    assert "Traceback" not in "".join(server.log) and "stopped" in "".join(server.log)
+    assert set(Path(os.environ.get("TMPDIR", "/tmp")).glob("sitegen-preview-*")) <= before, "preview folder left"
+
+
+# In a real browser: the open page reloads by itself, and shows problems until they are fixed.
+
+
+def test_open_page_reloads_and_shows_problems(served: tuple[Server, Path], browser: Any) -> None:
+    server, content = served
+    page = browser.new_page()
+    page.goto(server.url + "lanting/notices/2026-11-20-water.html")
+    page.wait_for_timeout(300)  # the event stream is connected
+    with page.expect_navigation(timeout=30_000):
+        edit(content / NOTICE, "请提前储水", "请提前储水，谢谢配合")
+    page.wait_for_selector("text=谢谢配合")
+    edit(content / NOTICE, "title: 11月25日停水通知", "title: [11月25日停水通知")
+    page.wait_for_selector("#sitegen-problems", timeout=30_000)
+    text = page.inner_text("#sitegen-problems")
+    assert "2026-11-20-water.md:2:" in text and "error:" in text
+    with page.expect_navigation(timeout=30_000):
+        edit(content / NOTICE, "title: [11月25日停水通知", "title: 11月25日停水通知")
+    page.wait_for_load_state()
+    assert page.query_selector("#sitegen-problems") is None
+    page.close()
