@@ -15,7 +15,7 @@ from sitegen.config import SiteConfig
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
 from sitegen.load import Documents, load_documents
 from sitegen.model import Site
-from sitegen.parallel import render_all
+from sitegen.parallel import render_into
 from sitegen.parse import Node
 from sitegen.pdf import find_chromium, print_sheets
 from sitegen.qr import QrCache
@@ -205,7 +205,7 @@ def build(config: SiteConfig, reporter: Reporter, state: BuildState | None = Non
     if incremental:
         assets = static_hashes(config.theme_dirs)
         files = {dest: card.encode("utf-8") for dest, card in printables.vcard_files(site).items()}
-        files.update(render_all(changed, render))
+        files.update((o.dest, render(o)) for o in changed)
         written = apply_changes(config.output_dir, files, manifest, state.manifest, config.theme_dirs)
         clock.lap(f"rendered and wrote {written} files")
         if config.pdf:
@@ -213,14 +213,14 @@ def build(config: SiteConfig, reporter: Reporter, state: BuildState | None = Non
     else:
         with staging(config.output_dir) as stage:
             assets = copy_static(config.theme_dirs, stage)
-            for dest, data in render_all(outputs, render):
-                write_file(stage, dest, data)
+            render_into(outputs, render, stage, codes)
             for dest, card in printables.vcard_files(site).items():
                 write_file(stage, dest, card.encode("utf-8"))
             clock.lap(f"rendered and wrote {len(outputs)} pages")
             if config.pdf:
                 _print(stage, outputs, site, reporter)
     state.inputs, state.manifest, state.problems = signature, manifest, problems
+    codes.save()
     if keep:
         state.save(config.cache_dir)
     reporter.info(f"built {len(outputs)} pages into {config.output_dir} ({len(changed)} rendered)")

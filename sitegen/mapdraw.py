@@ -218,23 +218,39 @@ class _Drawing:
         size = max(1.6 * self.u, min(largest * self.t, 0.95 * (x1 - x0) / max(1, len(name))))
         return _text(cx, cy, size, name, cls)
 
-    def buildings(self, current: MapBuilding | None) -> list[str]:
+    def buildings(self) -> list[str]:
         parts = []
         for b in self.map.buildings:
-            mine = current is not None and b.id == current.id
+            outline = _poly([self.frame(p) for p in b.outline])
             parts.append(
                 _el(
                     "polygon",
-                    class_="building current" if mine else "building",
+                    class_="building",
                     data_building=b.id,
-                    points=_poly([self.frame(p) for p in b.outline]),
-                    fill="#ffe08a" if mine else "#eeeeee",
-                    stroke="#000" if mine else "#444",
-                    stroke_width=(0.5 if mine else 0.25) * self.u,
+                    points=outline,
+                    fill="#eeeeee",
+                    stroke="#444",
+                    stroke_width=0.25 * self.u,
                 )
             )
             parts.append(self._fitted_label(b.outline, b.name, "label building-label"))
         return parts
+
+    def current(self, b: MapBuilding) -> list[str]:
+        """The reader's own building, drawn again over the others, in yellow."""
+        outline = _poly([self.frame(p) for p in b.outline])
+        return [
+            _el(
+                "polygon",
+                class_="building current",
+                data_building=b.id,
+                points=outline,
+                fill="#ffe08a",
+                stroke="#000",
+                stroke_width=0.5 * self.u,
+            ),
+            self._fitted_label(b.outline, b.name, "label building-label"),
+        ]
 
     def route(self, route: Route) -> str:
         walk = [self.frame(self.map.points[p]) for p in route.points]
@@ -303,22 +319,56 @@ def draw_plan(
 
     ``text_scale`` enlarges labels, e.g. for a phone screen where the whole plan is 360 px wide.
     """
-    everything = _extent(site_map)
-    frame = _Frame(everything, rotation, 14 * _Frame(everything, rotation, 0).unit)
-    drawing = _Drawing(site_map, frame, text_scale)
-    parts = drawing.ground() + drawing.landmarks() + drawing.buildings(building)
+    base = _base(site_map, rotation, text_scale)
+    drawing = base.drawing
+    parts = [base.below]
     route = site_map.routes.get(building.id) if building else None
+    if building is not None:
+        parts += drawing.current(building)
     if route:
         parts.append(drawing.route(route))
-    parts += drawing.places()
+    parts.append(base.above)
     if building is not None:
         parts.append(drawing.you_are_here(building))
-    north = (site_map.north + rotation) % 360
-    parts.append(_north_arrow(frame, north))
-    bar, scale = _scale_bar(frame)
-    parts.append(bar)
+    frame = drawing.frame
     svg = Markup(
         f'<svg class="site-plan" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(frame.width)} {_n(frame.height)}" '
         f'role="img" aria-label="{escape(label or "平面图")}" font-family="inherit">' + "".join(parts) + "</svg>"
     )
-    return Plan(svg, tuple(sorted(set(drawing.codes))), rotation, north, scale, route)
+    return Plan(svg, base.codes, rotation, base.north, base.scale, route)
+
+
+@dataclass(frozen=True)
+class _Base:
+    """What every plan of one site turned one way shares: all but the reader's building, route and dot."""
+
+    site_map: SiteMap
+    drawing: _Drawing
+    below: str
+    above: str
+    codes: tuple[str, ...]
+    north: float
+    scale: float
+
+
+_bases: dict[tuple[int, float, float], _Base] = {}
+
+
+def _base(site_map: SiteMap, rotation: float, text_scale: float) -> _Base:
+    """The shared layers, drawn once per site map and turn (a neighborhood's plans turn four ways at most)."""
+    key = (id(site_map), rotation, text_scale)
+    cached = _bases.get(key)
+    if cached is not None and cached.site_map is site_map:
+        return cached
+    everything = _extent(site_map)
+    frame = _Frame(everything, rotation, 14 * _Frame(everything, rotation, 0).unit)
+    drawing = _Drawing(site_map, frame, text_scale)
+    below = "".join(drawing.ground() + drawing.landmarks() + drawing.buildings())
+    north = (site_map.north + rotation) % 360
+    bar, scale = _scale_bar(frame)
+    above = "".join([*drawing.places(), _north_arrow(frame, north), bar])
+    base = _Base(site_map, drawing, below, above, tuple(sorted(set(drawing.codes))), north, scale)
+    if len(_bases) >= 16:
+        _bases.clear()
+    _bases[key] = base
+    return base

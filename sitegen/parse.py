@@ -365,11 +365,27 @@ def _deepest_line(text: str) -> int:
     return deepest_line
 
 
+# libyaml composes eight times faster than PyYAML's Python code, with the same positions. Its
+# recursion is in C, though: text that may nest deeply, and text it cannot read (whose errors are
+# explained in PyYAML's words), goes to the Python parser.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+_NESTING_MARKS = re.compile(r"[\[{]|-[ \t]+-")
+
+
+def _compose(text: str) -> yaml.Node | None:
+    if _FAST_LOADER is not None and len(_NESTING_MARKS.findall(text)) < 2000:
+        try:
+            return yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def parse_yaml(doc: RawDocument, text: str, line_offset: int = 0) -> tuple[Node | None, list[ContentError]]:
     """Parse YAML text into a located Node tree; return it (or None) with every problem found."""
     problems: list[ContentError] = []
     try:
-        tree = yaml.compose(text, Loader=yaml.SafeLoader)
+        tree = _compose(text)
     except yaml.MarkedYAMLError as exc:
         # The parser often notices a mistake a line or more after it was made: look for the
         # usual mistakes on the lines up to where it stopped, and explain those instead.

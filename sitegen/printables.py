@@ -188,7 +188,8 @@ class Planner:
         )
 
     def services(self, n: Neighborhood) -> Sheet:
-        entries = [(s, self.service_code(n.slug, s)) for s in (*n.channels, *n.services)]
+        # Posted on the notice board outdoors, like the board's own codes: level Q (and shared with them).
+        entries = [(s, self.service_code(n.slug, s, "Q")) for s in (*n.channels, *n.services)]
         cards = entries[:SERVICE_CARDS]
         return Sheet(
             "services",
@@ -223,7 +224,9 @@ class Planner:
                 "grid": grid,
                 "rows": rows,
                 "units": units[:BUILDING_UNITS],
-                "code": self.page_code(f"{neighborhood_url(n.slug)}#b-{b.id}", "扫码查看本楼信息"),
+                # One code for every building of the neighborhood: its page (the building's section is
+                # one tap away), so a whole neighborhood's cards share a single encoding.
+                "code": self.page_code(neighborhood_url(n.slug), "扫码查看本小区网页"),
                 "worker_code": worker_code,
             },
             more=max(0, len(units) - BUILDING_UNITS),
@@ -324,17 +327,17 @@ def plan_print_outputs(site: Site, base_url: str, codes: QrCache | None = None) 
     outputs: list[Output] = []
     for n in site.neighborhoods:
         sources = neighborhood_sources(n.slug)
+        own = (f"nb:{n.slug}",)  # pages that do not show the community notices
         for index, (dest, title) in enumerate(_sheet_titles(n)):
-            outputs.append(
-                Output(dest, "print/page.html", title, sources=sources, lazy=sheet_context(n.slug, index, n))
-            )
+            shows = sources if dest.endswith("/notice-board.html") else own
+            outputs.append(Output(dest, "print/page.html", title, sources=shows, lazy=sheet_context(n.slug, index, n)))
         folder = f"{n.slug}/print"
         outputs.append(
             Output(
                 f"{folder}/index.html",
                 "print/index.html",
                 f"{n.name} · 打印材料",
-                sources=sources,
+                sources=own,
                 lazy=all_sheets(n.slug, n),
             )
         )
@@ -355,7 +358,7 @@ def plan_print_outputs(site: Site, base_url: str, codes: QrCache | None = None) 
                         "contact.html",
                         service.name,
                         {"neighborhood": n, "service": service, "vcard_href": contact_key(service) + ".vcf"},
-                        sources=sources,
+                        sources=own,
                     )
                 )
     grids = planner.grids()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
+import pickle
+import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,8 +58,14 @@ def _attribute(text: str) -> Markup:
 
 
 def encode(payload: str, level: str) -> list[list[bool]]:
-    """The modules of ``payload``'s QR code, quiet zone included."""
-    code = qrcode.QRCode(error_correction=LEVELS[level], border=QUIET_ZONE, box_size=1)
+    """The modules of ``payload``'s QR code, quiet zone included.
+
+    The mask pattern is picked from the payload, not by scoring all eight (which takes six times
+    longer, and a district's cold build makes tens of thousands of codes): every mask is valid and
+    readers decode them all, as the print tests check by decoding every printed code.
+    """
+    mask = zlib.crc32(payload.encode("utf-8")) % 8
+    code = qrcode.QRCode(error_correction=LEVELS[level], border=QUIET_ZONE, box_size=1, mask_pattern=mask)
     code.add_data(payload.encode("utf-8"))
     code.make(fit=True)
     matrix: list[list[bool]] = code.get_matrix()
@@ -83,34 +91,89 @@ def make_qr(payload: str, level: str = "M") -> QrCode:
     return _svg(payload, level, len(matrix), _path(matrix))
 
 
+def _pack(matrix: list[list[bool]]) -> bytes:
+    bits = "".join("1" if module else "0" for row in matrix for module in row)
+    return int("1" + bits, 2).to_bytes((len(bits) + 8) // 8, "big")
+
+
+def _unpack(data: bytes, size: int) -> list[list[bool]]:
+    bits = bin(int.from_bytes(data, "big"))[3:]
+    if len(bits) != size * size:
+        raise ValueError("damaged entry")
+    return [[bits[y * size + x] == "1" for x in range(size)] for y in range(size)]
+
+
 class QrCache:
-    """Codes kept on disk by payload, so a rebuild does not encode again what did not change."""
+    """Codes kept by payload in one file of the cache directory, so a rebuild does not encode them again.
+
+    Entries are the codes' modules, packed; a damaged entry is encoded afresh, never printed. Codes
+    made by forked workers come back through :meth:`take_new` and :meth:`merge`; :meth:`save`
+    writes the file once, at the end of a build.
+    """
+
+    FILE = "qr-codes.pickle"
 
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
+        self.known: dict[str, tuple[int, bytes]] | None = None
+        self.new: dict[str, tuple[int, bytes]] = {}
+        self.drawn: OrderedDict[str, QrCode] = OrderedDict()  # codes used again soon (a whole neighborhood's cards)
+
+    def _load(self) -> dict[str, tuple[int, bytes]]:
+        if self.known is None:
+            self.known = {}
+            if self.directory is not None:
+                try:
+                    with (self.directory / self.FILE).open("rb") as stream:
+                        loaded = pickle.load(stream)
+                    if isinstance(loaded, dict):
+                        self.known = loaded
+                except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
+                    pass
+        return self.known
 
     def make(self, payload: str, level: str = "M") -> QrCode:
         if self.directory is None:
             return make_qr(payload, level)
-        key = hashlib.sha256(f"{level}\n{payload}".encode()).hexdigest()
-        path = self.directory / key[:2] / f"{key}.txt"
-        try:
-            size, check, drawing = path.read_text(encoding="ascii").split("\n", 2)
-            if check == _digest(drawing):  # a torn or edited entry is ignored, never printed
-                return _svg(payload, level, int(size), drawing)
-        except (OSError, ValueError, UnicodeDecodeError):
-            pass
+        key = f"{level}\n{payload}"
+        if key in self.drawn:
+            return self.drawn[key]
+        code = self._draw(key, payload, level)
+        self.drawn[key] = code
+        if len(self.drawn) > 512:
+            self.drawn.popitem(last=False)
+        return code
+
+    def _draw(self, key: str, payload: str, level: str) -> QrCode:
+        entry = self.new.get(key) or self._load().get(key)
+        if entry is not None:
+            try:
+                return _svg(payload, level, entry[0], _path(_unpack(entry[1], entry[0])))
+            except (ValueError, TypeError, IndexError):
+                pass
         matrix = encode(payload, level)
-        drawing = _path(matrix)
+        self.new[key] = (len(matrix), _pack(matrix))
+        return _svg(payload, level, len(matrix), _path(matrix))
+
+    def take_new(self) -> dict[str, tuple[int, bytes]]:
+        """The codes made since the last call (in a worker: to send back to the parent)."""
+        new, self.new = self.new, {}
+        self._load().update(new)
+        return new
+
+    def merge(self, entries: dict[str, tuple[int, bytes]]) -> None:
+        self.new.update(entries)
+
+    def save(self) -> None:
+        if self.directory is None or not self.new:
+            return
+        known = self._load()
+        known.update(self.take_new())
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(f"{len(matrix)}\n{_digest(drawing)}\n{drawing}", encoding="ascii")
-            os.replace(temporary, path)
+            self.directory.mkdir(parents=True, exist_ok=True)
+            temporary = self.directory / f"{self.FILE}.{os.getpid()}.tmp"
+            with temporary.open("wb") as stream:
+                pickle.dump(known, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.directory / self.FILE)
         except OSError:
             pass  # a cache that cannot be written only costs time
-        return _svg(payload, level, len(matrix), drawing)
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -162,6 +163,30 @@ def _excerpt(text: str, length: int = 60) -> Markup:
     return link_phones(plain)
 
 
+def _sheet_renderer() -> Callable[..., Markup]:
+    """``sheet_body(dest, sheet)``: a sheet's HTML from its layout (print/<kind>.html), made once.
+
+    A neighborhood's sheets appear twice, alone and in all-sheets.html beside them (same folder, so
+    the same links): the second time costs nothing.
+    """
+    made: OrderedDict[str, Markup] = OrderedDict()
+
+    @jinja2.pass_context
+    def sheet_body(context: jinja2.runtime.Context, dest: str, sheet: Any) -> Markup:
+        key = f"{posixpath.dirname(context['page'].dest)}|{dest}"
+        if key in made:
+            made.move_to_end(key)
+            return made[key]
+        layout = context.environment.get_template(f"print/{sheet.kind}.html").make_module(context.get_all())
+        html = Markup(layout.sheet_body(sheet))  # type: ignore[attr-defined]
+        made[key] = html
+        if len(made) > 256:
+            made.popitem(last=False)
+        return html
+
+    return sheet_body
+
+
 def make_env(theme_dirs: Sequence[Path]) -> jinja2.Environment:
     """The Jinja environment: theme dirs in order (overrides first), strict and autoescaped."""
     env = jinja2.Environment(
@@ -180,6 +205,7 @@ def make_env(theme_dirs: Sequence[Path]) -> jinja2.Environment:
     env.globals["PAGE_SIZE"] = PAGE_SIZE
     env.globals["sign_defs"] = symbol_defs
     env.globals["SIGNS"] = SIGNS
+    env.globals["sheet_body"] = _sheet_renderer()
     env.globals["short_address"] = short_address
     env.globals["absolute_url"] = _absolute_url
     return env

@@ -33,7 +33,7 @@ class Output:
 
 
 def neighborhood_sources(slug: str) -> tuple[str, ...]:
-    """What a neighborhood's pages show: its own folder, and the community notices (on its boards)."""
+    """What a neighborhood's notice board shows: its own folder, and the community notices."""
     return (f"nb:{slug}", "notices")
 
 
@@ -66,7 +66,7 @@ def split_notices(notices: Iterable[Notice], site: Site) -> tuple[list[Notice], 
 
 def _neighborhood_pages(site: Site, neighborhood: Neighborhood) -> list[Output]:
     current, expired = split_notices(neighborhood.notices, site)
-    sources = neighborhood_sources(neighborhood.slug)
+    sources = (f"nb:{neighborhood.slug}",)
     pages = [
         Output(
             neighborhood_url(neighborhood.slug),

@@ -44,6 +44,10 @@ def check_output_dir(output_dir: Path, protected: Sequence[tuple[str, Path]]) ->
             )
 
 
+# Folders write_file has made in the current stage, so it does not ask the file system again.
+_made_folders: set[Path] = set()
+
+
 @contextmanager
 def staging(output_dir: Path) -> Iterator[Path]:
     """Yield a fresh directory beside ``output_dir``; on success it replaces ``output_dir``.
@@ -59,6 +63,7 @@ def staging(output_dir: Path) -> Iterator[Path]:
         if leftover.exists():
             shutil.rmtree(leftover)
     stage.mkdir()
+    _made_folders.clear()  # folders made for an earlier build are gone with its stage
     try:
         yield stage
         (stage / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
@@ -103,8 +108,13 @@ def write_file(root: Path, dest: str, data: bytes) -> None:
     path = root / dest
     if ".." in Path(dest).parts or Path(dest).is_absolute():
         raise SitegenError(f"refusing to write outside the output directory: {dest}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    if path.parent not in _made_folders:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if len(_made_folders) > 100_000:
+            _made_folders.clear()
+        _made_folders.add(path.parent)
+    with open(path, "wb") as stream:
+        stream.write(data)
 
 
 def copy_static(theme_dirs: Sequence[Path], root: Path, prefix: str = "assets") -> dict[str, str]:
