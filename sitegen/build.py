@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +15,7 @@ import jinja2
 
 from sitegen import printables, routes
 from sitegen.config import SiteConfig
+from sitegen.digest import FileDigests
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
 from sitegen.load import Documents, load_documents
 from sitegen.model import Site
@@ -94,10 +98,16 @@ def date_from_environment(content_dir: Path) -> dt.date | None:
 def latest_content_date(documents: Documents) -> dt.date:
     """The latest ``date`` or ``verified_on`` written in the content."""
     found: list[dt.date] = []
-    docs = [documents.site] + [f.document for f in documents.neighborhoods]
-    docs += documents.notices + [n for f in documents.neighborhoods for n in f.notices]
-    for doc in docs:
+    for doc in [documents.site, *documents.notices]:
         _dates_in(doc.root if doc else None, found)
+    for files in documents.neighborhoods:
+        was_parsed = files.parsed
+        files.parse()
+        for doc in [files.document, *files.notices]:
+            _dates_in(doc.root if doc else None, found)
+        if not was_parsed:
+            files.forget()
+            files.parsed = False
     return max(found, default=dt.date(2000, 1, 1))
 
 
@@ -126,12 +136,29 @@ def _base_url_warning(documents: Documents, site: Site | None, config: SiteConfi
     ]
 
 
+@contextmanager
+def few_collections() -> Iterator[None]:
+    """Pause the cycle collector while content is read and checked.
+
+    Reading makes millions of small objects and no reference cycles; the collector, woken again and
+    again by them, would walk all of them each time (for a district, most of the time spent).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
     """Read and validate the content; report every problem; write nothing."""
     if not config.content_dir.is_dir():
         raise SitegenError(f"the content directory {config.content_dir} does not exist")
-    documents = load_documents(config.content_dir, config.display_root)
-    site, problems = validate_site(documents, build_date(documents))
+    with few_collections():
+        documents = load_documents(config.content_dir, config.display_root)
+        site, problems = validate_site(documents, build_date(documents))
     problems += _base_url_warning(documents, site, config)
     reporter.problems(problems)
     return CheckResult(site, problems)
@@ -146,28 +173,26 @@ def _checked(config: SiteConfig, state: BuildState, reporter: Reporter) -> tuple
     if not config.content_dir.is_dir():
         raise SitegenError(f"the content directory {config.content_dir} does not exist")
     known_date = date_from_environment(config.content_dir)
-    key = context_key(config.content_dir, known_date, _settings(config))
-    skip = None
-    if known_date is not None:  # without it, the date comes from all the content, which must be read
-
-        def skip(slug: str, digest: str) -> bool:
-            cached = state.neighborhoods.get(slug)
-            return cached is not None and cached.key == (key, digest)
-
-    documents = load_documents(config.content_dir, config.display_root, skip)
-    today = known_date or latest_content_date(documents)
-    site, problems = validate_site(documents, today, state.neighborhoods, key)
+    # Without a known date, the date comes from all the content: cached neighborhoods cannot stand.
+    key = context_key(config.content_dir, known_date, _settings(config)) if known_date else ""
+    files = FileDigests(state.files)
+    with few_collections():
+        documents = load_documents(config.content_dir, config.display_root, files)
+        state.files = files.keep()
+        today = known_date or latest_content_date(documents)
+        site, problems = validate_site(documents, today, state.neighborhoods, key)
     present = {files.slug for files in documents.neighborhoods}
     for slug in [s for s in state.neighborhoods if s not in present]:
         del state.neighborhoods[slug]
     problems += _base_url_warning(documents, site, config)
+    documents.forget_text()  # the model holds what pages need; the parsed files are big
     reporter.problems(problems)
     if site is None or has_errors(problems, strict=config.strict):
         raise BuildAborted(problems)
     return site, documents, problems
 
 
-def build(config: SiteConfig, reporter: Reporter, state: BuildState | None = None) -> BuildResult:
+def build(config: SiteConfig, reporter: Reporter, state: BuildState | None = None, clean: bool = False) -> BuildResult:
     """Build the site into ``config.output_dir``, or change nothing if anything fails.
 
     Only what changed since the last build is rendered again: the state of the last build comes
@@ -178,6 +203,8 @@ def build(config: SiteConfig, reporter: Reporter, state: BuildState | None = Non
     if config.pdf:
         find_chromium()  # before any work: without a browser there is nothing to print with
     keep = state is None
+    if clean:
+        state = BuildState(str(config.output_dir.resolve()))
     state = state or BuildState.load(config.cache_dir, config.output_dir)
     clock = Stopwatch(reporter)
     environment = (os.environ.get("SOURCE_DATE_EPOCH", ""), _git_date(config.content_dir))
@@ -192,7 +219,7 @@ def build(config: SiteConfig, reporter: Reporter, state: BuildState | None = Non
     codes = QrCache(config.cache_dir / "qr" if config.cache_dir else None)
     outputs = [*routes.plan_outputs(site), *printables.plan_print_outputs(site, base_url, codes)]
     routes.check_unique(outputs)
-    env = make_env(config.theme_dirs)
+    env = make_env(config.theme_dirs, config.cache_dir / "templates" if config.cache_dir else None)
     sums = digests(documents, config.theme_dirs, (_settings(config), site.today))
     manifest = plan_manifest(outputs, sums, site, config)
     changed = [o for o in outputs if state.manifest.get(o.dest) != manifest[o.dest]]
@@ -204,7 +231,12 @@ def build(config: SiteConfig, reporter: Reporter, state: BuildState | None = Non
 
     if incremental:
         assets = static_hashes(config.theme_dirs)
-        files = {dest: card.encode("utf-8") for dest, card in printables.vcard_files(site).items()}
+        cards = printables.vcard_files(site)
+        files = {
+            dest: printables.vcard_text(service).encode("utf-8")
+            for dest, service in cards.items()
+            if state.manifest.get(dest) != manifest[dest]
+        }
         files.update((o.dest, render(o)) for o in changed)
         written = apply_changes(config.output_dir, files, manifest, state.manifest, config.theme_dirs)
         clock.lap(f"rendered and wrote {written} files")
@@ -214,8 +246,8 @@ def build(config: SiteConfig, reporter: Reporter, state: BuildState | None = Non
         with staging(config.output_dir) as stage:
             assets = copy_static(config.theme_dirs, stage)
             render_into(outputs, render, stage, codes)
-            for dest, card in printables.vcard_files(site).items():
-                write_file(stage, dest, card.encode("utf-8"))
+            for dest, service in printables.vcard_files(site).items():
+                write_file(stage, dest, printables.vcard_text(service).encode("utf-8"))
             clock.lap(f"rendered and wrote {len(outputs)} pages")
             if config.pdf:
                 _print(stage, outputs, site, reporter)
@@ -236,13 +268,13 @@ def _print(root: Path, outputs: list[routes.Output], site: Site, reporter: Repor
 
 def plan_manifest(outputs: list[routes.Output], sums: Digests, site: Site, config: SiteConfig) -> dict[str, str]:
     """The fingerprint of every file the build writes (pages, their PDFs, contact cards)."""
-    manifest = {o.dest: sums.fingerprint(o.dest, o.template, o.sources) for o in outputs}
+    manifest = {o.dest: sums.fingerprint(o.template, o.sources) for o in outputs}
     if config.pdf:
         for html, pdf in printables.pdf_jobs(outputs):
             manifest[pdf] = manifest[html]
     for dest in printables.vcard_files(site):
         slug = dest.split("/", 1)[0]
-        manifest[dest] = sums.fingerprint(dest, "vcard", (f"nb:{slug}",))
+        manifest[dest] = sums.fingerprint("vcard", (f"nb:{slug}",))
     return manifest
 
 

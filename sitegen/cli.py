@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--base-url", default="", metavar="URL", help="absolute address the site is published at")
     sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
     sub.add_argument("--pdf", action="store_true", help="also print every sheet to PDF with headless Chromium")
+    sub.add_argument("--clean", action="store_true", help="forget earlier builds: render and write everything")
 
     sub = command("pdf", "Build, then print every sheet to PDF with headless Chromium (same options as build).")
     content_option(sub)
@@ -94,7 +95,7 @@ def _run(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
     if args.command in ("build", "pdf"):
         pdf = args.command == "pdf" or args.pdf
         config = load_config(args.content, args.output, args.theme, args.base_url, args.strict, pdf)
-        built = build(config, reporter)
+        built = build(config, reporter, clean=getattr(args, "clean", False))
         if built.problems:
             reporter.info(summarize(built.problems))
         return EXIT_OK

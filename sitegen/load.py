@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sitegen.digest import FileDigests
 from sitegen.errors import ContentError, Severity
 from sitegen.parse import RawDocument, decode, parse_yaml
 
@@ -27,9 +27,10 @@ RESERVED_SLUGS = frozenset({"assets", "notices", "print", "data", "map", "en", "
 
 @dataclass
 class NeighborhoodFiles:
-    """The files of one neighborhood folder, their problems, and a digest of everything in the folder.
+    """One neighborhood folder: a digest of everything in it, and its files once :meth:`parse` read them.
 
-    When the folder is unchanged since a cached build, it is not parsed (``parsed`` is False).
+    Parsing waits until the folder is checked, and :meth:`forget` drops the parsed files right after,
+    so a district's thousands of folders never sit in memory all at once.
     """
 
     slug: str
@@ -39,21 +40,38 @@ class NeighborhoodFiles:
     digest: str = ""
     problems: list[ContentError] = field(default_factory=list)
     parsed: bool = True
+    sources: dict[str, str] = field(default_factory=dict)
+    folder: Path | None = None
+    display_root: str = ""
 
+    def parse(self) -> None:
+        """Read and parse the folder's files (once)."""
+        if self.parsed or self.folder is None:
+            return
+        self.document, self.pact, self.notices, self.problems = _parse_neighborhood(self.folder, self.display_root)
+        self.parsed = True
 
-# Decides, from a neighborhood's slug and digest, that a cached result can stand in for parsing it.
-Skip = Callable[[str, str], bool]
+    def forget(self) -> None:
+        self.document, self.pact, self.notices = None, None, []
 
 
 @dataclass
 class Documents:
-    """Everything read from a content directory."""
+    """Everything read from a content directory, and digests of the inputs pages depend on."""
 
     content_dir: Path
     site: RawDocument | None
     neighborhoods: list[NeighborhoodFiles]
     notices: list[RawDocument]
     problems: list[ContentError]
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def forget_text(self) -> None:
+        """Drop the parsed files (keeping the digests), once the model has been made from them."""
+        self.site = None
+        self.notices = []
+        for files in self.neighborhoods:
+            files.forget()
 
 
 def _display_path(display_root: str, rel: str) -> str:
@@ -206,22 +224,31 @@ def _ignored(display_root: str, rel: str, why: str) -> ContentError:
 
 def folder_digest(folder: Path) -> str:
     """A digest of every file in a folder (names and bytes), to know whether anything changed."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            try:
-                digest.update(path.read_bytes())
-            except OSError:
-                digest.update(b"\0unreadable")
-            digest.update(b"\0")
-    return digest.hexdigest()
+    return FileDigests().folder(folder)[0]
 
 
-def _load_neighborhood(folder: Path, display_root: str, skip: Skip | None = None) -> NeighborhoodFiles:
-    digest = folder_digest(folder)
-    if skip is not None and skip(folder.name, digest):
-        return NeighborhoodFiles(folder.name, None, None, [], digest, [], parsed=False)
+def _neighborhood_sources(folder: Path, digests: FileDigests) -> tuple[str, dict[str, str]]:
+    """The folder's digest, and the digests pages depend on: ``nb:`` its own files but the notices,
+    ``nbn:`` its notices together, ``file:`` each notice."""
+    slug = folder.name
+    main, _ = digests.folder(folder, skip=NOTICES_DIR)
+    notices, files = digests.folder(folder / NOTICES_DIR) if (folder / NOTICES_DIR).is_dir() else ("", {})
+    sources = {f"nb:{slug}": main, f"nbn:{slug}": notices}
+    sources.update((f"file:{slug}/{NOTICES_DIR}/{name}", digest) for name, digest in files.items())
+    return hashlib.sha256(f"{main}\0{notices}".encode()).hexdigest(), sources
+
+
+def _load_neighborhood(folder: Path, display_root: str, digests: FileDigests | None = None) -> NeighborhoodFiles:
+    """The folder's digests; its files are parsed later, when it is checked (see NeighborhoodFiles)."""
+    digest, sources = _neighborhood_sources(folder, digests or FileDigests())
+    return NeighborhoodFiles(
+        folder.name, None, None, [], digest, [], parsed=False, sources=sources, folder=folder, display_root=display_root
+    )
+
+
+def _parse_neighborhood(
+    folder: Path, display_root: str
+) -> tuple[RawDocument | None, RawDocument | None, list[RawDocument], list[ContentError]]:
     rel = f"{NEIGHBORHOODS_DIR}/{folder.name}"
     problems: list[ContentError] = []
     document = None
@@ -252,14 +279,16 @@ def _load_neighborhood(folder: Path, display_root: str, skip: Skip | None = None
                     f"a neighborhood folder holds `{NEIGHBORHOOD_FILE}`, `{PACT_FILE}` and a `{NOTICES_DIR}/` folder",
                 )
             )
-    return NeighborhoodFiles(folder.name, document, pact, notices, digest, problems)
+    return document, pact, notices, problems
 
 
-def load_documents(content_dir: Path, display_root: str = "", skip: Skip | None = None) -> Documents:
-    """Read every content file under ``content_dir``; collect every problem on the way.
+def load_documents(content_dir: Path, display_root: str = "", digests: FileDigests | None = None) -> Documents:
+    """Read site.yaml and the community notices, and find every neighborhood folder; collect problems.
 
-    ``skip`` lets a neighborhood folder that a cache already knows go unparsed.
+    Neighborhood folders are parsed when they are checked (:meth:`NeighborhoodFiles.parse`).
+    ``digests`` reuses the digests of files whose size and time did not change.
     """
+    digests = digests or FileDigests()
     problems: list[ContentError] = []
     site = None
     site_path = content_dir / SITE_FILE
@@ -309,7 +338,18 @@ def load_documents(content_dir: Path, display_root: str = "", skip: Skip | None 
                     )
                 )
                 continue
-            neighborhoods.append(_load_neighborhood(path, display_root, skip))
+            neighborhoods.append(_load_neighborhood(path, display_root, digests))
     notices, found = _notice_files(content_dir / NOTICES_DIR, NOTICES_DIR, display_root)
     problems += found
-    return Documents(content_dir, site, neighborhoods, notices, problems)
+    sources = {"site": digests.file(site_path)}
+    sources["notices"] = digests.folder(content_dir / NOTICES_DIR)[0] if (content_dir / NOTICES_DIR).is_dir() else ""
+    for files in neighborhoods:
+        sources.update(files.sources)
+    main_files = sorted((k, v) for k, v in sources.items() if k.startswith("nb:"))
+    notice_files = sorted((k, v) for k, v in sources.items() if k.startswith("nbn:"))
+    sources["buildings"] = hashlib.sha256(repr(main_files).encode()).hexdigest()
+    sources["allnotices"] = hashlib.sha256(repr((notice_files, sources["notices"])).encode()).hexdigest()
+    # Everything: what the community pages show (and folders that are not neighborhoods, for their problems).
+    listing = sorted(os.listdir(folder)) if folder.is_dir() else []
+    sources["all"] = hashlib.sha256(repr((sorted(sources.items()), listing)).encode()).hexdigest()
+    return Documents(content_dir, site, neighborhoods, notices, problems, sources)

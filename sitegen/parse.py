@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
@@ -368,17 +368,52 @@ def _deepest_line(text: str) -> int:
 # libyaml composes eight times faster than PyYAML's Python code, with the same positions. Its
 # recursion is in C, though: text that may nest deeply, and text it cannot read (whose errors are
 # explained in PyYAML's words), goes to the Python parser.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
-_NESTING_MARKS = re.compile(r"[\[{]|-[ \t]+-")
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_BLOCK_CHAIN = re.compile(r"(?:[-?][ \t]+){200,}")
+
+
+def _may_nest_deeply(text: str) -> bool:
+    """Whether YAML text could nest deeper than libyaml's C recursion safely goes (a few thousand)."""
+    depth = 0
+    for char in _NOT_BRACKETS.sub("", text):
+        depth += 1 if char in "[{" else -1
+        if depth > 500:
+            return True
+    return bool(_BLOCK_CHAIN.search(text))
+
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
+class _Tags:
+    """Tags only for what sitegen asks of a value: is it empty, is it a merge key. Every other plain
+    value is text, given its meaning later by the field it is in (so `no`, `010` and `1:30` stay as
+    written). This also spares a regular-expression test per value and type."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0] and value in _NULLS:
+                return NULL_TAG
+            if implicit[0] and value == "<<":
+                return "tag:yaml.org,2002:merge"
+            return "tag:yaml.org,2002:str"
+        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
+
+
+class _PythonLoader(_Tags, yaml.SafeLoader):
+    pass
+
+
+_FAST_LOADER: Any = type("_FastLoader", (_Tags, yaml.CSafeLoader), {}) if hasattr(yaml, "CSafeLoader") else None
 
 
 def _compose(text: str) -> yaml.Node | None:
-    if _FAST_LOADER is not None and len(_NESTING_MARKS.findall(text)) < 2000:
+    if _FAST_LOADER is not None and not _may_nest_deeply(text):
         try:
             return yaml.compose(text, Loader=_FAST_LOADER)
         except yaml.YAMLError:
             pass
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    return yaml.compose(text, Loader=_PythonLoader)
 
 
 def parse_yaml(doc: RawDocument, text: str, line_offset: int = 0) -> tuple[Node | None, list[ContentError]]:

@@ -318,8 +318,8 @@ def plan_print_outputs(site: Site, base_url: str, codes: QrCache | None = None) 
     def sheets_of(slug: str) -> list[tuple[str, Sheet]]:
         return _sheets(planner, next(n for n in site.neighborhoods if n.slug == slug))
 
-    def sheet_context(slug: str, index: int, n: Neighborhood) -> Callable[[], dict[str, object]]:
-        return lambda: {"sheet": sheets_of(slug)[index][1], "neighborhood": n}
+    def sheet_context(slug: str, index: int, n: Neighborhood) -> dict[str, object]:
+        return {"sheet": sheets_of(slug)[index][1], "neighborhood": n}
 
     def all_sheets(slug: str, n: Neighborhood) -> Callable[[], dict[str, object]]:
         return lambda: {"neighborhood": n, "sheets": sheets_of(slug)}
@@ -330,14 +330,15 @@ def plan_print_outputs(site: Site, base_url: str, codes: QrCache | None = None) 
         own = (f"nb:{n.slug}",)  # pages that do not show the community notices
         for index, (dest, title) in enumerate(_sheet_titles(n)):
             shows = sources if dest.endswith("/notice-board.html") else own
-            outputs.append(Output(dest, "print/page.html", title, sources=shows, lazy=sheet_context(n.slug, index, n)))
+            lazy = functools.partial(sheet_context, n.slug, index, n)
+            outputs.append(Output(dest, "print/page.html", title, sources=shows, lazy=lazy))
         folder = f"{n.slug}/print"
         outputs.append(
             Output(
                 f"{folder}/index.html",
                 "print/index.html",
                 f"{n.name} · 打印材料",
-                sources=own,
+                sources=sources,
                 lazy=all_sheets(n.slug, n),
             )
         )
@@ -361,30 +362,42 @@ def plan_print_outputs(site: Site, base_url: str, codes: QrCache | None = None) 
                         sources=own,
                     )
                 )
-    grids = planner.grids()
+    grids = functools.cache(planner.grids)
+    community = ("buildings",)
     outputs.append(
         Output(
             "print/grids.html",
             "print/page.html",
-            f"{grids.title} · {grids.subtitle}",
-            {"sheet": grids, "neighborhood": None},
+            f"{site.name} · 网格分布与网格员",
+            sources=community,
+            lazy=lambda: {"sheet": grids(), "neighborhood": None},
         )
     )
     outputs.append(
-        Output("print/index.html", "print/community.html", "打印材料", {"sheets": [("print/grids.html", grids)]})
+        Output(
+            "print/index.html",
+            "print/community.html",
+            "打印材料",
+            sources=community,
+            lazy=lambda: {"sheets": [("print/grids.html", grids())]},
+        )
     )
     return outputs
 
 
-def vcard_files(site: Site) -> dict[str, str]:
-    """The .vcf file beside each contact page."""
-    files = {}
-    for n in site.neighborhoods:
-        for service in (*n.channels, *n.services):
-            if service.phone:
-                card = make_vcard(service.name, service.phone.tel[4:], org=service.category, note=service.hours)
-                files[f"{n.slug}/contact/{contact_key(service)}.vcf"] = card
-    return files
+def vcard_files(site: Site) -> dict[str, Service]:
+    """The .vcf file beside each contact page, and the service it is for."""
+    return {
+        f"{n.slug}/contact/{contact_key(service)}.vcf": service
+        for n in site.neighborhoods
+        for service in (*n.channels, *n.services)
+        if service.phone
+    }
+
+
+def vcard_text(service: Service) -> str:
+    assert service.phone is not None
+    return make_vcard(service.name, service.phone.tel[4:], org=service.category, note=service.hours)
 
 
 PRINTED_TEMPLATES = ("print/page.html", "print/all.html")

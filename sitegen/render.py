@@ -187,9 +187,17 @@ def _sheet_renderer() -> Callable[..., Markup]:
     return sheet_body
 
 
-def make_env(theme_dirs: Sequence[Path]) -> jinja2.Environment:
-    """The Jinja environment: theme dirs in order (overrides first), strict and autoescaped."""
+def make_env(theme_dirs: Sequence[Path], cache_dir: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment: theme dirs in order (overrides first), strict and autoescaped.
+
+    With ``cache_dir``, compiled templates are kept there (Jinja checks that each is up to date).
+    """
+    cache = None
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
     env = jinja2.Environment(
+        bytecode_cache=cache,
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

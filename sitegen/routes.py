@@ -11,14 +11,16 @@ from sitegen.mapdraw import draw_plan
 from sitegen.model import Neighborhood, Notice, Site
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class Output:
     """One file to write: where, with which template, the page's own values, and what it depends on.
 
-    ``sources`` name the inputs the page shows (besides site.yaml and the theme, which every page
-    shows): ``nb:<slug>`` for a neighborhood's folder, ``notices`` for the community notices, ``all``
-    for everything. A page whose sources did not change is not rendered again. ``lazy`` makes the
-    values only when the page is rendered.
+    ``sources`` name the inputs the page shows besides site.yaml and the theme, which every page
+    shows (see ``load.Documents.sources``): ``nb:<slug>`` a neighborhood's files but its notices,
+    ``nbn:<slug>`` its notices, ``file:<slug>/notices/<name>`` one notice, ``notices`` the community
+    notices, ``buildings`` every neighborhood's files but the notices, ``allnotices`` every notice,
+    ``all`` everything. A page whose sources did not change is not rendered again. ``lazy`` makes
+    the values only when the page is rendered.
     """
 
     dest: str
@@ -33,8 +35,13 @@ class Output:
 
 
 def neighborhood_sources(slug: str) -> tuple[str, ...]:
-    """What a neighborhood's notice board shows: its own folder, and the community notices."""
-    return (f"nb:{slug}", "notices")
+    """What a neighborhood's notice board shows: its own files, its notices, the community notices."""
+    return (f"nb:{slug}", f"nbn:{slug}", "notices")
+
+
+# The community-wide lists of notices show the most recent ones; each neighborhood's page lists all
+# of its own. (A district of hundreds of neighborhoods would otherwise make pages of megabytes.)
+COMMUNITY_LIST = 100
 
 
 def neighborhood_url(slug: str) -> str:
@@ -66,7 +73,8 @@ def split_notices(notices: Iterable[Notice], site: Site) -> tuple[list[Notice], 
 
 def _neighborhood_pages(site: Site, neighborhood: Neighborhood) -> list[Output]:
     current, expired = split_notices(neighborhood.notices, site)
-    sources = (f"nb:{neighborhood.slug}",)
+    slug = neighborhood.slug
+    sources = (f"nb:{slug}", f"nbn:{slug}")  # the page and its archive list the notices
     pages = [
         Output(
             neighborhood_url(neighborhood.slug),
@@ -84,14 +92,14 @@ def _neighborhood_pages(site: Site, neighborhood: Neighborhood) -> list[Output]:
         ),
     ]
     for notice in neighborhood.notices:
-        pages.append(_notice_page(notice, neighborhood, sources))
+        pages.append(_notice_page(notice, neighborhood, (f"nb:{slug}", f"file:{slug}/notices/{notice.slug}.md")))
     if neighborhood.map:
         pages.append(
             Output(
                 map_url(neighborhood.slug),
                 "map.html",
                 f"{neighborhood.name} · 平面图",
-                sources=sources,
+                sources=(f"nb:{slug}",),
                 lazy=_map_context(neighborhood),
             )
         )
@@ -126,22 +134,28 @@ def plan_outputs(site: Site) -> list[Output]:
     everything_current.sort(key=lambda n: (not n.pinned, -n.date.toordinal(), n.neighborhood, n.slug))
     names = {n.slug: n.name for n in site.neighborhoods}
     outputs = [
-        Output("index.html", "index.html", site.name, {"current": community_current}),
+        Output("index.html", "index.html", site.name, {"current": community_current}, ("buildings", "notices")),
         Output(
             "notices/index.html",
             "notices.html",
             "通知公告",
-            {"notices": everything_current, "names": names},
+            {
+                "notices": everything_current[:COMMUNITY_LIST],
+                "more": len(everything_current) - COMMUNITY_LIST,
+                "names": names,
+            },
+            ("buildings", "allnotices"),
         ),
         Output(
             "notices/archive.html",
             "archive.html",
             "往期通知",
-            {"neighborhood": None, "notices": everything_expired, "names": names},
+            {"neighborhood": None, "notices": everything_expired[:COMMUNITY_LIST], "names": names},
+            ("buildings", "allnotices"),
         ),
-        Output("404.html", "404.html", "页面未找到"),
+        Output("404.html", "404.html", "页面未找到", sources=()),
     ]
-    outputs.extend(_notice_page(notice, None) for notice in site.notices)
+    outputs.extend(_notice_page(notice, None, ("notices",)) for notice in site.notices)
     for neighborhood in site.neighborhoods:
         outputs.extend(_neighborhood_pages(site, neighborhood))
     return outputs

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import sitegen
+from sitegen.digest import Known
 from sitegen.errors import ContentError
-from sitegen.load import NEIGHBORHOODS_DIR, NOTICES_DIR, SITE_FILE, Documents, folder_digest
+from sitegen.load import SITE_FILE, Documents, folder_digest
 from sitegen.validate import NeighborhoodCache
 
 STATE_FILE = "build-state.pickle"
@@ -53,6 +54,7 @@ class BuildState:
     neighborhoods: NeighborhoodCache = field(default_factory=dict)
     manifest: dict[str, str] = field(default_factory=dict)
     problems: list[ContentError] = field(default_factory=list)
+    files: Known = field(default_factory=dict)
 
     @classmethod
     def load(cls, cache_dir: Path | None, output_dir: Path) -> BuildState:
@@ -90,29 +92,28 @@ def inputs_signature(content_dir: Path, theme_dirs: tuple[Path, ...], settings: 
     return _h(sitegen.__version__, settings, tree_stats(content_dir, *theme_dirs))
 
 
-@dataclass(frozen=True)
+@dataclass
 class Digests:
     """Digests of the inputs that pages name as their sources, and of what every page depends on."""
 
     common: str
     sources: dict[str, str]
+    made: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
 
-    def fingerprint(self, dest: str, template: str, sources: tuple[str, ...]) -> str:
-        return _h(self.common, dest, template, *(self.sources.get(s, "?") for s in sources))
+    def fingerprint(self, template: str, sources: tuple[str, ...]) -> str:
+        """The same for every page made by one template from the same inputs, computed once."""
+        key = (template, sources)
+        if key not in self.made:
+            self.made[key] = _h(self.common, template, *(self.sources.get(s, "?") for s in sources))
+        return self.made[key]
 
 
 def digests(documents: Documents, theme_dirs: tuple[Path, ...], settings: tuple[Any, ...]) -> Digests:
-    """Digests of site.yaml, each neighborhood folder, the community notices, the theme and settings."""
-    content = documents.content_dir
-    site_file = content / SITE_FILE
-    site = _h(site_file.read_bytes() if site_file.is_file() else b"")
-    sources = {f"nb:{files.slug}": files.digest for files in documents.neighborhoods}
-    notices = content / NOTICES_DIR
-    sources["notices"] = folder_digest(notices) if notices.is_dir() else ""
-    # Folders that are not neighborhoods (misnamed, reserved) still change what the community pages show.
-    sources["all"] = _h(site, sorted(sources.items()), folder_digest(content / NEIGHBORHOODS_DIR))
+    """Digests of what pages show (from the documents), and of what all pages share: site.yaml, the
+    theme, the settings and sitegen's version."""
     theme = _h(*(folder_digest(d) for d in theme_dirs))
-    return Digests(_h(sitegen.__version__, theme, site, settings), sources)
+    common = _h(sitegen.__version__, theme, documents.sources.get("site", ""), settings)
+    return Digests(common, documents.sources)
 
 
 def context_key(content_dir: Path, *settings: object) -> str:

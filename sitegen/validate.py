@@ -303,10 +303,10 @@ class SiteValidator:
         """The neighborhood from the cache if its folder and context are unchanged, else checked now."""
         key = (self.context_key, files.digest)
         cached = self.cache.get(files.slug) if self.cache is not None else None
-        if not files.parsed:
-            assert cached is not None and cached.key == key, "a folder was skipped that the cache does not hold"
+        if cached is not None and cached.key == key and self.context_key:
             self.problems += cached.problems
             return cached.neighborhood
+        files.parse()
         start = len(self.problems)
         self.problems += files.problems
         rec = self._check(files.document, cs.NEIGHBORHOOD)
@@ -316,6 +316,7 @@ class SiteValidator:
             neighborhood = self._neighborhood(files, rec, notices, grids, shared_people)
         if self.cache is not None:
             self.cache[files.slug] = CachedNeighborhood(key, neighborhood, self.problems[start:])
+        files.forget()
         return neighborhood
 
     def _check(self, doc: RawDocument | None, record: Any) -> Any:

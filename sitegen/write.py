@@ -155,15 +155,15 @@ def static_hashes(theme_dirs: Sequence[Path]) -> dict[str, str]:
 
 
 def output_intact(output_dir: Path, manifest: dict[str, str]) -> bool:
-    """Whether ``output_dir`` is a sitegen output holding every file of ``manifest``."""
+    """Whether ``output_dir`` is the sitegen output ``manifest`` describes.
+
+    A cheap test (the marker, and the pages of the manifest's first folder): it tells a replaced or
+    emptied output, not a single file deleted by hand (the next clean build restores that).
+    """
     if not manifest or not (output_dir / MARKER).is_file():
         return False
-    present: set[str] = set()
-    for folder, _dirs, files in os.walk(output_dir):
-        rel = os.path.relpath(folder, output_dir)
-        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-        present.update(prefix + name for name in files)
-    return all(dest in present for dest in manifest)
+    first = next(iter(manifest)).rsplit("/", 1)[0] if "/" in next(iter(manifest)) else ""
+    return all((output_dir / dest).is_file() for dest in manifest if dest.rsplit("/", 1)[0] == first or "/" not in dest)
 
 
 def _replace(root: Path, dest: str, data: bytes) -> None:

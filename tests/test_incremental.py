@@ -158,13 +158,27 @@ def test_an_edit_in_one_neighborhood_renders_only_its_pages_and_the_community_pa
     assert 0 < again < total / 2
 
 
-def test_an_output_changed_by_hand_is_rebuilt_whole(tmp_path: Path) -> None:
+def test_clean_rebuilds_an_output_changed_by_hand(tmp_path: Path) -> None:
     shutil.copytree(MINIMAL, tmp_path / "content")
     out = tmp_path / "out"
     assert build(tmp_path / "content", out) == 0
     (out / "lanting" / "index.html").unlink()
+    (out / "index.html").write_text("edited by hand", encoding="utf-8")
+    assert build(tmp_path / "content", out, "--clean") == 0
+    clean = tmp_path / "clean"
+    assert build(tmp_path / "content", clean) == 0
+    assert tree(out) == tree(clean)
+
+
+def test_an_emptied_output_is_rebuilt_whole(tmp_path: Path) -> None:
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    out = tmp_path / "out"
     assert build(tmp_path / "content", out) == 0
-    assert (out / "lanting" / "index.html").is_file()
+    before = tree(out)
+    shutil.rmtree(out)
+    out.mkdir()
+    assert build(tmp_path / "content", out) == 0
+    assert tree(out) == before
 
 
 def test_the_cache_belongs_to_one_sitegen_version(tmp_path: Path) -> None:

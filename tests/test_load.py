@@ -491,6 +491,8 @@ def test_load_documents_collects_problems_from_every_file(tmp_path: Path) -> Non
     (content / "neighborhoods" / "b" / "neighborhood.yaml").write_text("\tname: x\n", encoding="utf-8")
     (content / "notices" / "a.md").write_text("no front matter\n", encoding="utf-8")
     documents = load_documents(content, "content")
+    for files in documents.neighborhoods:
+        files.parse()
     problems = documents.problems + [p for files in documents.neighborhoods for p in files.problems]
     assert sorted((p.path, p.line) for p in problems) == [
         ("content/neighborhoods/a/neighborhood.yaml", 2),

@@ -1,0 +1,142 @@
+"""Measure sitegen on synthetic cities: cold, no-op and one-notice builds, preview latency, memory.
+
+    python benchmarks/bench.py            # N = 100 and 1,000
+    python benchmarks/bench.py 100 10000  # any sizes
+
+Prints a Markdown table for benchmarks/README.md. Every build runs in its own process; peak memory
+is the largest resident set of the build process or any of its workers (GNU time's %M).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from make_city import make_city  # noqa: E402
+
+EPOCH = "1795348800"  # 2026-11-22, like the tests
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONUNBUFFERED": "1"}
+
+
+def timed(command: list[str]) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS in MB, and stderr of one command."""
+    wrapped = ["/usr/bin/time", "-f", "%M", *command]
+    started = time.perf_counter()
+    done = subprocess.run(wrapped, env=ENV, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
+    peak_kb = int(done.stderr.strip().splitlines()[-1])
+    return seconds, peak_kb // 1024, done.stderr
+
+
+def edit_notice(content: Path, serial: int) -> Path:
+    """Append a sentence to one notice (always the same one) and return it."""
+    notice = sorted((content / "neighborhoods").glob("*/notices/*.md"))[7]
+    with notice.open("a", encoding="utf-8") as stream:
+        stream.write(f"\n补充说明 {serial}。\n")
+    return notice
+
+
+def serve_latency(content: Path, rounds: int = 5) -> float:
+    """Median seconds from saving a notice to its page being served rebuilt, in `sitegen serve`."""
+    command = [sys.executable, "-m", "sitegen", "serve", "--content", str(content), "--port", "0"]
+    server = subprocess.Popen(command, env=ENV, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    assert server.stderr is not None
+    url = ""
+    while not url:
+        line = server.stderr.readline()
+        if not line:
+            raise SystemExit("sitegen serve stopped")
+        match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
+        url = match.group(1) if match else ""
+    threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()  # type: ignore[union-attr]
+    events: list[tuple[float, dict[str, object]]] = []
+
+    def listen() -> None:
+        with urllib.request.urlopen(url + "__sitegen__/events", timeout=600) as stream:
+            for raw in stream:
+                if raw.startswith(b"data: "):
+                    events.append((time.perf_counter(), json.loads(raw[6:])))
+
+    threading.Thread(target=listen, daemon=True).start()
+    while not events:
+        time.sleep(0.01)
+    latencies = []
+    try:
+        for serial in range(rounds):
+            seen = len(events)
+            notice = edit_notice(content, 1000 + serial)
+            saved = time.perf_counter()
+            while len(events) == seen:
+                time.sleep(0.001)
+            page = f"{notice.parent.parent.name}/notices/{notice.stem}.html"
+            with urllib.request.urlopen(url + page, timeout=60) as response:
+                body = response.read().decode("utf-8")
+            assert f"补充说明 {1000 + serial}" in body
+            latencies.append(time.perf_counter() - saved)
+            time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return statistics.median(latencies)
+
+
+def measure(count: int) -> dict[str, float]:
+    folder = Path(tempfile.mkdtemp(prefix=f"sitegen-bench-{count}-"))
+    try:
+        content, output = folder / "content", folder / "output"
+        make_city(count, content)
+        build = [sys.executable, "-m", "sitegen", "build", "--content", str(content), "--output", str(output)]
+        cold, cold_mb, log = timed(build)
+        pages = int(re.search(r"built (\d+) pages", log).group(1))  # type: ignore[union-attr]
+        sheets = sum(1 for _ in output.glob("*/print/*.html"))
+        noop, noop_mb, _ = timed(build)
+        edit_notice(content, 1)
+        edit, edit_mb, log = timed(build)
+        rendered = int(re.search(r"\((\d+) rendered\)", log).group(1))  # type: ignore[union-attr]
+        latency = serve_latency(content)
+        return {
+            "neighborhoods": count,
+            "pages": pages,
+            "sheets": sheets,
+            "cold": cold,
+            "noop": noop,
+            "edit": edit,
+            "edit_rendered": rendered,
+            "serve": latency,
+            "pages_per_s": pages / cold,
+            "sheets_per_s": sheets / cold,
+            "peak_mb": max(cold_mb, noop_mb, edit_mb),
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(sizes: list[int]) -> None:
+    rows = [measure(n) for n in sizes]
+    print("| N | pages | sheets | cold build | no-op rebuild | one notice edited | edit → reloaded in serve | pages/s | sheets/s | peak memory |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        print(
+            f"| {r['neighborhoods']:,} | {r['pages']:,} | {r['sheets']:,} | {r['cold']:.1f} s | {r['noop']:.2f} s "
+            f"| {r['edit']:.2f} s ({r['edit_rendered']:.0f} pages) | {r['serve'] * 1000:.0f} ms "
+            f"| {r['pages_per_s']:.0f} | {r['sheets_per_s']:.0f} | {r['peak_mb']:.0f} MB |"
+        )
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [100, 1000])
