@@ -128,7 +128,10 @@ def measure(count: int) -> dict[str, float]:
 
 def main(sizes: list[int]) -> None:
     rows = [measure(n) for n in sizes]
-    print("| N | pages | sheets | cold build | no-op rebuild | one notice edited | edit → reloaded in serve | pages/s | sheets/s | peak memory |")
+    print(
+        "| N | pages | sheets | cold build | no-op rebuild | one notice edited | edit → reloaded in serve "
+        "| pages/s | sheets/s | peak memory |"
+    )
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         print(

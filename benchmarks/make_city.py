@@ -14,10 +14,41 @@ import random
 import sys
 from pathlib import Path
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉斌宇浩凯健俊帆帅旭宁琳晨欣怡雪梅"
-SERVICES = ["家电维修", "开锁", "管道疏通", "理发", "洗车", "裁缝", "快递驿站", "社区食堂", "诊所", "药店", "纱窗维修", "保洁", "搬家", "送水", "修鞋"]
-TOPICS = ["停水通知", "停电通知", "电梯维保", "居民面对面", "防诈骗提醒", "消防安全检查", "垃圾分类宣传", "志愿者招募", "文艺演出", "充电桩安装"]
+SERVICES = [
+    "家电维修",
+    "开锁",
+    "管道疏通",
+    "理发",
+    "洗车",
+    "裁缝",
+    "快递驿站",
+    "社区食堂",
+    "诊所",
+    "药店",
+    "纱窗维修",
+    "保洁",
+    "搬家",
+    "送水",
+    "修鞋",
+]
+TOPICS = [
+    "停水通知",
+    "停电通知",
+    "电梯维保",
+    "居民面对面",
+    "防诈骗提醒",
+    "消防安全检查",
+    "垃圾分类宣传",
+    "志愿者招募",
+    "文艺演出",
+    "充电桩安装",
+]
 
 
 def name(rng: random.Random) -> str:
@@ -75,7 +106,7 @@ verified_on: 2026-11-01
 def site_map(rng: random.Random, buildings: int) -> str:
     """Rows of slabs along east–west roads, a north–south spine, a plaza and a court."""
     rows = (buildings + 3) // 4
-    points = ['    gate: [100, -10]', '    plaza: [230, 60]', '    court: [230, 200]']
+    points = ["    gate: [100, -10]", "    plaza: [230, 60]", "    court: [230, 200]"]
     paths = []
     spine = ["gate"]
     entries = []
@@ -101,15 +132,25 @@ def site_map(rng: random.Random, buildings: int) -> str:
             f"    {b + 1}:\n      rect: [{x}, {y}, 40, 12]\n      entrances: [{door}]\n"
             f"      board: {{at: [{x + 22}, {y - 1}], facing: {facing}}}"
         )
-    facilities = "\n".join(f"    - {{code: F004, at: [{c * 50 + 2}, {r * 40 + 3}]}}" for r in range(0, rows, 2) for c in range(0, 5, 2))
+    facilities = "\n".join(
+        f"    - {{code: F004, at: [{c * 50 + 2}, {r * 40 + 3}]}}" for r in range(0, rows, 2) for c in range(0, 5, 2)
+    )
     return (
-        "map:\n  north: 6\n  points:\n" + "\n".join(points) + "\n  paths:\n"
+        "map:\n  north: 6\n  points:\n"
+        + "\n".join(points)
+        + "\n  paths:\n"
         + "\n".join(f"    - {p}" for p in paths)
         + "\n  gates:\n    - {id: main, name: 大门, at: gate}\n"
-        + "  assembly_points:\n    - {id: plaza, name: 中心广场, at: plaza, capacity: 1500, area: [[220, 50], [245, 50], [245, 70], [220, 70]]}\n"
+        + "  assembly_points:\n"
+        + "    - {id: plaza, name: 中心广场, at: plaza, capacity: 1500,\n"
+        + "       area: [[220, 50], [245, 50], [245, 70], [220, 70]]}\n"
         + "    - {id: court, name: 篮球场, at: court, capacity: 800}\n"
-        + "  facilities:\n" + facilities + "\n    - {code: E010, at: [104, -6], note: 门卫室}\n"
-        + "  buildings:\n" + "\n".join(entries) + "\n"
+        + "  facilities:\n"
+        + facilities
+        + "\n    - {code: E010, at: [104, -6], note: 门卫室}\n"
+        + "  buildings:\n"
+        + "\n".join(entries)
+        + "\n"
     )
 
 
@@ -118,20 +159,24 @@ def neighborhood(index: int, grids: int, rng: random.Random) -> str:
     serial = index * 1000
     for b in range(1, 21):
         units = "\n".join(
-            f"      - id: {u}\n        head: {{name: {name(rng)}, phone: {phone(3_000_000 + serial + b * 10 + u)}, phone_public: {str(u % 2 == 1).lower()}}}"
+            f"      - id: {u}\n        head: {{name: {name(rng)}, "
+            f"phone: {phone(3_000_000 + serial + b * 10 + u)}, phone_public: {str(u % 2 == 1).lower()}}}"
             for u in range(1, rng.choice((3, 4)))
         )
         buildings.append(
             f"  - id: {b}\n    floors: {rng.choice((6, 11, 18, 26))}\n    households: {rng.choice((36, 72, 96))}\n"
             f'    grid: "{(index * 2 + b // 11) % grids + 1}"\n'
-            f"    head: {{name: {name(rng)}, phone: {phone(4_000_000 + serial + b)}, phone_public: true}}\n    units:\n{units}"
+            f"    head: {{name: {name(rng)}, phone: {phone(4_000_000 + serial + b)}, phone_public: true}}\n"
+            f"    units:\n{units}"
         )
     services = "\n".join(
-        f"  - category: {SERVICES[s]}\n    name: {name(rng)[0]}记{SERVICES[s]}\n    phone: {phone(5_000_000 + serial + s)}\n    hours: 每天 8:00–20:00"
+        f"  - category: {SERVICES[s]}\n    name: {name(rng)[0]}记{SERVICES[s]}\n"
+        f"    phone: {phone(5_000_000 + serial + s)}\n    hours: 每天 8:00–20:00"
         for s in range(15)
     )
     channels = "\n".join(
-        f"  - category: 线上服务\n    name: 服务渠道{c}\n    url: https://city.example.org/channel/{index}/{c}\n    hours: 24小时"
+        f"  - category: 线上服务\n    name: 服务渠道{c}\n"
+        f"    url: https://city.example.org/channel/{index}/{c}\n    hours: 24小时"
         for c in range(5)
     )
     return f"""name: 合成小区{index}
@@ -171,7 +216,10 @@ def notice(index: int, serial: int, rng: random.Random) -> tuple[str, str]:
     expires = f"\nexpires: 2026-{month:02d}-{min(28, day + 5):02d}" if serial % 3 else ""
     topic = TOPICS[serial % len(TOPICS)]
     body = "\n\n".join(f"第{p}段：请各位居民留意{topic}的安排，如有疑问请致电 029-0000 1000。" for p in range(1, 4))
-    front = f"---\ntitle: {topic}（{index}-{serial}）\ndate: 2026-{month:02d}-{day:02d}{expires}\npinned: {str(serial == 0).lower()}\n---\n"
+    front = (
+        f"---\ntitle: {topic}（{index}-{serial}）\ndate: 2026-{month:02d}-{day:02d}{expires}\n"
+        f"pinned: {str(serial == 0).lower()}\n---\n"
+    )
     return f"2026-{month:02d}-{day:02d}-notice-{serial}.md", front + body + "\n"
 
 
