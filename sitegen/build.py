@@ -35,7 +35,6 @@ from sitegen.write import (
     output_intact,
     staging,
     static_hashes,
-    write_file,
 )
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
@@ -221,7 +220,7 @@ def build(config: SiteConfig, reporter: Reporter, state: BuildState | None = Non
     routes.check_unique(outputs)
     env = make_env(config.theme_dirs, config.cache_dir / "templates" if config.cache_dir else None)
     sums = digests(documents, config.theme_dirs, (_settings(config), site.today))
-    manifest = plan_manifest(outputs, sums, site, config)
+    manifest = plan_manifest(outputs, sums, config)
     changed = [o for o in outputs if state.manifest.get(o.dest) != manifest[o.dest]]
     incremental = output_intact(config.output_dir, state.manifest) and len(changed) <= len(outputs) // 2
     clock.lap(f"planned {len(outputs)} pages, {len(changed)} to render")
@@ -231,13 +230,7 @@ def build(config: SiteConfig, reporter: Reporter, state: BuildState | None = Non
 
     if incremental:
         assets = static_hashes(config.theme_dirs)
-        cards = printables.vcard_files(site)
-        files = {
-            dest: printables.vcard_text(service).encode("utf-8")
-            for dest, service in cards.items()
-            if state.manifest.get(dest) != manifest[dest]
-        }
-        files.update((o.dest, render(o)) for o in changed)
+        files = {o.dest: render(o) for o in changed}
         written = apply_changes(config.output_dir, files, manifest, state.manifest, config.theme_dirs)
         clock.lap(f"rendered and wrote {written} files")
         if config.pdf:
@@ -246,8 +239,6 @@ def build(config: SiteConfig, reporter: Reporter, state: BuildState | None = Non
         with staging(config.output_dir) as stage:
             assets = copy_static(config.theme_dirs, stage)
             render_into(outputs, render, stage, codes)
-            for dest, service in printables.vcard_files(site).items():
-                write_file(stage, dest, printables.vcard_text(service).encode("utf-8"))
             clock.lap(f"rendered and wrote {len(outputs)} pages")
             if config.pdf:
                 _print(stage, outputs, site, reporter)
@@ -266,15 +257,12 @@ def _print(root: Path, outputs: list[routes.Output], site: Site, reporter: Repor
         print_sheets(root, jobs, site.today)
 
 
-def plan_manifest(outputs: list[routes.Output], sums: Digests, site: Site, config: SiteConfig) -> dict[str, str]:
-    """The fingerprint of every file the build writes (pages, their PDFs, contact cards)."""
+def plan_manifest(outputs: list[routes.Output], sums: Digests, config: SiteConfig) -> dict[str, str]:
+    """The fingerprint of every file the build writes (pages and other files, and PDFs of sheets)."""
     manifest = {o.dest: sums.fingerprint(o.template, o.sources) for o in outputs}
     if config.pdf:
         for html, pdf in printables.pdf_jobs(outputs):
             manifest[pdf] = manifest[html]
-    for dest in printables.vcard_files(site):
-        slug = dest.split("/", 1)[0]
-        manifest[dest] = sums.fingerprint("vcard", (f"nb:{slug}",))
     return manifest
 
 
@@ -287,6 +275,8 @@ def render_output(
     pdf: bool = False,
 ) -> bytes:
     """Render one page to bytes; template mistakes become SitegenErrors naming the template line."""
+    if output.make is not None:
+        return output.make()
     try:
         template = env.get_template(output.template)
         html = template.render(site=site, page=output, base_url=base_url, assets=assets, pdf=pdf, **output.values())

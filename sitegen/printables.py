@@ -353,15 +353,18 @@ def plan_print_outputs(site: Site, base_url: str, codes: QrCache | None = None) 
         )
         for service in (*n.channels, *n.services):
             if service.phone:
+                key = contact_key(service)
                 outputs.append(
                     Output(
                         contact_url(n.slug, service),
                         "contact.html",
                         service.name,
-                        {"neighborhood": n, "service": service, "vcard_href": contact_key(service) + ".vcf"},
+                        {"neighborhood": n, "service": service, "vcard_href": key + ".vcf"},
                         sources=own,
                     )
                 )
+                card = functools.partial(vcard_bytes, service)
+                outputs.append(Output(f"{n.slug}/contact/{key}.vcf", "vcard", service.name, sources=own, make=card))
     grids = functools.cache(planner.grids)
     community = ("buildings",)
     outputs.append(
@@ -385,19 +388,10 @@ def plan_print_outputs(site: Site, base_url: str, codes: QrCache | None = None) 
     return outputs
 
 
-def vcard_files(site: Site) -> dict[str, Service]:
-    """The .vcf file beside each contact page, and the service it is for."""
-    return {
-        f"{n.slug}/contact/{contact_key(service)}.vcf": service
-        for n in site.neighborhoods
-        for service in (*n.channels, *n.services)
-        if service.phone
-    }
-
-
-def vcard_text(service: Service) -> str:
+def vcard_bytes(service: Service) -> bytes:
+    """The .vcf file beside a contact page: "scan to save this contact"."""
     assert service.phone is not None
-    return make_vcard(service.name, service.phone.tel[4:], org=service.category, note=service.hours)
+    return make_vcard(service.name, service.phone.tel[4:], org=service.category, note=service.hours).encode("utf-8")
 
 
 PRINTED_TEMPLATES = ("print/page.html", "print/all.html")

@@ -21,6 +21,9 @@ class Output:
     notices, ``buildings`` every neighborhood's files but the notices, ``allnotices`` every notice,
     ``all`` everything. A page whose sources did not change is not rendered again. ``lazy`` makes
     the values only when the page is rendered.
+
+    A file that is not an HTML page (a contact card, a feed, a calendar, data) has ``make``, which
+    returns its bytes; its ``template`` then only names the kind of file, for fingerprints.
     """
 
     dest: str
@@ -29,6 +32,7 @@ class Output:
     context: dict[str, Any] = field(default_factory=dict, compare=False)
     sources: tuple[str, ...] = ("all",)
     lazy: Callable[[], dict[str, Any]] | None = field(default=None, compare=False)
+    make: Callable[[], bytes] | None = field(default=None, compare=False)
 
     def values(self) -> dict[str, Any]:
         return {**self.context, **self.lazy()} if self.lazy else self.context
