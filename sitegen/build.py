@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +18,8 @@ from sitegen import printables, routes
 from sitegen.config import SiteConfig
 from sitegen.digest import FileDigests
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
-from sitegen.load import Documents, load_documents
-from sitegen.model import Site
+from sitegen.load import NEIGHBORHOODS_DIR, Documents, NeighborhoodFiles, load_documents
+from sitegen.model import Neighborhood, Site
 from sitegen.parallel import render_into
 from sitegen.parse import Node
 from sitegen.pdf import find_chromium, print_sheets
@@ -26,8 +27,8 @@ from sitegen.qr import QrCache
 from sitegen.render import make_env
 from sitegen.report import Reporter, Stopwatch
 from sitegen.schema import parse_date
-from sitegen.state import BuildState, Digests, context_key, digests, inputs_signature
-from sitegen.validate import validate_site
+from sitegen.state import BuildState, Digests, context_key, digests, hash_parts, inputs_signature
+from sitegen.validate import SiteValidator, sorted_problems, validate_content
 from sitegen.write import (
     apply_changes,
     check_output_dir,
@@ -39,11 +40,15 @@ from sitegen.write import (
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 
+# Paths the preview server saw change since its last build (None: look at every file).
+Touched = Collection[str] | None
+
 
 @dataclass
 class CheckResult:
     site: Site | None
     problems: list[ContentError] = field(default_factory=list)
+    neighborhoods: list[Neighborhood] = field(default_factory=list)
 
 
 @dataclass
@@ -51,6 +56,7 @@ class BuildResult:
     pages: int
     problems: list[ContentError]
     rendered: int = 0
+    pending: dict[str, Callable[[], bytes]] = field(default_factory=dict)  # see build(defer=True)
 
 
 def _dates_in(node: Node | None, found: list[dt.date]) -> None:
@@ -120,17 +126,18 @@ def build_date(documents: Documents) -> dt.date:
 
 
 def _base_url_warning(documents: Documents, site: Site | None, config: SiteConfig) -> list[ContentError]:
-    if site is None or config.base_url or site.base_url or documents.site is None:
+    if site is None or config.base_url or site.base_url:
         return []
     return [
-        documents.site.problem(
+        ContentError(
+            documents.site_display,
             1,
             1,
             "no `base_url`, so the print sheets get no QR codes linking to the website "
             "(name cards, notice boards, service and building sheets, grid overview); "
             "service codes fall back to dialling the number",
-            "add `base_url: https://…` (the address the site is published at) to site.yaml, or use --base-url",
             "warning",
+            "add `base_url: https://…` (the address the site is published at) to site.yaml, or use --base-url",
         )
     ]
 
@@ -157,97 +164,229 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
         raise SitegenError(f"the content directory {config.content_dir} does not exist")
     with few_collections():
         documents = load_documents(config.content_dir, config.display_root)
-        site, problems = validate_site(documents, build_date(documents))
-    problems += _base_url_warning(documents, site, config)
+        validated = validate_content(documents, build_date(documents))
+    problems = validated.problems + _base_url_warning(documents, validated.site, config)
     reporter.problems(problems)
-    return CheckResult(site, problems)
+    return CheckResult(validated.site, problems, validated.neighborhoods)
 
 
 def _settings(config: SiteConfig) -> tuple[object, ...]:
     return (config.base_url, config.pdf, tuple(str(d.resolve()) for d in config.theme_dirs))
 
 
-def _checked(config: SiteConfig, state: BuildState, reporter: Reporter) -> tuple[Site, Documents, list[ContentError]]:
-    """Load and validate, reusing the neighborhoods the state knows; raise BuildAborted on errors."""
+@dataclass
+class Checked:
+    """The checked content of one build: the site, the documents, and the checker that can give models."""
+
+    site: Site
+    documents: Documents
+    validator: SiteValidator
+    problems: list[ContentError]
+
+    def model(self, files: NeighborhoodFiles) -> Neighborhood:
+        """A neighborhood's whole model (checked now, or checked again when the cache only summarised it)."""
+        model = self.validator.model(files)
+        if model is None:  # its problems stopped the build before it got here
+            raise SitegenError(f"the neighborhood {files.slug} could not be checked")
+        return model
+
+
+def _checked(
+    config: SiteConfig, state: BuildState, reporter: Reporter, known_date: dt.date | None, touched: Touched
+) -> Checked:
+    """Load and validate, reusing what the state knows; raise BuildAborted on errors."""
     if not config.content_dir.is_dir():
         raise SitegenError(f"the content directory {config.content_dir} does not exist")
-    known_date = date_from_environment(config.content_dir)
-    # Without a known date, the date comes from all the content: cached neighborhoods cannot stand.
+    # Without a known date, the date comes from all the content: cached results cannot stand.
     key = context_key(config.content_dir, known_date, _settings(config)) if known_date else ""
     files = FileDigests(state.files)
+    unchanged = _unchanged_folders(state, touched)
     with few_collections():
-        documents = load_documents(config.content_dir, config.display_root, files)
-        state.files = files.keep()
+        documents = load_documents(config.content_dir, config.display_root, files, unchanged)
+        state.files = {**state.files, **files.keep()} if unchanged else files.keep()
+        state.documents = documents
         today = known_date or latest_content_date(documents)
-        site, problems = validate_site(documents, today, state.neighborhoods, key)
+        validator = SiteValidator(documents, today, state.checked, key)
+        site = validator.run()
     present = {files.slug for files in documents.neighborhoods}
-    for slug in [s for s in state.neighborhoods if s not in present]:
-        del state.neighborhoods[slug]
-    problems += _base_url_warning(documents, site, config)
-    documents.forget_text()  # the model holds what pages need; the parsed files are big
+    for slug in [s for s in state.checked.neighborhoods if s not in present]:
+        del state.checked.neighborhoods[slug]
+    problems = sorted_problems(validator.problems) + _base_url_warning(documents, site, config)
     reporter.problems(problems)
     if site is None or has_errors(problems, strict=config.strict):
         raise BuildAborted(problems)
-    return site, documents, problems
+    return Checked(site, documents, validator, problems)
 
 
-def build(config: SiteConfig, reporter: Reporter, state: BuildState | None = None, clean: bool = False) -> BuildResult:
+def _unchanged_folders(state: BuildState, touched: Touched) -> dict[str, NeighborhoodFiles] | None:
+    """The neighborhood folders read by the last build that no touched path lies in."""
+    if touched is None or state.documents is None:
+        return None
+    folder = os.path.join(os.path.realpath(state.documents.content_dir), NEIGHBORHOODS_DIR) + os.sep
+    changed = {path[len(folder) :].split(os.sep, 1)[0] for path in touched if path.startswith(folder)}
+    return {files.slug: files for files in state.documents.neighborhoods if files.slug not in changed}
+
+
+@dataclass
+class Plan:
+    """The files of one build, by group: the community's, and each neighborhood's that is made again."""
+
+    community: list[routes.Output]
+    neighborhoods: dict[str, list[routes.Output]]
+
+    def outputs(self) -> list[routes.Output]:
+        return [*self.community, *(o for group in self.neighborhoods.values() for o in group)]
+
+
+def _plan(checked: Checked, base_url: str, codes: QrCache, slugs: list[str]) -> Plan:
+    """Plan the community's files and those of the neighborhoods ``slugs`` (in site order)."""
+    site = checked.site
+    sheets = printables.SheetPlanner(site, base_url, codes)
+    community = [*routes.plan_community_outputs(site), *sheets.community()]
+    by_slug = {files.slug: files for files in checked.documents.neighborhoods}
+    groups = {}
+    for slug in slugs:
+        model = checked.model(by_slug[slug])
+        groups[slug] = [*routes.neighborhood_pages(site, model), *sheets.neighborhood(model)]
+    return Plan(community, groups)
+
+
+def _group_fingerprints(checked: Checked, sums: Digests) -> dict[str, str]:
+    """One fingerprint per neighborhood of every input its files may show: while it holds, they stand."""
+    sources = checked.documents.sources
+    return {
+        n.slug: hash_parts(sums.common, sources[f"nb:{n.slug}"], sources[f"nbn:{n.slug}"], sources["notices"])
+        for n in checked.site.neighborhoods
+    }
+
+
+@contextmanager
+def collecting() -> Iterator[None]:
+    """Let the cycle collector run while many pages are rendered, but never over what exists already.
+
+    (Freezing the objects made so far also keeps forked workers from copying them.)
+    """
+    enabled = gc.isenabled()
+    gc.freeze()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not enabled:
+            gc.disable()
+        gc.unfreeze()
+
+
+def build(
+    config: SiteConfig,
+    reporter: Reporter,
+    state: BuildState | None = None,
+    clean: bool = False,
+    touched: Touched = None,
+    defer: bool = False,
+) -> BuildResult:
     """Build the site into ``config.output_dir``, or change nothing if anything fails.
 
-    Only what changed since the last build is rendered again: the state of the last build comes
-    from ``state`` (the preview server keeps it in memory) or from the cache directory.
+    Only what changed since the last build is made again: the state of the last build comes from
+    ``state`` (the preview server keeps it in memory) or from the cache directory.
+
+    The preview server tells more: ``touched``, the paths that changed since the last build with
+    this state (nothing else is looked at), and ``defer``: the pages to render again are handed
+    back in ``BuildResult.pending`` instead of being rendered, so that the server can render the
+    page a browser asks for first.
     """
+    with few_collections():
+        return _build(config, reporter, state, clean, touched, defer)
+
+
+def _build(
+    config: SiteConfig, reporter: Reporter, state: BuildState | None, clean: bool, touched: Touched, defer: bool
+) -> BuildResult:
     protected = [("content", config.content_dir), *(("theme", d) for d in config.theme_dirs)]
     check_output_dir(config.output_dir, protected)
     if config.pdf:
         find_chromium()  # before any work: without a browser there is nothing to print with
     keep = state is None
-    if clean:
-        state = BuildState(str(config.output_dir.resolve()))
-    state = state or BuildState.load(config.cache_dir, config.output_dir)
+    if state is None or clean:
+        state = BuildState(str(config.output_dir.resolve()), cache_dir=config.cache_dir)
+        if not clean:
+            state = BuildState.load(config.cache_dir, config.output_dir)
     clock = Stopwatch(reporter)
-    environment = (os.environ.get("SOURCE_DATE_EPOCH", ""), _git_date(config.content_dir))
-    signature = inputs_signature(config.content_dir, config.theme_dirs, (_settings(config), environment))
-    if signature == state.inputs and output_intact(config.output_dir, state.manifest):
-        reporter.problems(state.problems)
-        reporter.info(f"nothing changed; {config.output_dir} is up to date")
-        return BuildResult(0, state.problems, 0)
-    site, documents, problems = _checked(config, state, reporter)
-    clock.lap(f"checked {len(documents.neighborhoods)} neighborhoods")
+    known_date = date_from_environment(config.content_dir)
+    intact = output_intact(config.output_dir, state.community)
+    signature = ""
+    if touched is None:  # take stock of every file: the cheapest way to know that nothing changed
+        signature = inputs_signature(config.content_dir, config.theme_dirs, (_settings(config), known_date))
+        if signature == state.inputs and intact:
+            reporter.problems(state.problems)
+            reporter.info(f"nothing changed; {config.output_dir} is up to date")
+            return BuildResult(0, state.problems, 0)
+    checked = _checked(config, state, reporter, known_date, touched)
+    site, problems = checked.site, checked.problems
+    clock.lap(f"checked {len(checked.documents.neighborhoods)} neighborhoods")
     base_url = (config.base_url or site.base_url).rstrip("/")
     codes = QrCache(config.cache_dir / "qr" if config.cache_dir else None)
-    outputs = [*routes.plan_outputs(site), *printables.plan_print_outputs(site, base_url, codes)]
-    routes.check_unique(outputs)
     env = make_env(config.theme_dirs, config.cache_dir / "templates" if config.cache_dir else None)
-    sums = digests(documents, config.theme_dirs, (_settings(config), site.today))
-    manifest = plan_manifest(outputs, sums, config)
-    changed = [o for o in outputs if state.manifest.get(o.dest) != manifest[o.dest]]
-    incremental = output_intact(config.output_dir, state.manifest) and len(changed) <= len(outputs) // 2
-    clock.lap(f"planned {len(outputs)} pages, {len(changed)} to render")
+    sums = digests(checked.documents, config.theme_dirs, (_settings(config), site.today))
+    fingerprints = _group_fingerprints(checked, sums)
+    stale = [slug for slug, made in fingerprints.items() if state.made.get(slug) != made]
+    incremental = intact and len(stale) <= len(fingerprints) // 2
+    # What the changed and the removed neighborhoods had written, to compare and to remove.
+    known = {slug: state.manifest(slug) for slug in [*stale, *(s for s in state.made if s not in fingerprints)]}
+    earlier = {slug: manifest or {} for slug, manifest in known.items()}
+    incremental = incremental and all(known[slug] is not None for slug in known if slug in state.made)
+    for slug in [s for s in state.made if s not in fingerprints]:
+        state.drop(slug)
+    pending: dict[str, Callable[[], bytes]] = {}
+    plan = _plan(checked, base_url, codes, stale if incremental else list(fingerprints))
+    outputs = plan.outputs()
+    routes.check_unique(outputs)
+    community = plan_manifest(plan.community, sums, config)
+    manifests = {slug: plan_manifest(group, sums, config) for slug, group in plan.neighborhoods.items()}
 
     def render(output: routes.Output) -> bytes:
         return render_output(env, output, site, base_url, assets, config.pdf)
 
     if incremental:
+        changed = [o for o in plan.community if state.community.get(o.dest) != community[o.dest]]
+        manifest, previous = dict(community), dict(state.community)
+        for slug, group in plan.neighborhoods.items():
+            changed += [o for o in group if earlier[slug].get(o.dest) != manifests[slug][o.dest]]
+            manifest.update(manifests[slug])
+        for old in earlier.values():
+            previous.update(old)
+        clock.lap(f"planned {len(outputs)} files of {len(stale)} neighborhoods and the community")
         assets = static_hashes(config.theme_dirs)
-        files = {o.dest: render(o) for o in changed}
-        written = apply_changes(config.output_dir, files, manifest, state.manifest, config.theme_dirs)
-        clock.lap(f"rendered and wrote {written} files")
+        if defer:
+            pending = {o.dest: functools.partial(render, o) for o in changed}
+            apply_changes(config.output_dir, {}, manifest, previous, config.theme_dirs)
+        else:
+            files = {o.dest: render(o) for o in changed}
+            written = apply_changes(config.output_dir, files, manifest, previous, config.theme_dirs)
+            clock.lap(f"rendered {len(changed)} files, wrote {written}")
         if config.pdf:
             _print(config.output_dir, changed, site, reporter)
     else:
+        changed = outputs
+        clock.lap(f"planned {len(outputs)} files")
         with staging(config.output_dir) as stage:
             assets = copy_static(config.theme_dirs, stage)
-            render_into(outputs, render, stage, codes)
-            clock.lap(f"rendered and wrote {len(outputs)} pages")
+            with collecting():
+                render_into(outputs, render, stage, codes)
+            clock.lap(f"rendered and wrote {len(outputs)} files")
             if config.pdf:
                 _print(stage, outputs, site, reporter)
-    state.inputs, state.manifest, state.problems = signature, manifest, problems
+    for slug, group in plan.neighborhoods.items():
+        state.set_manifest(slug, manifests[slug], fingerprints[slug], len(group))
+    state.inputs, state.community, state.problems = signature, community, problems
     codes.save()
     if keep:
-        state.save(config.cache_dir)
-    reporter.info(f"built {len(outputs)} pages into {config.output_dir} ({len(changed)} rendered)")
-    return BuildResult(len(outputs), problems, len(changed))
+        state.save()
+    pages = len(plan.community) + sum(state.sizes.values())
+    if defer:
+        return BuildResult(pages, problems, len(changed), pending)
+    reporter.info(f"built {pages} pages into {config.output_dir} ({len(changed)} rendered)")
+    return BuildResult(pages, problems, len(changed))
 
 
 def _print(root: Path, outputs: list[routes.Output], site: Site, reporter: Reporter) -> None:

@@ -16,7 +16,6 @@ from sitegen.content_schema import json_schemas
 from sitegen.errors import BuildAborted, SitegenError, has_errors
 from sitegen.report import ConsoleReporter, summarize
 from sitegen.scaffold import new_neighborhood
-from sitegen.serve import serve
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -103,6 +102,8 @@ def _run(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
         config = load_config(args.content, theme=args.theme, base_url=args.base_url, strict=args.strict)
         if not config.content_dir.is_dir():
             raise SitegenError(f"the content directory {config.content_dir} does not exist")
+        from sitegen.serve import serve  # the web server and the file watcher only for this command
+
         return serve(config, reporter, args.host, args.port)
     if args.command == "new":
         path = new_neighborhood(Path(args.content), args.slug, args.name)

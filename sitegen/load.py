@@ -57,18 +57,37 @@ class NeighborhoodFiles:
 
 @dataclass
 class Documents:
-    """Everything read from a content directory, and digests of the inputs pages depend on."""
+    """Everything read from a content directory, and digests of the inputs pages depend on.
+
+    site.yaml is parsed when :attr:`site` is first asked for (a build that knows it unchanged
+    never asks); the problems found parsing it are then in :attr:`site_problems`.
+    """
 
     content_dir: Path
-    site: RawDocument | None
     neighborhoods: list[NeighborhoodFiles]
     notices: list[RawDocument]
     problems: list[ContentError]
     sources: dict[str, str] = field(default_factory=dict)
+    display_root: str = ""
+    site_problems: list[ContentError] = field(default_factory=list)
+    _site: RawDocument | None = None
+    _site_read: bool = False
+
+    @property
+    def site(self) -> RawDocument | None:
+        if not self._site_read:
+            self._site, self.site_problems = _load_site(self.content_dir, self.display_root)
+            self._site_read = True
+        return self._site
+
+    @property
+    def site_display(self) -> str:
+        """site.yaml's path as problems show it."""
+        return _display_path(self.display_root, SITE_FILE)
 
     def forget_text(self) -> None:
         """Drop the parsed files (keeping the digests), once the model has been made from them."""
-        self.site = None
+        self._site = None
         self.notices = []
         for files in self.neighborhoods:
             files.forget()
@@ -282,26 +301,34 @@ def _parse_neighborhood(
     return document, pact, notices, problems
 
 
-def load_documents(content_dir: Path, display_root: str = "", digests: FileDigests | None = None) -> Documents:
+def _load_site(content_dir: Path, display_root: str) -> tuple[RawDocument | None, list[ContentError]]:
+    site_path = content_dir / SITE_FILE
+    if site_path.is_file():
+        return load_yaml_file(site_path, SITE_FILE, display_root)
+    hint = (
+        "rename `site.yml` to `site.yaml`"
+        if (content_dir / "site.yml").is_file()
+        else ("the content folder needs a `site.yaml` describing the community")
+    )
+    return None, [_file_problem(display_root, SITE_FILE, "the file is missing", hint)]
+
+
+def load_documents(
+    content_dir: Path,
+    display_root: str = "",
+    digests: FileDigests | None = None,
+    unchanged: dict[str, NeighborhoodFiles] | None = None,
+) -> Documents:
     """Read site.yaml and the community notices, and find every neighborhood folder; collect problems.
 
     Neighborhood folders are parsed when they are checked (:meth:`NeighborhoodFiles.parse`).
-    ``digests`` reuses the digests of files whose size and time did not change.
+    ``digests`` reuses the digests of files whose size and time did not change; ``unchanged``
+    gives, by folder name, neighborhood folders known not to have changed since they were read
+    (the preview server knows which files changed), so their files are not even looked at.
     """
     digests = digests or FileDigests()
     problems: list[ContentError] = []
-    site = None
     site_path = content_dir / SITE_FILE
-    if site_path.is_file():
-        site, found = load_yaml_file(site_path, SITE_FILE, display_root)
-        problems += found
-    else:
-        hint = (
-            "rename `site.yml` to `site.yaml`"
-            if (content_dir / "site.yml").is_file()
-            else ("the content folder needs a `site.yaml` describing the community")
-        )
-        problems.append(_file_problem(display_root, SITE_FILE, "the file is missing", hint))
     neighborhoods = []
     folder = content_dir / NEIGHBORHOODS_DIR
     if folder.is_dir():
@@ -338,7 +365,13 @@ def load_documents(content_dir: Path, display_root: str = "", digests: FileDiges
                     )
                 )
                 continue
-            neighborhoods.append(_load_neighborhood(path, display_root, digests))
+            known = (unchanged or {}).get(path.name)
+            if known is not None and known.folder == path:
+                known.forget()
+                known.parsed = False
+                neighborhoods.append(known)
+            else:
+                neighborhoods.append(_load_neighborhood(path, display_root, digests))
     notices, found = _notice_files(content_dir / NOTICES_DIR, NOTICES_DIR, display_root)
     problems += found
     sources = {"site": digests.file(site_path)}
@@ -352,4 +385,4 @@ def load_documents(content_dir: Path, display_root: str = "", digests: FileDiges
     # Everything: what the community pages show (and folders that are not neighborhoods, for their problems).
     listing = sorted(os.listdir(folder)) if folder.is_dir() else []
     sources["all"] = hashlib.sha256(repr((sorted(sources.items()), listing)).encode()).hexdigest()
-    return Documents(content_dir, site, neighborhoods, notices, problems, sources)
+    return Documents(content_dir, neighborhoods, notices, problems, sources, display_root)

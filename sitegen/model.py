@@ -277,8 +277,44 @@ class Neighborhood:
 
 
 @dataclass(frozen=True)
+class NeighborhoodSummary:
+    """What the community's own pages show of a neighborhood: they never need the rest of it.
+
+    Incremental builds keep summaries of every neighborhood but check only the changed ones again.
+    ``grid_buildings`` pairs each building's grid id with the building's name.
+    """
+
+    slug: str
+    name: str
+    order: int = 0
+    address: str = ""
+    households: int | None = None
+    residents: int | None = None
+    building_count: int = 0
+    grid_buildings: tuple[tuple[str, str], ...] = ()
+    notices: tuple[Notice, ...] = ()
+
+
+def summarize(neighborhood: Neighborhood) -> NeighborhoodSummary:
+    return NeighborhoodSummary(
+        slug=neighborhood.slug,
+        name=neighborhood.name,
+        order=neighborhood.order,
+        address=neighborhood.address,
+        households=neighborhood.households,
+        residents=neighborhood.residents,
+        building_count=len(neighborhood.buildings),
+        grid_buildings=tuple((b.grid.id, b.name) for b in neighborhood.buildings if b.grid),
+        notices=neighborhood.notices,
+    )
+
+
+@dataclass(frozen=True)
 class Site:
-    """The community (社区) and everything in it, as of ``today`` (the build date)."""
+    """The community (社区) as of ``today`` (the build date): what every page may show.
+
+    ``neighborhoods`` are summaries; each neighborhood's own pages get its whole model beside the site.
+    """
 
     name: str
     office: Office
@@ -295,7 +331,7 @@ class Site:
     grids: tuple[Grid, ...] = ()
     chain: tuple[ChainLevel, ...] = ()
     meetings: tuple[Meeting, ...] = ()
-    neighborhoods: tuple[Neighborhood, ...] = ()
+    neighborhoods: tuple[NeighborhoodSummary, ...] = ()
     notices: tuple[Notice, ...] = ()
     verified_on: dt.date | None = None
     mask_personal_mobiles: bool = False

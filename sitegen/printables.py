@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sitegen.mapdraw import draw_plan
@@ -305,42 +305,44 @@ def _sheet_titles(n: Neighborhood) -> list[tuple[str, str]]:
     ]
 
 
-def plan_print_outputs(site: Site, base_url: str, codes: QrCache | None = None) -> list[Output]:
-    """Every print sheet, the print indexes, the combined sheets and the contact pages.
+class SheetPlanner:
+    """Plans the print outputs of a site, one neighborhood at a time.
 
-    Sheets are drawn only when rendered (QR codes and plans take time), one neighborhood at a time:
-    the outputs of a neighborhood are listed together, and only the last two neighborhoods' sheets
-    are kept in memory.
+    Sheets are drawn only when rendered (QR codes and plans take time), and only the last two
+    neighborhoods' sheets are kept in memory: the outputs of a neighborhood are listed together.
     """
-    planner = Planner(site, base_url, codes)
 
-    @functools.lru_cache(maxsize=2)
-    def sheets_of(slug: str) -> list[tuple[str, Sheet]]:
-        return _sheets(planner, next(n for n in site.neighborhoods if n.slug == slug))
+    def __init__(self, site: Site, base_url: str, codes: QrCache | None = None) -> None:
+        self.planner = Planner(site, base_url, codes)
+        self.site = site
+        self._recent: dict[str, list[tuple[str, Sheet]]] = {}
 
-    def sheet_context(slug: str, index: int, n: Neighborhood) -> dict[str, object]:
-        return {"sheet": sheets_of(slug)[index][1], "neighborhood": n}
+    def sheets_of(self, n: Neighborhood) -> list[tuple[str, Sheet]]:
+        if n.slug not in self._recent:
+            if len(self._recent) >= 2:
+                del self._recent[next(iter(self._recent))]
+            self._recent[n.slug] = _sheets(self.planner, n)
+        return self._recent[n.slug]
 
-    def all_sheets(slug: str, n: Neighborhood) -> Callable[[], dict[str, object]]:
-        return lambda: {"neighborhood": n, "sheets": sheets_of(slug)}
+    def _sheet_context(self, n: Neighborhood, index: int) -> dict[str, object]:
+        return {"sheet": self.sheets_of(n)[index][1], "neighborhood": n}
 
-    outputs: list[Output] = []
-    for n in site.neighborhoods:
+    def _all_sheets(self, n: Neighborhood) -> dict[str, object]:
+        return {"neighborhood": n, "sheets": self.sheets_of(n)}
+
+    def neighborhood(self, n: Neighborhood) -> list[Output]:
+        """A neighborhood's sheets, its print index and combined sheets, and its contact pages and cards."""
         sources = neighborhood_sources(n.slug)
         own = (f"nb:{n.slug}",)  # pages that do not show the community notices
+        outputs: list[Output] = []
         for index, (dest, title) in enumerate(_sheet_titles(n)):
             shows = sources if dest.endswith("/notice-board.html") else own
-            lazy = functools.partial(sheet_context, n.slug, index, n)
+            lazy = functools.partial(self._sheet_context, n, index)
             outputs.append(Output(dest, "print/page.html", title, sources=shows, lazy=lazy))
         folder = f"{n.slug}/print"
+        everything = functools.partial(self._all_sheets, n)
         outputs.append(
-            Output(
-                f"{folder}/index.html",
-                "print/index.html",
-                f"{n.name} · 打印材料",
-                sources=sources,
-                lazy=all_sheets(n.slug, n),
-            )
+            Output(f"{folder}/index.html", "print/index.html", f"{n.name} · 打印材料", sources=sources, lazy=everything)
         )
         outputs.append(
             Output(
@@ -348,7 +350,7 @@ def plan_print_outputs(site: Site, base_url: str, codes: QrCache | None = None) 
                 "print/all.html",
                 f"{n.name} · 全部打印材料",
                 sources=sources,
-                lazy=all_sheets(n.slug, n),
+                lazy=everything,
             )
         )
         for service in (*n.channels, *n.services):
@@ -365,27 +367,37 @@ def plan_print_outputs(site: Site, base_url: str, codes: QrCache | None = None) 
                 )
                 card = functools.partial(vcard_bytes, service)
                 outputs.append(Output(f"{n.slug}/contact/{key}.vcf", "vcard", service.name, sources=own, make=card))
-    grids = functools.cache(planner.grids)
-    community = ("buildings",)
-    outputs.append(
-        Output(
-            "print/grids.html",
-            "print/page.html",
-            f"{site.name} · 网格分布与网格员",
-            sources=community,
-            lazy=lambda: {"sheet": grids(), "neighborhood": None},
-        )
-    )
-    outputs.append(
-        Output(
-            "print/index.html",
-            "print/community.html",
-            "打印材料",
-            sources=community,
-            lazy=lambda: {"sheets": [("print/grids.html", grids())]},
-        )
-    )
-    return outputs
+        return outputs
+
+    def community(self) -> list[Output]:
+        """The community's sheets (the grid overview) and its print index."""
+        grids = functools.cache(self.planner.grids)
+        community = ("buildings",)
+        return [
+            Output(
+                "print/grids.html",
+                "print/page.html",
+                f"{self.site.name} · 网格分布与网格员",
+                sources=community,
+                lazy=lambda: {"sheet": grids(), "neighborhood": None},
+            ),
+            Output(
+                "print/index.html",
+                "print/community.html",
+                "打印材料",
+                sources=community,
+                lazy=lambda: {"sheets": [("print/grids.html", grids())]},
+            ),
+        ]
+
+
+def plan_print_outputs(
+    site: Site, neighborhoods: Iterable[Neighborhood], base_url: str, codes: QrCache | None = None
+) -> list[Output]:
+    """Every print sheet, the print indexes, the combined sheets and the contact pages."""
+    planner = SheetPlanner(site, base_url, codes)
+    outputs = [output for n in neighborhoods for output in planner.neighborhood(n)]
+    return outputs + planner.community()
 
 
 def vcard_bytes(service: Service) -> bytes:

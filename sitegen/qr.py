@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import pickle
 import zlib
@@ -104,33 +105,41 @@ def _unpack(data: bytes, size: int) -> list[list[bool]]:
 
 
 class QrCache:
-    """Codes kept by payload in one file of the cache directory, so a rebuild does not encode them again.
+    """Codes kept by payload in the cache directory, so a rebuild does not encode them again.
 
-    Entries are the codes' modules, packed; a damaged entry is encoded afresh, never printed. Codes
-    made by forked workers come back through :meth:`take_new` and :meth:`merge`; :meth:`save`
-    writes the file once, at the end of a build.
+    Entries are the codes' modules, packed, in 256 files by the payload's digest: a build that
+    draws a few codes reads a few small files. A damaged entry is encoded afresh, never printed.
+    Codes made by forked workers come back through :meth:`take_new` and :meth:`merge`;
+    :meth:`save` writes the files that gained codes, once, at the end of a build.
     """
-
-    FILE = "qr-codes.pickle"
 
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
-        self.known: dict[str, tuple[int, bytes]] | None = None
+        self.buckets: dict[str, dict[str, tuple[int, bytes]]] = {}
         self.new: dict[str, tuple[int, bytes]] = {}
         self.drawn: OrderedDict[str, QrCode] = OrderedDict()  # codes used again soon (a whole neighborhood's cards)
 
-    def _load(self) -> dict[str, tuple[int, bytes]]:
-        if self.known is None:
-            self.known = {}
+    @staticmethod
+    def _bucket_of(key: str) -> str:
+        return hashlib.sha1(key.encode("utf-8")).hexdigest()[:2]
+
+    def file_of(self, payload: str, level: str = "M") -> Path:
+        """The file of the cache that keeps one code."""
+        assert self.directory is not None
+        key = f"{level}\n{payload}"
+        return self.directory / f"{self._bucket_of(key)}.pickle"
+
+    def _bucket(self, name: str) -> dict[str, tuple[int, bytes]]:
+        if name not in self.buckets:
+            loaded: object = {}
             if self.directory is not None:
                 try:
-                    with (self.directory / self.FILE).open("rb") as stream:
+                    with (self.directory / f"{name}.pickle").open("rb") as stream:
                         loaded = pickle.load(stream)
-                    if isinstance(loaded, dict):
-                        self.known = loaded
-                except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
-                    pass
-        return self.known
+                except Exception:  # noqa: BLE001 - a missing or damaged file is only a slower build
+                    loaded = {}
+            self.buckets[name] = loaded if isinstance(loaded, dict) else {}
+        return self.buckets[name]
 
     def make(self, payload: str, level: str = "M") -> QrCode:
         if self.directory is None:
@@ -145,7 +154,7 @@ class QrCache:
         return code
 
     def _draw(self, key: str, payload: str, level: str) -> QrCode:
-        entry = self.new.get(key) or self._load().get(key)
+        entry = self.new.get(key) or self._bucket(self._bucket_of(key)).get(key)
         if entry is not None:
             try:
                 return _svg(payload, level, entry[0], _path(_unpack(entry[1], entry[0])))
@@ -158,7 +167,8 @@ class QrCache:
     def take_new(self) -> dict[str, tuple[int, bytes]]:
         """The codes made since the last call (in a worker: to send back to the parent)."""
         new, self.new = self.new, {}
-        self._load().update(new)
+        for key, entry in new.items():
+            self._bucket(self._bucket_of(key))[key] = entry
         return new
 
     def merge(self, entries: dict[str, tuple[int, bytes]]) -> None:
@@ -167,13 +177,14 @@ class QrCache:
     def save(self) -> None:
         if self.directory is None or not self.new:
             return
-        known = self._load()
-        known.update(self.take_new())
+        changed = {self._bucket_of(key) for key in self.take_new()}
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            temporary = self.directory / f"{self.FILE}.{os.getpid()}.tmp"
-            with temporary.open("wb") as stream:
-                pickle.dump(known, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.directory / self.FILE)
+            for name in sorted(changed):
+                bucket = self.buckets[name]
+                temporary = self.directory / f"{name}.pickle.{os.getpid()}.tmp"
+                with temporary.open("wb") as stream:
+                    pickle.dump(bucket, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, self.directory / f"{name}.pickle")
         except OSError:
             pass  # a cache that cannot be written only costs time

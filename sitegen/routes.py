@@ -75,7 +75,8 @@ def split_notices(notices: Iterable[Notice], site: Site) -> tuple[list[Notice], 
     return current, expired
 
 
-def _neighborhood_pages(site: Site, neighborhood: Neighborhood) -> list[Output]:
+def neighborhood_pages(site: Site, neighborhood: Neighborhood) -> list[Output]:
+    """A neighborhood's own web pages: its page, its archive, its notices and its site plan."""
     current, expired = split_notices(neighborhood.notices, site)
     slug = neighborhood.slug
     sources = (f"nb:{slug}", f"nbn:{slug}")  # the page and its archive list the notices
@@ -131,8 +132,8 @@ def _all_notices(site: Site) -> list[Notice]:
     return notices
 
 
-def plan_outputs(site: Site) -> list[Output]:
-    """Every page of the website (not the print kit), in a stable order."""
+def plan_community_outputs(site: Site) -> list[Output]:
+    """The community's own pages: they show site.yaml, the community notices and summaries."""
     community_current, _ = split_notices(site.notices, site)
     everything_current, everything_expired = split_notices(_all_notices(site), site)
     everything_current.sort(key=lambda n: (not n.pinned, -n.date.toordinal(), n.neighborhood, n.slug))
@@ -160,8 +161,14 @@ def plan_outputs(site: Site) -> list[Output]:
         Output("404.html", "404.html", "页面未找到", sources=()),
     ]
     outputs.extend(_notice_page(notice, None, ("notices",)) for notice in site.notices)
-    for neighborhood in site.neighborhoods:
-        outputs.extend(_neighborhood_pages(site, neighborhood))
+    return outputs
+
+
+def plan_outputs(site: Site, neighborhoods: Iterable[Neighborhood]) -> list[Output]:
+    """Every page of the website (not the print kit), in a stable order."""
+    outputs = plan_community_outputs(site)
+    for neighborhood in neighborhoods:
+        outputs.extend(neighborhood_pages(site, neighborhood))
     return outputs
 
 

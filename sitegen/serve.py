@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import http.server
 import json
+import os
 import shutil
 import socketserver
 import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +24,10 @@ from sitegen.config import SiteConfig
 from sitegen.errors import BuildAborted, SitegenError
 from sitegen.report import ListReporter, Reporter
 from sitegen.state import BuildState
+from sitegen.write import write_page
 
 EVENTS_PATH = "/__sitegen__/events"
-DEBOUNCE_SECONDS = 0.1
+DEBOUNCE_SECONDS = 0.05
 KEEPALIVE_SECONDS = 15.0
 
 # Names editors give their temporary and backup files; saving them must not start a build.
@@ -66,7 +69,13 @@ def _is_temporary(path: str) -> bool:
 
 
 class Preview:
-    """One preview: builds into a private folder and tells listeners when a build ends."""
+    """One preview: builds into a private folder and tells listeners when a build ends.
+
+    After the first build, a rebuild is told which files changed and renders nothing itself: the
+    pages to render again wait in ``pending``. A page a browser asks for is rendered on the spot
+    (:meth:`fresh`), and a background thread renders the rest, so an open page reloads as soon as
+    the content has been checked.
+    """
 
     def __init__(self, config: SiteConfig, reporter: Reporter) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-"))
@@ -78,18 +87,26 @@ class Preview:
         self.problems: list[str] = []
         self.finished = threading.Condition()
         self.building = threading.Lock()
+        self.rendering = threading.Lock()
+        self.pending: dict[str, Callable[[], bytes]] = {}
+        self.built = False
 
     @property
     def site(self) -> Path:
         return self.config.output_dir
 
-    def rebuild(self) -> None:
+    def rebuild(self, touched: set[str] | None = None) -> None:
         """Build now; afterwards every listener hears of the new generation (and its problems)."""
         with self.building:
+            self.render_pending()  # what the last build left to render, before anything changes
             started = time.perf_counter()
             problems: list[str] = []
+            pending: dict[str, Callable[[], bytes]] = {}
             try:
-                result = build(self.config, ListReporter(), self.state)
+                known = touched if self.built else None
+                result = build(self.config, ListReporter(), self.state, touched=known, defer=self.built)
+                pending = result.pending
+                self.built = True
                 summary = f"rebuilt in {time.perf_counter() - started:.2f} s ({result.rendered} pages rendered)"
             except BuildAborted as exc:
                 problems = [p.format() for p in exc.problems if p.is_error or self.config.strict]
@@ -99,13 +116,42 @@ class Preview:
                 problems = [f"sitegen: {exc}"]
                 summary = str(exc)
             except Exception as exc:  # noqa: BLE001 - the preview must outlive any bug
-                problems = [f"sitegen: internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc()}"]
+                problems = [_internal_error(exc)]
                 summary = f"internal error: {exc}"
+            with self.rendering:
+                self.pending = pending
             self.reporter.info(summary)
-            with self.finished:
-                self.generation += 1
-                self.problems = problems
-                self.finished.notify_all()
+            self._announce(problems)
+        if pending:
+            threading.Thread(target=self.render_pending, daemon=True).start()
+
+    def _announce(self, problems: list[str]) -> None:
+        with self.finished:
+            self.generation += 1
+            self.problems = problems
+            self.finished.notify_all()
+
+    def fresh(self, dest: str) -> None:
+        """Render ``dest`` now if the last build left it to render."""
+        with self.rendering:
+            make = self.pending.pop(dest, None)
+            if make is not None:
+                self._render(dest, make)
+
+    def render_pending(self) -> None:
+        """Render every page the last build left to render."""
+        with self.rendering:
+            while self.pending:
+                dest = next(iter(self.pending))
+                self._render(dest, self.pending.pop(dest))
+
+    def _render(self, dest: str, make: Callable[[], bytes]) -> None:
+        try:
+            write_page(self.site, dest, make())
+        except Exception as exc:  # noqa: BLE001 - shown in the browser like a content problem
+            message = f"sitegen: {exc}" if isinstance(exc, SitegenError) else _internal_error(exc)
+            self.reporter.info(message.splitlines()[0])
+            self._announce([*self.problems, message])
 
     def state_message(self) -> str:
         return json.dumps({"generation": self.generation, "problems": self.problems}, ensure_ascii=False)
@@ -114,23 +160,40 @@ class Preview:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def _internal_error(exc: Exception) -> str:
+    return f"sitegen: internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+
+
 class _Changes(FileSystemEventHandler):
-    """Notes when a watched file changed; a separate thread builds once the saving has stopped."""
+    """Notes which watched files changed; a separate thread builds once the saving has stopped."""
 
     def __init__(self) -> None:
         self.last_change = 0.0
         self.pending = threading.Event()
+        self.lock = threading.Lock()
+        self.paths: set[str] = set()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
+        paths = [_text(event.src_path), _text(getattr(event, "dest_path", "") or "")]
         if event.is_directory and event.event_type == "modified":
             return  # a folder "changes" whenever a file in it does; the file's own event counts
         if event.event_type in ("opened", "closed", "closed_no_write") or all(
             not p or _is_temporary(p) or "/.git/" in p for p in paths
         ):
             return
+        with self.lock:
+            self.paths.update(p for p in paths if p)
         self.last_change = time.monotonic()
         self.pending.set()
+
+    def take(self) -> set[str]:
+        with self.lock:
+            paths, self.paths = self.paths, set()
+        return paths
+
+
+def _text(path: str | bytes) -> str:
+    return os.fsdecode(path)
 
 
 def _rebuild_loop(preview: Preview, changes: _Changes, stop: threading.Event) -> None:
@@ -140,7 +203,7 @@ def _rebuild_loop(preview: Preview, changes: _Changes, stop: threading.Event) ->
         while time.monotonic() - changes.last_change < DEBOUNCE_SECONDS:
             time.sleep(DEBOUNCE_SECONDS / 4)
         changes.pending.clear()
-        preview.rebuild()
+        preview.rebuild(changes.take())
 
 
 def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
@@ -160,8 +223,10 @@ def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
                 self._events()
                 return
             path = Path(self.translate_path(self.path))
-            if path.is_dir():
+            if path.is_dir() or self.path.split("?", 1)[0].endswith("/"):
                 path = path / "index.html"
+            if path.is_relative_to(preview.site):
+                preview.fresh(path.relative_to(preview.site).as_posix())
             if path.suffix == ".html" or not preview.site.is_dir():
                 self._page(path)
                 return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sitegen import content_schema as cs
@@ -22,6 +22,7 @@ from sitegen.model import (
     Honour,
     Meeting,
     Neighborhood,
+    NeighborhoodSummary,
     Notice,
     Office,
     Person,
@@ -30,6 +31,7 @@ from sitegen.model import (
     Site,
     SiteMap,
     Unit,
+    summarize,
 )
 from sitegen.parse import RawDocument
 from sitegen.schema import INVALID, Checker, Rec, Ref, check_document
@@ -60,8 +62,8 @@ class People:
     """Resolves person fields: written in place, or ids looked up locally, then community-wide."""
 
     ctx: Checker
-    local: dict[str, Rec]
-    shared: dict[str, Rec] | None  # None: site.yaml is unreadable, so its people are unknown
+    local: dict[str, dict[str, Any]]
+    shared: dict[str, dict[str, Any]] | None  # None: site.yaml is unreadable, so its people are unknown
 
     def resolve(self, value: Any, slot: str) -> Person | None:
         if value is None or value is INVALID:
@@ -93,7 +95,7 @@ class People:
         self.ctx.report(ref.node, f"no person with the id `{ref.id}` is listed under `people:`", hint)
 
 
-def _person(record: Rec, default_role: str, phone_public_default: bool) -> Person | None:
+def _person(record: dict[str, Any], default_role: str, phone_public_default: bool) -> Person | None:
     if not record.get("public", True):
         return None
     phone = record.get("phone") if record.get("phone_public", phone_public_default) else None
@@ -204,120 +206,189 @@ def _stale(ctx: Checker, record: Rec, today: dt.date) -> None:
 
 @dataclass
 class CachedNeighborhood:
-    """A neighborhood validated in an earlier build, valid while ``key`` (site and folder digests) holds."""
+    """A neighborhood checked in an earlier build, valid while ``key`` (site context, folder digest) holds.
+
+    Only its summary and problems are kept: the community pages need no more, and a build that
+    must render the neighborhood's own pages checks it again.
+    """
 
     key: tuple[str, str]
-    neighborhood: Neighborhood | None
+    summary: NeighborhoodSummary | None
     problems: list[ContentError]
 
 
-NeighborhoodCache = dict[str, CachedNeighborhood]
+@dataclass
+class SiteContext:
+    """What site.yaml gives every neighborhood and page, checked once while ``key`` holds.
+
+    ``people`` are the community's people by id (plain records, resolved when referenced),
+    ``fields`` the Site's own values, ``problems`` those found in site.yaml.
+    """
+
+    key: str
+    area_code: str
+    fields: dict[str, Any]
+    grids: dict[str, Grid]
+    people: dict[str, dict[str, Any]]
+    problems: list[ContentError]
+
+
+@dataclass
+class ValidationCache:
+    """What one build's checking leaves for the next: site.yaml's context and every neighborhood's result."""
+
+    site: SiteContext | None = None
+    neighborhoods: dict[str, CachedNeighborhood] = field(default_factory=dict)
 
 
 class SiteValidator:
     """Checks all documents, resolves references between them, and builds the Site.
 
-    With a ``cache``, neighborhoods whose folder and whose site context (``context_key``) are
-    unchanged are taken from it, and fresh results are stored in it.
+    With a ``cache`` and a ``context_key`` (site.yaml, the date, the settings), site.yaml and the
+    neighborhoods whose folders are unchanged are taken from it, and fresh results are stored in
+    it. ``models`` holds the neighborhoods checked now, by slug.
     """
 
     def __init__(
-        self, documents: Documents, today: dt.date, cache: NeighborhoodCache | None = None, context_key: str = ""
+        self, documents: Documents, today: dt.date, cache: ValidationCache | None = None, context_key: str = ""
     ) -> None:
         self.documents = documents
         self.today = today
         self.problems: list[ContentError] = list(documents.problems)
-        self.area_code = _area_code(documents.site)
-        self.cache = cache
+        self.cache = cache if context_key else None
         self.context_key = context_key
+        self.context: SiteContext | None = None
+        self.area_code = ""
+        self.models: dict[str, Neighborhood] = {}
 
     def checker(self, doc: RawDocument) -> Checker:
         return Checker(doc, self.problems, self.area_code)
 
     def run(self) -> Site | None:
-        site_doc = self.documents.site
-        site_rec = self._check(site_doc, cs.SITE)
-        site_known = site_rec is not INVALID and site_doc is not None
-        # Without a readable site.yaml, neighborhoods are still checked, except their references
-        # to the community's people and grids, which cannot be known.
-        shared_people: dict[str, Rec] | None = None
-        grids: dict[str, Grid] | None = None
-        if site_known:
-            assert site_doc is not None
-            ctx = self.checker(site_doc)
-            shared_people = site_rec.get("people", {})
-            people = People(ctx, {}, shared_people)
-            grid_recs = site_rec.get("grids", [])
-            _unique(ctx, grid_recs, "id", "grid")
-            _unique(ctx, site_rec["categories"] or [], "id", "category")
-            _stale(ctx, site_rec, self.today)
-            if site_rec.get("intro"):
-                self.problems += check_links(site_doc, site_rec["intro"], site_rec.where("intro").line)
-            grids = {rec["id"]: self._grid(rec, people) for rec in grid_recs if rec["id"] is not None}
-        neighborhoods = []
-        coverage: dict[str, list[tuple[str, str, str]]] = {}
+        context = self._site_context()
+        grids = context.grids if context else None
+        people = context.people if context else None
+        summaries = []
         for files in self.documents.neighborhoods:
-            found = self._checked_neighborhood(files, grids, shared_people)
-            if found is None:
-                continue
-            neighborhood = found
-            neighborhoods.append(neighborhood)
-            for building in neighborhood.buildings:
-                if building.grid:
-                    coverage.setdefault(building.grid.id, []).append(
-                        (neighborhood.slug, neighborhood.name, building.name)
-                    )
+            summary = self._checked_neighborhood(files, grids, people)
+            if summary is not None:
+                summaries.append(summary)
         community_notices = self._notices(self.documents.notices, "")
-        if not site_known or grids is None:
+        if context is None:
             return None
-        neighborhoods.sort(key=lambda n: (n.order, n.slug))
-        grids_with_coverage = {gid: _with_coverage(grid, coverage.get(gid, [])) for gid, grid in grids.items()}
-        neighborhoods = [_regrid(n, grids_with_coverage) for n in neighborhoods]
-        office = site_rec["office"] or Rec(site_rec.node)  # missing: reported, and the rest still checked
-        emergency = site_rec["emergency"] or ()
+        summaries.sort(key=lambda n: (n.order, n.slug))
+        coverage: dict[str, list[tuple[str, str, str]]] = {}
+        for summary in summaries:
+            for grid_id, building in summary.grid_buildings:
+                coverage.setdefault(grid_id, []).append((summary.slug, summary.name, building))
         return Site(
-            name=site_rec["name"],
-            office=Office(office["address"], office["phone"], tuple(office["hours"] or ())),
-            emergency=tuple(EmergencyNumber(r["name"], r["phone"], r.get("note", "")) for r in emergency),
-            categories=tuple(self._category(r, people) for r in site_rec["categories"] or ()),
+            **context.fields,
             today=self.today,
-            district=site_rec.get("district", ""),
-            street=site_rec.get("street", ""),
-            base_url=site_rec.get("base_url", ""),
-            intro=site_rec.get("intro", ""),
-            area_km2=site_rec.get("area_km2", ""),
-            households=site_rec.get("households"),
-            residents=site_rec.get("residents"),
-            grids=tuple(grids_with_coverage.values()),
-            chain=tuple(ChainLevel(r["name"], r["role"], r.get("description", "")) for r in site_rec.get("chain", [])),
-            meetings=_meetings(ctx, site_rec.get("meetings", [])),
-            neighborhoods=tuple(neighborhoods),
+            grids=tuple(_with_coverage(grid, coverage.get(gid, [])) for gid, grid in context.grids.items()),
+            neighborhoods=tuple(summaries),
             notices=community_notices,
-            verified_on=site_rec.get("verified_on"),
-            mask_personal_mobiles=site_rec.get("mask_personal_mobiles", False),
         )
 
-    def _checked_neighborhood(
-        self, files: NeighborhoodFiles, grids: dict[str, Grid] | None, shared_people: dict[str, Rec] | None
-    ) -> Neighborhood | None:
-        """The neighborhood from the cache if its folder and context are unchanged, else checked now."""
-        key = (self.context_key, files.digest)
-        cached = self.cache.get(files.slug) if self.cache is not None else None
-        if cached is not None and cached.key == key and self.context_key:
+    def _site_context(self) -> SiteContext | None:
+        """site.yaml checked: from the cache while its key holds, else now (None when unreadable)."""
+        cached = self.cache.site if self.cache else None
+        if cached is not None and cached.key == self.context_key:
+            self.context, self.area_code = cached, cached.area_code
             self.problems += cached.problems
-            return cached.neighborhood
-        files.parse()
+            return cached
+        site_doc = self.documents.site
+        self.area_code = _area_code(site_doc)
         start = len(self.problems)
+        self.problems += self.documents.site_problems
+        site_rec = self._check(site_doc, cs.SITE)
+        if site_rec is INVALID or site_doc is None:
+            return None
+        ctx = self.checker(site_doc)
+        shared_people = {key: dict(rec) for key, rec in site_rec.get("people", {}).items()}
+        people = People(ctx, {}, shared_people)
+        grid_recs = site_rec.get("grids", [])
+        _unique(ctx, grid_recs, "id", "grid")
+        _unique(ctx, site_rec["categories"] or [], "id", "category")
+        _stale(ctx, site_rec, self.today)
+        if site_rec.get("intro"):
+            self.problems += check_links(site_doc, site_rec["intro"], site_rec.where("intro").line)
+        grids = {rec["id"]: self._grid(rec, people) for rec in grid_recs if rec["id"] is not None}
+        office = site_rec["office"] or Rec(site_rec.node)  # missing: reported, and the rest still checked
+        emergency = site_rec["emergency"] or ()
+        fields = {
+            "name": site_rec["name"],
+            "office": Office(office["address"], office["phone"], tuple(office["hours"] or ())),
+            "emergency": tuple(EmergencyNumber(r["name"], r["phone"], r.get("note", "")) for r in emergency),
+            "categories": tuple(self._category(r, people) for r in site_rec["categories"] or ()),
+            "district": site_rec.get("district", ""),
+            "street": site_rec.get("street", ""),
+            "base_url": site_rec.get("base_url", ""),
+            "intro": site_rec.get("intro", ""),
+            "area_km2": site_rec.get("area_km2", ""),
+            "households": site_rec.get("households"),
+            "residents": site_rec.get("residents"),
+            "chain": tuple(
+                ChainLevel(r["name"], r["role"], r.get("description", "")) for r in site_rec.get("chain", [])
+            ),
+            "meetings": _meetings(ctx, site_rec.get("meetings", [])),
+            "verified_on": site_rec.get("verified_on"),
+            "mask_personal_mobiles": site_rec.get("mask_personal_mobiles", False),
+        }
+        self.context = SiteContext(
+            self.context_key, self.area_code, fields, grids, shared_people, self.problems[start:]
+        )
+        if self.cache is not None:
+            self.cache.site = self.context
+        return self.context
+
+    def _checked_neighborhood(
+        self,
+        files: NeighborhoodFiles,
+        grids: dict[str, Grid] | None,
+        shared_people: dict[str, dict[str, Any]] | None,
+    ) -> NeighborhoodSummary | None:
+        """The neighborhood's summary from the cache if its folder and context are unchanged, else checked now."""
+        key = (self.context_key, files.digest)
+        cached = self.cache.neighborhoods.get(files.slug) if self.cache is not None else None
+        if cached is not None and cached.key == key:
+            self.problems += cached.problems
+            return cached.summary
+        start = len(self.problems)
+        neighborhood = self.check_neighborhood(files, grids, shared_people)
+        summary = summarize(neighborhood) if neighborhood is not None else None
+        if self.cache is not None:
+            self.cache.neighborhoods[files.slug] = CachedNeighborhood(key, summary, self.problems[start:])
+        return summary
+
+    def check_neighborhood(
+        self,
+        files: NeighborhoodFiles,
+        grids: dict[str, Grid] | None,
+        shared_people: dict[str, dict[str, Any]] | None,
+    ) -> Neighborhood | None:
+        """Check one neighborhood folder now (its problems go to ``problems``); keep its model in ``models``."""
+        files.parse()
         self.problems += files.problems
         rec = self._check(files.document, cs.NEIGHBORHOOD)
         notices = self._notices(files.notices, files.slug)
         neighborhood = None
         if rec is not INVALID and files.document is not None:
             neighborhood = self._neighborhood(files, rec, notices, grids, shared_people)
-        if self.cache is not None:
-            self.cache[files.slug] = CachedNeighborhood(key, neighborhood, self.problems[start:])
+            self.models[files.slug] = neighborhood
         files.forget()
+        files.parsed = False  # parsed again if it is checked again
         return neighborhood
+
+    def model(self, files: NeighborhoodFiles) -> Neighborhood | None:
+        """The whole model of a neighborhood the cache only summarised (its problems are known already)."""
+        if files.slug not in self.models:
+            context = self.context
+            problems, self.problems = self.problems, []
+            try:
+                self.check_neighborhood(files, context.grids if context else None, context.people if context else None)
+            finally:
+                self.problems = problems
+        return self.models.get(files.slug)
 
     def _check(self, doc: RawDocument | None, record: Any) -> Any:
         if doc is None:
@@ -355,7 +426,7 @@ class SiteValidator:
         rec: Rec,
         notices: tuple[Notice, ...],
         grids: dict[str, Grid] | None,
-        shared_people: dict[str, Rec] | None,
+        shared_people: dict[str, dict[str, Any]] | None,
     ) -> Neighborhood:
         assert files.document is not None
         ctx = self.checker(files.document)
@@ -563,16 +634,30 @@ def _with_coverage(grid: Grid, buildings: list[tuple[str, str, str]]) -> Grid:
     return replace(grid, coverage=coverage)
 
 
-def _regrid(neighborhood: Neighborhood, grids: dict[str, Grid]) -> Neighborhood:
-    buildings = tuple(replace(b, grid=grids[b.grid.id] if b.grid else None) for b in neighborhood.buildings)
-    return replace(neighborhood, buildings=buildings)
+def sorted_problems(problems: Iterable[ContentError]) -> list[ContentError]:
+    """Each problem once, in file and line order."""
+    return sorted(dict.fromkeys(problems), key=lambda p: (p.path, p.line, p.column))
 
 
-def validate_site(
-    documents: Documents, today: dt.date, cache: NeighborhoodCache | None = None, context_key: str = ""
-) -> tuple[Site | None, list[ContentError]]:
-    """Return the Site (None when something essential is unreadable) and every problem, sorted."""
-    validator = SiteValidator(documents, today, cache, context_key)
+@dataclass
+class Validated:
+    """The Site (None when something essential is unreadable), every neighborhood's model, every problem."""
+
+    site: Site | None
+    neighborhoods: list[Neighborhood]
+    problems: list[ContentError]
+
+
+def validate_content(documents: Documents, today: dt.date) -> Validated:
+    """Check everything; the neighborhoods come in the site's order."""
+    validator = SiteValidator(documents, today)
     site = validator.run()
-    problems = sorted(dict.fromkeys(validator.problems), key=lambda p: (p.path, p.line, p.column))
-    return site, problems
+    order = [n.slug for n in site.neighborhoods] if site else sorted(validator.models)
+    models = [validator.models[slug] for slug in order if slug in validator.models]
+    return Validated(site, models, sorted_problems(validator.problems))
+
+
+def validate_site(documents: Documents, today: dt.date) -> tuple[Site | None, list[ContentError]]:
+    """Return the Site (None when something essential is unreadable) and every problem, sorted."""
+    validated = validate_content(documents, today)
+    return validated.site, validated.problems

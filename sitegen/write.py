@@ -166,6 +166,11 @@ def output_intact(output_dir: Path, manifest: dict[str, str]) -> bool:
     return all((output_dir / dest).is_file() for dest in manifest if dest.rsplit("/", 1)[0] == first or "/" not in dest)
 
 
+def write_page(root: Path, dest: str, data: bytes) -> None:
+    """Write one file of an existing output so that readers see the old or the new bytes, never half."""
+    _replace(root, dest, data)
+
+
 def _replace(root: Path, dest: str, data: bytes) -> None:
     """Write one file so that readers see the old or the new bytes, never half of them."""
     path = root / dest

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,9 +107,29 @@ def new_neighborhood(root: Path, rng: random.Random) -> None:
     (folder / "neighborhood.yaml").write_text("name: 新小区\nverified_on: 2026-11-01\n", encoding="utf-8")
 
 
+def remove_neighborhood(root: Path, rng: random.Random) -> None:
+    extra = sorted((root / "content" / "neighborhoods").glob("extra-*"))
+    if extra:
+        shutil.rmtree(rng.choice(extra))
+
+
+def regrid_building(root: Path, rng: random.Random) -> None:
+    """Move a building to another grid: the grids' coverage on the community pages changes."""
+    path = root / "content" / "neighborhoods" / "lanting" / "neighborhood.yaml"
+    text = path.read_text(encoding="utf-8")
+    old, new = ('grid: "01"', 'grid: "02"') if 'grid: "01"' in text else ('grid: "02"', 'grid: "01"')
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def touch_without_change(root: Path, rng: random.Random) -> None:
+    path = rng.choice(sorted((root / "content").rglob("*.yaml")))
+    path.write_bytes(path.read_bytes())
+
+
 EDITS: list[Edit] = [
     edit_notice_text, add_notice, delete_notice, rename_neighborhood, add_building,
-    change_site, change_pact, change_theme, new_neighborhood,
+    change_site, change_pact, change_theme, new_neighborhood, remove_neighborhood,
+    regrid_building, touch_without_change,
 ]  # fmt: skip
 
 
@@ -127,6 +148,87 @@ def test_incremental_builds_equal_clean_builds_after_random_edits(tmp_path: Path
         clean = tmp_path / f"clean-{step}"
         assert build(tmp_path / "content", clean, *theme) == 0
         assert tree(out) == tree(clean), f"after {edit.__name__} (step {step})"
+
+
+def _stats(root: Path) -> dict[str, tuple[int, int]]:
+    return {os.path.realpath(p): (p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_preview_equals_clean_builds_after_random_edits(tmp_path: Path, seed: int) -> None:
+    """The preview is told only which files changed, and renders pages when asked: still the same bytes."""
+    from sitegen.serve import Preview
+
+    rng = random.Random(seed)
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    (tmp_path / "theme" / "templates").mkdir(parents=True)
+    config = load_config(str(tmp_path / "content"), str(tmp_path / "unused"), str(tmp_path / "theme"))
+    preview = Preview(config, ListReporter())
+    try:
+        preview.rebuild()
+        for step in range(8):
+            before = _stats(tmp_path)
+            edit = rng.choice(EDITS)
+            edit(tmp_path, rng)
+            after = _stats(tmp_path)
+            touched = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+            preview.rebuild(touched)
+            assert preview.problems == [], edit.__name__
+            preview.render_pending()
+            clean = tmp_path / f"clean-{step}"
+            assert build(tmp_path / "content", clean, "--theme", str(tmp_path / "theme")) == 0
+            assert tree(preview.site) == tree(clean), f"after {edit.__name__} (step {step})"
+    finally:
+        preview.close()
+
+
+def test_an_edit_reads_only_the_state_of_the_edited_neighborhood(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sitegen.state import BuildState
+    from sitegen.validate import SiteValidator
+
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    out = tmp_path / "out"
+    assert build(tmp_path / "content", out) == 0
+    _append(tmp_path / "content" / "neighborhoods" / "qinghe" / "neighborhood.yaml", "address: 清河路2号\n")
+    config = load_config(str(tmp_path / "content"), str(out))
+    state = BuildState.load(config.cache_dir, out)
+    assert len(state.made) == 2 and state.manifests == {}
+    checked: list[str] = []
+    check_neighborhood = SiteValidator.check_neighborhood
+
+    def spy(self: SiteValidator, files: Any, *args: Any) -> Any:
+        checked.append(files.slug)
+        return check_neighborhood(self, files, *args)
+
+    monkeypatch.setattr(SiteValidator, "check_neighborhood", spy)
+    result = run_build(config, ListReporter(), state)
+    assert 0 < result.rendered < result.pages / 2
+    assert checked == ["qinghe"]  # the other neighborhood is known by its summary
+    assert set(state.manifests) == {"qinghe"}  # and the list of its files was not even read
+
+
+@pytest.mark.parametrize("damage", [b"not a pickle", None])
+def test_a_damaged_or_foreign_neighborhood_cache_means_a_whole_build(tmp_path: Path, damage: bytes | None) -> None:
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    out, other = tmp_path / "out", tmp_path / "other"
+    assert build(tmp_path / "content", out) == 0
+    config = load_config(str(tmp_path / "content"), str(out))
+    assert config.cache_dir is not None
+    shard = config.cache_dir / "outputs" / "qinghe.pickle"
+    path = tmp_path / "content" / "neighborhoods" / "qinghe" / "neighborhood.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  - id: A", "  - id: C", 1), encoding="utf-8")
+    if damage is None:  # another output's build wrote the file and was killed before its index
+        saved = (config.cache_dir / "build-state.pickle").read_bytes()
+        assert build(tmp_path / "content", other) == 0
+        (config.cache_dir / "build-state.pickle").write_bytes(saved)
+    else:
+        shard.write_bytes(damage)
+    assert build(tmp_path / "content", out) == 0
+    clean = tmp_path / "clean"
+    assert build(tmp_path / "content", clean) == 0
+    assert tree(out) == tree(clean)
 
 
 def test_a_failed_incremental_build_changes_nothing(tmp_path: Path) -> None:

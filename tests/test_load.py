@@ -423,9 +423,9 @@ def test_alias_bomb_is_stopped_quickly() -> None:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for name, prev in zip("bcdefghi", "abcdefgh", strict=True):
         lines.append(f"{name}: &{name} [" + ",".join(f"*{prev}" for _ in range(9)) + "]")
-    started = time.perf_counter()
+    started = time.process_time()  # the work done, not the time a busy machine takes
     root, problems = parse("\n".join(lines) + "\n")
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5  # expanding it all would take minutes and gigabytes
     assert root is None
     assert [p.message for p in problems] == [
         "the file expands to more than 100,000 values or nests more than 60 levels deep"
@@ -493,7 +493,9 @@ def test_load_documents_collects_problems_from_every_file(tmp_path: Path) -> Non
     documents = load_documents(content, "content")
     for files in documents.neighborhoods:
         files.parse()
-    problems = documents.problems + [p for files in documents.neighborhoods for p in files.problems]
+    assert documents.site is None  # site.yaml is read when first asked for
+    problems = documents.problems + documents.site_problems
+    problems += [p for files in documents.neighborhoods for p in files.problems]
     assert sorted((p.path, p.line) for p in problems) == [
         ("content/neighborhoods/a/neighborhood.yaml", 2),
         ("content/neighborhoods/b/neighborhood.yaml", 1),
@@ -505,4 +507,4 @@ def test_load_documents_collects_problems_from_every_file(tmp_path: Path) -> Non
 def test_load_documents_on_an_empty_folder(tmp_path: Path) -> None:
     documents = load_documents(tmp_path, "content")
     assert documents.site is None
-    assert [(p.path, p.message) for p in documents.problems] == [("content/site.yaml", "the file is missing")]
+    assert [(p.path, p.message) for p in documents.site_problems] == [("content/site.yaml", "the file is missing")]

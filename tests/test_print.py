@@ -907,7 +907,7 @@ def test_qr_cache_on_disk_gives_the_same_codes(tmp_path: Path, monkeypatch: pyte
     first = cache.make("https://example.org/disk", "Q")
     assert first.svg == make_qr("https://example.org/disk", "Q").svg
     cache.save()
-    assert [p.name for p in (tmp_path / "qr").iterdir()] == [QrCache.FILE]
+    assert list((tmp_path / "qr").iterdir()) == [cache.file_of("https://example.org/disk", "Q")]
     import sitegen.qr
 
     def no_encoding(payload: str, level: str) -> None:
@@ -923,15 +923,15 @@ def test_qr_cache_ignores_a_damaged_entry(tmp_path: Path) -> None:
     cache = QrCache(tmp_path)
     cache.make(payload)
     cache.save()
-    stored = pickle.loads((tmp_path / QrCache.FILE).read_bytes())
+    stored = pickle.loads(cache.file_of(payload).read_bytes())
     size, packed = stored[f"M\n{payload}"]
     stored[f"M\n{payload}"] = (size, packed[: len(packed) // 2])
-    (tmp_path / QrCache.FILE).write_bytes(pickle.dumps(stored))
+    cache.file_of(payload).write_bytes(pickle.dumps(stored))
     assert QrCache(tmp_path).make(payload).svg == make_qr(payload).svg
 
 
 def test_a_damaged_qr_cache_file_is_ignored(tmp_path: Path) -> None:
-    (tmp_path / QrCache.FILE).write_bytes(b"not a pickle")
+    QrCache(tmp_path).file_of("https://example.org/x").write_bytes(b"not a pickle")
     assert QrCache(tmp_path).make("https://example.org/x").svg == make_qr("https://example.org/x").svg
 
 
@@ -1134,11 +1134,11 @@ def test_every_service_with_a_phone_has_a_contact_page_and_vcard(site: str, buil
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
-        model = check(load_config(content=str(SITES[site])), ListReporter()).site
-    assert model is not None
+        result = check(load_config(content=str(SITES[site])), ListReporter())
+    assert result.site is not None
     root = built(site)
     count = 0
-    for n in model.neighborhoods:
+    for n in result.neighborhoods:
         for service in (*n.channels, *n.services):
             if not service.phone:
                 continue

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from sitegen.cli import main
 from sitegen.errors import ContentError
 from sitegen.load import load_documents
-from sitegen.model import Site
-from sitegen.validate import validate_site
+from sitegen.model import Neighborhood, Site
+from sitegen.validate import validate_content, validate_site
 from tests.helpers import MINIMAL_NEIGHBORHOOD, MINIMAL_SITE, write_site
 
 TODAY = dt.date(2026, 11, 22)  # the build date fixed by tests/conftest.py
@@ -31,10 +31,16 @@ def validate(root: Path, files: dict[str, str | bytes], minimal: bool = True) ->
 
 
 def valid_site(root: Path, files: dict[str, str | bytes]) -> Site:
-    site, problems = validate(root, files)
-    assert [p for p in problems if p.is_error] == []
-    assert site is not None
-    return site
+    return valid_models(root, files)[0]
+
+
+def valid_models(root: Path, files: dict[str, str | bytes]) -> tuple[Site, list[Neighborhood]]:
+    """The valid site and its neighborhoods' whole models."""
+    content = write_site(root, files, True)
+    validated = validate_content(load_documents(content, "content"), TODAY)
+    assert [p for p in validated.problems if p.is_error] == []
+    assert validated.site is not None
+    return validated.site, validated.neighborhoods
 
 
 def errors(problems: list[ContentError]) -> list[tuple[str, int, str]]:
@@ -70,7 +76,7 @@ people:
 
 
 def test_private_person_is_nowhere_in_the_site(tmp_path: Path) -> None:
-    site = valid_site(
+    site, models = valid_models(
         tmp_path,
         {
             "site.yaml": MINIMAL_SITE.replace(
@@ -84,14 +90,14 @@ def test_private_person_is_nowhere_in_the_site(tmp_path: Path) -> None:
     )
     assert site.grids[0].head is None
     assert site.grids[0].helpers == ()
-    assert site.neighborhoods[0].property_manager is None
-    assert site.neighborhoods[0].buildings[0].head is None
+    assert models[0].property_manager is None
+    assert models[0].buildings[0].head is None
     assert "王秘" not in repr(site)
     assert "13900000099" not in repr(site)
 
 
 def test_private_person_written_in_place(tmp_path: Path) -> None:
-    site = valid_site(
+    site, models = valid_models(
         tmp_path,
         neighborhood(
             "    units:\n"
@@ -102,14 +108,14 @@ def test_private_person_written_in_place(tmp_path: Path) -> None:
             "          public: false\n"
         ),
     )
-    assert site.neighborhoods[0].buildings[0].units[0].head is None
+    assert models[0].buildings[0].units[0].head is None
     assert "钱八" not in repr(site)
 
 
 @pytest.mark.parametrize("word", ["false", "no", "否"])
 def test_public_false_in_any_spelling(tmp_path: Path, word: str) -> None:
-    site = valid_site(tmp_path, neighborhood(f"property_manager:\n  name: 赵六\n  public: {word}\n"))
-    assert site.neighborhoods[0].property_manager is None
+    site, models = valid_models(tmp_path, neighborhood(f"property_manager:\n  name: 赵六\n  public: {word}\n"))
+    assert models[0].property_manager is None
 
 
 VOLUNTEERS = """\
@@ -125,14 +131,14 @@ VOLUNTEERS = """\
 
 
 def test_volunteer_phones_are_hidden_by_default(tmp_path: Path) -> None:
-    site = valid_site(
+    site, models = valid_models(
         tmp_path,
         {
             "site.yaml": MINIMAL_SITE + "    helpers:\n      - name: 兼职丙\n        phone: 139 0000 0013\n",
             NB: MINIMAL_NEIGHBORHOOD + VOLUNTEERS,
         },
     )
-    building = site.neighborhoods[0].buildings[0]
+    building = models[0].buildings[0]
     assert building.head is not None and building.head.name == "楼长甲" and building.head.phone is None
     unit_head = building.units[0].head
     assert unit_head is not None and unit_head.name == "单元长乙" and unit_head.phone is None
@@ -143,7 +149,7 @@ def test_volunteer_phones_are_hidden_by_default(tmp_path: Path) -> None:
 
 
 def test_volunteer_phone_is_shown_when_marked_public(tmp_path: Path) -> None:
-    site = valid_site(
+    site, models = valid_models(
         tmp_path,
         {
             "site.yaml": MINIMAL_SITE
@@ -152,16 +158,16 @@ def test_volunteer_phone_is_shown_when_marked_public(tmp_path: Path) -> None:
             + VOLUNTEERS.replace("phone: 139 0000 0011\n", "phone: 139 0000 0011\n      phone_public: true\n"),
         },
     )
-    head = site.neighborhoods[0].buildings[0].head
+    head = models[0].buildings[0].head
     assert head is not None and head.phone is not None and head.phone.digits == "13900000011"
     helper = site.grids[0].helpers[0]
     assert helper.phone is not None and helper.phone.digits == "13900000013"
-    assert site.neighborhoods[0].buildings[0].units[0].head.phone is None  # type: ignore[union-attr]
+    assert models[0].buildings[0].units[0].head.phone is None  # type: ignore[union-attr]
 
 
 def test_club_and_project_contacts_are_volunteers(tmp_path: Path) -> None:
     contact = "    contact:\n      name: {name}\n      phone: 139 0000 00{n}\n"
-    site = valid_site(
+    site, models = valid_models(
         tmp_path,
         neighborhood(
             "clubs:\n  - name: 书法社\n"
@@ -170,7 +176,7 @@ def test_club_and_project_contacts_are_volunteers(tmp_path: Path) -> None:
             + contact.format(name="站长", n="32")
         ),
     )
-    club, project = site.neighborhoods[0].clubs[0], site.neighborhoods[0].projects[0]
+    club, project = models[0].clubs[0], models[0].projects[0]
     assert club.contact is not None and club.contact.phone is None
     assert project.contact is not None and project.contact.phone is None
 
@@ -190,7 +196,7 @@ def test_category_contact_is_an_official(tmp_path: Path) -> None:
 
 
 def test_official_phones_are_shown_by_default(tmp_path: Path) -> None:
-    site = valid_site(
+    site, models = valid_models(
         tmp_path,
         {
             "site.yaml": MINIMAL_SITE + "    police:\n      name: 警官丁\n      phone: 029-0000 1100\n",
@@ -201,7 +207,7 @@ def test_official_phones_are_shown_by_default(tmp_path: Path) -> None:
     assert grid.worker is not None and grid.worker.phone is not None
     assert grid.worker.phone.digits == "13900000001"
     assert grid.police is not None and grid.police.phone is not None
-    manager = site.neighborhoods[0].property_manager
+    manager = models[0].property_manager
     assert manager is not None and manager.phone is not None and manager.phone.digits == "13900000021"
 
 
@@ -220,10 +226,10 @@ def test_official_phone_is_hidden_when_marked_private(tmp_path: Path) -> None:
 
 
 def test_roles_default_to_the_slot(tmp_path: Path) -> None:
-    site = valid_site(tmp_path, neighborhood(VOLUNTEERS))
+    site, models = valid_models(tmp_path, neighborhood(VOLUNTEERS))
     assert site.grids[0].worker.role == "专职网格员"  # type: ignore[union-attr]
-    assert site.neighborhoods[0].buildings[0].head.role == "楼栋长"  # type: ignore[union-attr]
-    assert site.neighborhoods[0].buildings[0].units[0].head.role == "单元长"  # type: ignore[union-attr]
+    assert models[0].buildings[0].head.role == "楼栋长"  # type: ignore[union-attr]
+    assert models[0].buildings[0].units[0].head.role == "单元长"  # type: ignore[union-attr]
 
 
 # --- references --------------------------------------------------------------------------------
@@ -232,15 +238,15 @@ SHARED_LI_NA = "people:\n  li-na:\n    name: 李娜（社区）\n    phone: 139 
 
 
 def test_person_id_resolves_from_site_yaml(tmp_path: Path) -> None:
-    site = valid_site(
+    site, models = valid_models(
         tmp_path, {"site.yaml": MINIMAL_SITE + SHARED_LI_NA, NB: MINIMAL_NEIGHBORHOOD + "property_manager: li-na\n"}
     )
-    manager = site.neighborhoods[0].property_manager
+    manager = models[0].property_manager
     assert manager is not None and manager.name == "李娜（社区）"
 
 
 def test_local_person_id_wins_over_the_community_wide_one(tmp_path: Path) -> None:
-    site = valid_site(
+    site, models = valid_models(
         tmp_path,
         {
             "site.yaml": MINIMAL_SITE + SHARED_LI_NA,
@@ -248,7 +254,7 @@ def test_local_person_id_wins_over_the_community_wide_one(tmp_path: Path) -> Non
             + "property_manager: li-na\npeople:\n  li-na:\n    name: 李娜（小区）\n    phone: 139 0000 0022\n",
         },
     )
-    manager = site.neighborhoods[0].property_manager
+    manager = models[0].property_manager
     assert manager is not None and manager.name == "李娜（小区）"
     assert manager.phone is not None and manager.phone.digits == "13900000022"
 
@@ -297,14 +303,14 @@ def test_unknown_person_does_not_suggest_someone_else(tmp_path: Path) -> None:
 
 
 def test_buildings_take_the_neighborhood_grid_unless_they_name_one(tmp_path: Path) -> None:
-    site = valid_site(
+    site, models = valid_models(
         tmp_path,
         {
             "site.yaml": MINIMAL_SITE + '  - id: "02"\n',
             NB: MINIMAL_NEIGHBORHOOD + '  - id: 2\n    grid: "02"\n',
         },
     )
-    assert [(b.id, b.grid.id if b.grid else None) for b in site.neighborhoods[0].buildings] == [
+    assert [(b.id, b.grid.id if b.grid else None) for b in models[0].buildings] == [
         ("1", "01"),
         ("2", "02"),
     ]
@@ -345,11 +351,13 @@ def test_grid_coverage_is_computed_from_buildings(tmp_path: Path) -> None:
     }
 
 
-def test_buildings_point_at_grids_that_know_their_coverage(tmp_path: Path) -> None:
-    site = valid_site(tmp_path, {})
-    grid = site.neighborhoods[0].buildings[0].grid
-    assert grid is not None and grid.coverage[0].buildings == ("1号楼",)
-    assert site.neighborhoods[0].grids() == (grid,)
+def test_buildings_point_at_grids_and_the_site_knows_their_coverage(tmp_path: Path) -> None:
+    site, models = valid_models(tmp_path, {})
+    grid = models[0].buildings[0].grid
+    assert grid is not None and models[0].grids() == (grid,)
+    (covering,) = [g for g in site.grids if g.id == grid.id]
+    assert covering.coverage[0].buildings == ("1号楼",)
+    assert (covering.head, covering.worker) == (grid.head, grid.worker)
 
 
 # --- notices -----------------------------------------------------------------------------------
@@ -374,11 +382,11 @@ def test_notices_are_sorted_pinned_first_then_newest(tmp_path: Path) -> None:
 
 
 def test_neighborhood_notices_belong_to_their_neighborhood(tmp_path: Path) -> None:
-    site = valid_site(
+    site, models = valid_models(
         tmp_path,
         {"neighborhoods/hexie/notices/water.md": notice("2026-11-20"), "notices/meeting.md": notice("2026-11-21")},
     )
-    assert [(n.slug, n.neighborhood) for n in site.neighborhoods[0].notices] == [("water", "hexie")]
+    assert [(n.slug, n.neighborhood) for n in models[0].notices] == [("water", "hexie")]
     assert [(n.slug, n.neighborhood) for n in site.notices] == [("meeting", "")]
 
 
@@ -432,8 +440,8 @@ def meeting(lines: str) -> dict[str, str]:
 
 
 def test_weekly_meeting_with_a_chinese_weekday(tmp_path: Path) -> None:
-    site = valid_site(tmp_path, meeting("    repeat: 每周\n    weekday: 周五\n    end: 16:30\n"))
-    (m,) = site.neighborhoods[0].meetings
+    site, models = valid_models(tmp_path, meeting("    repeat: 每周\n    weekday: 周五\n    end: 16:30\n"))
+    (m,) = models[0].meetings
     assert (m.repeat, m.weekday, m.start, m.end) == ("weekly", "friday", dt.time(15), dt.time(16, 30))
 
 
@@ -443,13 +451,13 @@ def test_weekly_meeting_needs_a_weekday(tmp_path: Path) -> None:
 
 
 def test_monthly_meeting_on_a_day(tmp_path: Path) -> None:
-    site = valid_site(tmp_path, meeting("    repeat: monthly\n    day: 15\n"))
-    assert site.neighborhoods[0].meetings[0].day == 15
+    site, models = valid_models(tmp_path, meeting("    repeat: monthly\n    day: 15\n"))
+    assert models[0].meetings[0].day == 15
 
 
 def test_monthly_meeting_on_the_last_weekday(tmp_path: Path) -> None:
-    site = valid_site(tmp_path, meeting("    repeat: monthly\n    week: 最后\n    weekday: 星期三\n"))
-    (m,) = site.neighborhoods[0].meetings
+    site, models = valid_models(tmp_path, meeting("    repeat: monthly\n    week: 最后\n    weekday: 星期三\n"))
+    (m,) = models[0].meetings
     assert (m.week, m.weekday) == ("last", "wednesday")
 
 
