@@ -331,58 +331,61 @@ def load_documents(
     site_path = content_dir / SITE_FILE
     neighborhoods = []
     folder = content_dir / NEIGHBORHOODS_DIR
-    if folder.is_dir():
-        for path in sorted(folder.iterdir()):
-            if path.name.startswith("."):
-                continue
-            rel = f"{NEIGHBORHOODS_DIR}/{path.name}"
-            if not path.is_dir():
-                problems.append(
-                    _ignored(
-                        display_root,
-                        rel,
-                        f"each neighborhood is a folder with a `{NEIGHBORHOOD_FILE}` in it",
-                    )
+    entries = sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []
+    for entry in entries:
+        path = folder / entry.name
+        if entry.name.startswith("."):
+            continue
+        rel = f"{NEIGHBORHOODS_DIR}/{entry.name}"
+        if not entry.is_dir():
+            problems.append(
+                _ignored(
+                    display_root,
+                    rel,
+                    f"each neighborhood is a folder with a `{NEIGHBORHOOD_FILE}` in it",
                 )
-                continue
-            if not SLUG_RE.match(path.name):
-                problems.append(
-                    _file_problem(
-                        display_root,
-                        rel,
-                        f"the folder name `{path.name}` cannot be used in a web address",
-                        "use lowercase letters, digits and dashes, e.g. `hexie-jiayuan`",
-                    )
+            )
+            continue
+        if not SLUG_RE.match(path.name):
+            problems.append(
+                _file_problem(
+                    display_root,
+                    rel,
+                    f"the folder name `{path.name}` cannot be used in a web address",
+                    "use lowercase letters, digits and dashes, e.g. `hexie-jiayuan`",
                 )
-                continue
-            if path.name in RESERVED_SLUGS:
-                problems.append(
-                    _file_problem(
-                        display_root,
-                        rel,
-                        f"the folder name `{path.name}` is used by the site itself",
-                        "rename the folder, e.g. to the neighborhood's name in pinyin",
-                    )
+            )
+            continue
+        if path.name in RESERVED_SLUGS:
+            problems.append(
+                _file_problem(
+                    display_root,
+                    rel,
+                    f"the folder name `{path.name}` is used by the site itself",
+                    "rename the folder, e.g. to the neighborhood's name in pinyin",
                 )
-                continue
-            known = (unchanged or {}).get(path.name)
-            if known is not None and known.folder == path:
-                known.forget()
-                known.parsed = False
-                neighborhoods.append(known)
-            else:
-                neighborhoods.append(_load_neighborhood(path, display_root, digests))
+            )
+            continue
+        known = (unchanged or {}).get(entry.name)
+        if known is not None and known.folder == path:
+            known.forget()
+            known.parsed = False
+            neighborhoods.append(known)
+        else:
+            neighborhoods.append(_load_neighborhood(path, display_root, digests))
     notices, found = _notice_files(content_dir / NOTICES_DIR, NOTICES_DIR, display_root)
     problems += found
     sources = {"site": digests.file(site_path)}
     sources["notices"] = digests.folder(content_dir / NOTICES_DIR)[0] if (content_dir / NOTICES_DIR).is_dir() else ""
     for files in neighborhoods:
         sources.update(files.sources)
-    main_files = sorted((k, v) for k, v in sources.items() if k.startswith("nb:"))
-    notice_files = sorted((k, v) for k, v in sources.items() if k.startswith("nbn:"))
+    main_files = sorted((f"nb:{n.slug}", n.sources[f"nb:{n.slug}"]) for n in neighborhoods)
+    notice_files = sorted((f"nbn:{n.slug}", n.sources[f"nbn:{n.slug}"]) for n in neighborhoods)
     sources["buildings"] = hashlib.sha256(repr(main_files).encode()).hexdigest()
     sources["allnotices"] = hashlib.sha256(repr((notice_files, sources["notices"])).encode()).hexdigest()
-    # Everything: what the community pages show (and folders that are not neighborhoods, for their problems).
-    listing = sorted(os.listdir(folder)) if folder.is_dir() else []
-    sources["all"] = hashlib.sha256(repr((sorted(sources.items()), listing)).encode()).hexdigest()
+    # Everything: what the community pages show (and folders that are not neighborhoods, for their
+    # problems). A neighborhood's two digests cover every file in its folder.
+    listing = [entry.name for entry in entries]
+    everything = (sources["site"], sources["notices"], sources["buildings"], sources["allnotices"], listing)
+    sources["all"] = hashlib.sha256(repr(everything).encode()).hexdigest()
     return Documents(content_dir, neighborhoods, notices, problems, sources, display_root)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import http.server
 import json
 import os
@@ -28,6 +29,7 @@ from sitegen.write import write_page
 
 EVENTS_PATH = "/__sitegen__/events"
 DEBOUNCE_SECONDS = 0.05
+RENDER_BEHIND_SECONDS = 0.3
 KEEPALIVE_SECONDS = 15.0
 
 # Names editors give their temporary and backup files; saving them must not start a build.
@@ -90,6 +92,7 @@ class Preview:
         self.rendering = threading.Lock()
         self.pending: dict[str, Callable[[], bytes]] = {}
         self.built = False
+        self.frozen = False
 
     @property
     def site(self) -> Path:
@@ -120,10 +123,27 @@ class Preview:
                 summary = f"internal error: {exc}"
             with self.rendering:
                 self.pending = pending
+            if not self.frozen and self.built:
+                # The first build's state lives as long as the preview: collect its garbage once, and
+                # keep later collections (during every rebuild) from walking it again and again.
+                gc.collect()
+                gc.freeze()
+                self.frozen = True
             self.reporter.info(summary)
             self._announce(problems)
         if pending:
-            threading.Thread(target=self.render_pending, daemon=True).start()
+            threading.Thread(target=self._render_behind, daemon=True).start()
+
+    def _render_behind(self) -> None:
+        """Render what the last build left, after open pages had a moment to ask for themselves."""
+        time.sleep(RENDER_BEHIND_SECONDS)
+        while True:
+            with self.rendering:
+                if not self.pending:
+                    return
+                dest = next(iter(self.pending))
+                self._render(dest, self.pending.pop(dest))
+            time.sleep(0)  # a page asked for by a browser goes next
 
     def _announce(self, problems: list[str]) -> None:
         with self.finished:

@@ -239,6 +239,8 @@ class ValidationCache:
 
     site: SiteContext | None = None
     neighborhoods: dict[str, CachedNeighborhood] = field(default_factory=dict)
+    # The grids with their coverage, and the site context and summaries they were made from.
+    coverage: tuple[SiteContext, tuple[NeighborhoodSummary, ...], tuple[Grid, ...]] | None = None
 
 
 class SiteValidator:
@@ -277,17 +279,28 @@ class SiteValidator:
         if context is None:
             return None
         summaries.sort(key=lambda n: (n.order, n.slug))
+        return Site(
+            **context.fields,
+            today=self.today,
+            grids=self._covering_grids(context, tuple(summaries)),
+            neighborhoods=tuple(summaries),
+            notices=community_notices,
+        )
+
+    def _covering_grids(self, context: SiteContext, summaries: tuple[NeighborhoodSummary, ...]) -> tuple[Grid, ...]:
+        """The community's grids, each with the buildings it covers (the same as last time if nothing moved)."""
+        last = self.cache.coverage if self.cache is not None else None
+        if last is not None and last[0] is context and len(last[1]) == len(summaries):
+            if all(a is b for a, b in zip(last[1], summaries, strict=True)):
+                return last[2]
         coverage: dict[str, list[tuple[str, str, str]]] = {}
         for summary in summaries:
             for grid_id, building in summary.grid_buildings:
                 coverage.setdefault(grid_id, []).append((summary.slug, summary.name, building))
-        return Site(
-            **context.fields,
-            today=self.today,
-            grids=tuple(_with_coverage(grid, coverage.get(gid, [])) for gid, grid in context.grids.items()),
-            neighborhoods=tuple(summaries),
-            notices=community_notices,
-        )
+        grids = tuple(_with_coverage(grid, coverage.get(gid, [])) for gid, grid in context.grids.items())
+        if self.cache is not None:
+            self.cache.coverage = (context, summaries, grids)
+        return grids
 
     def _site_context(self) -> SiteContext | None:
         """site.yaml checked: from the cache while its key holds, else now (None when unreadable)."""
