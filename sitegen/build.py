@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from sitegen import printables, routes
+from sitegen import exports, printables, routes
 from sitegen.config import SiteConfig
 from sitegen.digest import FileDigests
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
@@ -217,6 +217,7 @@ def build(config: SiteConfig, reporter: Reporter, state: BuildState | None = Non
     base_url = (config.base_url or site.base_url).rstrip("/")
     codes = QrCache(config.cache_dir / "qr" if config.cache_dir else None)
     outputs = [*routes.plan_outputs(site), *printables.plan_print_outputs(site, base_url, codes)]
+    outputs += exports.plan_exports(site, base_url, outputs)
     routes.check_unique(outputs)
     env = make_env(config.theme_dirs, config.cache_dir / "templates" if config.cache_dir else None)
     sums = digests(documents, config.theme_dirs, (_settings(config), site.today))
