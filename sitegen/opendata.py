@@ -85,7 +85,7 @@ def _schedule(meeting: Meeting, since: Any) -> dict[str, Any]:
     record["opens_at"] = meeting.start.strftime("%H:%M")
     if meeting.end:
         record["closes_at"] = meeting.end.strftime("%H:%M")
-    record["location"] = meeting.place
+    record["location"] = {"name": meeting.place}
     if meeting.description:
         record["description"] = meeting.description
     return record
