@@ -128,7 +128,7 @@ def _base_url_warning(documents: Documents, site: Site | None, config: SiteConfi
             1,
             "no `base_url`, so the print sheets get no QR codes linking to the website "
             "(name cards, notice boards, service and building sheets, grid overview); "
-            "service codes fall back to dialling the number",
+            "service codes fall back to dialling the number, and no sitemaps are written",
             "add `base_url: https://…` (the address the site is published at) to site.yaml, or use --base-url",
             "warning",
         )
