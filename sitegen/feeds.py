@@ -12,7 +12,7 @@ import icalendar
 from feedgen.feed import FeedGenerator
 
 import sitegen
-from sitegen.meetings import CHINA, TIMEZONE, first_end, first_start, meeting_key, recurrence
+from sitegen.meetings import CHINA, TIMEZONE, first_end, first_start, meeting_keys, recurrence
 from sitegen.model import Meeting, Notice
 from sitegen.render import relative_url, render_markdown
 from sitegen.routes import notice_url
@@ -92,9 +92,10 @@ def calendar(links: Links, name: str, scope: str, meetings: Sequence[Meeting], s
     cal.add("x-wr-timezone", TIMEZONE)
     stamp = _at_midnight(today).astimezone(dt.UTC)
     at = f"@{links.host}" if links.host else ""
-    for meeting in meetings:
+    keys = meeting_keys(f"{links.site_name}/{scope}", meetings)
+    for meeting, key in zip(meetings, keys, strict=True):
         event = icalendar.Event()
-        event.add("uid", f"meeting-{meeting_key(f'{links.site_name}/{scope}', meeting)}{at}")
+        event.add("uid", f"meeting-{key}{at}")
         event.add("dtstamp", stamp)
         event.add("summary", meeting.name)
         event.add("dtstart", first_start(meeting, since))

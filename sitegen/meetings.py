@@ -5,6 +5,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
+from collections import Counter
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from sitegen.model import Meeting
@@ -76,6 +78,14 @@ def week_of_month(meeting: Meeting) -> int | None:
     return _week_number(meeting) if meeting.repeat == "monthly" and meeting.week else None
 
 
-def meeting_key(scope: str, meeting: Meeting) -> str:
-    """A stable id for a meeting series: its owner (a neighborhood's slug, or '' for the community) and name."""
-    return hashlib.sha1(f"{scope}\n{meeting.name}".encode()).hexdigest()[:12]
+def meeting_keys(scope: str, meetings: Iterable[Meeting]) -> list[str]:
+    """A stable id for each meeting series, from its owner (a slug, or '' for the community) and its name.
+
+    Changing a meeting's time keeps its id; a second meeting of the same name gets its own.
+    """
+    keys, seen = [], Counter[str]()
+    for meeting in meetings:
+        seen[meeting.name] += 1
+        name = meeting.name if seen[meeting.name] == 1 else f"{meeting.name}\n{seen[meeting.name]}"
+        keys.append(hashlib.sha1(f"{scope}\n{name}".encode()).hexdigest()[:12])
+    return keys

@@ -334,3 +334,13 @@ def test_masked_volunteer_mobiles_stay_out_of_every_file_but_the_print_sheets(tm
     leaks = [f"{p.relative_to(out)}: {v}" for p in files for v in volunteers if v.encode() in p.read_bytes()]
     assert leaks == []
     assert "13900000001" in (out / "lanting" / "contacts.vcf").read_text(encoding="utf-8")  # official roles stay
+
+
+def test_meeting_ids_survive_a_new_time_and_tell_namesakes_apart() -> None:
+    from sitegen.meetings import meeting_keys
+
+    weekly = Meeting("楼栋议事会", "weekly", dt.time(19), "会所", weekday="monday")
+    moved = Meeting("楼栋议事会", "weekly", dt.time(20), "会所", weekday="tuesday")
+    assert meeting_keys("a", [weekly]) == meeting_keys("a", [moved])
+    assert meeting_keys("a", [weekly]) != meeting_keys("b", [weekly])
+    assert len(set(meeting_keys("a", [weekly, moved]))) == 2
