@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jinja2
 
-from sitegen import printables, routes
+from sitegen import exports, printables, routes
 from sitegen.config import SiteConfig
 from sitegen.digest import FileDigests
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
@@ -135,7 +135,7 @@ def _base_url_warning(documents: Documents, site: Site | None, config: SiteConfi
             1,
             "no `base_url`, so the print sheets get no QR codes linking to the website "
             "(name cards, notice boards, service and building sheets, grid overview); "
-            "service codes fall back to dialling the number",
+            "service codes fall back to dialling the number, and no sitemaps are written",
             "warning",
             "add `base_url: https://…` (the address the site is published at) to site.yaml, or use --base-url",
         )
@@ -243,11 +243,13 @@ def _plan(checked: Checked, base_url: str, codes: QrCache, slugs: list[str]) -> 
     site = checked.site
     sheets = printables.SheetPlanner(site, base_url, codes)
     community = [*routes.plan_community_outputs(site), *sheets.community()]
+    community += exports.plan_community_exports(site, base_url, exports.listed(community))
     by_slug = {files.slug: files for files in checked.documents.neighborhoods}
     groups = {}
     for slug in slugs:
         model = checked.model(by_slug[slug])
-        groups[slug] = [*routes.neighborhood_pages(site, model), *sheets.neighborhood(model)]
+        group = [*routes.neighborhood_pages(site, model), *sheets.neighborhood(model)]
+        groups[slug] = group + exports.plan_neighborhood_exports(site, model, base_url, exports.listed(group))
     return Plan(community, groups)
 
 

@@ -16,6 +16,7 @@ import nh3
 from markdown.inlinepatterns import InlineProcessor
 from markupsafe import Markup, escape
 
+from sitegen.opendata import community_json_ld, neighborhood_json_ld
 from sitegen.phone import PhoneError, parse_phone
 from sitegen.plaintext import plain_text
 from sitegen.printables import PAGE_SIZE, PAPER, short_address
@@ -216,4 +217,6 @@ def make_env(theme_dirs: Sequence[Path], cache_dir: Path | None = None) -> jinja
     env.globals["sheet_body"] = _sheet_renderer()
     env.globals["short_address"] = short_address
     env.globals["absolute_url"] = _absolute_url
+    env.globals["community_json_ld"] = community_json_ld
+    env.globals["neighborhood_json_ld"] = neighborhood_json_ld
     return env

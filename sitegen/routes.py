@@ -132,14 +132,21 @@ def _all_notices(site: Site) -> list[Notice]:
     return notices
 
 
+def all_current(site: Site) -> list[Notice]:
+    """Every current notice of the community and its neighborhoods: pinned first, then newest first."""
+    current, _ = split_notices(_all_notices(site), site)
+    current.sort(key=lambda n: (not n.pinned, -n.date.toordinal(), n.neighborhood, n.slug))
+    return current
+
+
 def plan_community_outputs(site: Site) -> list[Output]:
     """The community's own pages: they show site.yaml, the community notices and summaries."""
-    community_current, _ = split_notices(site.notices, site)
-    everything_current, everything_expired = split_notices(_all_notices(site), site)
-    everything_current.sort(key=lambda n: (not n.pinned, -n.date.toordinal(), n.neighborhood, n.slug))
+    own_current, _ = split_notices(site.notices, site)
+    everything_current = all_current(site)
+    _, everything_expired = split_notices(_all_notices(site), site)
     names = {n.slug: n.name for n in site.neighborhoods}
     outputs = [
-        Output("index.html", "index.html", site.name, {"current": community_current}, ("buildings", "notices")),
+        Output("index.html", "index.html", site.name, {"current": own_current}, ("buildings", "notices")),
         Output(
             "notices/index.html",
             "notices.html",

@@ -101,6 +101,14 @@ def change_theme(root: Path, rng: random.Random) -> None:
     (templates / "base.html").write_text(base.replace("跳到正文", f"跳到正文{rng.randint(1, 9)}"), encoding="utf-8")
 
 
+def add_meeting(root: Path, rng: random.Random) -> None:
+    path = root / "content" / "neighborhoods" / "lanting" / "neighborhood.yaml"
+    meeting = f"  - name: 议事会{rng.randint(1, 9)}\n    repeat: weekly\n    weekday: monday\n"
+    meeting += '    start: "09:00"\n    place: 会所\n'
+    after = "    place: 小区议事厅\n"
+    path.write_text(path.read_text(encoding="utf-8").replace(after, after + meeting, 1), encoding="utf-8")
+
+
 def new_neighborhood(root: Path, rng: random.Random) -> None:
     folder = root / "content" / "neighborhoods" / f"extra-{rng.randint(1, 3)}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -129,7 +137,7 @@ def touch_without_change(root: Path, rng: random.Random) -> None:
 EDITS: list[Edit] = [
     edit_notice_text, add_notice, delete_notice, rename_neighborhood, add_building,
     change_site, change_pact, change_theme, new_neighborhood, remove_neighborhood,
-    regrid_building, touch_without_change,
+    regrid_building, touch_without_change, add_meeting,
 ]  # fmt: skip
 
 

@@ -27,6 +27,8 @@ class _Links(HTMLParser):
         self.links: list[str] = []
         self.ids: list[str] = []
         self.scripts = 0
+        self.data_blocks: list[str] = []
+        self._in_data = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
@@ -35,8 +37,17 @@ class _Links(HTMLParser):
                 self.links.append(values[name] or "")
         if values.get("id"):
             self.ids.append(values["id"] or "")
-        if tag == "script":
+        if tag == "script" and values.get("type") == "application/ld+json":
+            self._in_data = True  # a data block: never run
+        elif tag == "script":
             self.scripts += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_data = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_data:
+            self.data_blocks.append(data)
 
 
 def parse(page: Path) -> _Links:

@@ -239,6 +239,38 @@ def test_hostile_text_is_inert_in_a_browser(hostile_site: Path, browser: Any) ->
     assert problems == {}
 
 
+VCARD_PROPERTIES = {"BEGIN", "VERSION", "N", "FN", "ORG", "TITLE", "TEL", "URL", "NOTE", "END"}
+
+
+def test_hostile_text_keeps_feeds_calendars_cards_and_data_well_formed(hostile_site: Path) -> None:
+    import json
+    from xml.etree import ElementTree
+
+    import icalendar
+
+    from tests.test_site_quality import parse
+
+    titles = []
+    for path in hostile_site.rglob("*.xml"):
+        root = ElementTree.parse(path).getroot()
+        titles += [t.text or "" for t in root.iter("{http://www.w3.org/2005/Atom}title")]
+    assert any("<script>window.__pwned=1</script>" in t or "<svg onload" in t for t in titles), "hostile titles"
+    for path in hostile_site.rglob("*.ics"):
+        cal = icalendar.Calendar.from_ical(path.read_bytes())
+        assert {c.name for c in cal.walk()} <= {"VCALENDAR", "VTIMEZONE", "STANDARD", "VEVENT"}, path
+        assert all(len(e.get("SUMMARY", "")) > 0 and "RRULE" in e for e in cal.walk("VEVENT"))
+    for path in hostile_site.rglob("*.vcf"):
+        lines = path.read_bytes().decode("utf-8").replace("\r\n ", "").split("\r\n")
+        names = [line.partition(":")[0].split(";")[0] for line in lines if line]
+        assert set(names) <= VCARD_PROPERTIES and names.count("BEGIN") == names.count("END"), path
+    for path in hostile_site.rglob("*.json"):
+        json.loads(path.read_text(encoding="utf-8"))
+    for path in hostile_site.rglob("*.html"):
+        for block in parse(path).data_blocks:
+            json.loads(block)  # the element ended where sitegen ended it, not inside the content
+            assert "<" not in block and ">" not in block
+
+
 def test_no_template_syntax_in_content_is_evaluated(hostile_site: Path) -> None:
     for path in hostile_site.rglob("*.html"):
         assert ">49<" not in path.read_text(encoding="utf-8"), path

@@ -1,0 +1,324 @@
+"""Describe the community for machines: public contacts, open data records and schema.org JSON-LD."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from sitegen.meetings import TIMEZONE, first_end, first_start, recurrence, schema_day, week_of_month
+from sitegen.model import Meeting, Neighborhood, Notice, Person, Service, Site
+from sitegen.phone import Phone
+from sitegen.plaintext import plain_text
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A public contact: who (a person, or an office), in which role, and the number to call."""
+
+    role: str
+    name: str
+    phone: Phone
+    org: str = ""
+
+
+def public_phone(site: Site, person: Person | None) -> Phone | None:
+    """The phone a file may publish whole: none for a volunteer's mobile that the site masks on its pages."""
+    if person is None or person.phone is None:
+        return None
+    if person.personal and site.mask_personal_mobiles and person.phone.is_mobile:
+        return None
+    return person.phone
+
+
+def neighborhood_contacts(site: Site, n: Neighborhood) -> list[Contact]:
+    """The contacts of a neighborhood's name card, its grid teams, its property service and the community office.
+
+    Building and unit heads are left out: residents find theirs on the page of their building.
+    """
+    found: list[Contact] = []
+    if n.property_phone:
+        found.append(Contact("物业服务电话", n.property_company or "物业服务中心", n.property_phone))
+    people: list[tuple[str, Person | None]] = [
+        ("物业经理", n.property_manager),
+        ("社区包联领导", n.community_leader),
+        ("驻区单位指导员", n.instructor),
+    ]
+    for grid in n.grids():
+        people += [(f"{grid.name}网格长", grid.head), (f"{grid.name}专职网格员", grid.worker)]
+        people += [(f"{grid.name}网格警员", grid.police)]
+    seen: set[tuple[str, str]] = set()
+    for role, person in people:
+        phone = public_phone(site, person)
+        if person is None or phone is None or (person.name, phone.digits) in seen:
+            continue
+        seen.add((person.name, phone.digits))
+        found.append(Contact(role, person.name, phone, person.org))
+    found.append(Contact("社区居委会", f"{site.name}居委会", site.office.phone))
+    return found
+
+
+def dial(phone: Phone) -> str:
+    """The number to dial, with ``,extension`` after a pause."""
+    return phone.tel.removeprefix("tel:")
+
+
+# --- open data (aligned with the Open Referral HSDS where the fields map; see docs/open-data.md) ------
+
+
+def _phones(phone: Phone | None) -> list[dict[str, str]]:
+    if phone is None:
+        return []
+    return [{"number": phone.digits, "extension": phone.extension} if phone.extension else {"number": phone.digits}]
+
+
+def _schedule(meeting: Meeting, since: Any) -> dict[str, Any]:
+    """A meeting as an HSDS schedule: its recurrence rule as fields, times of day, the first date."""
+    rule = {key.lower(): value for key, value in recurrence(meeting).items()}
+    record: dict[str, Any] = {"name": meeting.name, **rule, "interval": 1, "timezone": TIMEZONE}
+    record["dtstart"] = first_start(meeting, since).date().isoformat()
+    record["opens_at"] = meeting.start.strftime("%H:%M")
+    if meeting.end:
+        record["closes_at"] = meeting.end.strftime("%H:%M")
+    record["location"] = {"name": meeting.place}
+    if meeting.description:
+        record["description"] = meeting.description
+    return record
+
+
+def _service(service: Service, kind: str, key: str) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": key, "name": service.name, "category": service.category, "kind": kind}
+    record["status"] = "active"
+    if service.note:
+        record["description"] = service.note
+    if service.url:
+        record["url"] = service.url
+    record["phones"] = _phones(service.phone)
+    if service.hours:
+        record["schedule"] = {"description": service.hours}
+    if service.address:
+        record["address"] = {"address_1": service.address}
+    return record
+
+
+def _contact(contact: Contact) -> dict[str, Any]:
+    record: dict[str, Any] = {"name": contact.name, "title": contact.role}
+    if contact.org:
+        record["organization"] = contact.org
+    record["phones"] = _phones(contact.phone)
+    return record
+
+
+def community_record(site: Site, link: Any) -> dict[str, Any]:
+    """``data/index.json``: the community, whom to call for what, its meetings, and its neighborhoods.
+
+    ``link(dest)`` makes the address of a file of the site (absolute with a base URL).
+    """
+    office = site.office
+    organization = {
+        "id": "community",
+        "name": site.name,
+        "description": plain_text(site.intro) if site.intro else "",
+        "url": link("index.html"),
+        "phones": _phones(office.phone),
+        "location": {"name": f"{site.name}居委会", "address": {"address_1": office.address}},
+        "schedule": {"description": "；".join(office.hours)},
+        "district": site.district,
+        "street": site.street,
+    }
+    services = [
+        {
+            "id": category.id,
+            "name": category.name,
+            "category": "找谁办事",
+            "kind": "category",
+            "status": "active",
+            "description": category.examples,
+            "handler": category.handler,
+            "promise": category.promise,
+            "phones": _phones(category.phone or public_phone(site, category.contact)),
+        }
+        for category in site.categories
+    ]
+    services += [
+        {"id": f"emergency-{e.phone.digits}", "name": e.name, "category": "紧急电话", "kind": "emergency"}
+        | {"status": "active", "description": e.note, "phones": _phones(e.phone)}
+        for e in site.emergency
+    ]
+    since = site.verified_on or site.today
+    return {
+        "version": FORMAT_VERSION,
+        "as_of": site.today.isoformat(),
+        "organization": organization,
+        "services": services,
+        "schedules": [_schedule(m, since) for m in site.meetings],
+        "neighborhoods": [
+            {"id": n.slug, "name": n.name, "url": link(f"{n.slug}/index.html"), "data": link(f"data/{n.slug}.json")}
+            for n in site.neighborhoods
+        ],
+    }
+
+
+def neighborhood_record(site: Site, n: Neighborhood, link: Any, service_keys: Any) -> dict[str, Any]:
+    """``data/<slug>.json``: one neighborhood's facts, public contacts, services and meetings."""
+    location: dict[str, Any] = {"id": n.slug, "name": n.name}
+    if n.address:
+        location["address"] = {"address_1": n.address}
+    facts = {"founded": n.founded, "households": n.households, "residents": n.residents}
+    location.update((key, value) for key, value in facts.items() if value is not None)
+    services = [_service(s, "channel", service_keys(s)) for s in n.channels]
+    services += [_service(s, "service", service_keys(s)) for s in n.services]
+    return {
+        "version": FORMAT_VERSION,
+        "as_of": site.today.isoformat(),
+        "verified_on": n.verified_on.isoformat(),
+        "organization_id": "community",
+        "url": link(f"{n.slug}/index.html"),
+        "location": location,
+        "property_company": {"name": n.property_company, "phones": _phones(n.property_phone)}
+        if n.property_company
+        else None,
+        "contacts": [_contact(c) for c in neighborhood_contacts(site, n)],
+        "services": services,
+        "schedules": [_schedule(m, n.verified_on) for m in n.meetings],
+    }
+
+
+def to_json(record: Any) -> bytes:
+    """A record as UTF-8 JSON, readable and the same bytes for the same record."""
+    return (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+# --- schema.org JSON-LD -------------------------------------------------------------------------------
+
+
+def script(data: Any) -> Markup:
+    """A JSON-LD ``<script>`` element whose text cannot end the element, whatever the content says."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+        text = text.replace(char, escaped)
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup('<script type="application/ld+json">') + Markup(text) + Markup("</script>")
+
+
+def _absolute(base_url: str, dest: str) -> str:
+    return f"{base_url.rstrip('/')}/{dest}" if base_url else ""
+
+
+def _organization(site: Site, base_url: str) -> dict[str, Any]:
+    org: dict[str, Any] = {"@type": "GovernmentOrganization", "name": f"{site.name}居委会"}
+    if base_url:
+        org["@id"] = _absolute(base_url, "index.html#office")
+        org["url"] = _absolute(base_url, "index.html")
+    org["telephone"] = dial(site.office.phone)
+    org["address"] = {"@type": "PostalAddress", "streetAddress": site.office.address, "addressCountry": "CN"}
+    if site.district:
+        org["address"]["addressLocality"] = site.district
+    return org
+
+
+def _events(meetings: Sequence[Meeting], since: Any, organizer: dict[str, Any]) -> list[dict[str, Any]]:
+    events = []
+    for meeting in meetings:
+        schedule: dict[str, Any] = {"@type": "Schedule", "scheduleTimezone": TIMEZONE}
+        schedule["repeatFrequency"] = "P1W" if meeting.repeat == "weekly" else "P1M"
+        schedule["startTime"] = meeting.start.strftime("%H:%M")
+        if meeting.end:
+            schedule["endTime"] = meeting.end.strftime("%H:%M")
+        if schema_day(meeting):
+            schedule["byDay"] = schema_day(meeting)
+        if meeting.day is not None:
+            schedule["byMonthDay"] = meeting.day
+        if week_of_month(meeting) is not None:
+            schedule["byMonthWeek"] = week_of_month(meeting)
+        event: dict[str, Any] = {"@type": "Event", "name": meeting.name}
+        event["startDate"] = first_start(meeting, since).isoformat()
+        end = first_end(meeting, since)
+        if end:
+            event["endDate"] = end.isoformat()
+        event["eventSchedule"] = schedule
+        event["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
+        event["location"] = {"@type": "Place", "name": meeting.place}
+        event["organizer"] = organizer
+        if meeting.description:
+            event["description"] = meeting.description
+        events.append(event)
+    return events
+
+
+def _announcements(notices: Iterable[Notice], base_url: str) -> list[dict[str, Any]]:
+    found = []
+    for notice in notices:
+        item: dict[str, Any] = {"@type": "SpecialAnnouncement", "name": notice.title}
+        item["datePosted"] = notice.date.isoformat()
+        if notice.expires:
+            item["expires"] = notice.expires.isoformat()
+        folder = f"{notice.neighborhood}/notices" if notice.neighborhood else "notices"
+        if base_url:
+            item["url"] = _absolute(base_url, f"{folder}/{notice.slug}.html")
+        item["text"] = plain_text(notice.body)[:200]
+        found.append(item)
+    return found
+
+
+def community_json_ld(site: Site, notices: Sequence[Notice], base_url: str) -> Markup:
+    """The home page's JSON-LD: the community office, its contact points, meetings and notices."""
+    org = _organization(site, base_url)
+    points = [{"@type": "ContactPoint", "contactType": e.name, "telephone": dial(e.phone)} for e in site.emergency]
+    for category in site.categories:
+        phone = category.phone or public_phone(site, category.contact)
+        if phone:
+            points.append({"@type": "ContactPoint", "contactType": category.name, "telephone": dial(phone)})
+    org["contactPoint"] = points
+    organizer = {"@type": "GovernmentOrganization", "name": org["name"]}
+    graph = [org, *_events(site.meetings, site.verified_on or site.today, organizer)]
+    graph += _announcements(notices, base_url)
+    return script({"@context": "https://schema.org", "@graph": graph})
+
+
+def _offer(service: Service, kind: str, n: Neighborhood) -> dict[str, Any]:
+    item: dict[str, Any] = {"@type": kind, "name": service.name, "serviceType": service.category}
+    item["areaServed"] = {"@type": "Place", "name": n.name}
+    channel: dict[str, Any] = {"@type": "ServiceChannel"}
+    if service.phone:
+        channel["servicePhone"] = {"@type": "ContactPoint", "telephone": dial(service.phone)}
+        if service.hours:
+            channel["servicePhone"]["hoursAvailable"] = service.hours
+    if service.url:
+        channel["serviceUrl"] = service.url
+    if service.address:
+        channel["serviceLocation"] = {"@type": "Place", "address": service.address}
+    if len(channel) > 1:
+        item["availableChannel"] = channel
+    if service.note:
+        item["description"] = service.note
+    return item
+
+
+def neighborhood_json_ld(site: Site, n: Neighborhood, notices: Sequence[Notice], base_url: str) -> Markup:
+    """A neighborhood page's JSON-LD: the compound, its public contacts, services, meetings and notices."""
+    org = _organization(site, base_url)
+    place: dict[str, Any] = {"@type": "ApartmentComplex", "name": n.name}
+    if n.address:
+        place["address"] = n.address
+    if base_url:
+        place["url"] = _absolute(base_url, f"{n.slug}/index.html")
+    place["containedInPlace"] = {"@type": "AdministrativeArea", "name": site.name}
+    points = [
+        {"@type": "ContactPoint", "contactType": c.role, "name": c.name, "telephone": dial(c.phone)}
+        | ({"description": c.org} if c.org else {})
+        for c in neighborhood_contacts(site, n)
+    ]
+    org["contactPoint"] = points
+    graph: list[dict[str, Any]] = [place, org]
+    graph += [_offer(s, "GovernmentService", n) for s in n.channels]
+    graph += [_offer(s, "Service", n) for s in n.services]
+    organizer = {"@type": "Organization", "name": n.name}
+    graph += _events(n.meetings, n.verified_on, organizer)
+    graph += _announcements(notices, base_url)
+    return script({"@context": "https://schema.org", "@graph": graph})
