@@ -140,31 +140,27 @@ def all_current(site: Site) -> list[Notice]:
 
 
 def plan_community_outputs(site: Site) -> list[Output]:
-    """The community's own pages: they show site.yaml, the community notices and summaries."""
+    """The community's own pages: they show site.yaml, the community notices and summaries.
+
+    The lists of every notice are made only when their pages are rendered: a district has many.
+    """
     own_current, _ = split_notices(site.notices, site)
-    everything_current = all_current(site)
-    _, everything_expired = split_notices(_all_notices(site), site)
-    names = {n.slug: n.name for n in site.neighborhoods}
+
+    def names() -> dict[str, str]:
+        return {n.slug: n.name for n in site.neighborhoods}
+
+    def current() -> dict[str, Any]:
+        everything = all_current(site)
+        return {"notices": everything[:COMMUNITY_LIST], "more": len(everything) - COMMUNITY_LIST, "names": names()}
+
+    def expired() -> dict[str, Any]:
+        _, everything = split_notices(_all_notices(site), site)
+        return {"neighborhood": None, "notices": everything[:COMMUNITY_LIST], "names": names()}
+
     outputs = [
         Output("index.html", "index.html", site.name, {"current": own_current}, ("buildings", "notices")),
-        Output(
-            "notices/index.html",
-            "notices.html",
-            "通知公告",
-            {
-                "notices": everything_current[:COMMUNITY_LIST],
-                "more": len(everything_current) - COMMUNITY_LIST,
-                "names": names,
-            },
-            ("buildings", "allnotices"),
-        ),
-        Output(
-            "notices/archive.html",
-            "archive.html",
-            "往期通知",
-            {"neighborhood": None, "notices": everything_expired[:COMMUNITY_LIST], "names": names},
-            ("buildings", "allnotices"),
-        ),
+        Output("notices/index.html", "notices.html", "通知公告", sources=("buildings", "allnotices"), lazy=current),
+        Output("notices/archive.html", "archive.html", "往期通知", sources=("buildings", "allnotices"), lazy=expired),
         Output("404.html", "404.html", "页面未找到", sources=()),
     ]
     outputs.extend(_notice_page(notice, None, ("notices",)) for notice in site.notices)
