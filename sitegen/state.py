@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -25,6 +26,15 @@ def hash_parts(*parts: object) -> str:
         digest.update(str(part).encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+@functools.cache
+def code_version() -> str:
+    """sitegen's version and the size and time of each of its modules: a changed program changes
+    every fingerprint, also where it is installed from a working copy without a new version."""
+    package = Path(sitegen.__file__).parent
+    modules = sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in package.glob("*.py"))
+    return hash_parts(sitegen.__version__, modules)
 
 
 def tree_stats(*roots: Path) -> tuple[tuple[str, int, int], ...]:
@@ -166,7 +176,7 @@ def _dump(value: object, path: Path) -> None:
 
 def inputs_signature(content_dir: Path, theme_dirs: tuple[Path, ...], settings: tuple[Any, ...]) -> str:
     """Everything a build depends on, from file stats alone: equal signatures mean nothing to do."""
-    return hash_parts(sitegen.__version__, settings, tree_stats(content_dir, *theme_dirs))
+    return hash_parts(code_version(), settings, tree_stats(content_dir, *theme_dirs))
 
 
 @dataclass
@@ -189,11 +199,11 @@ def digests(documents: Documents, theme_dirs: tuple[Path, ...], settings: tuple[
     """Digests of what pages show (from the documents), and of what all pages share: site.yaml, the
     theme, the settings and sitegen's version."""
     theme = hash_parts(*(folder_digest(d) for d in theme_dirs))
-    common = hash_parts(sitegen.__version__, theme, documents.sources.get("site", ""), settings)
+    common = hash_parts(code_version(), theme, documents.sources.get("site", ""), settings)
     return Digests(common, documents.sources)
 
 
 def context_key(content_dir: Path, *settings: object) -> str:
     """What a neighborhood's validation depends on besides its own folder: site.yaml, the date, sitegen."""
     site_file = content_dir / SITE_FILE
-    return hash_parts(sitegen.__version__, site_file.read_bytes() if site_file.is_file() else b"", settings)
+    return hash_parts(code_version(), site_file.read_bytes() if site_file.is_file() else b"", settings)

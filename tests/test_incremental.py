@@ -298,6 +298,17 @@ def test_the_cache_belongs_to_one_sitegen_version(tmp_path: Path) -> None:
     assert config.cache_dir is not None and config.cache_dir.name == sitegen.__version__
 
 
+def test_a_changed_program_makes_every_page_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sitegen.state
+
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    out = tmp_path / "out"
+    total = rendered(tmp_path / "content", out)
+    assert rendered(tmp_path / "content", out) == 0
+    monkeypatch.setattr(sitegen.state, "code_version", lambda: "another program")
+    assert rendered(tmp_path / "content", out) == total
+
+
 def test_rendering_on_two_cores_gives_the_same_bytes(tmp_path: Path) -> None:
     env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}
     outputs = {}
