@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -78,12 +79,22 @@ class _PhoneExtension(markdown.Extension):
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 
 
+_converters = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    """This thread's Markdown converter (made once: setting one up costs more than most conversions)."""
+    if not hasattr(_converters, "md"):
+        # nl2br: editors write Chinese one line per sentence or paragraph and expect to see it so.
+        _converters.md = markdown.Markdown(extensions=["sane_lists", "tables", "nl2br", _PhoneExtension()])
+    md: markdown.Markdown = _converters.md
+    return md
+
+
 def render_markdown(text: str, heading_level: int = 3) -> Markup:
     """Markdown → sanitized HTML; headings start at ``heading_level`` so pages keep one h1."""
-    # nl2br: editors write Chinese one line per sentence or paragraph and expect to see it so.
-    md = markdown.Markdown(extensions=["sane_lists", "tables", "nl2br", _PhoneExtension()])
     html = nh3.clean(
-        md.convert(text),
+        _converter().reset().convert(text),
         tags=ALLOWED_TAGS | {"h1", "h2"},
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
