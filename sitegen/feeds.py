@@ -8,9 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import icalendar
-from feedgen.feed import FeedGenerator
-
 import sitegen
 from sitegen.meetings import CHINA, TIMEZONE, first_end, first_start, meeting_keys, recurrence
 from sitegen.model import Meeting, Notice
@@ -51,6 +48,8 @@ def atom_feed(links: Links, title: str, author: str, page: str, notices: Sequenc
 
     Dates come from the notices (a feed without notices is as of the build date), never from the clock.
     """
+    from feedgen.feed import FeedGenerator  # imported when a feed is written: lxml is slow to load
+
     feed = FeedGenerator()
     feed.id(links.id(links.dest))
     feed.title(title)
@@ -84,6 +83,8 @@ def calendar(links: Links, name: str, scope: str, meetings: Sequence[Meeting], s
     Times are in Asia/Shanghai, with the VTIMEZONE included for calendars without a time-zone
     database. DTSTAMP is the build date (midnight China time), so the same content gives the same bytes.
     """
+    import icalendar  # imported when a calendar is written
+
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//sitegen {sitegen.__version__}//{links.site_name}//ZH")
     cal.add("version", "2.0")

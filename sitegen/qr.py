@@ -11,17 +11,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-import qrcode
-import qrcode.constants
 from markupsafe import Markup, escape
 
 QUIET_ZONE = 4
-LEVELS = {
-    "L": qrcode.constants.ERROR_CORRECT_L,
-    "M": qrcode.constants.ERROR_CORRECT_M,
-    "Q": qrcode.constants.ERROR_CORRECT_Q,
-    "H": qrcode.constants.ERROR_CORRECT_H,
-}
+# Error correction levels, by the constants of the qrcode library (which is imported when a code is
+# first made: loading it takes longer than an edit's whole build).
+LEVELS = {"L": 1, "M": 0, "Q": 3, "H": 2}
 
 
 @dataclass(frozen=True)
@@ -65,6 +60,8 @@ def encode(payload: str, level: str) -> list[list[bool]]:
     longer, and a district's cold build makes tens of thousands of codes): every mask is valid and
     readers decode them all, as the print tests check by decoding every printed code.
     """
+    import qrcode
+
     mask = zlib.crc32(payload.encode("utf-8")) % 8
     code = qrcode.QRCode(error_correction=LEVELS[level], border=QUIET_ZONE, box_size=1, mask_pattern=mask)
     code.add_data(payload.encode("utf-8"))

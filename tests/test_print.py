@@ -897,6 +897,14 @@ def test_make_qr_svg_carries_its_exact_payload_and_level(payload: str, level: st
     assert decode_svg_path(code.modules, svg["d"]) == [payload]
 
 
+def test_qr_levels_are_the_libraries_constants() -> None:
+    import qrcode.constants
+
+    from sitegen.qr import LEVELS
+
+    assert LEVELS == {level: getattr(qrcode.constants, f"ERROR_CORRECT_{level}") for level in "LMQH"}
+
+
 def test_make_qr_refuses_a_carriage_return() -> None:
     with pytest.raises(ValueError):
         make_qr("a\r\nb")
