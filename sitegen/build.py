@@ -27,7 +27,7 @@ from sitegen.qr import QrCache
 from sitegen.render import make_env
 from sitegen.report import Reporter, Stopwatch
 from sitegen.schema import parse_date
-from sitegen.state import BuildState, Digests, context_key, digests, hash_parts, inputs_signature
+from sitegen.state import BuildState, Digests, context_key, digests, hash_parts, inputs_signature, theme_digest
 from sitegen.validate import SiteValidator, sorted_problems, validate_content
 from sitegen.write import (
     apply_changes,
@@ -191,20 +191,26 @@ class Checked:
         return model
 
 
-def _checked(
-    config: SiteConfig, state: BuildState, reporter: Reporter, known_date: dt.date | None, touched: Touched
-) -> Checked:
-    """Load and validate, reusing what the state knows; raise BuildAborted on errors."""
+def _read(config: SiteConfig, state: BuildState, touched: Touched) -> tuple[Documents, str]:
+    """Find the content files and the theme's, with digests of each (reusing what the state knows)."""
     if not config.content_dir.is_dir():
         raise SitegenError(f"the content directory {config.content_dir} does not exist")
-    # Without a known date, the date comes from all the content: cached results cannot stand.
-    key = context_key(config.content_dir, known_date, _settings(config)) if known_date else ""
     files = FileDigests(state.files)
     unchanged = _unchanged_folders(state, touched)
+    documents = load_documents(config.content_dir, config.display_root, files, unchanged)
+    theme = theme_digest(config.theme_dirs, files)
+    state.files = {**state.files, **files.keep()} if unchanged else files.keep()
+    state.documents = documents
+    return documents, theme
+
+
+def _checked(
+    config: SiteConfig, state: BuildState, reporter: Reporter, known_date: dt.date | None, documents: Documents
+) -> Checked:
+    """Check the content, reusing what the state knows; raise BuildAborted on errors."""
+    # Without a known date, the date comes from all the content: cached results cannot stand.
+    key = context_key(config.content_dir, known_date, _settings(config)) if known_date else ""
     with few_collections():
-        documents = load_documents(config.content_dir, config.display_root, files, unchanged)
-        state.files = {**state.files, **files.keep()} if unchanged else files.keep()
-        state.documents = documents
         today = known_date or latest_content_date(documents)
         validator = SiteValidator(documents, today, state.checked, key)
         site = validator.run()
@@ -316,20 +322,19 @@ def _build(
     clock = Stopwatch(reporter)
     known_date = date_from_environment(config.content_dir)
     intact = output_intact(config.output_dir, state.community)
-    signature = ""
-    if touched is None:  # take stock of every file: the cheapest way to know that nothing changed
-        signature = inputs_signature(config.content_dir, config.theme_dirs, (_settings(config), known_date))
-        if signature == state.inputs and intact:
-            reporter.problems(state.problems)
-            reporter.info(f"nothing changed; {config.output_dir} is up to date")
-            return BuildResult(0, state.problems, 0)
-    checked = _checked(config, state, reporter, known_date, touched)
+    documents, theme = _read(config, state, touched)
+    signature = inputs_signature(documents, theme, (_settings(config), known_date))
+    if signature == state.inputs and intact:
+        reporter.problems(state.problems)
+        reporter.info(f"nothing changed; {config.output_dir} is up to date")
+        return BuildResult(0, state.problems, 0)
+    checked = _checked(config, state, reporter, known_date, documents)
     site, problems = checked.site, checked.problems
     clock.lap(f"checked {len(checked.documents.neighborhoods)} neighborhoods")
     base_url = (config.base_url or site.base_url).rstrip("/")
     codes = QrCache(config.cache_dir / "qr" if config.cache_dir else None)
     env = make_env(config.theme_dirs, config.cache_dir / "templates" if config.cache_dir else None)
-    sums = digests(checked.documents, config.theme_dirs, (_settings(config), site.today))
+    sums = digests(checked.documents, theme, (_settings(config), site.today))
     fingerprints = _group_fingerprints(checked, sums)
     stale = [slug for slug, made in fingerprints.items() if state.made.get(slug) != made]
     incremental = intact and len(stale) <= len(fingerprints) // 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import traceback
@@ -94,7 +95,12 @@ def _run(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
     if args.command in ("build", "pdf"):
         pdf = args.command == "pdf" or args.pdf
         config = load_config(args.content, args.output, args.theme, args.base_url, args.strict, pdf)
+        if args.whole_process:
+            # The process ends after the build: no cycle collection over what it made, during or after.
+            gc.disable()
         built = build(config, reporter, clean=getattr(args, "clean", False))
+        if args.whole_process:
+            gc.freeze()
         if built.problems:
             reporter.info(summarize(built.problems))
         return EXIT_OK
@@ -128,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     reporter = ConsoleReporter()
+    args.whole_process = argv is None  # run from the command line, not called by other code
     try:
         return _run(args, reporter)
     except BuildAborted as exc:

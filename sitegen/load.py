@@ -241,11 +241,6 @@ def _ignored(display_root: str, rel: str, why: str) -> ContentError:
     return _file_problem(display_root, rel, "this file is not read", why, "warning")
 
 
-def folder_digest(folder: Path) -> str:
-    """A digest of every file in a folder (names and bytes), to know whether anything changed."""
-    return FileDigests().folder(folder)[0]
-
-
 def _neighborhood_sources(folder: Path, digests: FileDigests) -> tuple[str, dict[str, str]]:
     """The folder's digest, and the digests pages depend on: ``nb:`` its own files but the notices,
     ``nbn:`` its notices together, ``file:`` each notice."""

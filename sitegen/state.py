@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import sitegen
-from sitegen.digest import Known
+from sitegen.digest import FileDigests, Known
 from sitegen.errors import ContentError
-from sitegen.load import SITE_FILE, Documents, folder_digest
+from sitegen.load import SITE_FILE, Documents
 from sitegen.validate import ValidationCache
 
 STATE_FILE = "build-state.pickle"
@@ -35,22 +35,6 @@ def code_version() -> str:
     package = Path(sitegen.__file__).parent
     modules = sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in package.glob("*.py"))
     return hash_parts(sitegen.__version__, modules)
-
-
-def tree_stats(*roots: Path) -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime, size) of every file below the roots: cheap to take, changes when anything does."""
-    stats = []
-    for root in roots:
-        for folder, dirs, files in os.walk(root):
-            dirs.sort()
-            for name in sorted(files):
-                path = os.path.join(folder, name)
-                try:
-                    info = os.stat(path)
-                except OSError:
-                    continue
-                stats.append((path, info.st_mtime_ns, info.st_size))
-    return tuple(stats)
 
 
 Manifest = dict[str, str]
@@ -174,9 +158,14 @@ def _dump(value: object, path: Path) -> None:
     os.replace(temporary, path)
 
 
-def inputs_signature(content_dir: Path, theme_dirs: tuple[Path, ...], settings: tuple[Any, ...]) -> str:
-    """Everything a build depends on, from file stats alone: equal signatures mean nothing to do."""
-    return hash_parts(code_version(), settings, tree_stats(content_dir, *theme_dirs))
+def inputs_signature(documents: Documents, theme: str, settings: tuple[Any, ...]) -> str:
+    """Everything a build depends on: equal signatures mean nothing to do."""
+    return hash_parts(code_version(), settings, documents.sources["all"], theme)
+
+
+def theme_digest(theme_dirs: tuple[Path, ...], files: FileDigests) -> str:
+    """A digest of every file of the themes."""
+    return hash_parts(*(files.folder(d)[0] for d in theme_dirs))
 
 
 @dataclass
@@ -195,10 +184,9 @@ class Digests:
         return self.made[key]
 
 
-def digests(documents: Documents, theme_dirs: tuple[Path, ...], settings: tuple[Any, ...]) -> Digests:
+def digests(documents: Documents, theme: str, settings: tuple[Any, ...]) -> Digests:
     """Digests of what pages show (from the documents), and of what all pages share: site.yaml, the
     theme, the settings and sitegen's version."""
-    theme = hash_parts(*(folder_digest(d) for d in theme_dirs))
     common = hash_parts(code_version(), theme, documents.sources.get("site", ""), settings)
     return Digests(common, documents.sources)
 
