@@ -28,7 +28,9 @@ sys.path.insert(0, str(HERE))
 from make_city import make_city  # noqa: E402
 
 EPOCH = "1795348800"  # 2026-11-22, like the tests
-ENV = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONUNBUFFERED": "1"}
+# As on an editor's machine: Python keeps compiled modules (some environments turn that off).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV.update(SOURCE_DATE_EPOCH=EPOCH, PYTHONUNBUFFERED="1")
 
 
 def timed(command: list[str]) -> tuple[float, int, str]:
