@@ -196,12 +196,20 @@ def browser() -> Iterator[Browser]:
 
 
 _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}")
+_NODE_ID = re.compile(rb"\(node(\d{8})\)")
 
 
-def stable_dates(data: bytes, day: dt.date) -> bytes:
-    """Set the PDF's creation and modification dates to ``day`` (same length: offsets stay valid)."""
+def stable_pdf(data: bytes, day: dt.date) -> bytes:
+    """The same PDF whatever the browser's run: dates set to ``day``, and the ids of the tagged
+    structure (Chromium numbers them by the nodes its renderer made before) numbered from 1.
+
+    Every change keeps each value's length, so the file's byte offsets stay valid; ids keep their
+    order, so the sorted tree that names them stays sorted.
+    """
     stamp = f"D:{day:%Y%m%d}000000".encode()
-    return _PDF_DATE.sub(lambda m: b"/" + m.group(1) + b" (" + stamp, data)
+    data = _PDF_DATE.sub(lambda m: b"/" + m.group(1) + b" (" + stamp, data)
+    numbers = {n: f"{i:08d}".encode() for i, n in enumerate(sorted(set(_NODE_ID.findall(data)), key=int), 1)}
+    return _NODE_ID.sub(lambda m: b"(node" + numbers[m.group(1)] + b")", data)
 
 
 def print_sheets(root: Path, jobs: list[tuple[str, str]], day: dt.date) -> int:
@@ -209,5 +217,5 @@ def print_sheets(root: Path, jobs: list[tuple[str, str]], day: dt.date) -> int:
     with browser() as chromium:
         for html, pdf in jobs:
             data = chromium.print_pdf((root / html).resolve().as_uri())
-            (root / pdf).write_bytes(stable_dates(data, day))
+            (root / pdf).write_bytes(stable_pdf(data, day))
     return len(jobs)

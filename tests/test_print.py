@@ -805,6 +805,22 @@ def test_sitegen_pdf_prints_the_same_bytes_every_time(other: str, pdf_runs: dict
     assert not differ, "\n".join(differ)
 
 
+def test_stable_pdf_numbers_the_structure_ids_as_the_browser_would_on_a_fresh_start() -> None:
+    import datetime as dt
+
+    from sitegen.pdf import stable_pdf
+
+    def pdf(first: int) -> bytes:
+        ids = [f"(node{first + i:08d})" for i in range(3)]
+        tree = "/Names [" + " ".join(f"{node} {i} 0 R" for i, node in enumerate(ids)) + "]"
+        return f"/CreationDate (D:20991231235959) /K 1 /ID {ids[1]} {tree} /Limits [{ids[0]} {ids[2]}]".encode()
+
+    day = dt.date(2026, 11, 22)
+    one, other = stable_pdf(pdf(31), day), stable_pdf(pdf(4711), day)
+    assert one == other and len(one) == len(pdf(31))
+    assert b"/Limits [(node00000001) (node00000003)]" in one and b"(D:20261122000000)" in one
+
+
 @pytest.mark.browser
 def test_sitegen_pdf_dates_the_pdf_by_the_build_date(pdf_runs: dict[str, PdfRun], poppler: None) -> None:
     pdf = pdf_runs["pdf"].root / "print" / "grids.pdf"
