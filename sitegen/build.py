@@ -18,6 +18,7 @@ from sitegen import exports, printables, routes
 from sitegen.config import SiteConfig
 from sitegen.digest import FileDigests
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
+from sitegen.i18n import _
 from sitegen.load import NEIGHBORHOODS_DIR, Documents, NeighborhoodFiles, load_documents
 from sitegen.model import Neighborhood, Site
 from sitegen.parallel import render_into
@@ -95,7 +96,7 @@ def date_from_environment(content_dir: Path) -> dt.date | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         if not epoch.isdigit():
-            raise SitegenError(f"SOURCE_DATE_EPOCH must be a number of seconds, not {epoch!r}")
+            raise SitegenError(_("SOURCE_DATE_EPOCH must be a number of seconds, not {epoch}", epoch=repr(epoch)))
         return dt.datetime.fromtimestamp(int(epoch), CHINA_TIME).date()
     return _git_date(content_dir)
 
@@ -133,11 +134,13 @@ def _base_url_warning(documents: Documents, site: Site | None, config: SiteConfi
             documents.site_display,
             1,
             1,
-            "no `base_url`, so the print sheets get no QR codes linking to the website "
-            "(name cards, notice boards, service and building sheets, grid overview); "
-            "service codes fall back to dialling the number, and no sitemaps are written",
+            _(
+                "no `base_url`, so the print sheets get no QR codes linking to the website "
+                "(name cards, notice boards, service and building sheets, grid overview); "
+                "service codes fall back to dialling the number, and no sitemaps are written"
+            ),
             "warning",
-            "add `base_url: https://…` (the address the site is published at) to site.yaml, or use --base-url",
+            _("add `base_url: https://…` (the address the site is published at) to site.yaml, or use --base-url"),
         )
     ]
 
@@ -158,10 +161,14 @@ def few_collections() -> Iterator[None]:
             gc.enable()
 
 
+def _require_content(config: SiteConfig) -> None:
+    if not config.content_dir.is_dir():
+        raise SitegenError(_("the content directory {path} does not exist", path=str(config.content_dir)))
+
+
 def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
     """Read and validate the content; report every problem; write nothing."""
-    if not config.content_dir.is_dir():
-        raise SitegenError(f"the content directory {config.content_dir} does not exist")
+    _require_content(config)
     with few_collections():
         documents = load_documents(config.content_dir, config.display_root)
         validated = validate_content(documents, build_date(documents))
@@ -187,14 +194,13 @@ class Checked:
         """A neighborhood's whole model (checked now, or checked again when the cache only summarised it)."""
         model = self.validator.model(files)
         if model is None:  # its problems stopped the build before it got here
-            raise SitegenError(f"the neighborhood {files.slug} could not be checked")
+            raise SitegenError(_("the neighborhood {slug} could not be checked", slug=files.slug))
         return model
 
 
 def _read(config: SiteConfig, state: BuildState, touched: Touched) -> tuple[Documents, str]:
     """Find the content files and the theme's, with digests of each (reusing what the state knows)."""
-    if not config.content_dir.is_dir():
-        raise SitegenError(f"the content directory {config.content_dir} does not exist")
+    _require_content(config)
     files = FileDigests(state.files)
     unchanged = _unchanged_folders(state, touched)
     documents = load_documents(config.content_dir, config.display_root, files, unchanged)
@@ -310,7 +316,7 @@ def build(
 def _build(
     config: SiteConfig, reporter: Reporter, state: BuildState | None, clean: bool, touched: Touched, defer: bool
 ) -> BuildResult:
-    protected = [("content", config.content_dir), *(("theme", d) for d in config.theme_dirs)]
+    protected = [(_("content"), config.content_dir), *((_("theme"), d) for d in config.theme_dirs)]
     check_output_dir(config.output_dir, protected)
     if config.pdf:
         find_chromium()  # before any work: without a browser there is nothing to print with
@@ -326,7 +332,7 @@ def _build(
     signature = inputs_signature(documents, theme, (_settings(config), known_date))
     if signature == state.inputs and intact:
         reporter.problems(state.problems)
-        reporter.info(f"nothing changed; {config.output_dir} is up to date")
+        reporter.info(_("nothing changed; {output} is up to date", output=str(config.output_dir)))
         return BuildResult(0, state.problems, 0)
     checked = _checked(config, state, reporter, known_date, documents)
     site, problems = checked.site, checked.problems
@@ -392,14 +398,21 @@ def _build(
     pages = len(plan.community) + sum(state.sizes.values())
     if defer:
         return BuildResult(pages, problems, len(changed), pending)
-    reporter.info(f"built {pages} pages into {config.output_dir} ({len(changed)} rendered)")
+    reporter.info(
+        _(
+            "built {count} pages into {output} ({rendered} rendered)",
+            count=pages,
+            output=str(config.output_dir),
+            rendered=len(changed),
+        )
+    )
     return BuildResult(pages, problems, len(changed))
 
 
 def _print(root: Path, outputs: list[routes.Output], site: Site, reporter: Reporter) -> None:
     jobs = printables.pdf_jobs(outputs)
     if jobs:
-        reporter.info(f"printing {len(jobs)} PDFs with headless Chromium …")
+        reporter.info(_("printing {count} PDFs with headless Chromium …", count=len(jobs)))
         print_sheets(root, jobs, site.today)
 
 
@@ -427,9 +440,18 @@ def render_output(
         template = env.get_template(output.template)
         html = template.render(site=site, page=output, base_url=base_url, assets=assets, pdf=pdf, **output.values())
     except jinja2.TemplateSyntaxError as exc:
-        raise SitegenError(f"{exc.filename}:{exc.lineno}: template error: {exc.message}") from exc
+        raise SitegenError(
+            _("{file}:{line}: template error: {problem}", file=exc.filename, line=exc.lineno, problem=exc.message)
+        ) from exc
     except jinja2.UndefinedError as exc:
-        raise SitegenError(f"while rendering {output.dest} with {output.template}: {exc.message}") from exc
+        raise SitegenError(
+            _(
+                "while rendering {dest} with {template}: {problem}",
+                dest=output.dest,
+                template=output.template,
+                problem=exc.message,
+            )
+        ) from exc
     except jinja2.TemplateNotFound as exc:
-        raise SitegenError(f"the theme has no template {exc.name!r}") from exc
+        raise SitegenError(_("the theme has no template {name}", name=repr(exc.name))) from exc
     return html.encode("utf-8")

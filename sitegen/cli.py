@@ -15,6 +15,7 @@ from sitegen.build import build, check
 from sitegen.config import load_config
 from sitegen.content_schema import json_schemas
 from sitegen.errors import BuildAborted, SitegenError, has_errors
+from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, translate
 from sitegen.report import ConsoleReporter, summarize
 from sitegen.scaffold import new_neighborhood
 
@@ -40,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
             default="content",
             metavar="DIR",
             help="content directory (default: content)",
+        )
+        sub.add_argument(
+            "--lang",
+            default=DEFAULT_LANGUAGE,
+            choices=list(LANGUAGES),
+            help=f"language of the messages (default: {DEFAULT_LANGUAGE}, Simplified Chinese; en: English)",
         )
 
     sub = command("build", "Check the content and build the website into the output directory.")
@@ -86,15 +93,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
     if args.command == "check":
-        config = load_config(content=args.content, base_url=args.base_url, strict=args.strict)
+        config = load_config(content=args.content, base_url=args.base_url, strict=args.strict, lang=args.lang)
         result = check(config, reporter)
         failed = result.site is None or has_errors(result.problems, strict=config.strict)
-        state = "has problems" if failed else "is valid"
-        reporter.info(f"{config.display_root}: {state} ({summarize(result.problems)})")
+        summary = summarize(result.problems)
+        if failed:
+            reporter.info(_("{root}: has problems ({summary})", root=config.display_root, summary=summary))
+        else:
+            reporter.info(_("{root}: is valid ({summary})", root=config.display_root, summary=summary))
         return EXIT_ERROR if failed else EXIT_OK
     if args.command in ("build", "pdf"):
         pdf = args.command == "pdf" or args.pdf
-        config = load_config(args.content, args.output, args.theme, args.base_url, args.strict, pdf)
+        config = load_config(args.content, args.output, args.theme, args.base_url, args.strict, pdf, args.lang)
         if args.whole_process:
             # The process ends after the build: no cycle collection over what it made, during or after.
             gc.disable()
@@ -105,15 +115,15 @@ def _run(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
             reporter.info(summarize(built.problems))
         return EXIT_OK
     if args.command == "serve":
-        config = load_config(args.content, theme=args.theme, base_url=args.base_url, strict=args.strict)
+        config = load_config(args.content, theme=args.theme, base_url=args.base_url, strict=args.strict, lang=args.lang)
         if not config.content_dir.is_dir():
-            raise SitegenError(f"the content directory {config.content_dir} does not exist")
+            raise SitegenError(_("the content directory {path} does not exist", path=str(config.content_dir)))
         from sitegen.serve import serve  # the web server and the file watcher only for this command
 
         return serve(config, reporter, args.host, args.port)
     if args.command == "new":
         path = new_neighborhood(Path(args.content), args.slug, args.name)
-        reporter.info(f"wrote {path}; fill it in, then run `sitegen check`")
+        reporter.info(_("wrote {path}; fill it in, then run `sitegen check`", path=str(path)))
         return EXIT_OK
     if args.command == "schema":
         out = Path(args.output)
@@ -121,7 +131,7 @@ def _run(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
         for name, schema in json_schemas().items():
             path = out / f"{name}.schema.json"
             path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            reporter.info(f"wrote {path}")
+            reporter.info(_("wrote {path}", path=str(path)))
         return EXIT_OK
     raise AssertionError(args.command)
 
@@ -133,27 +143,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    reporter = ConsoleReporter()
+    reporter = ConsoleReporter(lang=getattr(args, "lang", DEFAULT_LANGUAGE))
     args.whole_process = argv is None  # run from the command line, not called by other code
     try:
         return _run(args, reporter)
     except BuildAborted as exc:
-        reporter.info(f"sitegen: {exc}")
+        reporter.info(f"sitegen: {translate(exc.args[0], reporter.lang)}")
         return EXIT_ERROR
     except SitegenError as exc:
         if args.debug:
             traceback.print_exc()
-        reporter.info(f"sitegen: error: {exc}")
+        reporter.info(_("sitegen: error: {problem}", problem=exc.args[0] if exc.args else ""))
         return EXIT_ERROR
     except KeyboardInterrupt:
-        reporter.info("sitegen: interrupted")
+        reporter.info(_("sitegen: interrupted"))
         return 130
     except Exception as exc:
         if args.debug:
             raise
         reporter.info(
-            f"sitegen: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in sitegen, not in your content. Run again with --debug for details."
+            _(
+                "sitegen: internal error: {error}\n"
+                "This is a bug in sitegen, not in your content. Run again with --debug for details.",
+                error=f"{type(exc).__name__}: {exc}",
+            )
         )
         return EXIT_ERROR
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sitegen
+from sitegen.i18n import DEFAULT_LANGUAGE
 
 CACHE_DIR = ".sitegen-cache"
 DEFAULT_THEME = Path(sitegen.__file__).resolve().parent.parent / "themes" / "default"
@@ -13,7 +14,8 @@ DEFAULT_THEME = Path(sitegen.__file__).resolve().parent.parent / "themes" / "def
 
 @dataclass(frozen=True)
 class SiteConfig:
-    """Paths and switches for one run; ``display_root`` is how content paths are printed."""
+    """Paths and switches for one run; ``display_root`` is how content paths are printed, ``lang`` the
+    language of messages."""
 
     content_dir: Path
     output_dir: Path
@@ -23,6 +25,7 @@ class SiteConfig:
     strict: bool = False
     pdf: bool = False
     cache_dir: Path | None = None
+    lang: str = DEFAULT_LANGUAGE
 
 
 def load_config(
@@ -32,6 +35,7 @@ def load_config(
     base_url: str = "",
     strict: bool = False,
     pdf: bool = False,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> SiteConfig:
     """Build the SiteConfig; a theme given by the user comes before the default theme it extends."""
     themes = [Path(theme)] if theme else []
@@ -48,4 +52,5 @@ def load_config(
         # Beside the output (never inside it: the output is replaced whole); per version, so a new
         # sitegen never reads what an older one wrote.
         cache_dir=Path(output).resolve().parent / CACHE_DIR / sitegen.__version__,
+        lang=lang,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sitegen.i18n import _
 from sitegen.schema import (
     Bearing,
     Boolean,
@@ -36,7 +37,7 @@ WEEKDAY_ALIASES = {
 }
 
 PERSON = Record(
-    "a person",
+    _("a person"),
     [
         Field(
             "name",
@@ -74,15 +75,15 @@ PERSON = Record(
 )
 
 PERSON_OR_REF = Either(
-    Reference("a person listed under `people:`", "zhang-min"),
+    Reference(_("a person listed under `people:`"), "zhang-min"),
     PERSON,
-    "a person (`name:` and `phone:` lines) or the id of someone under `people:`",
+    _("a person (`name:` and `phone:` lines) or the id of someone under `people:`"),
 )
 
 PEOPLE = MapOf(PERSON, key_pattern=r"^[^\s:]+$")
 
 MEETING = Record(
-    "a meeting",
+    _("a meeting"),
     [
         Field("name", Text(60, example="居民面对面"), True, "What the meeting is called.", "名称"),
         Field(
@@ -127,7 +128,7 @@ MEETING = Record(
 )
 
 OFFICE = Record(
-    "the community office",
+    _("the community office"),
     [
         Field("address", Text(120), True, "Street address of the office.", "地址"),
         Field("phone", PhoneNumber(), True, "The office phone.", "电话"),
@@ -142,7 +143,7 @@ OFFICE = Record(
 )
 
 EMERGENCY = Record(
-    "an emergency number",
+    _("an emergency number"),
     [
         Field("name", Text(30, example="报警"), True, "What the number is for.", "名称"),
         Field("phone", PhoneNumber(), True, "The number.", "电话"),
@@ -151,7 +152,7 @@ EMERGENCY = Record(
 )
 
 CATEGORY = Record(
-    "an issue category",
+    _("an issue category"),
     [
         Field("id", Identifier("facilities"), True, "Short id.", "编号"),
         Field("name", Text(30, example="公共设施"), True, "Name of the category.", "类别"),
@@ -170,7 +171,7 @@ CATEGORY = Record(
 )
 
 GRID = Record(
-    "a grid",
+    _("a grid"),
     [
         Field("id", Identifier("01"), True, "Short id, e.g. 01.", "编号"),
         Field("name", Text(40), False, "Name, e.g. 第一网格 (default: 第<id>网格).", "名称"),
@@ -184,7 +185,7 @@ GRID = Record(
 )
 
 CHAIN_LEVEL = Record(
-    "a level of the chain",
+    _("a level of the chain"),
     [
         Field("name", Text(40, example="社区党委"), True, "Who acts at this level.", "层级"),
         Field(
@@ -199,14 +200,14 @@ CHAIN_LEVEL = Record(
 )
 
 SITE = Record(
-    "site.yaml",
+    _("site.yaml"),
     [
         Field("name", Text(40, example="盛世社区"), True, "The community's name.", "社区名称"),
         Field("district", Text(40), False, "District or county.", "区县"),
         Field("street", Text(40), False, "Street office (街道) or town.", "街道"),
         Field(
             "area_code",
-            Pattern(r"0?[1-9]\d{1,2}", "an area code", "029"),
+            Pattern(r"0?[1-9]\d{1,2}", _("an area code"), "029"),
             False,
             "Telephone area code, e.g. 029; lets editors omit it.",
             "区号",
@@ -249,7 +250,7 @@ SITE = Record(
 )
 
 BUILDING = Record(
-    "a building",
+    _("a building"),
     [
         Field(
             "id",
@@ -263,7 +264,7 @@ BUILDING = Record(
         Field("households", Integer(0, 2000, "72"), False, "Households in the building.", "户数"),
         Field(
             "grid",
-            Reference("a grid in site.yaml", "01"),
+            Reference(_("a grid in site.yaml"), "01"),
             False,
             "The grid it belongs to (default: the neighborhood's `grid`).",
             "所属网格",
@@ -273,7 +274,7 @@ BUILDING = Record(
             "units",
             ListOf(
                 Record(
-                    "a unit",
+                    _("a unit"),
                     [
                         Field("id", Identifier("1"), True, "Unit (stairwell) number.", "单元"),
                         Field("head", PERSON_OR_REF, False, "Unit head (单元长).", "单元长"),
@@ -288,7 +289,7 @@ BUILDING = Record(
 )
 
 SERVICE = Record(
-    "a service",
+    _("a service"),
     [
         Field("category", Text(20, example="家电维修"), True, "Kind of service.", "类别"),
         Field("name", Text(60), True, "Name of the shop or person.", "名称"),
@@ -301,7 +302,7 @@ SERVICE = Record(
 )
 
 CHANNEL = Record(
-    "an online channel",
+    _("an online channel"),
     [
         Field("category", Text(20, example="随手拍"), True, "What it is for.", "类别"),
         Field("name", Text(60), True, "Name of the channel, e.g. 12345 市民热线.", "名称"),
@@ -319,7 +320,7 @@ CHANNEL = Record(
 )
 
 PROJECT = Record(
-    "a project",
+    _("a project"),
     [
         Field("name", Text(40, example="亲子时光站"), True, "Name.", "名称"),
         Field("partner", Text(80), False, "Partner unit or enterprise.", "共建单位"),
@@ -330,10 +331,10 @@ PROJECT = Record(
     ],
 )
 
-CLUB = Record("a club", list(PROJECT.fields.values()))
+CLUB = Record(_("a club"), list(PROJECT.fields.values()))
 
 HONOUR = Record(
-    "an honour",
+    _("an honour"),
     [
         Field("year", Integer(1949, 2100, "2025"), True, "Year awarded.", "年份"),
         Field("title", Text(30, example="好邻居"), True, "The honour.", "称号"),
@@ -342,12 +343,12 @@ HONOUR = Record(
     ],
 )
 
-POINT_REF = Reference("a point listed under `map.points`", "p1")
+POINT_REF = Reference(_("a point listed under `map.points`"), "p1")
 MAP_POINT_ID = r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$"
-MAP_ID_HINT = "map ids use letters, digits and dashes, e.g. `gate-s` or `b3-door`; names go in `name:`"
+MAP_ID_HINT = _("map ids use letters, digits and dashes, e.g. `gate-s` or `b3-door`; names go in `name:`")
 
 MAP_BUILDING = Record(
-    "a building on the map",
+    _("a building on the map"),
     [
         Field(
             "outline", ListOf(Point(), min_items=3), False, "Corners of the building, in order: `[[x, y], …]`.", "轮廓"
@@ -369,7 +370,7 @@ MAP_BUILDING = Record(
         Field(
             "board",
             Record(
-                "a notice board",
+                _("a notice board"),
                 [
                     Field("at", Point(), True, "Where the board hangs.", "位置"),
                     Field(
@@ -389,7 +390,7 @@ MAP_BUILDING = Record(
 )
 
 GATE = Record(
-    "a gate",
+    _("a gate"),
     [
         Field("id", Identifier("south-gate"), True, "Short id.", "编号"),
         Field("name", Text(30, example="南门"), True, "Name shown on the plan.", "名称"),
@@ -399,7 +400,7 @@ GATE = Record(
 )
 
 ASSEMBLY_POINT = Record(
-    "an assembly point",
+    _("an assembly point"),
     [
         Field("id", Identifier("plaza"), True, "Short id.", "编号"),
         Field("name", Text(30, example="中心广场"), True, "Name shown on the plan.", "名称"),
@@ -410,11 +411,11 @@ ASSEMBLY_POINT = Record(
 )
 
 FACILITY = Record(
-    "a safety facility",
+    _("a safety facility"),
     [
         Field(
             "code",
-            Pattern(r"[A-Za-z]\d{3}", "an ISO 7010 code", "F001"),
+            Pattern(r"[A-Za-z]\d{3}", _("an ISO 7010 code"), "F001"),
             True,
             "ISO 7010 code: E003 first aid, E004 emergency phone, E010 AED, "
             "F001 extinguisher, F002 hose reel, F004 hydrant/equipment, …",
@@ -426,7 +427,7 @@ FACILITY = Record(
 )
 
 LANDMARK = Record(
-    "a landmark",
+    _("a landmark"),
     [
         Field("name", Text(20, example="会所"), True, "Name shown on the plan, e.g. 会所, 门卫室, 幼儿园.", "名称"),
         Field("outline", ListOf(Point(), min_items=3), False, "Corners, in order: `[[x, y], …]`.", "轮廓"),
@@ -441,7 +442,7 @@ LANDMARK = Record(
 )
 
 SITE_MAP = Record(
-    "the site plan",
+    _("the site plan"),
     [
         Field(
             "north",
@@ -498,7 +499,7 @@ SITE_MAP = Record(
 )
 
 NEIGHBORHOOD = Record(
-    "neighborhood.yaml",
+    _("neighborhood.yaml"),
     [
         Field("name", Text(40, example="和谐家园"), True, "The neighborhood's name.", "小区名称"),
         Field(
@@ -532,7 +533,7 @@ NEIGHBORHOOD = Record(
         Field("verified_on", Date(), True, "When the contact data was last checked.", "信息核对日期"),
         Field(
             "grid",
-            Reference("a grid in site.yaml", "01"),
+            Reference(_("a grid in site.yaml"), "01"),
             False,
             "The grid of every building that names none.",
             "所属网格",
@@ -551,7 +552,7 @@ NEIGHBORHOOD = Record(
 )
 
 NOTICE = Record(
-    "a notice",
+    _("a notice"),
     [
         Field("title", Text(80, example="11月20日停水通知"), True, "Headline.", "标题"),
         Field("date", Date(), True, "Date of the notice.", "日期"),

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from sitegen.i18n import DEFAULT_LANGUAGE, _, ngettext, translate
+
 Severity = Literal["error", "warning"]
 
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -35,15 +37,20 @@ class ContentError:
     def is_error(self) -> bool:
         return self.severity == "error"
 
-    def format(self) -> str:
-        """Return the editor-clickable text: ``path:line:col: error: message`` and context."""
-        message = " ".join(self.message.split("\n"))  # one problem, one line, even for multi-line values
+    def format(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """Return the editor-clickable text: ``path:line:col: error: message`` and context, in ``lang``.
+
+        ``error`` and ``warning`` stay English in every language: tools read them.
+        """
+        message = " ".join(
+            translate(self.message, lang).split("\n")
+        )  # one problem, one line, even for multi-line values
         lines = [f"{self.path}:{self.line}:{self.column}: {self.severity}: {message}"]
         if self.source_line.strip():
             shown = _INVISIBLE.sub("\ufffd", self.source_line.replace("\t", "→")).rstrip()
             lines.append("    " + shown)
         if self.hint:
-            lines.append("    hint: " + self.hint)
+            lines.append("    " + translate(_("hint: {hint}", hint=self.hint), lang))
         return "\n".join(lines)
 
 
@@ -53,7 +60,13 @@ class BuildAborted(SitegenError):
     def __init__(self, problems: list[ContentError]) -> None:
         self.problems = problems
         count = sum(1 for p in problems if p.is_error)
-        super().__init__(f"{count} error{'s' if count != 1 else ''} in the content; nothing was written")
+        super().__init__(
+            ngettext(
+                "{count} error in the content; nothing was written",
+                "{count} errors in the content; nothing was written",
+                count,
+            )
+        )
 
 
 def has_errors(problems: list[ContentError], strict: bool = False) -> bool:

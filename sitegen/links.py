@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from sitegen.errors import ContentError
+from sitegen.i18n import _
 from sitegen.parse import RawDocument
 
 ALLOWED_SCHEMES = ("http", "https", "tel", "mailto")
@@ -49,8 +50,8 @@ def check_links(doc: RawDocument, text: str, first_line: int) -> list[ContentErr
                 doc.problem(
                     first_line + line,
                     column,
-                    f"the link `{target[:60]}` uses `{scheme}:`, which is not allowed",
-                    "links may start with https://, http://, tel: or mailto:, or point to another page of the site",
+                    _("the link `{target}` uses `{scheme}:`, which is not allowed", target=target[:60], scheme=scheme),
+                    _("links may start with https://, http://, tel: or mailto:, or point to another page of the site"),
                 )
             )
     return problems

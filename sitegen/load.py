@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sitegen.digest import FileDigests
 from sitegen.errors import ContentError, Severity
+from sitegen.i18n import _
 from sitegen.parse import RawDocument, decode, parse_yaml
 
 MAX_FILE_BYTES = 2_000_000
@@ -100,7 +101,7 @@ def _display_path(display_root: str, rel: str) -> str:
 def _outside(path: Path, rel: str) -> bool:
     """Whether ``path`` (``rel`` below the content folder) is a link that leads out of the folder."""
     root = path
-    for _ in Path(rel).parts:
+    for _part in Path(rel).parts:
         root = root.parent
     try:
         return not path.resolve().is_relative_to(root.resolve())
@@ -111,22 +112,22 @@ def _outside(path: Path, rel: str) -> bool:
 def _read(path: Path, rel: str, display_root: str) -> tuple[RawDocument | None, str, list[ContentError]]:
     display = _display_path(display_root, rel)
     if _outside(path, rel):
-        hint = "copy the file into the content folder instead of linking to it"
+        hint = _("copy the file into the content folder instead of linking to it")
         return (
             None,
             "",
-            [ContentError(display, 1, 1, "the file is a link to a place outside the content folder", "error", hint)],
+            [ContentError(display, 1, 1, _("the file is a link to a place outside the content folder"), "error", hint)],
         )
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             return (
                 None,
                 "",
-                [ContentError(display, 1, 1, f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB")],
+                [ContentError(display, 1, 1, _("the file is larger than {size} MB", size=MAX_FILE_BYTES // 1_000_000))],
             )
         data = path.read_bytes()
     except OSError as exc:
-        return None, "", [ContentError(display, 1, 1, f"cannot read the file: {exc.strerror}")]
+        return None, "", [ContentError(display, 1, 1, _("cannot read the file: {reason}", reason=exc.strerror))]
     text, problems = decode(data, display)
     if text is None:
         return None, "", problems
@@ -141,9 +142,13 @@ def load_yaml_file(path: Path, rel: str, display_root: str) -> tuple[RawDocument
     root, parse_problems = parse_yaml(doc, text)
     problems += parse_problems
     if root is None and not parse_problems:
-        problems.append(doc.problem(1, 1, "the file is empty", "fill it in; `sitegen new` writes a commented example"))
+        problems.append(
+            doc.problem(1, 1, _("the file is empty"), _("fill it in; `sitegen new` writes a commented example"))
+        )
     elif root is not None and root.kind != "map":
-        problems.append(doc.at(root, f"the file must hold `key: value` lines, but it holds {root.describe()}"))
+        problems.append(
+            doc.at(root, _("the file must hold `key: value` lines, but it holds {found}", found=root.describe()))
+        )
         root = None
     doc.root = root
     return doc, problems
@@ -168,8 +173,8 @@ def load_markdown_file(
             doc.problem(
                 1,
                 1,
-                "the `---` block at the top is never closed",
-                "add a line `---` after the last fact (e.g. after `date:`), before the text",
+                _("the `---` block at the top is never closed"),
+                _("add a line `---` after the last fact (e.g. after `date:`), before the text"),
             )
         )
         return None, problems
@@ -178,20 +183,20 @@ def load_markdown_file(
             doc.problem(
                 1,
                 1,
-                "the notice does not start with a `---` block of facts",
-                "begin the file with `---`, then `title:` and `date:` lines, then `---`, then the text",
+                _("the notice does not start with a `---` block of facts"),
+                _("begin the file with `---`, then `title:` and `date:` lines, then `---`, then the text"),
             )
         )
         return None, problems
     root, parse_problems = parse_yaml(doc, match.group(1) or "", line_offset=1)
     problems += parse_problems
     if root is None and not parse_problems:
-        problems.append(doc.problem(1, 1, "the `---` block is empty", "add `title:` and `date:` lines"))
+        problems.append(doc.problem(1, 1, _("the `---` block is empty"), _("add `title:` and `date:` lines")))
     elif root is not None and root.kind != "map":
         problems.append(
             doc.at(
                 root,
-                f"the `---` block must hold `key: value` lines, but it holds {root.describe()}",
+                _("the `---` block must hold `key: value` lines, but it holds {found}", found=root.describe()),
             )
         )
         root = None
@@ -211,15 +216,15 @@ def _notice_files(directory: Path, rel: str, display_root: str) -> tuple[list[Ra
             continue
         file_rel = f"{rel}/{name}"
         if path.suffix != ".md" or not path.is_file():
-            problems.append(_ignored(display_root, file_rel, "notices are Markdown files ending in `.md`"))
+            problems.append(_ignored(display_root, file_rel, _("notices are Markdown files ending in `.md`")))
             continue
         if not SLUG_RE.match(path.stem):
             problems.append(
                 _file_problem(
                     display_root,
                     file_rel,
-                    f"the file name `{name}` cannot be used in a web address",
-                    "use lowercase letters, digits and dashes, e.g. `2026-11-20-water-outage.md`",
+                    _("the file name `{name}` cannot be used in a web address", name=name),
+                    _("use lowercase letters, digits and dashes, e.g. `2026-11-20-water-outage.md`"),
                 )
             )
             continue
@@ -238,14 +243,14 @@ def _file_problem(
 
 
 def _ignored(display_root: str, rel: str, why: str) -> ContentError:
-    return _file_problem(display_root, rel, "this file is not read", why, "warning")
+    return _file_problem(display_root, rel, _("this file is not read"), why, "warning")
 
 
 def _neighborhood_sources(folder: Path, digests: FileDigests) -> tuple[str, dict[str, str]]:
     """The folder's digest, and the digests pages depend on: ``nb:`` its own files but the notices,
     ``nbn:`` its notices together, ``file:`` each notice."""
     slug = folder.name
-    main, _ = digests.folder(folder, skip=NOTICES_DIR)
+    main, _files = digests.folder(folder, skip=NOTICES_DIR)
     notices, files = digests.folder(folder / NOTICES_DIR) if (folder / NOTICES_DIR).is_dir() else ("", {})
     sources = {f"nb:{slug}": main, f"nbn:{slug}": notices}
     sources.update((f"file:{slug}/{NOTICES_DIR}/{name}", digest) for name, digest in files.items())
@@ -273,9 +278,11 @@ def _parse_neighborhood(
     else:
         others = sorted(p.name for p in folder.glob("*.y*ml"))
         hint = (
-            f"rename `{others[0]}` to `{NEIGHBORHOOD_FILE}`" if others else "`sitegen new neighborhood SLUG` writes one"
+            _("rename `{name}` to `{file}`", name=others[0], file=NEIGHBORHOOD_FILE)
+            if others
+            else _("`sitegen new neighborhood SLUG` writes one")
         )
-        problems.append(_file_problem(display_root, rel, f"the folder has no `{NEIGHBORHOOD_FILE}`", hint))
+        problems.append(_file_problem(display_root, rel, _("the folder has no `{file}`", file=NEIGHBORHOOD_FILE), hint))
     pact = None
     if (folder / PACT_FILE).is_file():
         pact, found = load_markdown_file(folder / PACT_FILE, f"{rel}/{PACT_FILE}", display_root, front_matter=False)
@@ -290,7 +297,12 @@ def _parse_neighborhood(
                 _ignored(
                     display_root,
                     f"{rel}/{path.name}",
-                    f"a neighborhood folder holds `{NEIGHBORHOOD_FILE}`, `{PACT_FILE}` and a `{NOTICES_DIR}/` folder",
+                    _(
+                        "a neighborhood folder holds `{file}`, `{pact}` and a `{notices}/` folder",
+                        file=NEIGHBORHOOD_FILE,
+                        pact=PACT_FILE,
+                        notices=NOTICES_DIR,
+                    ),
                 )
             )
     return document, pact, notices, problems
@@ -301,11 +313,11 @@ def _load_site(content_dir: Path, display_root: str) -> tuple[RawDocument | None
     if site_path.is_file():
         return load_yaml_file(site_path, SITE_FILE, display_root)
     hint = (
-        "rename `site.yml` to `site.yaml`"
+        _("rename `site.yml` to `site.yaml`")
         if (content_dir / "site.yml").is_file()
-        else ("the content folder needs a `site.yaml` describing the community")
+        else _("the content folder needs a `site.yaml` describing the community")
     )
-    return None, [_file_problem(display_root, SITE_FILE, "the file is missing", hint)]
+    return None, [_file_problem(display_root, SITE_FILE, _("the file is missing"), hint)]
 
 
 def load_documents(
@@ -337,7 +349,7 @@ def load_documents(
                 _ignored(
                     display_root,
                     rel,
-                    f"each neighborhood is a folder with a `{NEIGHBORHOOD_FILE}` in it",
+                    _("each neighborhood is a folder with a `{file}` in it", file=NEIGHBORHOOD_FILE),
                 )
             )
             continue
@@ -346,8 +358,8 @@ def load_documents(
                 _file_problem(
                     display_root,
                     rel,
-                    f"the folder name `{path.name}` cannot be used in a web address",
-                    "use lowercase letters, digits and dashes, e.g. `hexie-jiayuan`",
+                    _("the folder name `{name}` cannot be used in a web address", name=path.name),
+                    _("use lowercase letters, digits and dashes, e.g. `hexie-jiayuan`"),
                 )
             )
             continue
@@ -356,8 +368,8 @@ def load_documents(
                 _file_problem(
                     display_root,
                     rel,
-                    f"the folder name `{path.name}` is used by the site itself",
-                    "rename the folder, e.g. to the neighborhood's name in pinyin",
+                    _("the folder name `{name}` is used by the site itself", name=path.name),
+                    _("rename the folder, e.g. to the neighborhood's name in pinyin"),
                 )
             )
             continue

@@ -9,6 +9,7 @@ from typing import Any, Literal
 import yaml
 
 from sitegen.errors import ContentError, Severity
+from sitegen.i18n import Message, _
 
 MAX_NODES = 100_000
 MAX_DEPTH = 60
@@ -32,11 +33,11 @@ class Node:
     def describe(self) -> str:
         """Name the kind of value for messages ("a list", "text", …)."""
         if self.kind == "map":
-            return "a mapping (key: value lines)"
+            return _("a mapping (key: value lines)")
         if self.kind == "seq":
-            return "a list"
+            return _("a list")
         if self.is_null:
-            return "nothing"
+            return _("nothing")
         return f"`{self.text}`"
 
 
@@ -95,13 +96,13 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[ContentError]]:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        hint = "save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8)"
+        hint = _("save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8)")
         try:
             data.decode("gb18030")
         except UnicodeDecodeError:
-            message = "the file is not UTF-8 text"
+            message = _("the file is not UTF-8 text")
         else:
-            message = "the file is saved in GBK (a Windows Chinese encoding), not UTF-8"
+            message = _("the file is saved in GBK (a Windows Chinese encoding), not UTF-8")
         return None, [ContentError(path, line, column, message, "error", hint)]
     text = _ODD_BREAKS.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     problems = []
@@ -109,15 +110,15 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[ContentError]]:
         line = text.count("\n", 0, match.start()) + 1
         column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
         if match.group() == "\x00":
-            return None, [ContentError(path, line, column, "the file contains NUL bytes; it is not a text file")]
+            return None, [ContentError(path, line, column, _("the file contains NUL bytes; it is not a text file"))]
         problems.append(
             ContentError(
                 path,
                 line,
                 column,
-                f"the file contains an invisible control character (U+{ord(match.group()):04X})",
+                _("the file contains an invisible control character ({code})", code=f"U+{ord(match.group()):04X}"),
                 "error",
-                "delete it; it usually comes from text copied from a web page or a document",
+                _("delete it; it usually comes from text copied from a web page or a document"),
                 text.split("\n")[line - 1],
             )
         )
@@ -135,112 +136,112 @@ def _tab_problems(doc: RawDocument, first_line: int, last_line: int) -> list[Con
                 doc.problem(
                     number,
                     indent.index("\t") + 1,
-                    "a tab is used for indentation",
-                    "YAML indentation must use spaces; replace the tab with two spaces",
+                    _("a tab is used for indentation"),
+                    _("YAML indentation must use spaces; replace the tab with two spaces"),
                 )
             )
     return problems
 
 
-_PARSE_HINTS: list[tuple[str, str, str]] = [
+_PARSE_HINTS: list[tuple[str, Message, Message]] = [
     (
         "mapping values are not allowed here",
-        "a `:` appears where it cannot",
-        "if the value itself contains `: `, put the whole value in quotes; otherwise check this line's indentation",
+        _("a `:` appears where it cannot"),
+        _("if the value itself contains `: `, put the whole value in quotes; otherwise check this line's indentation"),
     ),
     (
         "could not find expected ':'",
-        "a `key: value` line is missing its colon, or a text value runs over several lines",
-        "add `: ` after the key, or put a long text value in quotes",
+        _("a `key: value` line is missing its colon, or a text value runs over several lines"),
+        _("add `: ` after the key, or put a long text value in quotes"),
     ),
     (
         "did not find expected key",
-        "the indentation does not line up",
-        "keys of the same mapping must start in the same column",
+        _("the indentation does not line up"),
+        _("keys of the same mapping must start in the same column"),
     ),
     (
         "expected <block end>, but found '-'",
-        "a list item `-` is at the wrong indentation",
-        "items of one list must start in the same column",
+        _("a list item `-` is at the wrong indentation"),
+        _("items of one list must start in the same column"),
     ),
     (
         "expected <block end>, but found '<block mapping start>'",
-        "this line is indented differently from the lines around it",
-        "keys of one mapping must start in the same column",
+        _("this line is indented differently from the lines around it"),
+        _("keys of one mapping must start in the same column"),
     ),
     (
         "expected <block end>, but found '<block sequence start>'",
-        "a list item `-` is at the wrong indentation",
-        "items of one list must start in the same column",
+        _("a list item `-` is at the wrong indentation"),
+        _("items of one list must start in the same column"),
     ),
     (
         "expected ',' or ']'",
-        "a list in brackets `[ … ]` is not closed, or holds a stray character",
-        "close it with `]`, or put items containing `:` or `,` in quotes",
+        _("a list in brackets `[ … ]` is not closed, or holds a stray character"),
+        _("close it with `]`, or put items containing `:` or `,` in quotes"),
     ),
     (
         "expected ',' or '}'",
-        "a mapping in braces `{ … }` is not closed, or holds a stray character",
-        "close it with `}`, or put values containing `:` or `,` in quotes",
+        _("a mapping in braces `{ … }` is not closed, or holds a stray character"),
+        _("close it with `}`, or put values containing `:` or `,` in quotes"),
     ),
     (
         "expected <block end>, but found '<scalar>'",
-        "text continues after a closing quote",
-        "put the whole value in quotes, or remove the quotes",
+        _("text continues after a closing quote"),
+        _("put the whole value in quotes, or remove the quotes"),
     ),
     (
         "found undefined alias",
-        "an alias `*name` refers to an anchor `&name` that does not exist",
-        "if the value is text starting with `*`, put it in quotes",
+        _("an alias `*name` refers to an anchor `&name` that does not exist"),
+        _("if the value is text starting with `*`, put it in quotes"),
     ),
     (
         "expected alphabetic or numeric character",
-        "a value starting with `*` or `&` is read as a YAML alias or anchor",
-        "put the value in quotes",
+        _("a value starting with `*` or `&` is read as a YAML alias or anchor"),
+        _("put the value in quotes"),
     ),
     (
         "found character '\\t' that cannot start any token",
-        "a tab character is used where YAML needs spaces",
-        "replace the tab with spaces",
+        _("a tab character is used where YAML needs spaces"),
+        _("replace the tab with spaces"),
     ),
     (
         "that cannot start any token",
-        "a value starts with a character YAML reserves (such as `@` or a backquote)",
-        "put the value in quotes",
+        _("a value starts with a character YAML reserves (such as `@` or a backquote)"),
+        _("put the value in quotes"),
     ),
     (
         "expected a single document in the stream",
-        "the file holds more than one YAML document",
-        "remove the second `---` line",
+        _("the file holds more than one YAML document"),
+        _("remove the second `---` line"),
     ),
     (
         "found unexpected end of stream",
-        "a quote is opened but never closed",
-        "close the quoted text with the same quote mark it starts with",
+        _("a quote is opened but never closed"),
+        _("close the quoted text with the same quote mark it starts with"),
     ),
 ]
 
 # Mistakes that make YAML unreadable, recognised on the line itself (checked only when parsing fails).
-_LINE_MISTAKES: list[tuple[re.Pattern[str], str, str]] = [
+_LINE_MISTAKES: list[tuple[re.Pattern[str], Message, Message]] = [
     (
         re.compile(r"^\s*(?:- )?[A-Za-z_][A-Za-z0-9_]*\s*："),
-        "a Chinese colon `：` follows the key",
-        "use the English colon and a space: `key: value`",
+        _("a Chinese colon `：` follows the key"),
+        _("use the English colon and a space: `key: value`"),
     ),
     (
         re.compile(r"^\s*(?:- )?[A-Za-z_][A-Za-z0-9_]*:(?=[^\s/])"),
-        "there is no space after the colon",
-        "write a space after the colon: `key: value`",
+        _("there is no space after the colon"),
+        _("write a space after the colon: `key: value`"),
     ),
     (
         re.compile(r"""^\s*(?:- )?(?:[^:#"']+:\s+)?(?P<at>"(?:[^"\\]|\\.)*|'[^']*)$"""),
-        "a quote is opened but never closed",
-        "close the quoted text with the same quote mark it starts with",
+        _("a quote is opened but never closed"),
+        _("close the quoted text with the same quote mark it starts with"),
     ),
     (
         re.compile(r"^[^#\[]*:\s+(?P<at>\[)[^\]]*$"),
-        "a list in brackets `[ … ]` is not closed",
-        "close it with `]` on the same line",
+        _("a list in brackets `[ … ]` is not closed"),
+        _("close it with `]` on the same line"),
     ),
 ]
 
@@ -253,7 +254,7 @@ def _line_problems(doc: RawDocument, first_line: int, last_line: int) -> list[Co
             match = pattern.match(text)
             if match:
                 column = match.start("at") + 1 if "at" in pattern.groupindex else match.end()
-                problems.append(doc.problem(number, column, f"YAML syntax error: {message}", hint))
+                problems.append(doc.problem(number, column, _("YAML syntax error: {problem}", problem=message), hint))
                 break
     return problems
 
@@ -267,8 +268,8 @@ def _parse_error(doc: RawDocument, exc: yaml.MarkedYAMLError, line_offset: int) 
     column = mark.column + 1 if mark else 1
     for needle, message, hint in _PARSE_HINTS:
         if needle in problem or needle in (exc.context or ""):
-            return doc.problem(line, column, f"YAML syntax error: {message}", hint)
-    return doc.problem(line, column, f"YAML syntax error: {problem}")
+            return doc.problem(line, column, _("YAML syntax error: {problem}", problem=message), hint)
+    return doc.problem(line, column, _("YAML syntax error: {problem}", problem=problem))
 
 
 def _convert(
@@ -289,7 +290,10 @@ def _convert(
     if not node.tag.startswith("tag:yaml.org,2002:"):
         problems.append(
             doc.problem(
-                line, column, f"YAML tags like `{node.tag}` are not supported", "if this is text, put it in quotes"
+                line,
+                column,
+                _("YAML tags like `{tag}` are not supported", tag=node.tag),
+                _("if this is text, put it in quotes"),
             )
         )
     if isinstance(node, yaml.ScalarNode):
@@ -297,7 +301,9 @@ def _convert(
             node.value.encode("utf-8")
         except UnicodeEncodeError:
             problems.append(
-                doc.problem(line, column, "the text contains an invalid character escape", "remove the `\\u…` escape")
+                doc.problem(
+                    line, column, _("the text contains an invalid character escape"), _("remove the `\\u…` escape")
+                )
             )
             node.value = node.value.encode("utf-8", "replace").decode("utf-8")
         return Node(
@@ -317,15 +323,15 @@ def _convert(
         key_line = key_node.start_mark.line + 1 + offset
         key_column = key_node.start_mark.column + 1
         if not isinstance(key_node, yaml.ScalarNode):
-            problems.append(doc.problem(key_line, key_column, "a key must be plain text"))
+            problems.append(doc.problem(key_line, key_column, _("a key must be plain text")))
             continue
         if key_node.value == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
             problems.append(
                 doc.problem(
                     key_line,
                     key_column,
-                    "YAML merge keys (`<<`) are not supported",
-                    "write the keys out in full",
+                    _("YAML merge keys (`<<`) are not supported"),
+                    _("write the keys out in full"),
                 )
             )
             continue
@@ -337,8 +343,8 @@ def _convert(
                 doc.problem(
                     key_line,
                     key_column,
-                    f"duplicate key `{key}` (first given on line {first.line})",
-                    "a key may appear only once in a mapping; delete one of them",
+                    _("duplicate key `{key}` (first given on line {line})", key=key, line=first.line),
+                    _("a key may appear only once in a mapping; delete one of them"),
                 )
             )
             continue
@@ -434,11 +440,11 @@ def parse_yaml(doc: RawDocument, text: str, line_offset: int = 0) -> tuple[Node 
             explained.append(error)
         return None, sorted(explained, key=lambda p: p.line)
     except yaml.YAMLError as exc:
-        problems.append(doc.problem(line_offset + 1, 1, f"YAML syntax error: {exc}"))
+        problems.append(doc.problem(line_offset + 1, 1, _("YAML syntax error: {problem}", problem=str(exc))))
         return None, problems
     except RecursionError:
         line = _deepest_line(text) + line_offset
-        problems.append(doc.problem(line, 1, "the YAML is nested too deeply", "split the deeply nested part up"))
+        problems.append(doc.problem(line, 1, _("the YAML is nested too deeply"), _("split the deeply nested part up")))
         return None, problems
     if tree is None:
         return None, problems
@@ -446,10 +452,14 @@ def parse_yaml(doc: RawDocument, text: str, line_offset: int = 0) -> tuple[Node 
         root = _convert(doc, tree, line_offset, problems, _Budget(), 0)
     except _TooBig as big:
         if big.aliases:
-            hint = "aliases (`*name`) repeat large parts of the file; write the values out instead"
+            hint = _("aliases (`*name`) repeat large parts of the file; write the values out instead")
         else:
-            hint = "split the content into smaller files, e.g. one neighborhood per folder"
-        message = f"the file expands to more than {MAX_NODES:,} values or nests more than {MAX_DEPTH} levels deep"
+            hint = _("split the content into smaller files, e.g. one neighborhood per folder")
+        message = _(
+            "the file expands to more than {count} values or nests more than {depth} levels deep",
+            count=f"{MAX_NODES:,}",
+            depth=MAX_DEPTH,
+        )
         problems.append(doc.problem(big.line, big.column, message, hint))
         return None, problems
     return root, problems

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.errors import SitegenError
+from sitegen.i18n import Message, _
 
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "microsoft-edge", "msedge")
 PLACES = (
@@ -41,7 +42,7 @@ FLAGS = (
 )
 TIMEOUT = 60.0
 
-INSTALL_HINT = (
+INSTALL_HINT: Message = _(
     "sitegen prints PDFs with a headless Chromium, Chrome or Edge. Install one "
     "(Debian/Ubuntu: `sudo apt install chromium`; macOS or Windows: install Google Chrome or Microsoft Edge), "
     "or name it with the SITEGEN_CHROMIUM environment variable."
@@ -54,7 +55,9 @@ def find_chromium() -> str:
     if named:
         if Path(named).is_file() or shutil.which(named):
             return shutil.which(named) or named
-        raise SitegenError(f"SITEGEN_CHROMIUM names {named!r}, which does not exist. {INSTALL_HINT}")
+        raise SitegenError(
+            _("SITEGEN_CHROMIUM names {named}, which does not exist. {advice}", named=repr(named), advice=INSTALL_HINT)
+        )
     for name in NAMES:
         found = shutil.which(name)
         if found:
@@ -62,7 +65,7 @@ def find_chromium() -> str:
     for place in PLACES:
         if Path(place).is_file():
             return place
-    raise SitegenError(f"no Chromium, Chrome or Edge was found. {INSTALL_HINT}")
+    raise SitegenError(_("no Chromium, Chrome or Edge was found. {advice}", advice=INSTALL_HINT))
 
 
 class BrowserError(SitegenError):
@@ -187,7 +190,7 @@ class Browser:
 def browser() -> Iterator[Browser]:
     """A running headless browser, closed afterwards; SitegenError with advice if there is none."""
     if platform.system() == "Windows":
-        raise SitegenError("`sitegen pdf` needs Linux or macOS; on Windows, print the sheets from the browser")
+        raise SitegenError(_("`sitegen pdf` needs Linux or macOS; on Windows, print the sheets from the browser"))
     running = Browser(find_chromium())
     try:
         yield running

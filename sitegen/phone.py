@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from sitegen.i18n import _
+
 # Area codes of three digits (010 Beijing, 02x big cities); every other area code has four.
 _THREE_DIGIT_AREA = re.compile(r"^0(10|2\d)")
 _SEPARATORS = re.compile(r"[\s\-–—()（）.·]+")
@@ -40,6 +42,7 @@ class PhoneError(ValueError):
 
     def __init__(self, message: str, hint: str) -> None:
         super().__init__(message)
+        self.message = message
         self.hint = hint
 
 
@@ -80,16 +83,18 @@ def parse_phone(text: str, area_code: str = "") -> Phone:
                 compact = "0" + compact  # +86 29 … is the landline 029 …, +86 10 … Beijing
             break
     if not compact:
-        raise PhoneError("the phone number is empty", "write the number, e.g. 139 0000 0101")
+        raise PhoneError(_("the phone number is empty"), _("write the number, e.g. 139 0000 0101"))
     if not compact.isdigit() or not compact.isascii():
         bad = next(c for c in compact if not (c.isascii() and c.isdigit()))
         raise PhoneError(
-            f"`{text.strip()}` is not a phone number: it contains `{bad}`",
-            "write only digits, spaces and dashes; put notes like opening hours in their own field",
+            _("`{text}` is not a phone number: it contains `{bad}`", text=text.strip(), bad=bad),
+            _("write only digits, spaces and dashes; put notes like opening hours in their own field"),
         )
     if compact[0] == "1" and len(compact) == 11:
         if compact[1] not in "3456789":
-            raise PhoneError(f"`{text.strip()}` is not a mobile number", "mobile numbers start with 13–19")
+            raise PhoneError(
+                _("`{text}` is not a mobile number", text=text.strip()), _("mobile numbers start with 13–19")
+            )
         return Phone(compact, _group(compact, (3, 4, 4)), extension)
     if compact[0] == "1" and len(compact) in (3, 5, 6):
         return Phone(compact, compact, extension)
@@ -104,22 +109,35 @@ def parse_phone(text: str, area_code: str = "") -> Phone:
         if len(compact) - area == 8 or (area == 4 and len(compact) - area == 7):
             return Phone(compact, _landline(compact), extension)
         raise PhoneError(
-            f"`{text.strip()}` has {len(compact) - area} digits after the area code {compact[:area]}",
-            f"local numbers in area {compact[:area]} have {'8' if area == 3 else '7 or 8'} digits",
+            _(
+                "`{text}` has {count} digits after the area code {area}",
+                text=text.strip(),
+                count=len(compact) - area,
+                area=compact[:area],
+            ),
+            _("local numbers in area {area} have 8 digits", area=compact[:area])
+            if area == 3
+            else _("local numbers in area {area} have 7 or 8 digits", area=compact[:area]),
         )
     if compact[0] != "0" and len(compact) in (7, 8):
         if area_code:
             try:
                 return parse_phone(f"{area_code}{compact}" + (f"转{extension}" if extension else ""))
             except PhoneError as exc:
-                raise PhoneError(f"`{text.strip()}` has {len(compact)} digits", exc.hint) from None
+                raise PhoneError(
+                    _("`{text}` has {count} digits", text=text.strip(), count=len(compact)), exc.hint
+                ) from None
         raise PhoneError(
-            f"`{text.strip()}` has no area code",
-            "residents call from mobiles: write the area code first, e.g. 029-0000 1234, "
-            "or set `area_code` in site.yaml",
+            _("`{text}` has no area code", text=text.strip()),
+            _(
+                "residents call from mobiles: write the area code first, e.g. 029-0000 1234, "
+                "or set `area_code` in site.yaml"
+            ),
         )
     if compact[0] == "1" and 9 <= len(compact) <= 13:
-        hint = f"a mobile number has 11 digits; this one has {len(compact)}"
+        hint = _("a mobile number has 11 digits; this one has {count}", count=len(compact))
     else:
-        hint = "write a mobile (139 0000 0101), a landline with area code (029-0000 1234) or a service number (12345)"
-    raise PhoneError(f"`{text.strip()}` is not a valid phone number", hint)
+        hint = _(
+            "write a mobile (139 0000 0101), a landline with area code (029-0000 1234) or a service number (12345)"
+        )
+    raise PhoneError(_("`{text}` is not a valid phone number", text=text.strip()), hint)

@@ -7,6 +7,7 @@ import time
 from typing import Protocol, TextIO
 
 from sitegen.errors import ContentError
+from sitegen.i18n import DEFAULT_LANGUAGE, Message, _, ngettext, translate
 
 
 class Reporter(Protocol):
@@ -16,18 +17,19 @@ class Reporter(Protocol):
 
 
 class ConsoleReporter:
-    """Problems to ``out`` (one block each), progress and summaries to ``err``."""
+    """Problems to ``out`` (one block each), progress and summaries to ``err``, in ``lang``."""
 
-    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None, lang: str = DEFAULT_LANGUAGE) -> None:
         self.out = out or sys.stdout
         self.err = err or sys.stderr
+        self.lang = lang
 
     def problems(self, problems: list[ContentError]) -> None:
         for problem in problems:
-            print(problem.format(), file=self.out)
+            print(problem.format(self.lang), file=self.out)
 
     def info(self, message: str) -> None:
-        print(message, file=self.err)
+        print(translate(message, self.lang), file=self.err)
 
 
 class ListReporter:
@@ -44,15 +46,20 @@ class ListReporter:
         self.messages.append(message)
 
 
-def summarize(problems: list[ContentError]) -> str:
+def summarize(problems: list[ContentError]) -> Message:
     errors = sum(1 for p in problems if p.is_error)
     warnings = len(problems) - errors
-    parts = []
+    if errors and warnings:
+        return _(
+            "{errors}, {warnings}",
+            errors=ngettext("{count} error", "{count} errors", errors),
+            warnings=ngettext("{count} warning", "{count} warnings", warnings),
+        )
     if errors:
-        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+        return ngettext("{count} error", "{count} errors", errors)
     if warnings:
-        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-    return ", ".join(parts) or "no problems"
+        return ngettext("{count} warning", "{count} warnings", warnings)
+    return _("no problems")
 
 
 class Stopwatch:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.errors import SitegenError
+from sitegen.i18n import _
 from sitegen.mapdraw import draw_plan
 from sitegen.model import Neighborhood, Notice, Site
 
@@ -134,7 +135,7 @@ def _all_notices(site: Site) -> list[Notice]:
 
 def all_current(site: Site) -> list[Notice]:
     """Every current notice of the community and its neighborhoods: pinned first, then newest first."""
-    current, _ = split_notices(_all_notices(site), site)
+    current, _expired = split_notices(_all_notices(site), site)
     current.sort(key=lambda n: (not n.pinned, -n.date.toordinal(), n.neighborhood, n.slug))
     return current
 
@@ -144,7 +145,7 @@ def plan_community_outputs(site: Site) -> list[Output]:
 
     The lists of every notice are made only when their pages are rendered: a district has many.
     """
-    own_current, _ = split_notices(site.notices, site)
+    own_current, _own_expired = split_notices(site.notices, site)
 
     def names() -> dict[str, str]:
         return {n.slug: n.name for n in site.neighborhoods}
@@ -154,7 +155,7 @@ def plan_community_outputs(site: Site) -> list[Output]:
         return {"notices": everything[:COMMUNITY_LIST], "more": len(everything) - COMMUNITY_LIST, "names": names()}
 
     def expired() -> dict[str, Any]:
-        _, everything = split_notices(_all_notices(site), site)
+        _current, everything = split_notices(_all_notices(site), site)
         return {"neighborhood": None, "notices": everything[:COMMUNITY_LIST], "names": names()}
 
     outputs = [
@@ -181,5 +182,12 @@ def check_unique(outputs: list[Output]) -> None:
     for output in outputs:
         key = output.dest.lower()
         if key in seen:
-            raise SitegenError(f"two pages would be written to {output.dest}: {seen[key].title} and {output.title}")
+            raise SitegenError(
+                _(
+                    "two pages would be written to {dest}: {first} and {second}",
+                    dest=output.dest,
+                    first=seen[key].title,
+                    second=output.title,
+                )
+            )
         seen[key] = output

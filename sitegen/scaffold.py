@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from sitegen.errors import SitegenError
+from sitegen.i18n import _
 from sitegen.load import NEIGHBORHOOD_FILE, NEIGHBORHOODS_DIR, PACT_FILE, RESERVED_SLUGS, SLUG_RE
 
 NEIGHBORHOOD_TEMPLATE = """\
@@ -96,16 +97,19 @@ def new_neighborhood(content_dir: Path, slug: str, name: str = "", today: dt.dat
     """Create ``neighborhoods/<slug>/`` with a commented neighborhood.yaml and a pact; return its path."""
     if not SLUG_RE.match(slug):
         raise SitegenError(
-            f"`{slug}` cannot be used as a folder name in web addresses; "
-            "use lowercase letters, digits and dashes, e.g. hexie-jiayuan"
+            _(
+                "`{slug}` cannot be used as a folder name in web addresses; "
+                "use lowercase letters, digits and dashes, e.g. hexie-jiayuan",
+                slug=slug,
+            )
         )
     if slug in RESERVED_SLUGS:
-        raise SitegenError(f"`{slug}` is used by the site itself; choose another name")
+        raise SitegenError(_("`{slug}` is used by the site itself; choose another name", slug=slug))
     if not content_dir.is_dir():
-        raise SitegenError(f"the content directory {content_dir} does not exist")
+        raise SitegenError(_("the content directory {path} does not exist", path=str(content_dir)))
     folder = content_dir / NEIGHBORHOODS_DIR / slug
     if folder.exists():
-        raise SitegenError(f"{folder} already exists")
+        raise SitegenError(_("{folder} already exists", folder=str(folder)))
     folder.mkdir(parents=True)
     today = today or dt.date.today()
     path = folder / NEIGHBORHOOD_FILE

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.errors import ContentError, Severity
+from sitegen.i18n import Message, _, ngettext
 from sitegen.parse import Entry, Node, RawDocument
 from sitegen.phone import PhoneError, parse_phone
 
@@ -56,7 +57,7 @@ class Rec(dict[str, Any]):
 class FieldType:
     """How one kind of value is checked, converted and described."""
 
-    name = "value"
+    name: str = _("a value")
 
     def check(self, node: Node, ctx: Checker) -> Any:
         raise NotImplementedError
@@ -66,10 +67,12 @@ class FieldType:
 
     def _scalar(self, node: Node, ctx: Checker, example: str = "") -> str | None:
         if node.kind != "scalar" or node.is_null:
-            hint = f"write {self.name} here" + (f", e.g. `{example}`" if example else "")
+            hint = _("write {what} here", what=self.name)
+            if example:
+                hint = _("write {what} here, e.g. `{example}`", what=self.name, example=example)
             if node.kind == "map":
-                hint += "; if the text contains `: `, put it in quotes"
-            ctx.report(node, f"expected {self.name}, found {node.describe()}", hint)
+                hint = _("{hint}; if the text contains `: `, put it in quotes", hint=hint)
+            ctx.report(node, _("expected {what}, found {found}", what=self.name, found=node.describe()), hint)
             return None
         return node.text.strip()
 
@@ -79,20 +82,24 @@ class Text(FieldType):
 
     def __init__(self, max_length: int = 200, multiline: bool = False, example: str = "") -> None:
         self.max_length, self.multiline, self.example = max_length, multiline, example
-        self.name = "text"
+        self.name = _("text")
 
     def check(self, node: Node, ctx: Checker) -> Any:
         value = self._scalar(node, ctx, self.example)
         if value is None:
             return INVALID
         if not value:
-            ctx.report(node, "the text is empty", "write something or remove the line")
+            ctx.report(node, _("the text is empty"), _("write something or remove the line"))
             return INVALID
         if len(value) > self.max_length:
             ctx.report(
                 node,
-                f"the text is {len(value)} characters long; at most {self.max_length} fit here",
-                "shorten it",
+                _(
+                    "the text is {length} characters long; at most {most} fit here",
+                    length=len(value),
+                    most=self.max_length,
+                ),
+                _("shorten it"),
             )
             return INVALID
         if not self.multiline:
@@ -106,7 +113,7 @@ class Text(FieldType):
 class Identifier(FieldType):
     """A short name used in web addresses and references: letters, digits, dashes."""
 
-    name = "an id"
+    name = _("an id")
     PATTERN = re.compile(r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$")
 
     def __init__(self, example: str = "3") -> None:
@@ -119,8 +126,11 @@ class Identifier(FieldType):
         if not self.PATTERN.match(value):
             ctx.report(
                 node,
-                f"`{value}` cannot be used as an id",
-                f"use letters, digits and dashes only, e.g. `{self.example}`; put the full name in `name:`",
+                _("`{value}` cannot be used as an id", value=value),
+                _(
+                    "use letters, digits and dashes only, e.g. `{example}`; put the full name in `name:`",
+                    example=self.example,
+                ),
             )
             return INVALID
         return value
@@ -132,7 +142,7 @@ class Identifier(FieldType):
 class Pattern(FieldType):
     """Short text of a fixed shape, e.g. a telephone area code."""
 
-    def __init__(self, pattern: str, name: str, example: str) -> None:
+    def __init__(self, pattern: str, name: Message, example: str) -> None:
         self.pattern, self.name, self.example = re.compile(pattern), name, example
 
     def check(self, node: Node, ctx: Checker) -> Any:
@@ -140,7 +150,11 @@ class Pattern(FieldType):
         if value is None:
             return INVALID
         if not self.pattern.fullmatch(value):
-            ctx.report(node, f"`{value}` is not {self.name}", f"write it like `{self.example}`")
+            ctx.report(
+                node,
+                _("`{value}` is not {what}", value=value, what=self.name),
+                _("write it like `{example}`", example=self.example),
+            )
             return INVALID
         return value
 
@@ -151,7 +165,7 @@ class Pattern(FieldType):
 class Integer(FieldType):
     """A whole number within bounds."""
 
-    name = "a whole number"
+    name = _("a whole number")
 
     def __init__(self, minimum: int = 0, maximum: int = 10_000_000, example: str = "1260") -> None:
         self.minimum, self.maximum, self.example = minimum, maximum, example
@@ -163,16 +177,16 @@ class Integer(FieldType):
         if not re.fullmatch(r"-?\d+", value):
             ctx.report(
                 node,
-                f"`{value}` is not a whole number",
-                f"write digits only, without commas or units, e.g. `{self.example}`",
+                _("`{value}` is not a whole number", value=value),
+                _("write digits only, without commas or units, e.g. `{example}`", example=self.example),
             )
             return INVALID
         number = int(value)
         if not self.minimum <= number <= self.maximum:
             ctx.report(
                 node,
-                f"{number} is out of range",
-                f"use a number from {self.minimum} to {self.maximum}",
+                _("{value} is out of range", value=number),
+                _("use a number from {minimum} to {maximum}", minimum=self.minimum, maximum=self.maximum),
             )
             return INVALID
         return number
@@ -184,7 +198,7 @@ class Integer(FieldType):
 class Number(FieldType):
     """A decimal number within bounds (metres, degrees)."""
 
-    name = "a number"
+    name = _("a number")
 
     def __init__(self, minimum: float = -100_000, maximum: float = 100_000, example: str = "12.5") -> None:
         self.minimum, self.maximum, self.example = minimum, maximum, example
@@ -196,13 +210,17 @@ class Number(FieldType):
         if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", value):
             ctx.report(
                 node,
-                f"`{value}` is not a number",
-                f"write digits, with a decimal point if needed, e.g. `{self.example}`",
+                _("`{value}` is not a number", value=value),
+                _("write digits, with a decimal point if needed, e.g. `{example}`", example=self.example),
             )
             return INVALID
         number = float(value)
         if not self.minimum <= number <= self.maximum:
-            ctx.report(node, f"{value} is out of range", f"use a number from {self.minimum:g} to {self.maximum:g}")
+            ctx.report(
+                node,
+                _("{value} is out of range", value=value),
+                _("use a number from {minimum} to {maximum}", minimum=f"{self.minimum:g}", maximum=f"{self.maximum:g}"),
+            )
             return INVALID
         return number
 
@@ -213,7 +231,7 @@ class Number(FieldType):
 class Point(FieldType):
     """A position on a site plan: ``[x, y]`` in metres."""
 
-    name = "a position `[x, y]` in metres"
+    name = _("a position `[x, y]` in metres")
 
     def __init__(self) -> None:
         self.coordinate = Number(-100_000, 100_000, "12.5")
@@ -222,8 +240,8 @@ class Point(FieldType):
         if node.kind != "seq" or len(node.items) != 2:
             ctx.report(
                 node,
-                f"expected {self.name}, found {node.describe()}",
-                "write two numbers in brackets, e.g. `[12.5, 30]`",
+                _("expected {what}, found {found}", what=self.name, found=node.describe()),
+                _("write two numbers in brackets, e.g. `[12.5, 30]`"),
             )
             return INVALID
         x, y = (self.coordinate.check(item, ctx) for item in node.items)
@@ -243,7 +261,7 @@ COMPASS = {
 class Bearing(FieldType):
     """A compass direction: degrees clockwise from north, or a word like 南 or east."""
 
-    name = "a compass direction"
+    name = _("a compass direction")
 
     def check(self, node: Node, ctx: Checker) -> Any:
         value = self._scalar(node, ctx, "南")
@@ -256,8 +274,8 @@ class Bearing(FieldType):
             return float(value) % 360
         ctx.report(
             node,
-            f"`{value}` is not a compass direction",
-            "write degrees from north (0 = 北, 90 = 东, 180 = 南) or 北/东/南/西/东南…",
+            _("`{value}` is not a compass direction", value=value),
+            _("write degrees from north (0 = 北, 90 = 东, 180 = 南) or 北/东/南/西/东南…"),
         )
         return INVALID
 
@@ -268,7 +286,7 @@ class Bearing(FieldType):
 class Boolean(FieldType):
     """Yes or no."""
 
-    name = "`true` or `false`"
+    name = _("`true` or `false`")
     VALUES = {"true": True, "yes": True, "是": True, "false": False, "no": False, "否": False}
 
     def check(self, node: Node, ctx: Checker) -> Any:
@@ -276,7 +294,7 @@ class Boolean(FieldType):
         if value is None:
             return INVALID
         if value.lower() not in self.VALUES:
-            ctx.report(node, f"`{value}` is not `true` or `false`", "write `true` or `false`")
+            ctx.report(node, _("`{value}` is not `true` or `false`", value=value), _("write `true` or `false`"))
             return INVALID
         return self.VALUES[value.lower()]
 
@@ -304,7 +322,7 @@ def parse_date(text: str) -> dt.date | None:
 class Date(FieldType):
     """A calendar date written as YYYY-MM-DD."""
 
-    name = "a date"
+    name = _("a date")
 
     def check(self, node: Node, ctx: Checker) -> Any:
         value = self._scalar(node, ctx, "2026-11-20")
@@ -314,19 +332,23 @@ class Date(FieldType):
         if not match:
             ctx.report(
                 node,
-                f"`{value}` is not a date",
-                "write the date as year-month-day, e.g. `2026-11-20`",
+                _("`{value}` is not a date", value=value),
+                _("write the date as year-month-day, e.g. `2026-11-20`"),
             )
             return INVALID
         year, month, day = (int(g) for g in match.groups())
         if not 1900 <= year <= 2100:
-            ctx.report(node, f"`{value}` is not a date: the year {year} is out of range", "check the year")
+            ctx.report(
+                node,
+                _("`{value}` is not a date: the year {year} is out of range", value=value, year=year),
+                _("check the year"),
+            )
             return INVALID
         if not 1 <= month <= 12:
             ctx.report(
                 node,
-                f"`{value}` is not a date: there is no month {month}",
-                "months run from 1 to 12",
+                _("`{value}` is not a date: there is no month {month}", value=value, month=month),
+                _("months run from 1 to 12"),
             )
             return INVALID
         try:
@@ -337,8 +359,13 @@ class Date(FieldType):
                 days = 28
             ctx.report(
                 node,
-                f"`{value}` is not a date: {year}-{month:02d} has {days} days",
-                "check the day of the month",
+                _(
+                    "`{value}` is not a date: {month} has {days} days",
+                    value=value,
+                    month=f"{year}-{month:02d}",
+                    days=days,
+                ),
+                _("check the day of the month"),
             )
             return INVALID
 
@@ -349,7 +376,7 @@ class Date(FieldType):
 class Time(FieldType):
     """A time of day, HH:MM."""
 
-    name = "a time of day"
+    name = _("a time of day")
 
     def check(self, node: Node, ctx: Checker) -> Any:
         value = self._scalar(node, ctx, "15:00")
@@ -359,8 +386,8 @@ class Time(FieldType):
         if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
             ctx.report(
                 node,
-                f"`{value}` is not a time of day",
-                "write hours and minutes on a 24-hour clock, e.g. `15:00`",
+                _("`{value}` is not a time of day", value=value),
+                _("write hours and minutes on a 24-hour clock, e.g. `15:00`"),
             )
             return INVALID
         return dt.time(int(match.group(1)), int(match.group(2)))
@@ -372,7 +399,7 @@ class Time(FieldType):
 class PhoneNumber(FieldType):
     """A phone number; see :func:`sitegen.phone.parse_phone`."""
 
-    name = "a phone number"
+    name = _("a phone number")
 
     def check(self, node: Node, ctx: Checker) -> Any:
         value = self._scalar(node, ctx, "139 0000 0101")
@@ -381,7 +408,7 @@ class PhoneNumber(FieldType):
         try:
             return parse_phone(value, ctx.area_code)
         except PhoneError as exc:
-            ctx.report(node, str(exc), exc.hint)
+            ctx.report(node, exc.message, exc.hint)
             return INVALID
 
     def json_schema(self) -> dict[str, Any]:
@@ -394,7 +421,7 @@ class PhoneNumber(FieldType):
 class Url(FieldType):
     """A web address starting with https:// (or http://), short enough to print beside its QR code."""
 
-    name = "a web address"
+    name = _("a web address")
 
     def __init__(self, max_length: int = 80) -> None:
         self.max_length = max_length
@@ -406,22 +433,26 @@ class Url(FieldType):
         if not re.fullmatch(r"https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?", value, re.IGNORECASE):
             ctx.report(
                 node,
-                f"`{value}` is not a web address",
-                "write the full address starting with `https://`",
+                _("`{value}` is not a web address", value=value),
+                _("write the full address starting with `https://`"),
             )
             return INVALID
         if len(value) > self.max_length:
             ctx.report(
                 node,
-                f"the address is {len(value)} characters long; at most {self.max_length} fit beside a printed QR code",
-                "use the shortest address that works (many services offer a short link)",
+                _(
+                    "the address is {length} characters long; at most {most} fit beside a printed QR code",
+                    length=len(value),
+                    most=self.max_length,
+                ),
+                _("use the shortest address that works (many services offer a short link)"),
             )
             return INVALID
         if value.lower().startswith("http://"):
             ctx.report(
                 node,
-                "the address uses `http://`; browsers warn about it",
-                "use `https://` if the site supports it",
+                _("the address uses `http://`; browsers warn about it"),
+                _("use `https://` if the site supports it"),
                 "warning",
             )
         return value
@@ -435,7 +466,7 @@ class Choice(FieldType):
 
     def __init__(self, values: list[str], aliases: dict[str, str] | None = None) -> None:
         self.values, self.aliases = values, aliases or {}
-        self.name = "one of " + ", ".join(f"`{v}`" for v in values)
+        self.name = _("one of {values}", values=", ".join(f"`{v}`" for v in values))
 
     def check(self, node: Node, ctx: Checker) -> Any:
         value = self._scalar(node, ctx, self.values[0])
@@ -446,7 +477,7 @@ class Choice(FieldType):
             return key
         if key in self.aliases:
             return self.aliases[key]
-        ctx.report(node, f"`{value}` is not allowed here", f"use {self.name}")
+        ctx.report(node, _("`{value}` is not allowed here", value=value), _("use {what}", what=self.name))
         return INVALID
 
     def json_schema(self) -> dict[str, Any]:
@@ -459,27 +490,31 @@ class ListOf(FieldType):
 
     def __init__(self, item: FieldType, min_items: int = 0, max_items: int = 10_000) -> None:
         self.item, self.min_items, self.max_items = item, min_items, max_items
-        self.name = "a list"
+        self.name = _("a list")
 
     def check(self, node: Node, ctx: Checker) -> Any:
         if node.kind == "scalar" and node.is_null:
             items: list[Node] = []
         elif node.kind != "seq":
-            hint = "write each item on its own line starting with `- `"
+            hint = _("write each item on its own line starting with `- `")
             if isinstance(self.item, Record) and node.kind == "map":
-                hint = "put `- ` before the first key of each item"
-            ctx.report(node, f"expected a list, found {node.describe()}", hint)
+                hint = _("put `- ` before the first key of each item")
+            ctx.report(node, _("expected a list, found {found}", found=node.describe()), hint)
             return INVALID
         else:
             items = node.items
         if len(items) < self.min_items:
             ctx.report(
                 node,
-                f"the list needs at least {self.min_items} item{'s' if self.min_items > 1 else ''}",
+                ngettext(
+                    "the list needs at least {count} item", "the list needs at least {count} items", self.min_items
+                ),
             )
             return INVALID
         if len(items) > self.max_items:
-            ctx.report(node, f"the list has {len(items)} items; at most {self.max_items} are allowed")
+            ctx.report(
+                node, _("the list has {count} items; at most {most} are allowed", count=len(items), most=self.max_items)
+            )
             return INVALID
         values = [self.item.check(item, ctx) for item in items]
         return [v for v in values if v is not INVALID]
@@ -494,13 +529,13 @@ class ListOf(FieldType):
 class MapOf(FieldType):
     """A mapping from ids to values of one type (e.g. people by id)."""
 
-    name = "a mapping of ids to entries"
+    name = _("a mapping of ids to entries")
 
     def __init__(
         self,
         value: FieldType,
         key_pattern: str = r"^[^\s:]+$",
-        key_hint: str = "use letters, digits, dashes or Chinese characters without spaces",
+        key_hint: str = _("use letters, digits, dashes or Chinese characters without spaces"),
     ) -> None:
         self.value, self.key_pattern, self.key_hint = value, key_pattern, key_hint
 
@@ -510,8 +545,8 @@ class MapOf(FieldType):
         if node.kind != "map":
             ctx.report(
                 node,
-                f"expected {self.name}, found {node.describe()}",
-                "write `id:` lines with the entries indented under them",
+                _("expected {what}, found {found}", what=self.name, found=node.describe()),
+                _("write `id:` lines with the entries indented under them"),
             )
             return INVALID
         result: dict[str, Any] = {}
@@ -519,7 +554,7 @@ class MapOf(FieldType):
             if not re.match(self.key_pattern, key):
                 ctx.report(
                     entry,
-                    f"`{key}` cannot be used as an id",
+                    _("`{value}` cannot be used as an id", value=key),
                     self.key_hint,
                 )
                 continue
@@ -550,7 +585,7 @@ ALL_LABELS: dict[str, str] = {"电话": "phone", "名称": "name", "地址": "ad
 class Record(FieldType):
     """A mapping with known keys."""
 
-    name = "a mapping (key: value lines)"
+    name = _("a mapping (key: value lines)")
 
     def __init__(self, title: str, fields: list[Field], doc: str = "") -> None:
         self.title, self.fields, self.doc = title, {f.key: f for f in fields}, doc
@@ -564,8 +599,16 @@ class Record(FieldType):
         if node.kind != "map":
             hint = self._example_hint()
             if node.kind == "scalar" and "：" in node.text:
-                hint = "the colon is a Chinese `：`; write `key: value` with the English colon and a space"
-            ctx.report(node, f"expected {self.title} written as `key: value` lines, found {node.describe()}", hint)
+                hint = _("the colon is a Chinese `：`; write `key: value` with the English colon and a space")
+            ctx.report(
+                node,
+                _(
+                    "expected {what} written as `key: value` lines, found {found}",
+                    what=self.title,
+                    found=node.describe(),
+                ),
+                hint,
+            )
             return INVALID
         result = Rec(node)
         for key, entry in node.entries.items():
@@ -585,37 +628,46 @@ class Record(FieldType):
                 continue
             label = f" ({spec.label})" if spec.label else ""
             if key not in node.entries:
-                ctx.report(node, f"{self.title}: `{key}`{label} is missing", f"add a line `{key}: …`")
+                ctx.report(
+                    node,
+                    _("{what}: `{key}`{label} is missing", what=self.title, key=key, label=label),
+                    _("add a line `{key}: …`", key=key),
+                )
                 result.complete = False
             elif node.entries[key].value.kind == "scalar" and node.entries[key].value.is_null:
                 hint = (
-                    "write the items below it, each on a line starting with `- `"
+                    _("write the items below it, each on a line starting with `- `")
                     if isinstance(spec.type, ListOf)
-                    else (f"write the value after `{key}: `")
+                    else _("write the value after `{key}: `", key=key)
                 )
-                ctx.report(node.entries[key], f"{self.title}: `{key}`{label} is empty", hint)
+                ctx.report(
+                    node.entries[key], _("{what}: `{key}`{label} is empty", what=self.title, key=key, label=label), hint
+                )
                 result.complete = False
         return result
 
     def _example_hint(self) -> str:
         required = [key for key, spec in self.fields.items() if spec.required]
-        return "write " + ", ".join(f"`{k}: …`" for k in required) + " on lines of their own" if required else ""
+        if not required:
+            return ""
+        return _("write {keys} on lines of their own", keys=", ".join(f"`{k}: …`" for k in required))
 
     def _unknown(self, entry: Entry, ctx: Checker) -> None:
         key = entry.key
+        allowed = ", ".join(f"`{k}`" for k in self.fields)
         if key in self.labels:
-            hint = f"keys are written in English: use `{self.labels[key]}` for {key}"
+            hint = _("keys are written in English: use `{english}` for {key}", english=self.labels[key], key=key)
         elif key in ALL_LABELS and ALL_LABELS[key] in self.fields:
-            hint = f"keys are written in English: use `{ALL_LABELS[key]}` for {key}"
+            hint = _("keys are written in English: use `{english}` for {key}", english=ALL_LABELS[key], key=key)
         elif not key.isascii():
-            hint = "keys are written in English; allowed here: " + ", ".join(f"`{k}`" for k in self.fields)
+            hint = _("keys are written in English; allowed here: {keys}", keys=allowed)
         else:
             close = difflib.get_close_matches(key.lower(), list(self.fields), n=1, cutoff=0.6)
             if close:
-                hint = f"did you mean `{close[0]}`?"
+                hint = _("did you mean `{key}`?", key=close[0])
             else:
-                hint = "allowed here: " + ", ".join(f"`{k}`" for k in self.fields)
-        ctx.report(entry, f"unknown key `{key}` in {self.title}", hint)
+                hint = _("allowed here: {keys}", keys=allowed)
+        ctx.report(entry, _("unknown key `{key}` in {what}", key=key, what=self.title), hint)
 
     def json_schema(self) -> dict[str, Any]:
         properties = {}
@@ -650,7 +702,7 @@ class Either(FieldType):
             return self.mapping.check(node, ctx)
         if node.kind == "scalar" and not node.is_null:
             return self.scalar.check(node, ctx)
-        ctx.report(node, f"expected {self.name}, found {node.describe()}")
+        ctx.report(node, _("expected {what}, found {found}", what=self.name, found=node.describe()))
         return INVALID
 
     def json_schema(self) -> dict[str, Any]:
@@ -668,9 +720,9 @@ class Ref:
 class Reference(FieldType):
     """An id that must name an existing entry; resolved after the whole site is read."""
 
-    def __init__(self, what: str, example: str, pattern: str = r"^[^\s]+$") -> None:
+    def __init__(self, what: Message, example: str, pattern: str = r"^[^\s]+$") -> None:
         self.what, self.example, self.pattern = what, example, pattern
-        self.name = f"the id of {what}"
+        self.name = _("the id of {what}", what=what)
 
     def check(self, node: Node, ctx: Checker) -> Any:
         value = self._scalar(node, ctx, self.example)
@@ -679,8 +731,8 @@ class Reference(FieldType):
         if not re.match(self.pattern, value):
             ctx.report(
                 node,
-                f"`{value}` is not an id of {self.what}",
-                f"ids have no spaces, e.g. `{self.example}`",
+                _("`{value}` is not an id of {what}", value=value, what=self.what),
+                _("ids have no spaces, e.g. `{example}`", example=self.example),
             )
             return INVALID
         return Ref(value, node)

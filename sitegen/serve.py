@@ -23,6 +23,7 @@ from watchdog.observers import Observer
 from sitegen.build import build
 from sitegen.config import SiteConfig
 from sitegen.errors import BuildAborted, SitegenError
+from sitegen.i18n import _, translate
 from sitegen.report import ListReporter, Reporter
 from sitegen.state import BuildState
 from sitegen.write import write_page
@@ -52,7 +53,7 @@ LIVE_SCRIPT = """<script>
         "padding:16px;font:16px/1.6 monospace;white-space:pre-wrap;border-top:8px solid #b00000";
       document.body.appendChild(box);
     }
-    box.textContent = "sitegen: the last change could not be built. Fix this and save again.\\n\\n" +
+    box.textContent = %(banner)s + "\\n\\n" +
       problems.join("\\n\\n");
   }
   source.addEventListener("build", (event) => {
@@ -110,17 +111,18 @@ class Preview:
                 result = build(self.config, ListReporter(), self.state, touched=known, defer=self.built)
                 pending = result.pending
                 self.built = True
-                summary = f"rebuilt in {time.perf_counter() - started:.2f} s ({result.rendered} pages rendered)"
+                seconds = f"{time.perf_counter() - started:.2f}"
+                summary = _("rebuilt in {seconds} s ({count} pages rendered)", seconds=seconds, count=result.rendered)
             except BuildAborted as exc:
-                problems = [p.format() for p in exc.problems if p.is_error or self.config.strict]
-                summary = f"the content has problems: {len(problems)} shown in the browser"
+                problems = [p.format(self.config.lang) for p in exc.problems if p.is_error or self.config.strict]
+                summary = _("the content has problems: {count} shown in the browser", count=len(problems))
                 self.reporter.problems([p for p in exc.problems if p.is_error])
             except SitegenError as exc:
-                problems = [f"sitegen: {exc}"]
-                summary = str(exc)
+                summary = translate(exc.args[0] if exc.args else str(exc), self.config.lang)
+                problems = [f"sitegen: {summary}"]
             except Exception as exc:  # noqa: BLE001 - the preview must outlive any bug
                 problems = [_internal_error(exc)]
-                summary = f"internal error: {exc}"
+                summary = _("internal error: {error}", error=str(exc))
             with self.rendering:
                 self.pending = pending
             if not self.frozen and self.built:
@@ -169,7 +171,11 @@ class Preview:
         try:
             write_page(self.site, dest, make())
         except Exception as exc:  # noqa: BLE001 - shown in the browser like a content problem
-            message = f"sitegen: {exc}" if isinstance(exc, SitegenError) else _internal_error(exc)
+            message = (
+                f"sitegen: {translate(exc.args[0], self.config.lang)}"
+                if isinstance(exc, SitegenError)
+                else _internal_error(exc)
+            )
             self.reporter.info(message.splitlines()[0])
             self._announce([*self.problems, message])
 
@@ -259,7 +265,14 @@ def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
             html = path.read_text(encoding="utf-8") if path.is_file() else _waiting_page()
             if not preview.site.is_dir():
                 status = 503
-            script = LIVE_SCRIPT % {"generation": preview.generation, "events": EVENTS_PATH}
+            banner = translate(
+                _("sitegen: the last change could not be built. Fix this and save again."), preview.config.lang
+            )
+            script = LIVE_SCRIPT % {
+                "generation": preview.generation,
+                "events": EVENTS_PATH,
+                "banner": json.dumps(banner),
+            }
             body = (html.replace("</body>", script + "</body>", 1) if "</body>" in html else html + script).encode()
             self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -309,7 +322,14 @@ def serve(config: SiteConfig, reporter: Reporter, host: str = "127.0.0.1", port:
         server = _Server((host, port), _handler(preview))
     except OSError as exc:
         preview.close()
-        raise SitegenError(f"cannot listen on {host}:{port} ({exc.strerror}); try another --port") from exc
+        raise SitegenError(
+            _(
+                "cannot listen on {host}:{port} ({reason}); try another --port",
+                host=host,
+                port=port,
+                reason=exc.strerror,
+            )
+        ) from exc
     preview.rebuild()  # before any thread runs, so a big first build may use every core
     changes = _Changes()
     observer = Observer()
@@ -321,11 +341,14 @@ def serve(config: SiteConfig, reporter: Reporter, host: str = "127.0.0.1", port:
     observer.start()
     builder.start()
     bound_port = server.server_address[1]
-    reporter.info(f"serving {config.content_dir} at http://{host}:{bound_port}/ — press Ctrl-C to stop")
+    address = f"http://{host}:{bound_port}/"
+    reporter.info(
+        _("serving {content} at {address} — press Ctrl-C to stop", content=str(config.content_dir), address=address)
+    )
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
-        reporter.info("stopped")
+        reporter.info(_("stopped"))
     finally:
         stop.set()
         observer.stop()

@@ -6,6 +6,7 @@ import difflib
 from typing import Any
 
 from sitegen import maps
+from sitegen.i18n import _
 from sitegen.model import XY, AssemblyPoint, Facility, Gate, Landmark, MapBuilding, Route, SiteMap
 from sitegen.schema import Checker, Rec, Ref
 from sitegen.symbols import SIGNS
@@ -31,8 +32,12 @@ class _MapChecker:
             self.ok = False  # the point itself is wrong, and was reported where it is written
             return None
         close = difflib.get_close_matches(ref.id, list(self.points), n=1, cutoff=0.7)
-        hint = f"did you mean `{close[0]}`?" if close else "add it under `map.points` as `" + ref.id + ": [x, y]`"
-        self.ctx.report(ref.node, f"there is no point `{ref.id}` under `map.points`", hint)
+        hint = (
+            _("did you mean `{key}`?", key=close[0])
+            if close
+            else _("add it under `map.points` as `{id}: [x, y]`", id=ref.id)
+        )
+        self.ctx.report(ref.node, _("there is no point `{id}` under `map.points`", id=ref.id), hint)
         self.ok = False
         return None
 
@@ -43,7 +48,9 @@ class _MapChecker:
             piece: list[str] = []
             for index, ref in enumerate(refs):
                 if index and ref.id == refs[index - 1].id:
-                    self.ctx.report(ref.node, f"the path goes from `{ref.id}` to itself", "remove the repeated point")
+                    self.ctx.report(
+                        ref.node, _("the path goes from `{id}` to itself", id=ref.id), _("remove the repeated point")
+                    )
                     continue
                 point = self.point(ref)
                 if point is None:
@@ -60,8 +67,8 @@ class _MapChecker:
         if point is not None and point not in graph and self.paths_ok:
             self.ctx.report(
                 ref.node,
-                f"{what} `{point}` is not on any walkway",
-                f"add `{point}` to a path under `map.paths`",
+                _("{what} `{point}` is not on any walkway", what=what, point=point),
+                _("add `{point}` to a path under `map.paths`", point=point),
             )
             self.ok = False
             return None
@@ -77,7 +84,9 @@ class _MapChecker:
             if code not in SIGNS:
                 known = ", ".join(f"{c} {s.name}" for c, s in SIGNS.items())
                 self.ctx.report(
-                    rec.where("code"), f"`{rec['code']}` is not an ISO 7010 sign sitegen knows", f"use one of: {known}"
+                    rec.where("code"),
+                    _("`{code}` is not an ISO 7010 sign sitegen knows", code=rec["code"]),
+                    _("use one of: {known}", known=known),
                 )
                 self.ok = False
                 continue
@@ -90,7 +99,9 @@ class _MapChecker:
         has_outline, has_rect = "outline" in rec.node.entries, "rect" in rec.node.entries
         if has_outline == has_rect:
             self.ctx.report(
-                where, f"{what} needs either `outline:` or `rect:` (one of them)", "e.g. `rect: [10, 20, 40, 12]`"
+                where,
+                _("{what} needs either `outline:` or `rect:` (one of them)", what=what),
+                _("e.g. `rect: [10, 20, 40, 12]`"),
             )
             self.ok = False
             return ()
@@ -101,24 +112,24 @@ class _MapChecker:
     def landmarks(self) -> tuple[Landmark, ...]:
         found = []
         for rec in self.rec.get("landmarks", []):
-            outline = self.shape(rec, rec.node, f"the landmark `{rec['name']}`")
+            outline = self.shape(rec, rec.node, _("the landmark `{name}`", name=rec["name"]))
             if outline and rec.complete:
                 found.append(Landmark(rec["name"], outline))
         return tuple(found)
 
     def building(self, entry_key: str, rec: Rec, graph: maps.Graph) -> MapBuilding | None:
         if entry_key not in self.building_names:
-            known = ", ".join(f"`{b}`" for b in self.building_names) or "none yet"
+            known = ", ".join(f"`{b}`" for b in self.building_names) or _("none yet")
             self.ctx.report(
                 self.rec.node.entries["buildings"].value.entries[entry_key],
-                f"there is no building `{entry_key}` in this neighborhood's `buildings`",
-                f"buildings: {known}",
+                _("there is no building `{id}` in this neighborhood's `buildings`", id=entry_key),
+                _("buildings: {known}", known=known),
             )
             self.ok = False
             return None
         where = self.rec.node.entries["buildings"].value.entries[entry_key]
-        outline = self.shape(rec, where, f"building `{entry_key}`")
-        entrances = [self.connected(ref, graph, "the entrance") for ref in rec.get("entrances", [])]
+        outline = self.shape(rec, where, _("building `{id}`", id=entry_key))
+        entrances = [self.connected(ref, graph, _("the entrance")) for ref in rec.get("entrances", [])]
         board = rec.get("board") or {}
         if not outline or None in entrances or not rec.complete:
             self.ok = False
@@ -140,12 +151,12 @@ def check_site_map(ctx: Checker, rec: Rec, building_names: dict[str, str]) -> Si
     graph = maps.walkway_graph(check.points, paths)
     gates = []
     for gate in rec.get("gates", []):
-        point = check.connected(gate["at"], graph, "the gate") if gate["at"] else None
+        point = check.connected(gate["at"], graph, _("the gate")) if gate["at"] else None
         if point and gate.complete:
             gates.append(Gate(gate["id"], gate["name"], point, gate.get("exit", True)))
     assembly = []
     for place in rec.get("assembly_points", []):
-        point = check.connected(place["at"], graph, "the assembly point") if place["at"] else None
+        point = check.connected(place["at"], graph, _("the assembly point")) if place["at"] else None
         if point and place.complete:
             assembly.append(
                 AssemblyPoint(place["id"], place["name"], point, place.get("capacity"), tuple(place.get("area", ())))
@@ -164,8 +175,8 @@ def check_site_map(ctx: Checker, rec: Rec, building_names: dict[str, str]) -> Si
     for missing in [b for b in building_names if b not in placed]:
         ctx.report(
             rec.node.entries["buildings"] if "buildings" in rec.node.entries else rec.node,
-            f"building `{missing}` is not on the site plan, so it gets no evacuation plan",
-            f"add `{missing}:` with its `rect:` or `outline:` and `entrances:` under `map.buildings`",
+            _("building `{id}` is not on the site plan, so it gets no evacuation plan", id=missing),
+            _("add `{id}:` with its `rect:` or `outline:` and `entrances:` under `map.buildings`", id=missing),
             "warning",
         )
     return SiteMap(
@@ -202,8 +213,8 @@ def _routes(
             where = rec.node.entries["buildings"].value.entries[building.id]
             ctx.report(
                 where,
-                f"no assembly point can be reached from building `{building.id}`",
-                "connect its entrances by walkways (`map.paths`) to a point listed under `map.assembly_points`",
+                _("no assembly point can be reached from building `{id}`", id=building.id),
+                _("connect its entrances by walkways (`map.paths`) to a point listed under `map.assembly_points`"),
             )
         else:
             routes[building.id] = route

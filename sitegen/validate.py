@@ -10,6 +10,7 @@ from typing import Any
 
 from sitegen import content_schema as cs
 from sitegen.errors import ContentError
+from sitegen.i18n import Message, _
 from sitegen.links import check_links
 from sitegen.load import Documents, NeighborhoodFiles
 from sitegen.model import (
@@ -86,13 +87,13 @@ class People:
         # A close but wrong suggestion would publish the wrong person: suggest only near-typos.
         close = difflib.get_close_matches(ref.id, known, n=1, cutoff=0.8)
         if close:
-            hint = f"did you mean `{close[0]}`?"
+            hint = _("did you mean `{key}`?", key=close[0])
         else:
-            hint = (
-                f"write the person in place (`name:` and `phone:` lines indented below), "
-                f"or add `{ref.id}:` under `people:`"
+            hint = _(
+                "write the person in place (`name:` and `phone:` lines indented below), or add `{id}:` under `people:`",
+                id=ref.id,
             )
-        self.ctx.report(ref.node, f"no person with the id `{ref.id}` is listed under `people:`", hint)
+        self.ctx.report(ref.node, _("no person with the id `{id}` is listed under `people:`", id=ref.id), hint)
 
 
 def _person(record: dict[str, Any], default_role: str, phone_public_default: bool) -> Person | None:
@@ -103,7 +104,7 @@ def _person(record: dict[str, Any], default_role: str, phone_public_default: boo
     return Person(record["name"], record.get("role", default_role), phone, record.get("org", ""), personal)
 
 
-def _unique(ctx: Checker, records: list[Rec], key: str, noun: str) -> None:
+def _unique(ctx: Checker, records: list[Rec], key: str, noun: Message) -> None:
     seen: dict[str, Rec] = {}
     for record in records:
         value = record[key]
@@ -113,8 +114,14 @@ def _unique(ctx: Checker, records: list[Rec], key: str, noun: str) -> None:
             first = seen[value].where(key)
             ctx.report(
                 record.where(key),
-                f"{noun} {key} `{value}` is used twice (first on line {first.line})",
-                f"give each {noun} a different `{key}`",
+                _(
+                    "{noun} {key} `{value}` is used twice (first on line {line})",
+                    noun=noun,
+                    key=key,
+                    value=value,
+                    line=first.line,
+                ),
+                _("give each {noun} a different `{key}`", noun=noun, key=key),
             )
         else:
             seen[value] = record
@@ -130,8 +137,13 @@ def _unique_services(ctx: Checker, records: list[Rec]) -> None:
         if key in seen:
             ctx.report(
                 record.node,
-                f"`{key[1]}` ({key[0]}) is listed twice (first on line {seen[key].node.line})",
-                "remove one, or tell them apart in `name:`, e.g. 南门店 and 北门店",
+                _(
+                    "`{name}` ({category}) is listed twice (first on line {line})",
+                    name=key[1],
+                    category=key[0],
+                    line=seen[key].node.line,
+                ),
+                _("remove one, or tell them apart in `name:`, e.g. 南门店 and 北门店"),
             )
         else:
             seen[key] = record
@@ -143,26 +155,29 @@ def _meeting(ctx: Checker, record: Rec) -> Meeting | None:
     ok = record.complete
     if repeat == "weekly":
         if "weekday" not in given:
-            ctx.report(record.node, "a weekly meeting needs `weekday:`", "add e.g. `weekday: friday` (or 周五)")
+            ctx.report(record.node, _("a weekly meeting needs `weekday:`"), _("add e.g. `weekday: friday` (or 周五)"))
             ok = False
         for key in ("day", "week"):
             if key in given:
-                ctx.report(given[key], f"`{key}` is ignored for a weekly meeting", "remove it", "warning")
+                ctx.report(given[key], _("`{key}` is ignored for a weekly meeting", key=key), _("remove it"), "warning")
     if repeat == "monthly":
         on_day, on_week = "day" in given, "week" in given
         if on_day == on_week or (on_week and "weekday" not in given):
             ctx.report(
                 record.node,
-                "a monthly meeting needs either `day:` or both `week:` and `weekday:`",
-                "e.g. `day: 15`, or `week: 1` with `weekday: wednesday` for the first Wednesday",
+                _("a monthly meeting needs either `day:` or both `week:` and `weekday:`"),
+                _("e.g. `day: 15`, or `week: 1` with `weekday: wednesday` for the first Wednesday"),
             )
             ok = False
         elif on_day and "weekday" in given:
             ctx.report(
-                given["weekday"], "`weekday` is ignored for a meeting on a day of the month", "remove it", "warning"
+                given["weekday"],
+                _("`weekday` is ignored for a meeting on a day of the month"),
+                _("remove it"),
+                "warning",
             )
     if "end" in record and record["start"] is not None and record["end"] <= record["start"]:
-        ctx.report(record.where("end"), "the meeting ends before it starts", "check `start:` and `end:`")
+        ctx.report(record.where("end"), _("the meeting ends before it starts"), _("check `start:` and `end:`"))
         ok = False
     if not ok or any(key in given and key not in record for key in ("weekday", "week", "day")):
         return None
@@ -191,15 +206,19 @@ def _stale(ctx: Checker, record: Rec, today: dt.date) -> None:
     if (verified - today).days > 30:
         ctx.report(
             record.where("verified_on"),
-            f"`verified_on` {verified} is in the future",
-            "use the date you checked the data",
+            _("`verified_on` {date} is in the future", date=str(verified)),
+            _("use the date you checked the data"),
             "warning",
         )
     elif (today - verified).days > STALE_AFTER_DAYS:
         ctx.report(
             record.where("verified_on"),
-            f"the contact data was last verified on {verified}, more than {STALE_AFTER_DAYS} days ago",
-            "call the numbers, correct what changed, and update `verified_on`",
+            _(
+                "the contact data was last verified on {date}, more than {days} days ago",
+                date=str(verified),
+                days=STALE_AFTER_DAYS,
+            ),
+            _("call the numbers, correct what changed, and update `verified_on`"),
             "warning",
         )
 
@@ -320,8 +339,8 @@ class SiteValidator:
         shared_people = {key: dict(rec) for key, rec in site_rec.get("people", {}).items()}
         people = People(ctx, {}, shared_people)
         grid_recs = site_rec.get("grids", [])
-        _unique(ctx, grid_recs, "id", "grid")
-        _unique(ctx, site_rec["categories"] or [], "id", "category")
+        _unique(ctx, grid_recs, "id", _("grid"))
+        _unique(ctx, site_rec["categories"] or [], "id", _("category"))
         _stale(ctx, site_rec, self.today)
         if site_rec.get("intro"):
             self.problems += check_links(site_doc, site_rec["intro"], site_rec.where("intro").line)
@@ -447,7 +466,7 @@ class SiteValidator:
         _stale(ctx, rec, self.today)
         default_grid = self._grid_ref(ctx, rec.get("grid"), grids)
         buildings = rec.get("buildings", [])
-        _unique(ctx, buildings, "id", "building")
+        _unique(ctx, buildings, "id", _("building"))
         _unique_services(ctx, [*rec.get("channels", []), *rec.get("services", [])])
         services = [self._service(ctx, r, ("phone", "url", "address")) for r in rec.get("services", [])]
         channels = [self._service(ctx, r, ("url", "phone", "how")) for r in rec.get("channels", [])]
@@ -499,12 +518,12 @@ class SiteValidator:
         same_number = [g for g in grids if ref.id.isdigit() and g.isdigit() and int(g) == int(ref.id)]
         close = same_number or difflib.get_close_matches(ref.id, list(grids), n=1, cutoff=0.8)
         if close:
-            hint = f"did you mean `{close[0]}`?"
+            hint = _("did you mean `{key}`?", key=close[0])
         elif grids:
-            hint = "grids in site.yaml: " + ", ".join(f"`{g}`" for g in grids)
+            hint = _("grids in site.yaml: {ids}", ids=", ".join(f"`{g}`" for g in grids))
         else:
-            hint = "site.yaml lists no grids yet; add them under `grids:`"
-        ctx.report(ref.node, f"there is no grid with the id `{ref.id}`", hint)
+            hint = _("site.yaml lists no grids yet; add them under `grids:`")
+        ctx.report(ref.node, _("there is no grid with the id `{id}`", id=ref.id), hint)
         return None
 
     def _building(
@@ -517,13 +536,13 @@ class SiteValidator:
         default_given: bool,
     ) -> Building:
         units = rec.get("units", [])
-        _unique(ctx, units, "id", "unit")
+        _unique(ctx, units, "id", _("unit"))
         grid = self._grid_ref(ctx, rec.get("grid"), grids) if "grid" in rec else default_grid
         if grid is None and "grid" not in rec.node.entries and not default_given and grids and rec.complete:
             ctx.report(
                 rec.node,
-                f"building `{rec['id']}` belongs to no grid",
-                "add `grid: …` to the building, or to the neighborhood for all its buildings",
+                _("building `{id}` belongs to no grid", id=rec["id"]),
+                _("add `grid: …` to the building, or to the neighborhood for all its buildings"),
                 "warning",
             )
         return Building(
@@ -540,8 +559,10 @@ class SiteValidator:
         if not any(key in rec.node.entries for key in ways):
             ctx.report(
                 rec.node,
-                f"`{rec['name']}` gives no way to reach it" if rec["name"] else "this entry gives no way to reach it",
-                "add " + ", ".join(f"`{key}:`" for key in ways[:-1]) + f" or `{ways[-1]}:`",
+                _("`{name}` gives no way to reach it", name=rec["name"])
+                if rec["name"]
+                else _("this entry gives no way to reach it"),
+                _("add {keys} or `{last}:`", keys=", ".join(f"`{key}:`" for key in ways[:-1]), last=ways[-1]),
             )
             return None
         return Service(
@@ -576,22 +597,22 @@ class SiteValidator:
             if not dates_agree:
                 ctx.report(
                     rec.where("expires"),
-                    "the notice expires before its date",
-                    "`expires:` is the last day it is current",
+                    _("the notice expires before its date"),
+                    _("`expires:` is the last day it is current"),
                 )
             if rec.get("pinned") and expires is not None and expires < self.today:
                 ctx.report(
                     rec.where("pinned"),
-                    f"the notice expired on {expires} but is still pinned",
-                    "remove `pinned: true`; it has moved to the archive",
+                    _("the notice expired on {date} but is still pinned", date=str(expires)),
+                    _("remove `pinned: true`; it has moved to the archive"),
                     "warning",
                 )
             self.problems += check_links(doc, doc.body, doc.body_line)
             if not doc.body.strip():
                 ctx.report(
                     rec.node,
-                    "the notice has no text below the `---` block",
-                    "write what residents need to know",
+                    _("the notice has no text below the `---` block"),
+                    _("write what residents need to know"),
                     "warning",
                 )
             if not dates_agree:

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sitegen.errors import SitegenError
+from sitegen.i18n import _
 
 MARKER = ".sitegen"
 MARKER_TEXT = "This directory is written by `sitegen build`; it is replaced on every build.\n"
@@ -26,21 +27,34 @@ def check_output_dir(output_dir: Path, protected: Sequence[tuple[str, Path]]) ->
         source = path.resolve()
         if _inside(output, source):
             raise SitegenError(
-                f"the output directory {output_dir} is inside the {name} directory {path}; choose another --output"
+                _(
+                    "the output directory {output} is inside the {name} directory {path}; choose another --output",
+                    output=str(output_dir),
+                    name=name,
+                    path=str(path),
+                )
             )
         if _inside(source, output):
             raise SitegenError(
-                f"the output directory {output_dir} contains the {name} directory {path}; choose another --output"
+                _(
+                    "the output directory {output} contains the {name} directory {path}; choose another --output",
+                    output=str(output_dir),
+                    name=name,
+                    path=str(path),
+                )
             )
     if output == Path.home().resolve() or output == Path(output.anchor):
-        raise SitegenError(f"refusing to use {output_dir} as the output directory")
+        raise SitegenError(_("refusing to use {output} as the output directory", output=str(output_dir)))
     if output.exists():
         if not output.is_dir():
-            raise SitegenError(f"the output path {output_dir} is a file, not a directory")
+            raise SitegenError(_("the output path {output} is a file, not a directory", output=str(output_dir)))
         if any(output.iterdir()) and not (output / MARKER).is_file():
             raise SitegenError(
-                f"{output_dir} is not empty and was not written by sitegen; "
-                "refusing to replace it (empty it or choose another --output)"
+                _(
+                    "{output} is not empty and was not written by sitegen; "
+                    "refusing to replace it (empty it or choose another --output)",
+                    output=str(output_dir),
+                )
             )
 
 
@@ -107,7 +121,7 @@ def write_file(root: Path, dest: str, data: bytes) -> None:
     """Write ``data`` to ``root/dest``, creating folders; ``dest`` must stay inside ``root``."""
     path = root / dest
     if ".." in Path(dest).parts or Path(dest).is_absolute():
-        raise SitegenError(f"refusing to write outside the output directory: {dest}")
+        raise SitegenError(_("refusing to write outside the output directory: {dest}", dest=dest))
     if path.parent not in _made_folders:
         path.parent.mkdir(parents=True, exist_ok=True)
         if len(_made_folders) > 100_000:
@@ -175,7 +189,7 @@ def _replace(root: Path, dest: str, data: bytes) -> None:
     """Write one file so that readers see the old or the new bytes, never half of them."""
     path = root / dest
     if ".." in Path(dest).parts or Path(dest).is_absolute():
-        raise SitegenError(f"refusing to write outside the output directory: {dest}")
+        raise SitegenError(_("refusing to write outside the output directory: {dest}", dest=dest))
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)

@@ -20,7 +20,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def build(content: Path, output: Path, *extra: str) -> int:
-    return main(["build", "--content", str(content), "--output", str(output), *extra])
+    return main(["build", "--lang", "en", "--content", str(content), "--output", str(output), *extra])
 
 
 def test_minimal_site_matches_golden(tmp_path: Path, request: pytest.FixtureRequest) -> None:
@@ -196,7 +196,7 @@ def test_personal_mobiles_can_be_masked_on_web_pages(tmp_path: Path) -> None:
 def test_check_rejects_dangerous_link_schemes(tmp_path: Path, link: str, capsys: pytest.CaptureFixture[str]) -> None:
     notice = f"---\ntitle: 通知\ndate: 2026-11-20\n---\n请看 {link}\n"
     content = write_site(tmp_path, {"neighborhoods/hexie/notices/2026-11-20-x.md": notice})
-    assert main(["check", "--content", str(content)]) == 1
+    assert main(["check", "--lang", "en", "--content", str(content)]) == 1
     out = capsys.readouterr().out
     assert "notices/2026-11-20-x.md:" in out and "which is not allowed" in out
 
@@ -205,4 +205,4 @@ def test_safe_links_pass(tmp_path: Path) -> None:
     links = "[网站](https://example.org/a_(b)) [电话](tel:110) [信](mailto:a@b.cn) [本页](../index.html)"
     notice = f"---\ntitle: 通知\ndate: 2026-11-20\n---\n{links}\n"
     content = write_site(tmp_path, {"neighborhoods/hexie/notices/2026-11-20-x.md": notice})
-    assert main(["check", "--strict", "--content", str(content)]) == 0
+    assert main(["check", "--lang", "en", "--strict", "--content", str(content)]) == 0

@@ -12,17 +12,19 @@ from tests.helpers import write_site
 
 def test_check_valid_content_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     content = write_site(tmp_path, {})
-    assert main(["check", "--content", str(content)]) == 0
+    assert main(["check", "--lang", "en", "--content", str(content)]) == 0
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "is valid (no problems)" in captured.err
+    assert main(["check", "--content", str(content)]) == 0
+    assert "检查通过（没有问题）" in capsys.readouterr().err
 
 
 def test_check_reports_errors_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     content = write_site(
         tmp_path, {"neighborhoods/hexie/neighborhood.yaml": "name: 和谐家园\nverified_on: 2026-13-01\n"}
     )
-    assert main(["check", "--content", str(content)]) == 1
+    assert main(["check", "--lang", "en", "--content", str(content)]) == 1
     out = capsys.readouterr().out
     assert out == (
         f"{content}/neighborhoods/hexie/neighborhood.yaml:2:14: "
@@ -30,6 +32,25 @@ def test_check_reports_errors_and_exits_1(tmp_path: Path, capsys: pytest.Capture
         "    verified_on: 2026-13-01\n"
         "    hint: months run from 1 to 12\n"
     )
+    assert main(["check", "--content", str(content)]) == 1
+    out, err = capsys.readouterr()
+    assert out == (
+        f"{content}/neighborhoods/hexie/neighborhood.yaml:2:14: "
+        "error: `2026-13-01` 不是有效日期：没有 13 月\n"
+        "    verified_on: 2026-13-01\n"
+        "    提示：月份是 1 到 12\n"
+    )
+    assert "有问题（1 个错误）" in err
+
+
+def test_build_speaks_the_language_asked_for(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content = write_site(
+        tmp_path, {"neighborhoods/hexie/neighborhood.yaml": "name: 和谐家园\nverified_on: 2026-13-01\n"}
+    )
+    assert main(["build", "--content", str(content), "--output", str(tmp_path / "out")]) == 1
+    assert "sitegen: 内容中有 1 个错误；没有写入任何文件" in capsys.readouterr().err
+    assert main(["build", "--lang", "en", "--content", str(content), "--output", str(tmp_path / "out")]) == 1
+    assert "sitegen: 1 error in the content; nothing was written" in capsys.readouterr().err
 
 
 def test_paths_are_shown_as_the_content_dir_was_given(
@@ -37,7 +58,7 @@ def test_paths_are_shown_as_the_content_dir_was_given(
 ) -> None:
     write_site(tmp_path, {"site.yaml": "name: x\n"}, minimal=False)
     monkeypatch.chdir(tmp_path)
-    assert main(["check", "--content", "content"]) == 1
+    assert main(["check", "--lang", "en", "--content", "content"]) == 1
     assert capsys.readouterr().out.startswith("content/site.yaml:1:1: error: site.yaml: `office` (社区办公) is missing")
 
 
@@ -64,8 +85,10 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_missing_content_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "--content", str(tmp_path / "nope")]) == 1
+    assert main(["check", "--lang", "en", "--content", str(tmp_path / "nope")]) == 1
     assert "does not exist" in capsys.readouterr().err
+    assert main(["check", "--content", str(tmp_path / "nope")]) == 1
+    assert "sitegen：错误：内容目录" in capsys.readouterr().err
 
 
 def test_new_neighborhood_passes_check_without_any_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -108,7 +131,7 @@ def test_new_neighborhood_refuses_bad_slugs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], slug: str, message: str
 ) -> None:
     content = write_site(tmp_path, {})
-    assert main(["new", "neighborhood", slug, "--content", str(content)]) == 1
+    assert main(["new", "neighborhood", slug, "--lang", "en", "--content", str(content)]) == 1
     assert message in capsys.readouterr().err
 
 
@@ -121,7 +144,7 @@ def test_internal_errors_do_not_show_a_traceback(
         raise ZeroDivisionError("boom")
 
     monkeypatch.setattr("sitegen.cli.check", broken)
-    assert main(["check", "--content", str(content)]) == 1
+    assert main(["check", "--lang", "en", "--content", str(content)]) == 1
     err = capsys.readouterr().err
     assert "internal error: ZeroDivisionError: boom" in err and "Traceback" not in err
     with pytest.raises(ZeroDivisionError):

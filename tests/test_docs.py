@@ -75,7 +75,7 @@ def test_every_example_marker_is_followed_by_a_block_of_a_known_kind() -> None:
 )
 def test_example_passes_check(kind: str, body: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     content = write_site(tmp_path, {path: body for path in EXAMPLE_PATHS[kind]})
-    code = main(["check", "--content", str(content)])
+    code = main(["check", "--lang", "en", "--content", str(content)])
     out = capsys.readouterr().out
     assert code == 0, out
     assert out == "", f"the example gives warnings:\n{out}"

@@ -27,7 +27,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def build(content: Path, output: Path, *extra: str) -> int:
-    return main(["build", "--content", str(content), "--output", str(output), *extra])
+    return main(["build", "--lang", "en", "--content", str(content), "--output", str(output), *extra])
 
 
 def rendered(content: Path, output: Path, theme: Path | None = None) -> int:

@@ -1,4 +1,5 @@
-"""Each site under tests/sites/invalid/ must fail `sitegen check` with exactly the expected text."""
+"""Each site under tests/sites/invalid/ must fail `sitegen check` with exactly the expected text, in English
+(``expected_error.txt``) and in Chinese, the default (``expected_error.zh.txt``)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,29 @@ INVALID = Path(__file__).parent / "sites" / "invalid"
 CASES = sorted(p.name for p in INVALID.iterdir() if (p / "expected_error.txt").is_file())
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("case", CASES)
-def test_invalid_site(case: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_site(
+    case: str, lang: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = INVALID / case
     monkeypatch.chdir(folder)
-    code = main(["check", "--content", "content"])
+    code = main(["check", "--content", "content", "--lang", lang])
     out = capsys.readouterr().out
-    expected = (folder / "expected_error.txt").read_text(encoding="utf-8")
+    expected = (folder / ("expected_error.txt" if lang == "en" else "expected_error.zh.txt")).read_text(
+        encoding="utf-8"
+    )
     assert out == expected
     assert code == (1 if " error: " in expected else 0)
+
+
+def test_chinese_is_the_default(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(INVALID / "many-problems-at-once")
+    assert main(["check", "--content", "content"]) == 1
+    out, err = capsys.readouterr()
+    assert out == (INVALID / "many-problems-at-once" / "expected_error.zh.txt").read_text(encoding="utf-8")
+    assert "提示：您是不是想写 `address`？" in out
+    assert "content：有问题（11 个错误）" in err
 
 
 def test_there_are_invalid_sites() -> None:

@@ -181,7 +181,7 @@ map:
 
 def check(tmp_path: Path, neighborhood: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     content = write_site(tmp_path, {"neighborhoods/hexie/neighborhood.yaml": neighborhood})
-    code = main(["check", "--content", str(content)])
+    code = main(["check", "--lang", "en", "--content", str(content)])
     out = capsys.readouterr().out
     return code, out.replace(str(content) + "/", "")
 
@@ -287,7 +287,7 @@ def test_board_facing_words_and_degrees(tmp_path: Path, capsys: pytest.CaptureFi
 def test_every_evacuation_plan_prints_on_one_a3_landscape_page(tmp_path: Path, browser: Any) -> None:
     content = write_site(tmp_path, {"neighborhoods/hexie/neighborhood.yaml": MINIMAL_NEIGHBORHOOD + MAP})
     out = tmp_path / "out"
-    assert main(["build", "--content", str(content), "--output", str(out)]) == 0
+    assert main(["build", "--lang", "en", "--content", str(content), "--output", str(out)]) == 0
     sheets = sorted(out.glob("*/print/evacuation-*.html"))
     assert sheets
     page = browser.new_page()
@@ -304,7 +304,7 @@ def test_every_evacuation_plan_prints_on_one_a3_landscape_page(tmp_path: Path, b
 def test_map_page_and_plans_are_linked(tmp_path: Path) -> None:
     content = write_site(tmp_path, {"neighborhoods/hexie/neighborhood.yaml": MINIMAL_NEIGHBORHOOD + MAP})
     out = tmp_path / "out"
-    assert main(["build", "--content", str(content), "--output", str(out)]) == 0
+    assert main(["build", "--lang", "en", "--content", str(content), "--output", str(out)]) == 0
     home = (out / "hexie" / "index.html").read_text(encoding="utf-8")
     assert 'href="map/index.html"' in home
     map_page = (out / "hexie" / "map" / "index.html").read_text(encoding="utf-8")
@@ -327,7 +327,7 @@ def test_with_a_board_the_route_starts_at_the_entrance_next_to_it(
         )
     )
     content = write_site(tmp_path, {"neighborhoods/hexie/neighborhood.yaml": MINIMAL_NEIGHBORHOOD + two_doors})
-    assert main(["build", "--content", str(content), "--output", str(tmp_path / "out")]) == 0
+    assert main(["build", "--lang", "en", "--content", str(content), "--output", str(tmp_path / "out")]) == 0
     sheet = (tmp_path / "out" / "hexie" / "print" / "evacuation-1.html").read_text(encoding="utf-8")
     # From the back door by the board: 20 m to `far`, 15 m to the door, 30 m to the plaza.
     assert 'data-length-m="65.0"' in sheet
@@ -336,7 +336,7 @@ def test_with_a_board_the_route_starts_at_the_entrance_next_to_it(
 def test_landmarks_are_drawn_without_routes(tmp_path: Path) -> None:
     with_landmark = MAP + "  landmarks:\n    - {name: 会所, rect: [10, 0, 8, 6]}\n"
     content = write_site(tmp_path, {"neighborhoods/hexie/neighborhood.yaml": MINIMAL_NEIGHBORHOOD + with_landmark})
-    assert main(["build", "--content", str(content), "--output", str(tmp_path / "out")]) == 0
+    assert main(["build", "--lang", "en", "--content", str(content), "--output", str(tmp_path / "out")]) == 0
     page = (tmp_path / "out" / "hexie" / "map" / "index.html").read_text(encoding="utf-8")
     assert 'class="landmark"' in page and ">会所</text>" in page
 

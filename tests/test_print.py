@@ -199,7 +199,7 @@ def build_site(content: Path, out: Path, *extra: str) -> int:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            return main(["build", "--content", str(content), "--output", str(out), *extra])
+            return main(["build", "--lang", "en", "--content", str(content), "--output", str(out), *extra])
 
 
 @pytest.fixture(scope="session")
@@ -1185,7 +1185,7 @@ def test_a_service_listed_twice_is_reported_by_check(tmp_path: Path) -> None:
         "services:\n", "services:\n  - category: 市民热线\n    name: 12345 市民服务热线\n    phone: 12345\n", 1
     )
     yaml_file.write_text(text, encoding="utf-8")
-    checked, output = run_cli(["check", "--content", str(content)])
+    checked, output = run_cli(["check", "--lang", "en", "--content", str(content)])
     assert checked == 1
     assert "neighborhood.yaml:" in output and "is listed twice (first on line" in output
 
@@ -1206,7 +1206,7 @@ def site_without_base_url(tmp_path: Path) -> Path:
 
 
 def test_check_warns_that_qr_codes_need_a_base_url(site_without_base_url: Path) -> None:
-    code, output = run_cli(["check", "--content", str(site_without_base_url)])
+    code, output = run_cli(["check", "--lang", "en", "--content", str(site_without_base_url)])
     assert code == 0
     warning = [line for line in output.splitlines() if re.search(r"site\.yaml:1:1: warning: .*base_url", line)]
     assert len(warning) == 1, output

@@ -29,7 +29,7 @@ class Server:
 
     def __init__(self, content: Path) -> None:
         env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH, "PYTHONUNBUFFERED": "1"}
-        command = [sys.executable, "-m", "sitegen", "serve", "--content", str(content), "--port", "0"]
+        command = [sys.executable, "-m", "sitegen", "serve", "--lang", "en", "--content", str(content), "--port", "0"]
         self.process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
         self.log: list[str] = []
         self.url = ""

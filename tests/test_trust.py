@@ -99,7 +99,7 @@ def test_private_values_appear_in_no_output_byte(name: str, tmp_path: Path, monk
     secrets = private_values(content)
     assert secrets, "the site should exercise privacy"
     out = tmp_path / "out"
-    assert main(["build", "--content", str(content), "--output", str(out)]) == 0
+    assert main(["build", "--lang", "en", "--content", str(content), "--output", str(out)]) == 0
     leaks = []
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         data = path.read_bytes()
@@ -197,7 +197,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = content.parent / "out"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
-        assert main(["build", "--content", str(content), "--output", str(out)]) == 0
+        assert main(["build", "--lang", "en", "--content", str(content), "--output", str(out)]) == 0
     return out
 
 
@@ -331,9 +331,9 @@ def test_files_linked_from_outside_the_content_folder_are_refused(
     content = write_site(tmp_path, {})
     (content / "neighborhoods" / "hexie" / "pact.md").symlink_to(secret)
     (content / "neighborhoods" / "linked").symlink_to(outside_folder)
-    assert main(["check", "--content", str(content)]) == 1
+    assert main(["check", "--lang", "en", "--content", str(content)]) == 1
     out = capsys.readouterr().out
     assert "hexie/pact.md:1:1: error: the file is a link to a place outside the content folder" in out
     assert "linked/neighborhood.yaml:1:1: error: the file is a link to a place outside the content folder" in out
-    assert main(["build", "--content", str(content), "--output", str(tmp_path / "out")]) == 1
+    assert main(["build", "--lang", "en", "--content", str(content), "--output", str(tmp_path / "out")]) == 1
     assert not (tmp_path / "out").exists()

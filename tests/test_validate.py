@@ -47,12 +47,12 @@ def errors(problems: list[ContentError]) -> list[tuple[str, int, str]]:
     return [(p.path.removeprefix("content/"), p.line, p.message) for p in problems if p.is_error]
 
 
-def check(root: Path, files: dict[str, str | bytes], minimal: bool = True) -> tuple[int, str, str]:
-    """Run `sitegen check --content content` in ``root``; return exit code, stdout and stderr."""
+def check(root: Path, files: dict[str, str | bytes], minimal: bool = True, lang: str = "en") -> tuple[int, str, str]:
+    """Run `sitegen check --content content --lang LANG` in ``root``; return exit code, stdout and stderr."""
     write_site(root, files, minimal)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.chdir(root), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["check", "--content", "content"])
+        code = main(["check", "--content", "content", "--lang", lang])
     return code, out.getvalue(), err.getvalue()
 
 

@@ -1,4 +1,5 @@
-"""Rewrite the ``expected_error.txt`` of invalid-site cases from what ``sitegen check`` prints now.
+"""Rewrite the ``expected_error.txt`` (English) and ``expected_error.zh.txt`` (Chinese) of invalid-site
+cases from what ``sitegen check`` prints now.
 
 Run by hand, never by the test suite:
 
@@ -26,17 +27,17 @@ from sitegen.cli import main as sitegen_main  # noqa: E402
 from tests.conftest import BUILD_EPOCH  # noqa: E402
 
 
-def regenerate(case: Path) -> bool:
-    """Rewrite one case's expected output; return whether it changed."""
+def regenerate(case: Path, lang: str) -> bool:
+    """Rewrite one case's expected output in ``lang``; return whether it changed."""
     out, err = io.StringIO(), io.StringIO()
     previous = os.getcwd()
     os.chdir(case)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = sitegen_main(["check", "--content", "content"])
+            code = sitegen_main(["check", "--content", "content", "--lang", lang])
     finally:
         os.chdir(previous)
-    expected = case / "expected_error.txt"
+    expected = case / ("expected_error.txt" if lang == "en" else f"expected_error.{lang}.txt")
     old = expected.read_text(encoding="utf-8") if expected.is_file() else None
     expected.write_text(out.getvalue(), encoding="utf-8")
     print(f"== {case.name} (exit {code}){' CHANGED' if old != out.getvalue() else ''}")
@@ -49,7 +50,7 @@ def regenerate(case: Path) -> bool:
 def run(names: list[str]) -> None:
     os.environ["SOURCE_DATE_EPOCH"] = BUILD_EPOCH
     cases = [HERE / name for name in names] if names else sorted(p for p in HERE.iterdir() if (p / "content").is_dir())
-    changed = sum(regenerate(case) for case in cases)
+    changed = sum(regenerate(case, lang) for case in cases for lang in ("en", "zh"))
     print(f"{len(cases)} cases, {changed} changed")
 
 
