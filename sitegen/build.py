@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -18,9 +19,9 @@ from sitegen import exports, printables, routes
 from sitegen.config import SiteConfig
 from sitegen.digest import FileDigests
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
-from sitegen.i18n import _
+from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, catalogs_digest, localize, translate
 from sitegen.load import NEIGHBORHOODS_DIR, Documents, NeighborhoodFiles, load_documents
-from sitegen.model import Neighborhood, Site
+from sitegen.model import Neighborhood, Site, SiteMap
 from sitegen.parallel import render_into
 from sitegen.parse import Node
 from sitegen.pdf import find_chromium, print_sheets
@@ -178,7 +179,8 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
 
 
 def _settings(config: SiteConfig) -> tuple[object, ...]:
-    return (config.base_url, config.pdf, tuple(str(d.resolve()) for d in config.theme_dirs))
+    themes = tuple(str(d.resolve()) for d in config.theme_dirs)
+    return (config.base_url, config.pdf, themes, catalogs_digest())
 
 
 @dataclass
@@ -254,13 +256,15 @@ def _plan(checked: Checked, base_url: str, codes: QrCache, slugs: list[str]) -> 
     """Plan the community's files and those of the neighborhoods ``slugs`` (in site order)."""
     site = checked.site
     sheets = printables.SheetPlanner(site, base_url, codes)
-    community = [*routes.plan_community_outputs(site), *sheets.community()]
+    # The web pages in every language of the site (routes.plan_editions); the print kit is Chinese.
+    community = [*routes.plan_editions(routes.plan_community_outputs(site), site.languages), *sheets.community()]
     community += exports.plan_community_exports(site, base_url, exports.listed(community))
     by_slug = {files.slug: files for files in checked.documents.neighborhoods}
     groups = {}
     for slug in slugs:
         model = checked.model(by_slug[slug])
-        group = [*routes.neighborhood_pages(site, model), *sheets.neighborhood(model)]
+        pages = routes.plan_editions(routes.neighborhood_pages(site, model), site.languages)
+        group = [*pages, *sheets.neighborhood(model)]
         groups[slug] = group + exports.plan_neighborhood_exports(site, model, base_url, exports.listed(group))
     return Plan(community, groups)
 
@@ -425,6 +429,17 @@ def plan_manifest(outputs: list[routes.Output], sums: Digests, config: SiteConfi
     return manifest
 
 
+_localized: dict[str, tuple[Site, Site]] = {}
+
+
+def _localized_site(site: Site, lang: str) -> Site:
+    """The site with its text in ``lang``, made once per site and language."""
+    made = _localized.get(lang)
+    if made is None or made[0] is not site:
+        made = _localized[lang] = (site, localize(site, lang, (SiteMap,)))
+    return made[1]
+
+
 def render_output(
     env: jinja2.Environment,
     output: routes.Output,
@@ -436,9 +451,23 @@ def render_output(
     """Render one page to bytes; template mistakes become SitegenErrors naming the template line."""
     if output.make is not None:
         return output.make()
+    values = dict(output.values())
+    lang = values.pop("lang", DEFAULT_LANGUAGE)
+    if lang != DEFAULT_LANGUAGE:
+        site, values = _localized_site(site, lang), localize(values, lang, (SiteMap,))
+    page = dataclasses.replace(output, title=translate(output.title, lang))
     try:
         template = env.get_template(output.template)
-        html = template.render(site=site, page=output, base_url=base_url, assets=assets, pdf=pdf, **output.values())
+        html = template.render(
+            site=site,
+            page=page,
+            base_url=base_url,
+            assets=assets,
+            pdf=pdf,
+            lang=lang,
+            lang_tag=LANGUAGES[lang],
+            **values,
+        )
     except jinja2.TemplateSyntaxError as exc:
         raise SitegenError(
             _("{file}:{line}: template error: {problem}", file=exc.filename, line=exc.lineno, problem=exc.message)

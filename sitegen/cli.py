@@ -22,17 +22,20 @@ from sitegen.scaffold import new_neighborhood
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(lang: str = DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
+    def say(message: str) -> str:
+        return str(translate(message, lang))
+
     parser = argparse.ArgumentParser(
         prog="sitegen",
-        description="Build a community's website and print kit from YAML content.",
+        description=say(_("Build a community's website and print kit from YAML content.")),
     )
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
-        sub.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+        sub.add_argument("--debug", action="store_true", help=say(_("show a traceback on internal errors")))
         return sub
 
     def content_option(sub: argparse.ArgumentParser) -> None:
@@ -40,54 +43,56 @@ def _parser() -> argparse.ArgumentParser:
             "--content",
             default="content",
             metavar="DIR",
-            help="content directory (default: content)",
+            help=say(_("content directory (default: content)")),
         )
         sub.add_argument(
             "--lang",
             default=DEFAULT_LANGUAGE,
             choices=list(LANGUAGES),
-            help=f"language of the messages (default: {DEFAULT_LANGUAGE}, Simplified Chinese; en: English)",
+            help=say(_("language of the messages: zh, Simplified Chinese (the default), or en, English")),
         )
 
-    sub = command("build", "Check the content and build the website into the output directory.")
+    sub = command("build", say(_("Check the content and build the website into the output directory.")))
     content_option(sub)
-    sub.add_argument("--output", default="output", metavar="DIR", help="output directory (default: output)")
-    sub.add_argument("--theme", metavar="DIR", help="theme directory overriding the default theme")
-    sub.add_argument("--base-url", default="", metavar="URL", help="absolute address the site is published at")
-    sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    sub.add_argument("--pdf", action="store_true", help="also print every sheet to PDF with headless Chromium")
-    sub.add_argument("--clean", action="store_true", help="forget earlier builds: render and write everything")
+    sub.add_argument("--output", default="output", metavar="DIR", help=say(_("output directory (default: output)")))
+    sub.add_argument("--theme", metavar="DIR", help=say(_("theme directory overriding the default theme")))
+    sub.add_argument("--base-url", default="", metavar="URL", help=say(_("absolute address the site is published at")))
+    sub.add_argument("--strict", action="store_true", help=say(_("treat warnings as errors")))
+    sub.add_argument("--pdf", action="store_true", help=say(_("also print every sheet to PDF with headless Chromium")))
+    sub.add_argument("--clean", action="store_true", help=say(_("forget earlier builds: render and write everything")))
 
-    sub = command("pdf", "Build, then print every sheet to PDF with headless Chromium (same options as build).")
+    sub = command("pdf", say(_("Build, then print every sheet to PDF with headless Chromium (same options as build).")))
     content_option(sub)
-    sub.add_argument("--output", default="output", metavar="DIR", help="output directory (default: output)")
-    sub.add_argument("--theme", metavar="DIR", help="theme directory overriding the default theme")
-    sub.add_argument("--base-url", default="", metavar="URL", help="absolute address the site is published at")
-    sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    sub.add_argument("--output", default="output", metavar="DIR", help=say(_("output directory (default: output)")))
+    sub.add_argument("--theme", metavar="DIR", help=say(_("theme directory overriding the default theme")))
+    sub.add_argument("--base-url", default="", metavar="URL", help=say(_("absolute address the site is published at")))
+    sub.add_argument("--strict", action="store_true", help=say(_("treat warnings as errors")))
 
-    sub = command("serve", "Preview the site on this computer, rebuilding and reloading on every save.")
+    sub = command("serve", say(_("Preview the site on this computer, rebuilding and reloading on every save.")))
     content_option(sub)
-    sub.add_argument("--theme", metavar="DIR", help="theme directory overriding the default theme")
-    sub.add_argument("--base-url", default="", metavar="URL", help="absolute address the site is published at")
-    sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    sub.add_argument("--theme", metavar="DIR", help=say(_("theme directory overriding the default theme")))
+    sub.add_argument("--base-url", default="", metavar="URL", help=say(_("absolute address the site is published at")))
+    sub.add_argument("--strict", action="store_true", help=say(_("treat warnings as errors")))
     sub.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)"
+        "--host", default="127.0.0.1", help=say(_("address to listen on (default: 127.0.0.1, this computer only)"))
     )
-    sub.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    sub.add_argument(
+        "--port", type=int, default=8000, help=say(_("port to listen on (default: 8000; 0 picks a free one)"))
+    )
 
-    sub = command("check", "Check the content and report every problem; write nothing.")
+    sub = command("check", say(_("Check the content and report every problem; write nothing.")))
     content_option(sub)
-    sub.add_argument("--base-url", default="", metavar="URL", help="absolute address the site is published at")
-    sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    sub.add_argument("--base-url", default="", metavar="URL", help=say(_("absolute address the site is published at")))
+    sub.add_argument("--strict", action="store_true", help=say(_("treat warnings as errors")))
 
-    sub = command("new", "Write a commented example an editor fills in.")
+    sub = command("new", say(_("Write a commented example an editor fills in.")))
     content_option(sub)
-    sub.add_argument("kind", choices=["neighborhood"], help="what to create")
-    sub.add_argument("slug", help="folder name used in web addresses, e.g. hexie-jiayuan")
-    sub.add_argument("--name", default="", help="the neighborhood's name, e.g. 和谐家园")
+    sub.add_argument("kind", choices=["neighborhood"], help=say(_("what to create")))
+    sub.add_argument("slug", help=say(_("folder name used in web addresses, e.g. hexie-jiayuan")))
+    sub.add_argument("--name", default="", help=say(_("the neighborhood's name, e.g. 和谐家园")))
 
-    sub = command("schema", "Write the JSON Schema of each content file, for editors.")
-    sub.add_argument("--output", default="schema", metavar="DIR", help="where to write (default: schema)")
+    sub = command("schema", say(_("Write the JSON Schema of each content file, for editors.")))
+    sub.add_argument("--output", default="schema", metavar="DIR", help=say(_("where to write (default: schema)")))
     return parser
 
 
@@ -138,13 +143,17 @@ def _run(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run sitegen; return 0 on success, 1 on content or build errors, 2 on usage errors."""
-    parser = _parser()
+    whole_process = argv is None  # run from the command line, not called by other code
+    argv = list(sys.argv[1:] if argv is None else argv)
+    asked = [a.split("=", 1)[-1] for a in argv if a.startswith("--lang=")]
+    asked += [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--lang"]
+    parser = _parser(asked[-1] if asked and asked[-1] in LANGUAGES else DEFAULT_LANGUAGE)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
     reporter = ConsoleReporter(lang=getattr(args, "lang", DEFAULT_LANGUAGE))
-    args.whole_process = argv is None  # run from the command line, not called by other code
+    args.whole_process = whole_process
     try:
         return _run(args, reporter)
     except BuildAborted as exc:

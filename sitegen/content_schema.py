@@ -245,6 +245,14 @@ SITE = Record(
             "them whole); official numbers always stay whole.",
             "隐藏个人手机号",
         ),
+        Field(
+            "languages",
+            ListOf(Choice(["zh", "en"]), min_items=1, max_items=2),
+            False,
+            "Editions of the website: [zh] (the default) or [zh, en] for an English edition under en/, "
+            "with Chinese wherever a text has no translation. The print kit stays Chinese.",
+            "网站语言",
+        ),
     ],
     "The community: one file, content/site.yaml.",
 )

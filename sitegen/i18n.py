@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import io
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,6 +18,8 @@ from babel.support import Translations
 # the content, the print kit and the messages for editors are Chinese unless asked otherwise.
 LANGUAGES: dict[str, str] = {"zh": "zh-CN", "en": "en"}
 DEFAULT_LANGUAGE = "zh"
+# Each language named in itself, for the links between editions.
+LANGUAGE_NAMES: dict[str, str] = {"zh": "中文", "en": "English"}
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "sitegen"
 
@@ -82,10 +86,69 @@ def ngettext(singular: str, plural: str, count: int, /, **values: Any) -> Messag
 
 
 def translate(text: Any, lang: str) -> Any:
-    """``text`` in ``lang`` if it is a Message; anything else as it is."""
-    return text.say(lang) if isinstance(text, Message) else text
+    """``text`` in ``lang`` if it is a Message or translated content; anything else as it is."""
+    if isinstance(text, Message):
+        return text.say(lang)
+    if isinstance(text, Translated):
+        return text.texts.get(lang) or str(text)
+    return text
 
 
 def join(parts: list[Any], lang: str, separator: str = ", ") -> str:
     """Translated parts joined, for lists of allowed values and similar."""
     return separator.join(str(translate(p, lang)) for p in parts)
+
+
+class Translated(str):
+    """Content text written in several languages: the Chinese text as a str, the others in ``texts``."""
+
+    texts: dict[str, str]
+
+    def __new__(cls, texts: Mapping[str, str]) -> Translated:
+        self = super().__new__(cls, texts[DEFAULT_LANGUAGE])
+        self.texts = dict(texts)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Translated, (self.texts,))
+
+
+class Fallback(str):
+    """Content text shown in another language's edition as written, in Chinese, for want of a translation."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Fallback, (str(self),))
+
+
+def in_language(text: str, lang: str) -> str:
+    """Content text for the ``lang`` edition: its translation, or the Chinese text marked as a Fallback."""
+    if lang == DEFAULT_LANGUAGE:
+        return text
+    if isinstance(text, Translated) and text.texts.get(lang):
+        return text.texts[lang]
+    return Fallback(text)
+
+
+def localize(value: Any, lang: str, skip: tuple[type, ...] = ()) -> Any:
+    """A copy of model objects with every text in ``lang`` (see ``in_language``); ``skip`` types stay as they are."""
+    if lang == DEFAULT_LANGUAGE or value is None or isinstance(value, skip):
+        return value
+    if type(value) is str or type(value) is Translated:  # not Markup, Message or Fallback
+        return in_language(value, lang)
+    if isinstance(value, (tuple, list)):
+        return type(value)(localize(v, lang, skip) for v in value)
+    if isinstance(value, dict):
+        return {k: localize(v, lang, skip) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and value.__module__ == "sitegen.model":
+        changes = {f.name: localize(getattr(value, f.name), lang, skip) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+@functools.cache
+def catalogs_digest() -> str:
+    """A digest of the catalogs: pages are made again when their words change."""
+    digest = hashlib.sha256()
+    for path in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sitegen.digest import FileDigests
 from sitegen.errors import ContentError, Severity
-from sitegen.i18n import _
+from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, _
 from sitegen.parse import RawDocument, decode, parse_yaml
 
 MAX_FILE_BYTES = 2_000_000
@@ -206,13 +206,47 @@ def load_markdown_file(
     return doc, problems
 
 
+def translation_of(name: str) -> tuple[str, str] | None:
+    """``(original, lang)`` for the name of a translation file (``x.en.md`` → ``x.md``, ``en``), else None."""
+    stem, dot, lang = name.removesuffix(".md").rpartition(".")
+    if name.endswith(".md") and dot and lang in LANGUAGES and lang != DEFAULT_LANGUAGE:
+        return f"{stem}.md", lang
+    return None
+
+
+def _attach_translations(
+    documents: dict[str, RawDocument], folder: Path, rel: str, display_root: str
+) -> list[ContentError]:
+    """Read each ``<name>.<lang>.md`` in ``folder`` into the translations of the document ``<name>.md``."""
+    problems: list[ContentError] = []
+    for path in sorted(folder.glob("*.md")):
+        found = translation_of(path.name)
+        if found is None or path.name.startswith("."):
+            continue
+        original, lang = found
+        if original not in documents:
+            problems.append(
+                _ignored(
+                    display_root,
+                    f"{rel}/{path.name}",
+                    _("it is the {lang} text of `{original}`, which does not exist", lang=lang, original=original),
+                )
+            )
+            continue
+        doc, file_problems = load_markdown_file(path, f"{rel}/{path.name}", display_root, front_matter=False)
+        problems += file_problems
+        if doc is not None:
+            documents[original].translations[lang] = doc
+    return problems
+
+
 def _notice_files(directory: Path, rel: str, display_root: str) -> tuple[list[RawDocument], list[ContentError]]:
     documents, problems = [], []
     if not directory.is_dir():
         return [], []
     for path in sorted(directory.iterdir()):
         name = path.name
-        if name.startswith(".") or name.endswith("~"):
+        if name.startswith(".") or name.endswith("~") or translation_of(name):
             continue
         file_rel = f"{rel}/{name}"
         if path.suffix != ".md" or not path.is_file():
@@ -232,6 +266,8 @@ def _notice_files(directory: Path, rel: str, display_root: str) -> tuple[list[Ra
         problems += file_problems
         if doc is not None:
             documents.append(doc)
+    by_name = {d.rel.rsplit("/", 1)[-1]: d for d in documents}
+    problems += _attach_translations(by_name, directory, rel, display_root)
     return documents, problems
 
 
@@ -287,10 +323,13 @@ def _parse_neighborhood(
     if (folder / PACT_FILE).is_file():
         pact, found = load_markdown_file(folder / PACT_FILE, f"{rel}/{PACT_FILE}", display_root, front_matter=False)
         problems += found
+    problems += _attach_translations({PACT_FILE: pact} if pact else {}, folder, rel, display_root)
     notices, found = _notice_files(folder / NOTICES_DIR, f"{rel}/{NOTICES_DIR}", display_root)
     problems += found
     for path in sorted(folder.iterdir()):
         if path.name in (NEIGHBORHOOD_FILE, PACT_FILE, NOTICES_DIR) or path.name.startswith("."):
+            continue
+        if translation_of(path.name):  # checked above
             continue
         if path.suffix in (".yaml", ".yml", ".md") and path != main:
             problems.append(

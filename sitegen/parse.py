@@ -61,6 +61,8 @@ class RawDocument:
     root: Node | None
     body: str = ""
     body_line: int = 0
+    # The Markdown text in other languages, each from its own file (notice.en.md beside notice.md).
+    translations: dict[str, RawDocument] = field(default_factory=dict)
 
     def problem(
         self,

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sitegen.i18n import DEFAULT_LANGUAGE, _, translate
 from sitegen.mapdraw import draw_plan
 from sitegen.maps import quarter_turn, view_angle
 from sitegen.model import Building, MapBuilding, Neighborhood, Person, Service, Site
@@ -29,7 +30,13 @@ SERVICE_CARDS = 10
 BUILDING_UNITS = 6
 GRID_ROWS = 12
 
-PAPER = {"a3": "A3", "a4": "A4", "a5": "A5", "a3-landscape": "A3 横向"}
+
+def _zh(message: str) -> str:
+    """Theme text of the print kit, which is Chinese (for Chinese bulletin boards), from the catalog."""
+    return str(translate(message, DEFAULT_LANGUAGE))
+
+
+PAPER = {"a3": "A3", "a4": "A4", "a5": "A5", "a3-landscape": _zh(_("A3 landscape"))}
 PAGE_SIZE = {"a3": "A3 portrait", "a4": "A4 portrait", "a5": "A5 portrait", "a3-landscape": "A3 landscape"}
 
 
@@ -71,7 +78,7 @@ class Sheet:
 
 def short_address(url: str) -> str:
     """A URL as people read it: no scheme, no index.html, no trailing slash."""
-    text, _, fragment = url.split("://", 1)[-1].partition("#")
+    text, _sep, fragment = url.split("://", 1)[-1].partition("#")
     if text.endswith("/index.html"):
         text = text.removesuffix("index.html")
     text = text.rstrip("/")
@@ -107,13 +114,15 @@ class Planner:
     def service_code(self, slug: str, service: Service, level: str = "M") -> Code | None:
         """A service's code: its own web address, else its contact page, else a tel: number."""
         if service.url:
-            return Code(self.make_qr(service.url, level), "扫码打开", short_address(service.url))
+            return Code(self.make_qr(service.url, level), _zh(_("Scan to open")), short_address(service.url))
         if service.phone and self.base_url:
             return Code(
-                self.make_qr(self.url(contact_url(slug, service)), level), "扫码拨打或保存", service.phone.label
+                self.make_qr(self.url(contact_url(slug, service)), level),
+                _zh(_("Scan to call or save")),
+                service.phone.label,
             )
         if service.phone:
-            return Code(self.make_qr(service.phone.tel, level), "扫码拨打", service.phone.label)
+            return Code(self.make_qr(service.phone.tel, level), _zh(_("Scan to call")), service.phone.label)
         return None
 
     def person_code(self, person: Person, role: str) -> Code | None:
@@ -121,29 +130,28 @@ class Planner:
         if not person.phone:
             return None
         card = make_vcard(person.name, person.phone.tel[4:], title=role, newline="\n", fold=False)
-        return Code(self.make_qr(card), "扫码保存联系人", person.phone.label, person.name)
+        return Code(self.make_qr(card), _zh(_("Scan to save the contact")), person.phone.label, person.name)
 
     # Sheets
 
     def name_card(self, n: Neighborhood) -> Sheet:
-        rows = [
-            Row("社区包联领导", p.name, p.phone, p.role if p.role != "社区包联领导" else "")
-            for p in [n.community_leader]
-            if p
+        leader = _zh(_("Community liaison leader"))
+        rows = [Row(leader, p.name, p.phone, p.role if p.role != leader else "") for p in [n.community_leader] if p]
+        rows += [Row(_zh(_("Property manager")), p.name, p.phone) for p in [n.property_manager] if p]
+        rows += [Row(_zh(_("Resident-unit instructor")), p.name, p.phone, p.org) for p in [n.instructor] if p]
+        rows += [
+            Row(_zh(_("{grid} grid worker", grid=g.name)), g.worker.name, g.worker.phone) for g in n.grids() if g.worker
         ]
-        rows += [Row("物业经理", p.name, p.phone) for p in [n.property_manager] if p]
-        rows += [Row("驻区单位指导员", p.name, p.phone, p.org) for p in [n.instructor] if p]
-        rows += [Row(f"{g.name}网格员", g.worker.name, g.worker.phone) for g in n.grids() if g.worker]
-        numbers = [Row("物业服务电话", phone=n.property_phone)] if n.property_phone else []
-        numbers.append(Row("社区居委会", phone=self.site.office.phone))
+        numbers = [Row(_zh(_("Property service phone")), phone=n.property_phone)] if n.property_phone else []
+        numbers.append(Row(_zh(_("Residents' committee")), phone=self.site.office.phone))
         shown = rows[:NAME_CARD_PEOPLE]
         facts = [
             (label, value)
             for label, value in (
-                ("建成年份", f"{n.founded}年" if n.founded else ""),
-                ("住户", f"{n.households}户" if n.households else ""),
-                ("居民", f"{n.residents}人" if n.residents else ""),
-                ("物业公司", n.property_company),
+                (_zh(_("Built")), _zh(_("{year}", year=n.founded)) if n.founded else ""),
+                (_zh(_("Homes")), _zh(_("{count} households", count=n.households)) if n.households else ""),
+                (_zh(_("Residents (short)")), _zh(_("{count} residents", count=n.residents)) if n.residents else ""),
+                (_zh(_("Property company")), n.property_company),
             )
             if value
         ]
@@ -151,20 +159,22 @@ class Planner:
             "name-card",
             "a4",
             n.name,
-            "治理名片",
+            _zh(_("Governance name card")),
             n.verified_on.isoformat(),
             {
                 "facts": facts,
                 "rows": shown,
                 "numbers": numbers,
-                "code": self.page_code(neighborhood_url(n.slug), "扫码查看楼栋网格员、通知和便民服务", "Q"),
+                "code": self.page_code(
+                    neighborhood_url(n.slug), _zh(_("Scan for grid workers by building, notices and services")), "Q"
+                ),
             },
             more=len(rows) - len(shown),
         )
 
     def notice_board(self, n: Neighborhood) -> Sheet:
         current, _expired = split_notices(n.notices, self.site)
-        community, _ = split_notices(self.site.notices, self.site)
+        community, _old = split_notices(self.site.notices, self.site)
         notices = sorted(current + community, key=lambda x: (not x.pinned, -x.date.toordinal(), x.slug))
         shown = notices[:BOARD_NOTICES]
         # Outdoors: level Q. Each code stays paired with its own channel.
@@ -174,14 +184,14 @@ class Planner:
             "notice-board",
             "a3",
             n.name,
-            "公告栏",
+            _zh(_("Notice board")),
             n.verified_on.isoformat(),
             {
                 "notices": shown,
                 "pact": pact_points(n.pact, BOARD_PACT_POINTS),
                 "categories": self.site.categories[:BOARD_CATEGORIES],
                 "codes": codes,
-                "code": self.page_code(neighborhood_url(n.slug) + "#notices", "扫码查看全部通知", "Q"),
+                "code": self.page_code(neighborhood_url(n.slug) + "#notices", _zh(_("Scan for all notices")), "Q"),
                 "notice_urls": {x.slug: notice_url(x) for x in shown},
             },
             more=len(notices) - len(shown),
@@ -195,11 +205,11 @@ class Planner:
             "services",
             "a4",
             n.name,
-            "便民服务",
+            _zh(_("Services")),
             n.verified_on.isoformat(),
             {
                 "cards": cards,
-                "code": self.page_code(neighborhood_url(n.slug) + "#services", "扫码查看全部便民服务"),
+                "code": self.page_code(neighborhood_url(n.slug) + "#services", _zh(_("Scan for all services"))),
             },
             more=len(entries) - len(cards),
         )
@@ -208,17 +218,18 @@ class Planner:
         grid = b.grid
         rows = []
         if grid:
-            rows += [Row("专职网格员", p.name, p.phone) for p in [grid.worker] if p]
-            rows += [Row("网格长", p.name, p.phone) for p in [grid.head] if p]
-            rows += [Row("网格警员", p.name, p.phone) for p in [grid.police] if p]
-        rows += [Row("楼栋长", p.name, p.phone) for p in [b.head] if p]
-        units = [Row(f"{u.id}单元", u.head.name, u.head.phone) for u in b.units if u.head]
-        worker_code = self.person_code(grid.worker, "专职网格员") if grid and grid.worker else None
+            rows += [Row(_zh(_("Full-time grid worker")), p.name, p.phone) for p in [grid.worker] if p]
+            rows += [Row(_zh(_("Grid head")), p.name, p.phone) for p in [grid.head] if p]
+            rows += [Row(_zh(_("Grid police officer")), p.name, p.phone) for p in [grid.police] if p]
+        rows += [Row(_zh(_("Building head")), p.name, p.phone) for p in [b.head] if p]
+        units = [Row(_zh(_("Unit {unit}", unit=u.id)), u.head.name, u.head.phone) for u in b.units if u.head]
+        worker = _zh(_("Full-time grid worker"))
+        worker_code = self.person_code(grid.worker, worker) if grid and grid.worker else None
         return Sheet(
             "building",
             "a4",
             f"{n.name} {b.name}",
-            "楼栋联系卡",
+            _zh(_("Building contact card")),
             n.verified_on.isoformat(),
             {
                 "grid": grid,
@@ -226,7 +237,7 @@ class Planner:
                 "units": units[:BUILDING_UNITS],
                 # One code for every building of the neighborhood: its page (the building's section is
                 # one tap away), so a whole neighborhood's cards share a single encoding.
-                "code": self.page_code(neighborhood_url(n.slug), "扫码查看本小区网页"),
+                "code": self.page_code(neighborhood_url(n.slug), _zh(_("Scan for the neighborhood's web page"))),
                 "worker_code": worker_code,
             },
             more=max(0, len(units) - BUILDING_UNITS),
@@ -235,7 +246,7 @@ class Planner:
     def evacuation(self, n: Neighborhood, building: MapBuilding) -> Sheet:
         assert n.map is not None
         turn = quarter_turn(view_angle(building.facing, n.map.north))
-        plan = draw_plan(n.map, building, turn, f"{building.name}应急疏散图")
+        plan = draw_plan(n.map, building, turn, _zh(_("Evacuation plan of {building}", building=building.name)))
         route = n.map.routes[building.id]
         assembly = next(a for a in n.map.assembly_points if a.id == route.assembly)
         exits = [g for g in n.map.gates if g.exit]
@@ -243,7 +254,7 @@ class Planner:
             "evacuation",
             "a3-landscape",
             f"{n.name} {building.name}",
-            "应急疏散图",
+            _zh(_("Evacuation plan")),
             n.verified_on.isoformat(),
             {
                 "plan": plan,
@@ -262,9 +273,12 @@ class Planner:
             "grids",
             "a3",
             self.site.name,
-            "网格分布与网格员",
+            _zh(_("Grids and grid workers (sheet)")),
             (self.site.verified_on or self.site.today).isoformat(),
-            {"grids": grids, "code": self.page_code("index.html#grids", "扫码查看网格员电话")},
+            {
+                "grids": grids,
+                "code": self.page_code("index.html#grids", _zh(_("Scan for the grid workers' phone numbers"))),
+            },
             more=len(self.site.grids) - len(grids),
         )
 
@@ -294,12 +308,21 @@ def _sheet_titles(n: Neighborhood) -> list[tuple[str, str]]:
     """(file, page title) of each sheet of a neighborhood, known without drawing any sheet."""
     folder = f"{n.slug}/print"
     return [
-        (f"{folder}/name-card.html", f"{n.name} · 治理名片"),
-        (f"{folder}/notice-board.html", f"{n.name} · 公告栏"),
-        (f"{folder}/services.html", f"{n.name} · 便民服务"),
-        *((f"{folder}/building-{b.id}.html", f"{n.name} {b.name} · 楼栋联系卡") for b in n.buildings),
+        (f"{folder}/name-card.html", _zh(_("{name} · Governance name card", name=n.name))),
+        (f"{folder}/notice-board.html", _zh(_("{name} · Notice board", name=n.name))),
+        (f"{folder}/services.html", _zh(_("{name} · Services", name=n.name))),
         *(
-            (f"{folder}/evacuation-{b.id}.html", f"{n.name} {b.name} · 应急疏散图")
+            (
+                f"{folder}/building-{b.id}.html",
+                _zh(_("{name} {building} · Building contact card", name=n.name, building=b.name)),
+            )
+            for b in n.buildings
+        ),
+        *(
+            (
+                f"{folder}/evacuation-{b.id}.html",
+                _zh(_("{name} {building} · Evacuation plan", name=n.name, building=b.name)),
+            )
             for b in (n.map.buildings if n.map else ())
         ),
     ]
@@ -342,13 +365,19 @@ class SheetPlanner:
         folder = f"{n.slug}/print"
         everything = functools.partial(self._all_sheets, n)
         outputs.append(
-            Output(f"{folder}/index.html", "print/index.html", f"{n.name} · 打印材料", sources=sources, lazy=everything)
+            Output(
+                f"{folder}/index.html",
+                "print/index.html",
+                _zh(_("{name} · Printable sheets", name=n.name)),
+                sources=sources,
+                lazy=everything,
+            )
         )
         outputs.append(
             Output(
                 f"{folder}/all-sheets.html",
                 "print/all.html",
-                f"{n.name} · 全部打印材料",
+                _zh(_("{name} · All printable sheets", name=n.name)),
                 sources=sources,
                 lazy=everything,
             )
@@ -377,14 +406,14 @@ class SheetPlanner:
             Output(
                 "print/grids.html",
                 "print/page.html",
-                f"{self.site.name} · 网格分布与网格员",
+                _zh(_("{name} · Grids and grid workers", name=self.site.name)),
                 sources=community,
                 lazy=lambda: {"sheet": grids(), "neighborhood": None},
             ),
             Output(
                 "print/index.html",
                 "print/community.html",
-                "打印材料",
+                _zh(_("Printable sheets")),
                 sources=community,
                 lazy=lambda: {"sheets": [("print/grids.html", grids())]},
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 import re
 import threading
@@ -14,14 +15,17 @@ from xml.etree import ElementTree
 import jinja2
 import markdown
 import nh3
+from babel.dates import format_date
 from markdown.inlinepatterns import InlineProcessor
 from markupsafe import Markup, escape
 
+from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, Fallback, translations
 from sitegen.opendata import community_json_ld, neighborhood_json_ld
 from sitegen.phone import PhoneError, parse_phone
 from sitegen.plaintext import plain_text
 from sitegen.printables import PAGE_SIZE, PAPER, short_address
 from sitegen.symbols import SIGNS, symbol_defs
+from sitegen.validate import SLOTS
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "s", "del", "ins", "mark", "small", "sub", "sup",
@@ -118,9 +122,34 @@ def relative_url(from_dest: str, target: str) -> str:
     return link + (f"#{fragment}" if fragment else "")
 
 
+# Babel's names of the languages, for dates.
+BABEL_LOCALES = {"zh": "zh_Hans_CN", "en": "en"}
+
+
+def edition_path(target: str, lang: str) -> str:
+    """Where the page ``target`` of the Chinese edition is in the ``lang`` edition.
+
+    Other editions live under ``<lang>/``; the print kit, its contact pages, the theme's assets and
+    the files for other programs are one for all.
+    """
+    page = target.partition("#")[0]
+    # Feeds, calendars, contact lists and data are files for programs, written once.
+    shared = not page.endswith(".html") or page.startswith("print/") or "/print/" in page or "/contact/" in page
+    if lang == DEFAULT_LANGUAGE or shared or "://" in target or target.startswith(("tel:", "mailto:", "#")):
+        return target
+    return f"{lang}/{target}"
+
+
 @jinja2.pass_context
 def _url(context: jinja2.runtime.Context, target: str) -> str:
-    return relative_url(context["page"].dest, target)
+    """The link from this page to the page ``target`` (a Chinese edition path) in this page's edition."""
+    return relative_url(context["page"].dest, edition_path(target, _lang(context)))
+
+
+@jinja2.pass_context
+def _edition_url(context: jinja2.runtime.Context, target: str, lang: str) -> str:
+    """The link from this page to ``target`` (a Chinese edition path) in the ``lang`` edition."""
+    return relative_url(context["page"].dest, edition_path(target, lang))
 
 
 @jinja2.pass_context
@@ -129,8 +158,43 @@ def _absolute_url(context: jinja2.runtime.Context, target: str) -> str:
     return base.rstrip("/") + "/" + target if base else ""
 
 
-def _markdown_filter(text: str) -> Markup:
-    return render_markdown(text)
+def _in_chinese(context: jinja2.runtime.Context, text: Any, html: Markup, tag: str = "span") -> Markup:
+    """``html`` marked as Chinese when it shows untranslated content in another language's page."""
+    if isinstance(text, Fallback) and _lang(context) != DEFAULT_LANGUAGE:
+        return Markup('<{} lang="zh-CN">{}</{}>').format(tag, html, tag)
+    return html
+
+
+@jinja2.pass_context
+def _markdown_filter(context: jinja2.runtime.Context, text: str) -> Markup:
+    return _in_chinese(context, text, render_markdown(text), "div")
+
+
+@jinja2.pass_context
+def _text_filter(context: jinja2.runtime.Context, text: Any) -> Any:
+    """Content text, marked as Chinese where it stands in for a missing translation."""
+    if not isinstance(text, str):
+        return text
+    return _in_chinese(context, text, escape(text))
+
+
+@jinja2.pass_context
+def _chinese_filter(context: jinja2.runtime.Context, text: str) -> Markup:
+    """Text that is always Chinese (a sign's name, a label drawn by the theme), marked so in other editions."""
+    return _in_chinese(context, Fallback(text), escape(text))
+
+
+@jinja2.pass_context
+def _phones_filter(context: jinja2.runtime.Context, text: str) -> Markup:
+    return _in_chinese(context, text, link_phones(text))
+
+
+@jinja2.pass_context
+def _excerpt_filter(context: jinja2.runtime.Context, text: str, length: int = 60) -> Markup:
+    """The start of a notice; translated text gets more letters for the same words (``length`` is in Chinese)."""
+    if _lang(context) != DEFAULT_LANGUAGE and not isinstance(text, Fallback):
+        length *= 3
+    return _in_chinese(context, text, _excerpt(text, length))
 
 
 _PHONE_IN_TEXT_RE = re.compile(PHONE_IN_TEXT)
@@ -199,6 +263,30 @@ def _sheet_renderer() -> Callable[..., Markup]:
     return sheet_body
 
 
+def _lang(context: jinja2.runtime.Context) -> str:
+    lang = context.get("lang")
+    return lang if isinstance(lang, str) and lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@jinja2.pass_context
+def _gettext(context: jinja2.runtime.Context, message: str) -> str:
+    text: str = translations(_lang(context)).gettext(message)
+    return text
+
+
+@jinja2.pass_context
+def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count: int) -> str:
+    text: str = translations(_lang(context)).ngettext(singular, plural, count)
+    return text
+
+
+@jinja2.pass_context
+def _date_text(context: jinja2.runtime.Context, day: dt.date) -> str:
+    """A date as the page's language writes it: 2026年11月20日, November 20, 2026."""
+    text: str = format_date(day, "long", locale=BABEL_LOCALES[_lang(context)])
+    return text
+
+
 def make_env(theme_dirs: Sequence[Path], cache_dir: Path | None = None) -> jinja2.Environment:
     """The Jinja environment: theme dirs in order (overrides first), strict and autoescaped.
 
@@ -216,11 +304,22 @@ def make_env(theme_dirs: Sequence[Path], cache_dir: Path | None = None) -> jinja
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Theme text comes from the catalogs, in the language of the page being rendered (`lang`).
+    env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["date_text"] = _date_text
     env.filters["markdown"] = _markdown_filter
-    env.filters["excerpt"] = _excerpt
-    env.filters["phones"] = link_phones
+    env.filters["excerpt"] = _excerpt_filter
+    env.filters["phones"] = _phones_filter
+    env.filters["l"] = _text_filter
+    env.filters["zh"] = _chinese_filter
     env.globals["url"] = _url
+    env.globals["edition_url"] = _edition_url
+    env.globals["edition_path"] = edition_path
+    env.globals["LANGUAGES"] = LANGUAGES
+    env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    env.globals["DEFAULT_ROLES"] = frozenset(role for role, _public in SLOTS.values())
     env.globals["PAPER"] = PAPER
     env.globals["PAGE_SIZE"] = PAGE_SIZE
     env.globals["sign_defs"] = symbol_defs

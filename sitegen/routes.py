@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sitegen.errors import SitegenError
-from sitegen.i18n import _
+from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, _
 from sitegen.mapdraw import draw_plan
 from sitegen.model import Neighborhood, Notice, Site
 
@@ -47,6 +47,10 @@ def neighborhood_sources(slug: str) -> tuple[str, ...]:
 # The community-wide lists of notices show the most recent ones; each neighborhood's page lists all
 # of its own. (A district of hundreds of neighborhoods would otherwise make pages of megabytes.)
 COMMUNITY_LIST = 100
+
+
+# A notice's files: the notice, and its text in other languages.
+NOTICE_FILES = (".md", *(f".{lang}.md" for lang in LANGUAGES if lang != DEFAULT_LANGUAGE))
 
 
 def neighborhood_url(slug: str) -> str:
@@ -92,19 +96,20 @@ def neighborhood_pages(site: Site, neighborhood: Neighborhood) -> list[Output]:
         Output(
             archive_url(neighborhood.slug),
             "archive.html",
-            f"{neighborhood.name} · 往期通知",
+            _("{name} · Past notices", name=neighborhood.name),
             {"neighborhood": neighborhood, "notices": expired},
             sources,
         ),
     ]
     for notice in neighborhood.notices:
-        pages.append(_notice_page(notice, neighborhood, (f"nb:{slug}", f"file:{slug}/notices/{notice.slug}.md")))
+        files = tuple(f"file:{slug}/notices/{notice.slug}{suffix}" for suffix in NOTICE_FILES)
+        pages.append(_notice_page(notice, neighborhood, (f"nb:{slug}", *files)))
     if neighborhood.map:
         pages.append(
             Output(
                 map_url(neighborhood.slug),
                 "map.html",
-                f"{neighborhood.name} · 平面图",
+                _("{name} · Site plan", name=neighborhood.name),
                 sources=(f"nb:{slug}",),
                 lazy=_map_context(neighborhood),
             )
@@ -160,9 +165,11 @@ def plan_community_outputs(site: Site) -> list[Output]:
 
     outputs = [
         Output("index.html", "index.html", site.name, {"current": own_current}, ("buildings", "notices")),
-        Output("notices/index.html", "notices.html", "通知公告", sources=("buildings", "allnotices"), lazy=current),
-        Output("notices/archive.html", "archive.html", "往期通知", sources=("buildings", "allnotices"), lazy=expired),
-        Output("404.html", "404.html", "页面未找到", sources=()),
+        Output("notices/index.html", "notices.html", _("Notices"), sources=("buildings", "allnotices"), lazy=current),
+        Output(
+            "notices/archive.html", "archive.html", _("Past notices"), sources=("buildings", "allnotices"), lazy=expired
+        ),
+        Output("404.html", "404.html", _("Page not found"), sources=()),
     ]
     outputs.extend(_notice_page(notice, None, ("notices",)) for notice in site.notices)
     return outputs
@@ -174,6 +181,20 @@ def plan_outputs(site: Site, neighborhoods: Iterable[Neighborhood]) -> list[Outp
     for neighborhood in neighborhoods:
         outputs.extend(neighborhood_pages(site, neighborhood))
     return outputs
+
+
+def plan_editions(outputs: list[Output], languages: Sequence[str]) -> list[Output]:
+    """The pages of every edition: ``outputs`` (the Chinese edition) and a copy of each in every other
+    language, under ``<lang>/``, showing the same sources; each page knows its counterparts."""
+    if len(languages) < 2:
+        return outputs
+    editions: list[Output] = []
+    for lang in languages:
+        for output in outputs:
+            context = {**output.context, "lang": lang, "editions": languages, "edition_of": output.dest}
+            dest = output.dest if lang == DEFAULT_LANGUAGE else f"{lang}/{output.dest}"
+            editions.append(replace(output, dest=dest, context=context))
+    return editions
 
 
 def check_unique(outputs: list[Output]) -> None:

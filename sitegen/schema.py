@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.errors import ContentError, Severity
-from sitegen.i18n import Message, _, ngettext
+from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, Message, Translated, _, ngettext
 from sitegen.parse import Entry, Node, RawDocument
 from sitegen.phone import PhoneError, parse_phone
 
@@ -85,6 +85,8 @@ class Text(FieldType):
         self.name = _("text")
 
     def check(self, node: Node, ctx: Checker) -> Any:
+        if node.kind == "map" and any(key in LANGUAGES for key in node.entries):
+            return self._translations(node, ctx)
         value = self._scalar(node, ctx, self.example)
         if value is None:
             return INVALID
@@ -106,8 +108,47 @@ class Text(FieldType):
             value = " ".join(value.split())
         return value
 
+    def _translations(self, node: Node, ctx: Checker) -> Any:
+        """``{zh: 锦华社区, en: Jinhua Community}``: the text in Chinese and in other languages."""
+        texts: dict[str, str] = {}
+        ok = True
+        for key, entry in node.entries.items():
+            if key not in LANGUAGES:
+                ctx.report(
+                    entry,
+                    _("`{key}` is not a language sitegen knows", key=key),
+                    _("write the Chinese text after `zh:` and the English after `en:`"),
+                )
+                ok = False
+                continue
+            # Other languages take more letters than Chinese takes characters to say the same.
+            same = self if key == DEFAULT_LANGUAGE else Text(self.max_length * 3, self.multiline, self.example)
+            value = same.check(entry.value, ctx) if entry.value.kind != "map" else self._scalar(entry.value, ctx)
+            if value is INVALID or value is None:
+                ok = False
+            else:
+                texts[key] = str(value)
+        if DEFAULT_LANGUAGE not in node.entries:
+            ctx.report(
+                node,
+                _("the Chinese text (`zh:`) is missing"),
+                _("every text is written in Chinese first; add `zh: …` beside `en: …`"),
+            )
+            return INVALID
+        return Translated(texts) if ok else INVALID
+
     def json_schema(self) -> dict[str, Any]:
-        return {"type": ["string", "number"], "maxLength": self.max_length}
+        text = {"type": ["string", "number"], "maxLength": self.max_length}
+        translations = {
+            "type": "object",
+            "properties": {
+                lang: text if lang == DEFAULT_LANGUAGE else {**text, "maxLength": self.max_length * 3}
+                for lang in LANGUAGES
+            },
+            "required": [DEFAULT_LANGUAGE],
+            "additionalProperties": False,
+        }
+        return {"anyOf": [text, translations]}
 
 
 class Identifier(FieldType):

@@ -10,7 +10,7 @@ from typing import Any
 
 from sitegen import content_schema as cs
 from sitegen.errors import ContentError
-from sitegen.i18n import Message, _
+from sitegen.i18n import DEFAULT_LANGUAGE, Message, Translated, _
 from sitegen.links import check_links
 from sitegen.load import Documents, NeighborhoodFiles
 from sitegen.model import (
@@ -199,6 +199,18 @@ def _meetings(ctx: Checker, records: list[Rec]) -> tuple[Meeting, ...]:
     return tuple(m for m in meetings if m is not None)
 
 
+def _languages(ctx: Checker, rec: Rec) -> tuple[str, ...]:
+    """The editions of the website: Chinese, then the others asked for."""
+    languages = tuple(dict.fromkeys(rec.get("languages") or [DEFAULT_LANGUAGE]))
+    if DEFAULT_LANGUAGE not in languages:
+        ctx.report(
+            rec.where("languages"),
+            _("the website is always built in Chinese (`zh`)"),
+            _("write `languages: [zh, en]` for an English edition beside the Chinese one"),
+        )
+    return (DEFAULT_LANGUAGE, *(lang for lang in languages if lang != DEFAULT_LANGUAGE))
+
+
 def _stale(ctx: Checker, record: Rec, today: dt.date) -> None:
     verified = record.get("verified_on")
     if verified is None:
@@ -365,6 +377,7 @@ class SiteValidator:
             "meetings": _meetings(ctx, site_rec.get("meetings", [])),
             "verified_on": site_rec.get("verified_on"),
             "mask_personal_mobiles": site_rec.get("mask_personal_mobiles", False),
+            "languages": _languages(ctx, site_rec),
         }
         self.context = SiteContext(
             self.context_key, self.area_code, fields, grids, shared_people, self.problems[start:]
@@ -499,10 +512,16 @@ class SiteValidator:
         )
 
     def _markdown(self, doc: RawDocument | None) -> str:
+        """The Markdown text of ``doc``, with its translations; links checked in each."""
         if doc is None:
             return ""
+        texts = {DEFAULT_LANGUAGE: doc.body}
+        for lang, translation in doc.translations.items():
+            self.problems += check_links(translation, translation.body, translation.body_line)
+            if translation.body.strip():
+                texts[lang] = translation.body
         self.problems += check_links(doc, doc.body, doc.body_line)
-        return doc.body
+        return Translated(texts) if len(texts) > 1 else doc.body
 
     def _map(self, ctx: Checker, rec: Rec) -> SiteMap | None:
         if "map" not in rec:
@@ -607,7 +626,7 @@ class SiteValidator:
                     _("remove `pinned: true`; it has moved to the archive"),
                     "warning",
                 )
-            self.problems += check_links(doc, doc.body, doc.body_line)
+            body = self._markdown(doc)
             if not doc.body.strip():
                 ctx.report(
                     rec.node,
@@ -623,7 +642,7 @@ class SiteValidator:
                     slug,
                     rec["title"],
                     rec["date"],
-                    doc.body,
+                    body,
                     owner,
                     expires,
                     rec.get("pinned", False),

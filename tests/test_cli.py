@@ -149,3 +149,10 @@ def test_internal_errors_do_not_show_a_traceback(
     assert "internal error: ZeroDivisionError: boom" in err and "Traceback" not in err
     with pytest.raises(ZeroDivisionError):
         main(["check", "--debug", "--content", str(content)])
+
+
+def test_help_speaks_the_language_asked_for(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--help"]) == 0
+    assert "检查内容并列出所有问题；不写入任何文件。" in capsys.readouterr().out
+    assert main(["check", "--lang", "en", "--help"]) == 0
+    assert "Check the content and report every problem; write nothing." in capsys.readouterr().out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -98,7 +99,34 @@ def change_theme(root: Path, rng: random.Random) -> None:
     templates = root / "theme" / "templates"
     templates.mkdir(parents=True, exist_ok=True)
     base = (ROOT / "themes" / "default" / "templates" / "base.html").read_text(encoding="utf-8")
-    (templates / "base.html").write_text(base.replace("跳到正文", f"跳到正文{rng.randint(1, 9)}"), encoding="utf-8")
+    skip = '{{ _("Skip to content") }}'
+    (templates / "base.html").write_text(base.replace(skip, f"跳到正文{rng.randint(1, 9)}"), encoding="utf-8")
+
+
+def translate_notice(root: Path, rng: random.Random) -> None:
+    notices = sorted(p for p in (root / "content").rglob("notices/*.md") if not p.name.endswith(".en.md"))
+    if notices:
+        english = rng.choice(notices).with_suffix(".en.md")
+        english.write_text(f"Notice in English, version {rng.randint(1, 99)}.\n", encoding="utf-8")
+
+
+def translate_name(root: Path, rng: random.Random) -> None:
+    path = root / "content" / "neighborhoods" / "lanting" / "neighborhood.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        re.sub(r"  en: Lanting Estate\d*", f"  en: Lanting Estate{rng.randint(1, 9)}", text), encoding="utf-8"
+    )
+
+
+def switch_languages(root: Path, rng: random.Random) -> None:
+    path = root / "content" / "site.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("languages: [zh, en]", "languages: [zh]")
+        if rng.random() < 0.5
+        else text.replace("languages: [zh]\n", "languages: [zh, en]\n"),
+        encoding="utf-8",
+    )
 
 
 def add_meeting(root: Path, rng: random.Random) -> None:
@@ -137,7 +165,7 @@ def touch_without_change(root: Path, rng: random.Random) -> None:
 EDITS: list[Edit] = [
     edit_notice_text, add_notice, delete_notice, rename_neighborhood, add_building,
     change_site, change_pact, change_theme, new_neighborhood, remove_neighborhood,
-    regrid_building, touch_without_change, add_meeting,
+    regrid_building, touch_without_change, add_meeting, translate_notice, translate_name, switch_languages,
 ]  # fmt: skip
 
 

@@ -12,7 +12,7 @@ import yaml
 
 from sitegen.cli import main
 from sitegen.content_schema import json_schemas
-from sitegen.load import FRONT_MATTER_RE
+from sitegen.load import FRONT_MATTER_RE, translation_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SITES = [ROOT / "content", ROOT / "tests" / "sites" / "minimal" / "content"]
@@ -47,6 +47,8 @@ def _files(content: Path) -> list[tuple[str, Any]]:
     for path in sorted(content.glob("neighborhoods/*/neighborhood.yaml")):
         found.append(("neighborhood", yaml.safe_load(path.read_text(encoding="utf-8"))))
     for path in sorted(content.glob("**/notices/*.md")):
+        if translation_of(path.name):
+            continue  # a notice's text in another language: Markdown only
         match = FRONT_MATTER_RE.match(path.read_text(encoding="utf-8"))
         assert match, path
         found.append(("notice", yaml.safe_load(match.group(1))))

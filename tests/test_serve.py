@@ -140,7 +140,7 @@ def test_problems_are_sent_and_the_last_good_site_stays(served: tuple[Server, Pa
     event = server.next_build()
     assert len(event["problems"]) == 1
     assert event["problems"][0].startswith(
-        str(content / "neighborhoods/lanting/neighborhood.yaml") + ":3:10: error: `1998年` is not a whole number"
+        str(content / "neighborhoods/lanting/neighborhood.yaml") + ":5:10: error: `1998年` is not a whole number"
     )
     assert "hint: write digits only" in event["problems"][0]
     status, page = server.get("lanting/index.html")
@@ -191,12 +191,12 @@ def test_open_page_reloads_and_shows_problems(served: tuple[Server, Path], brows
     with page.expect_navigation(timeout=30_000):
         edit(content / NOTICE, "请提前储水", "请提前储水，谢谢配合")
     page.wait_for_selector("text=谢谢配合")
-    edit(content / NOTICE, "title: 11月25日停水通知", "title: [11月25日停水通知")
+    edit(content / NOTICE, "  zh: 11月25日停水通知", "  zh: [11月25日停水通知")
     page.wait_for_selector("#sitegen-problems", timeout=30_000)
     text = page.inner_text("#sitegen-problems")
-    assert "2026-11-20-water.md:2:" in text and "error:" in text
+    assert "2026-11-20-water.md:3:" in text and "error:" in text
     with page.expect_navigation(timeout=30_000):
-        edit(content / NOTICE, "title: [11月25日停水通知", "title: 11月25日停水通知")
+        edit(content / NOTICE, "  zh: [11月25日停水通知", "  zh: 11月25日停水通知")
     page.wait_for_load_state()
     assert page.query_selector("#sitegen-problems") is None
     page.close()
