@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 
 from sitegen import opendata
 from sitegen.feeds import Links, atom_feed, calendar
+from sitegen.i18n import _, in_chinese
 from sitegen.model import Neighborhood, Notice, Site
 from sitegen.printables import contact_key, vcard_bytes
 from sitegen.routes import COMMUNITY_LIST, Output, all_current, neighborhood_url, split_notices
@@ -65,26 +66,28 @@ def plan_neighborhood_exports(site: Site, n: Neighborhood, base_url: str, pages:
     own, shown = (f"nb:{slug}",), (f"nb:{slug}", f"nbn:{slug}")
 
     def feed() -> bytes:
-        current, _ = split_notices(n.notices, site)
+        current, _expired = split_notices(n.notices, site)
         links = Links(feed_url(slug), base_url, site.name)
-        return atom_feed(links, f"{n.name} · 通知公告", n.name, neighborhood_url(slug), current, site.today)
+        title = in_chinese(_("{name} · Notices", name=n.name))
+        return atom_feed(links, title, n.name, neighborhood_url(slug), current, site.today)
 
     def data() -> bytes:
         record = opendata.neighborhood_record(site, n, _link_maker(base_url), contact_key)
         return opendata.to_json(record)
 
     outputs = [
-        Output(feed_url(slug), "atom", f"{n.name} · 通知公告", sources=shown, make=feed),
-        Output(contacts_url(slug), "vcard", f"{n.name} · 联系人", sources=own, make=lambda: contacts_vcf(site, n)),
-        Output(data_url(slug), "json", f"{n.name} · 开放数据", sources=own, make=data),
+        Output(feed_url(slug), "atom", f"{n.name} · feed", sources=shown, make=feed),
+        Output(contacts_url(slug), "vcard", f"{n.name} · contacts", sources=own, make=lambda: contacts_vcf(site, n)),
+        Output(data_url(slug), "json", f"{n.name} · open data", sources=own, make=data),
     ]
     if n.meetings:
         links = Links(calendar_url(slug), base_url, site.name)
-        cal = functools.partial(calendar, links, f"{n.name} · 例会", slug, n.meetings, n.verified_on, site.today)
-        outputs.append(Output(calendar_url(slug), "ical", f"{n.name} · 例会", sources=own, make=cal))
+        title = in_chinese(_("{name} · Meetings", name=n.name))
+        cal = functools.partial(calendar, links, title, slug, n.meetings, n.verified_on, site.today)
+        outputs.append(Output(calendar_url(slug), "ical", title, sources=own, make=cal))
     if base_url:
         listed = functools.partial(sitemap, base_url, list(pages))
-        outputs.append(Output(sitemap_url(slug), "sitemap", f"{n.name} · 网站地图", sources=shown, make=listed))
+        outputs.append(Output(sitemap_url(slug), "sitemap", f"{n.name} · sitemap", sources=shown, make=listed))
     return outputs
 
 
@@ -97,28 +100,30 @@ def plan_community_exports(site: Site, base_url: str, pages: Iterable[Output] = 
     def feed() -> bytes:
         notices = all_current(site)[:COMMUNITY_LIST]
         links = Links(feed_url(), base_url, site.name)
-        title = f"{site.name} · 通知公告"
-        return atom_feed(links, title, f"{site.name}居委会", "notices/index.html", notices, site.today)
+        title = in_chinese(_("{name} · Notices", name=site.name))
+        committee = in_chinese(_("{name} residents' committee", name=site.name))
+        return atom_feed(links, title, committee, "notices/index.html", notices, site.today)
 
     def data() -> bytes:
         return opendata.to_json(opendata.community_record(site, _link_maker(base_url)))
 
     outputs = [
-        Output(feed_url(), "atom", f"{site.name} · 通知公告", sources=("allnotices",), make=feed),
-        Output(data_url(), "json", f"{site.name} · 开放数据", sources=("buildings",), make=data),
+        Output(feed_url(), "atom", f"{site.name} · feed", sources=("allnotices",), make=feed),
+        Output(data_url(), "json", f"{site.name} · open data", sources=("buildings",), make=data),
         Output("robots.txt", "robots", "robots.txt", sources=(), make=lambda: robots(base_url)),
     ]
     if site.meetings:
         links = Links(calendar_url(), base_url, site.name)
         since = site.verified_on or site.today
-        cal = functools.partial(calendar, links, f"{site.name} · 例会", "", site.meetings, since, site.today)
-        outputs.append(Output(calendar_url(), "ical", f"{site.name} · 例会", sources=(), make=cal))
+        title = in_chinese(_("{name} · Meetings", name=site.name))
+        cal = functools.partial(calendar, links, title, "", site.meetings, since, site.today)
+        outputs.append(Output(calendar_url(), "ical", title, sources=(), make=cal))
     if base_url:
         listed = functools.partial(sitemap, base_url, list(pages))
         maps = [COMMUNITY_SITEMAP, *(sitemap_url(n.slug) for n in site.neighborhoods)]
         index = functools.partial(sitemap_index, base_url, maps)
-        outputs.append(Output(COMMUNITY_SITEMAP, "sitemap", "网站地图", sources=("notices",), make=listed))
-        outputs.append(Output("sitemap.xml", "sitemap-index", "网站地图索引", sources=("buildings",), make=index))
+        outputs.append(Output(COMMUNITY_SITEMAP, "sitemap", "sitemap", sources=("notices",), make=listed))
+        outputs.append(Output("sitemap.xml", "sitemap-index", "sitemap index", sources=("buildings",), make=index))
     return outputs
 
 

@@ -152,3 +152,8 @@ def catalogs_digest() -> str:
     for path in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po")):
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def in_chinese(message: str) -> str:
+    """Theme text for what is only ever Chinese (the print kit, feeds, calendars, contact lists), from the catalog."""
+    return str(translate(message, DEFAULT_LANGUAGE))

@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from sitegen.i18n import _, in_chinese
 from sitegen.meetings import TIMEZONE, first_end, first_start, recurrence, schema_day, week_of_month
 from sitegen.model import Meeting, Neighborhood, Notice, Person, Service, Site
 from sitegen.phone import Phone
@@ -43,15 +44,19 @@ def neighborhood_contacts(site: Site, n: Neighborhood) -> list[Contact]:
     """
     found: list[Contact] = []
     if n.property_phone:
-        found.append(Contact("物业服务电话", n.property_company or "物业服务中心", n.property_phone))
+        office = n.property_company or in_chinese(_("Property service centre"))
+        found.append(Contact(in_chinese(_("Property service phone")), office, n.property_phone))
     people: list[tuple[str, Person | None]] = [
-        ("物业经理", n.property_manager),
-        ("社区包联领导", n.community_leader),
-        ("驻区单位指导员", n.instructor),
+        (in_chinese(_("Property manager")), n.property_manager),
+        (in_chinese(_("Community liaison leader")), n.community_leader),
+        (in_chinese(_("Resident-unit instructor")), n.instructor),
     ]
     for grid in n.grids():
-        people += [(f"{grid.name}网格长", grid.head), (f"{grid.name}专职网格员", grid.worker)]
-        people += [(f"{grid.name}网格警员", grid.police)]
+        people += [
+            (in_chinese(_("{grid} grid head", grid=grid.name)), grid.head),
+            (in_chinese(_("{grid} full-time grid worker", grid=grid.name)), grid.worker),
+            (in_chinese(_("{grid} grid police officer", grid=grid.name)), grid.police),
+        ]
     seen: set[tuple[str, str]] = set()
     for role, person in people:
         phone = public_phone(site, person)
@@ -59,7 +64,8 @@ def neighborhood_contacts(site: Site, n: Neighborhood) -> list[Contact]:
             continue
         seen.add((person.name, phone.digits))
         found.append(Contact(role, person.name, phone, person.org))
-    found.append(Contact("社区居委会", f"{site.name}居委会", site.office.phone))
+    committee = in_chinese(_("{name} residents' committee", name=site.name))
+    found.append(Contact(in_chinese(_("Residents' committee")), committee, site.office.phone))
     return found
 
 
@@ -126,7 +132,10 @@ def community_record(site: Site, link: Any) -> dict[str, Any]:
         "description": plain_text(site.intro) if site.intro else "",
         "url": link("index.html"),
         "phones": _phones(office.phone),
-        "location": {"name": f"{site.name}居委会", "address": {"address_1": office.address}},
+        "location": {
+            "name": in_chinese(_("{name} residents' committee", name=site.name)),
+            "address": {"address_1": office.address},
+        },
         "schedule": {"description": "；".join(office.hours)},
         "district": site.district,
         "street": site.street,
@@ -135,7 +144,7 @@ def community_record(site: Site, link: Any) -> dict[str, Any]:
         {
             "id": category.id,
             "name": category.name,
-            "category": "找谁办事",
+            "category": in_chinese(_("Who to call")),
             "kind": "category",
             "status": "active",
             "description": category.examples,
@@ -146,7 +155,12 @@ def community_record(site: Site, link: Any) -> dict[str, Any]:
         for category in site.categories
     ]
     services += [
-        {"id": f"emergency-{e.phone.digits}", "name": e.name, "category": "紧急电话", "kind": "emergency"}
+        {
+            "id": f"emergency-{e.phone.digits}",
+            "name": e.name,
+            "category": in_chinese(_("Emergency numbers")),
+            "kind": "emergency",
+        }
         | {"status": "active", "description": e.note, "phones": _phones(e.phone)}
         for e in site.emergency
     ]
@@ -211,7 +225,10 @@ def _absolute(base_url: str, dest: str) -> str:
 
 
 def _organization(site: Site, base_url: str) -> dict[str, Any]:
-    org: dict[str, Any] = {"@type": "GovernmentOrganization", "name": f"{site.name}居委会"}
+    org: dict[str, Any] = {
+        "@type": "GovernmentOrganization",
+        "name": in_chinese(_("{name} residents' committee", name=site.name)),
+    }
     if base_url:
         org["@id"] = _absolute(base_url, "index.html#office")
         org["url"] = _absolute(base_url, "index.html")

@@ -8,7 +8,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sitegen.i18n import DEFAULT_LANGUAGE, _, translate
+from sitegen.i18n import _
+from sitegen.i18n import in_chinese as _zh  # the print kit is for Chinese bulletin boards
 from sitegen.mapdraw import draw_plan
 from sitegen.maps import quarter_turn, view_angle
 from sitegen.model import Building, MapBuilding, Neighborhood, Person, Service, Site
@@ -29,11 +30,6 @@ BOARD_CODES = 4
 SERVICE_CARDS = 10
 BUILDING_UNITS = 6
 GRID_ROWS = 12
-
-
-def _zh(message: str) -> str:
-    """Theme text of the print kit, which is Chinese (for Chinese bulletin boards), from the catalog."""
-    return str(translate(message, DEFAULT_LANGUAGE))
 
 
 PAPER = {"a3": "A3", "a4": "A4", "a5": "A5", "a3-landscape": _zh(_("A3 landscape"))}
