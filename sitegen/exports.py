@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 from sitegen import opendata
 from sitegen.feeds import Links, atom_feed, calendar
-from sitegen.i18n import _, in_chinese
+from sitegen.i18n import DEFAULT_LANGUAGE, _, in_chinese
 from sitegen.model import Neighborhood, Notice, Site
 from sitegen.printables import contact_key, vcard_bytes
 from sitegen.routes import COMMUNITY_LIST, Output, all_current, neighborhood_url, split_notices
@@ -86,9 +86,21 @@ def plan_neighborhood_exports(site: Site, n: Neighborhood, base_url: str, pages:
         cal = functools.partial(calendar, links, title, slug, n.meetings, n.verified_on, site.today)
         outputs.append(Output(calendar_url(slug), "ical", title, sources=own, make=cal))
     if base_url:
-        listed = functools.partial(sitemap, base_url, list(pages))
-        outputs.append(Output(sitemap_url(slug), "sitemap", f"{n.name} · sitemap", sources=shown, make=listed))
+        for dest, edition in _editions(slug, pages).items():
+            listed = functools.partial(sitemap, base_url, edition)
+            outputs.append(Output(dest, "sitemap", f"{n.name} · sitemap", sources=shown, make=listed))
     return outputs
+
+
+def _editions(slug: str, pages: Iterable[Output]) -> dict[str, list[Output]]:
+    """A neighborhood's pages by the sitemap that lists them: one per language, in the folder of its pages
+    (a sitemap may only list pages below its own folder)."""
+    found: dict[str, list[Output]] = {}
+    for page in pages:
+        lang = page.context.get("lang", DEFAULT_LANGUAGE)
+        dest = sitemap_url(slug) if lang == DEFAULT_LANGUAGE else f"{lang}/{sitemap_url(slug)}"
+        found.setdefault(dest, []).append(page)
+    return found
 
 
 # --- the community --------------------------------------------------------------------------------------
@@ -121,6 +133,7 @@ def plan_community_exports(site: Site, base_url: str, pages: Iterable[Output] = 
     if base_url:
         listed = functools.partial(sitemap, base_url, list(pages))
         maps = [COMMUNITY_SITEMAP, *(sitemap_url(n.slug) for n in site.neighborhoods)]
+        maps += [f"{lang}/{sitemap_url(n.slug)}" for lang in site.languages[1:] for n in site.neighborhoods]
         index = functools.partial(sitemap_index, base_url, maps)
         outputs.append(Output(COMMUNITY_SITEMAP, "sitemap", "sitemap", sources=("notices",), make=listed))
         outputs.append(Output("sitemap.xml", "sitemap-index", "sitemap index", sources=("buildings",), make=index))
