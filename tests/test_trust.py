@@ -223,8 +223,9 @@ def test_hostile_text_is_inert_in_a_browser(hostile_site: Path, browser: Any) ->
                 for (const el of document.querySelectorAll('*')) {
                     for (const attr of el.attributes) {
                         if (/^on/i.test(attr.name)) bad.push(`${el.tagName} ${attr.name}`);
-                        // A page description is text for search engines, never followed: it may start with anything.
-                        const text = el.tagName === 'META' && el.getAttribute('name') === 'description';
+                        // A title or a page description is text, never followed: it may start with anything.
+                        const description = el.tagName === 'META' && el.getAttribute('name') === 'description';
+                        const text = description || attr.name === 'title';
                         const link = /^\\s*javascript:/i.test(attr.value);
                         if (link && !text) bad.push(`${el.tagName} ${attr.name}=javascript:`);
                     }
