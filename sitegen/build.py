@@ -29,7 +29,16 @@ from sitegen.qr import QrCache
 from sitegen.render import make_env
 from sitegen.report import Reporter, Stopwatch
 from sitegen.schema import parse_date
-from sitegen.state import BuildState, Digests, context_key, digests, hash_parts, inputs_signature, theme_digest
+from sitegen.state import (
+    BuildState,
+    Digests,
+    code_version,
+    context_key,
+    digests,
+    hash_parts,
+    inputs_signature,
+    theme_digest,
+)
 from sitegen.validate import SiteValidator, sorted_problems, validate_content
 from sitegen.write import (
     apply_changes,
@@ -343,7 +352,9 @@ def _build(
     clock.lap(f"checked {len(checked.documents.neighborhoods)} neighborhoods")
     base_url = (config.base_url or site.base_url).rstrip("/")
     codes = QrCache(config.cache_dir / "qr" if config.cache_dir else None)
-    env = make_env(config.theme_dirs, config.cache_dir / "templates" if config.cache_dir else None)
+    # Compiled templates are kept per program: another sitegen may compile them differently.
+    templates = config.cache_dir / "templates" / code_version()[:16] if config.cache_dir else None
+    env = make_env(config.theme_dirs, templates)
     sums = digests(checked.documents, theme, (_settings(config), site.today))
     fingerprints = _group_fingerprints(checked, sums)
     stale = [slug for slug, made in fingerprints.items() if state.made.get(slug) != made]
