@@ -53,6 +53,7 @@ class BuildState:
     """
 
     output_dir: str = ""
+    program: str = field(default_factory=lambda: code_version())
     inputs: str = ""
     checked: ValidationCache = field(default_factory=ValidationCache)
     community: Manifest = field(default_factory=dict)
@@ -76,7 +77,10 @@ class BuildState:
                 state = pickle.load(stream)
         except Exception:  # noqa: BLE001 - any damaged or foreign cache just means a full build
             return empty
-        if not isinstance(state, cls) or state.output_dir != str(output_dir.resolve()):
+        # Written for this output by this very program? (A cache of another one may lack fields.)
+        if not isinstance(state, cls) or getattr(state, "program", "") != code_version():
+            return empty
+        if state.output_dir != str(output_dir.resolve()):
             return empty
         state.cache_dir, state.manifests, state.unsaved = cache_dir, {}, set()
         return state
