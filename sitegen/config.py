@@ -23,6 +23,7 @@ class SiteConfig:
     strict: bool = False
     pdf: bool = False
     cache_dir: Path | None = None
+    index_search: bool = True  # run Pagefind when site.yaml has search on (`sitegen serve` does not)
 
 
 def load_config(

@@ -244,6 +244,14 @@ SITE = Record(
             "them whole); official numbers always stay whole.",
             "隐藏个人手机号",
         ),
+        Field(
+            "search",
+            Boolean(),
+            False,
+            "false: no search page and no search index (default true: `sitegen build` indexes every page "
+            "with Pagefind, which takes seconds per thousand pages on each change).",
+            "站内搜索",
+        ),
     ],
     "The community: one file, content/site.yaml.",
 )

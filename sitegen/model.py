@@ -335,3 +335,4 @@ class Site:
     notices: tuple[Notice, ...] = ()
     verified_on: dt.date | None = None
     mask_personal_mobiles: bool = False
+    search: bool = True

@@ -163,6 +163,8 @@ def plan_community_outputs(site: Site) -> list[Output]:
         Output("notices/archive.html", "archive.html", "往期通知", sources=("buildings", "allnotices"), lazy=expired),
         Output("404.html", "404.html", "页面未找到", sources=()),
     ]
+    if site.search:
+        outputs.append(Output("search.html", "search.html", "搜索", sources=()))
     outputs.extend(_notice_page(notice, None, ("notices",)) for notice in site.notices)
     return outputs
 

@@ -346,6 +346,7 @@ class SiteValidator:
             "meetings": _meetings(ctx, site_rec.get("meetings", [])),
             "verified_on": site_rec.get("verified_on"),
             "mask_personal_mobiles": site_rec.get("mask_personal_mobiles", False),
+            "search": site_rec.get("search", True),
         }
         self.context = SiteContext(
             self.context_key, self.area_code, fields, grids, shared_people, self.problems[start:]
