@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from sitegen.schema import (
@@ -589,3 +591,14 @@ def json_schemas() -> dict[str, dict[str, Any]]:
         }
         result[name] = schema
     return result
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Write the JSON Schema of each content file into ``folder``; return the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in json_schemas().items():
+        path = folder / f"{name}.schema.json"
+        path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
