@@ -45,9 +45,10 @@ def index_site(root: Path, pages_changed: bool, reporter: Reporter) -> bool:
 
     Returns whether an index was made. Pages mark what is indexed with ``data-pagefind-body`` (the
     main content of website pages; never print sheets, navigation or footers). The new bundle is
-    made beside the output and swapped in whole, so the old one serves until the new one is ready;
-    if making it fails, the old one loses its stamp and the next build makes it again. Without
-    Pagefind the site is built without an index, and its search page says search is unavailable.
+    made in a hidden folder of the output and swapped in whole, so the old one serves until the new
+    one is ready; if making it fails, the old one loses its stamp and the next build makes it
+    again. Without Pagefind the site is built without an index, and its search page says search is
+    unavailable.
     """
     stamp = root / BUNDLE / STAMP
     if not pages_changed and stamp.is_file():
@@ -61,11 +62,15 @@ def index_site(root: Path, pages_changed: bool, reporter: Reporter) -> bool:
         )
         return False
     stamp.unlink(missing_ok=True)
-    fresh = root.resolve().parent / f".{root.name}.index.tmp-{os.getpid()}"
-    shutil.rmtree(fresh, ignore_errors=True)
+    for leftover in root.glob(f".{BUNDLE}.*-*"):  # from a build that was killed
+        shutil.rmtree(leftover, ignore_errors=True)
+    fresh = root / f".{BUNDLE}.new-{os.getpid()}"  # holds no pages, so it is not indexed itself
     command = [str(program), "--site", str(root), "--output-path", str(fresh), "--keep-index-url", "--silent"]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+        except OSError as exc:
+            raise SitegenError(f"cannot run Pagefind ({program}): {exc.strerror}") from exc
         if done.returncode != 0 or not (fresh / "pagefind.js").is_file():
             detail = (done.stderr or done.stdout).strip().splitlines()
             raise SitegenError(

@@ -127,14 +127,18 @@ def test_only_changed_pages_make_a_new_index(tmp_path: Path) -> None:
 
 
 @needs_pagefind
+@pytest.mark.parametrize("program", [shutil.which("false") or "/bin/false", "/nonexistent/pagefind"])
 def test_a_failing_indexer_leaves_the_previous_output(
-    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], program: str
 ) -> None:
     out = tmp_path / "out"
     assert build(site, out) == 0
     before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", shutil.which("false") or "/bin/false")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", program)
+    capsys.readouterr()
     assert build(site, out, "--clean") == 1  # a whole build is staged: nothing changes
+    said = capsys.readouterr().err
+    assert "Pagefind" in said and "Traceback" not in said and "internal error" not in said
     after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
 
