@@ -58,6 +58,9 @@ def test_website_pages_mark_their_main_content_and_sheets_are_left_out(built_sit
     # Printed sheets, the 404 page and the search page itself are not search results.
     assert not [p for p in marked if "/print/" in p and not p.endswith("print/index.html")]
     assert "404.html" not in marked and "search.html" not in marked
+    # Nor the contact page of each service (its neighborhood's page lists the same service).
+    assert not [p for p in marked if "/contact/" in p]
+    assert any("/contact/" in p.as_posix() for p in built_site.rglob("*.html"))
     home = (built_site / "index.html").read_text(encoding="utf-8")
     main_part = home.split("<main", 1)[1].split("</main>", 1)[0]
     assert "data-pagefind-body" in main_part.split(">", 1)[0]  # on <main>: not the header or the footer
