@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import gc
 import os
+import shutil
 import subprocess
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import jinja2
 
-from sitegen import exports, printables, routes
+from sitegen import exports, printables, routes, search
 from sitegen.config import SiteConfig
 from sitegen.digest import FileDigests
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
@@ -342,7 +343,7 @@ def _build(
     known_date = date_from_environment(config.content_dir)
     intact = output_intact(config.output_dir, state.community)
     documents, theme = _read(config, state, touched)
-    signature = inputs_signature(documents, theme, (_settings(config), known_date))
+    signature = inputs_signature(documents, theme, (_settings(config), known_date, config.index_search))
     if signature == state.inputs and intact:
         reporter.problems(state.problems)
         reporter.info(_("nothing changed; {output} is up to date", output=str(config.output_dir)))
@@ -391,7 +392,9 @@ def _build(
         else:
             files = {o.dest: render(o) for o in changed}
             written = apply_changes(config.output_dir, files, manifest, previous, config.theme_dirs)
-            clock.lap(f"rendered {len(changed)} files, wrote {written}")
+            clock.lap(f"rendered {len(changed)} files, wrote {len(written)}")
+            gone = any(dest.endswith(".html") for dest in set(previous) - set(manifest))
+            _index(config.output_dir, site, gone or search.any_indexed(written, files), config, reporter)
         if config.pdf:
             _print(config.output_dir, changed, site, reporter)
     else:
@@ -404,6 +407,7 @@ def _build(
             clock.lap(f"rendered and wrote {len(outputs)} files")
             if config.pdf:
                 _print(stage, outputs, site, reporter)
+            _index(stage, site, True, config, reporter)
     for slug, group in plan.neighborhoods.items():
         state.set_manifest(slug, manifests[slug], fingerprints[slug], len(group))
     state.inputs, state.community, state.problems = signature, community, problems
@@ -429,6 +433,13 @@ def _print(root: Path, outputs: list[routes.Output], site: Site, reporter: Repor
     if jobs:
         reporter.info(_("printing {count} PDFs with headless Chromium …", count=len(jobs)))
         print_sheets(root, jobs, site.today)
+
+
+def _index(root: Path, site: Site, pages_changed: bool, config: SiteConfig, reporter: Reporter) -> None:
+    if not site.search:
+        shutil.rmtree(root / search.BUNDLE, ignore_errors=True)
+    elif config.index_search and search.index_site(root, pages_changed, reporter):
+        reporter.info(_("indexed the pages for search into {folder}/", folder=search.BUNDLE))
 
 
 def plan_manifest(outputs: list[routes.Output], sums: Digests, config: SiteConfig) -> dict[str, str]:

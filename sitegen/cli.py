@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import sys
 import traceback
 from collections.abc import Sequence
@@ -13,11 +12,11 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.build import build, check
 from sitegen.config import load_config
-from sitegen.content_schema import json_schemas
+from sitegen.content_schema import write_schemas
 from sitegen.errors import BuildAborted, SitegenError, has_errors
 from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, translate
 from sitegen.report import ConsoleReporter, summarize
-from sitegen.scaffold import new_neighborhood
+from sitegen.scaffold import new_neighborhood, schema_for_editors
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -129,13 +128,13 @@ def _run(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
     if args.command == "new":
         path = new_neighborhood(Path(args.content), args.slug, args.name)
         reporter.info(_("wrote {path}; fill it in, then run `sitegen check`", path=str(path)))
+        for schema in schema_for_editors(Path(args.content)):
+            reporter.info(
+                _("wrote {path} (editors use it for completion and to show mistakes as you type)", path=str(schema))
+            )
         return EXIT_OK
     if args.command == "schema":
-        out = Path(args.output)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, schema in json_schemas().items():
-            path = out / f"{name}.schema.json"
-            path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        for path in write_schemas(Path(args.output)):
             reporter.info(_("wrote {path}", path=str(path)))
         return EXIT_OK
     raise AssertionError(args.command)

@@ -26,6 +26,7 @@ class SiteConfig:
     pdf: bool = False
     cache_dir: Path | None = None
     lang: str = DEFAULT_LANGUAGE
+    index_search: bool = True  # run Pagefind when site.yaml has search on (`sitegen serve` does not)
 
 
 def load_config(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from sitegen.i18n import _
@@ -252,6 +254,14 @@ SITE = Record(
             "Editions of the website: [zh] (the default) or [zh, en] for an English edition under en/, "
             "with Chinese wherever a text has no translation. The print kit stays Chinese.",
             "网站语言",
+        ),
+        Field(
+            "search",
+            Boolean(),
+            False,
+            "false: no search page and no search index (default true: `sitegen build` indexes every page "
+            "with Pagefind, which takes seconds per thousand pages on each change).",
+            "站内搜索",
         ),
     ],
     "The community: one file, content/site.yaml.",
@@ -590,3 +600,14 @@ def json_schemas() -> dict[str, dict[str, Any]]:
         }
         result[name] = schema
     return result
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Write the JSON Schema of each content file into ``folder``; return the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in json_schemas().items():
+        path = folder / f"{name}.schema.json"
+        path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written

@@ -336,3 +336,4 @@ class Site:
     verified_on: dt.date | None = None
     mask_personal_mobiles: bool = False
     languages: tuple[str, ...] = ("zh",)
+    search: bool = True

@@ -171,6 +171,8 @@ def plan_community_outputs(site: Site) -> list[Output]:
         ),
         Output("404.html", "404.html", _("Page not found"), sources=()),
     ]
+    if site.search:
+        outputs.append(Output("search.html", "search.html", _("Search"), sources=()))
     outputs.extend(_notice_page(notice, None, ("notices",)) for notice in site.notices)
     return outputs
 

@@ -6,9 +6,14 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from sitegen.content_schema import write_schemas
 from sitegen.errors import SitegenError
 from sitegen.i18n import _
 from sitegen.load import NEIGHBORHOOD_FILE, NEIGHBORHOODS_DIR, PACT_FILE, RESERVED_SLUGS, SLUG_RE
+
+SCHEMA_DIR = "schema"  # beside the content folder, as in sitegen's own repository
+# Editors (VS Code with the YAML extension) read the schema named here: completion and inline errors.
+SCHEMA_MODELINE = "# yaml-language-server: $schema=../../../schema/neighborhood.schema.json\n"
 
 NEIGHBORHOOD_TEMPLATE = """\
 ## 小区信息（治理名片、楼栋、便民服务等）
@@ -114,8 +119,17 @@ def new_neighborhood(content_dir: Path, slug: str, name: str = "", today: dt.dat
     today = today or dt.date.today()
     path = folder / NEIGHBORHOOD_FILE
     path.write_text(
-        NEIGHBORHOOD_TEMPLATE.format(name=json.dumps(name or slug, ensure_ascii=False), today=today.isoformat()),
+        SCHEMA_MODELINE
+        + NEIGHBORHOOD_TEMPLATE.format(name=json.dumps(name or slug, ensure_ascii=False), today=today.isoformat()),
         encoding="utf-8",
     )
     (folder / PACT_FILE).write_text(PACT_TEMPLATE, encoding="utf-8")
     return path
+
+
+def schema_for_editors(content_dir: Path) -> list[Path]:
+    """Write ``schema/`` beside the content folder if it is missing: the scaffold's first line points there."""
+    folder = content_dir.resolve().parent / SCHEMA_DIR
+    if (folder / "neighborhood.schema.json").is_file():
+        return []
+    return write_schemas(folder)

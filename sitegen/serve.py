@@ -83,7 +83,10 @@ class Preview:
     def __init__(self, config: SiteConfig, reporter: Reporter) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-"))
         output = self.folder / "site"
-        self.config = dataclasses.replace(config, output_dir=output, cache_dir=self.folder / "cache", pdf=False)
+        # No search index: Pagefind takes seconds per thousand pages, too slow for every save.
+        self.config = dataclasses.replace(
+            config, output_dir=output, cache_dir=self.folder / "cache", pdf=False, index_search=False
+        )
         self.reporter = reporter
         self.state = BuildState(str(output.resolve()))
         self.generation = 0

@@ -378,6 +378,7 @@ class SiteValidator:
             "verified_on": site_rec.get("verified_on"),
             "mask_personal_mobiles": site_rec.get("mask_personal_mobiles", False),
             "languages": _languages(ctx, site_rec),
+            "search": site_rec.get("search", True),
         }
         self.context = SiteContext(
             self.context_key, self.area_code, fields, grids, shared_people, self.problems[start:]

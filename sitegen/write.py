@@ -202,23 +202,23 @@ def apply_changes(
     manifest: dict[str, str],
     previous: dict[str, str],
     theme_dirs: Sequence[Path],
-) -> int:
-    """Update an existing output in place: write what changed, remove what is gone; return files written.
+) -> list[str]:
+    """Update an existing output in place: write what changed, remove what is gone; return the files written.
 
     Everything is rendered before this runs, so content or template errors never get here.
     """
-    written = 0
+    written: list[str] = []
     for dest, data in files.items():
         path = output_dir / dest
         if not path.is_file() or path.read_bytes() != data:
             _replace(output_dir, dest, data)
-            written += 1
+            written.append(dest)
     for rel, source in _static_files(theme_dirs).items():
         data = source.read_bytes()
         target = output_dir / rel
         if not target.is_file() or target.read_bytes() != data:
             _replace(output_dir, rel, data)
-            written += 1
+            written.append(rel)
     for dest in sorted(set(previous) - set(manifest)):
         path = output_dir / dest
         if path.is_file():

@@ -108,7 +108,8 @@ def test_every_commented_line_of_the_scaffold_is_valid_when_uncommented(tmp_path
     assert main(["new", "neighborhood", "demo", "--content", str(content)]) == 0
     path = content / "neighborhoods" / "demo" / "neighborhood.yaml"
     lines = path.read_text(encoding="utf-8").splitlines()
-    uncommented = [line[2:] if line.startswith("# ") else line for line in lines]
+    assert lines[0].startswith("# yaml-language-server: $schema=")  # for editors, not an example line
+    uncommented = [lines[0]] + [line[2:] if line.startswith("# ") else line for line in lines[1:]]
     path.write_text("\n".join(uncommented) + "\n", encoding="utf-8")
     assert main(["check", "--strict", "--content", str(content)]) == 0
 

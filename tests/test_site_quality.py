@@ -98,7 +98,8 @@ def test_pages_are_light_and_need_no_javascript(built_site: Path) -> None:
         # "Before images": inline SVG (site plans, QR codes) counts as images.
         size = len(gzip.compress(INLINE_IMAGES.sub(b"", data), 9)) + len(gzip.compress(css, 9))
         assert size <= MAX_GZIP_BYTES, f"{page.name}: {size} bytes gzipped with its CSS"
-        assert parse(page).scripts == 0
+        # Only the search page runs a script (its own, from the site); every other page has none.
+        assert parse(page).scripts == (1 if page == built_site / "search.html" else 0), page
         assert b"@font-face" not in data
 
 

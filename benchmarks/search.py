@@ -1,0 +1,79 @@
+"""Measure what the search index costs: builds of a synthetic city with `search` on and off.
+
+    python benchmarks/search.py          # N = 100
+    python benchmarks/search.py 100 1000 # any sizes
+
+Prints a Markdown table for benchmarks/README.md: wall time and CPU time (user + system, of the
+build and of Pagefind, which runs on every core) for a cold build and for one notice edited.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench import ENV, edit_notice  # noqa: E402
+from make_city import make_city  # noqa: E402
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (the command and its children) of one command."""
+    wrapped = ["/usr/bin/time", "-f", "%U %S", *command]
+    started = time.perf_counter()
+    done = subprocess.run(wrapped, env=ENV, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
+    user, system = (float(v) for v in done.stderr.strip().splitlines()[-1].split())
+    return wall, user + system
+
+
+def measure(count: int, search: bool) -> dict[str, float]:
+    folder = Path(tempfile.mkdtemp(prefix=f"sitegen-search-{count}-"))
+    try:
+        content, output = folder / "content", folder / "output"
+        make_city(count, content)
+        if not search:
+            with (content / "site.yaml").open("a", encoding="utf-8") as stream:
+                stream.write("search: false\n")
+        build = [sys.executable, "-m", "sitegen", "build", "--content", str(content), "--output", str(output)]
+        cold, cold_cpu = timed(build)
+        edit_notice(content, 1)
+        edit, edit_cpu = timed(build)
+        index = output / "pagefind"
+        size = sum(p.stat().st_size for p in index.rglob("*") if p.is_file()) if index.is_dir() else 0
+        files = sum(1 for p in index.rglob("*") if p.is_file()) if index.is_dir() else 0
+        return {
+            "cold": cold,
+            "cold_cpu": cold_cpu,
+            "edit": edit,
+            "edit_cpu": edit_cpu,
+            "mb": size / 2**20,
+            "files": files,
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(sizes: list[int]) -> None:
+    print("| N | search | cold build (CPU) | one notice edited (CPU) | index |")
+    print("| ---: | --- | ---: | ---: | ---: |")
+    for count in sizes:
+        for search in (True, False):
+            r = measure(count, search)
+            index = f"{r['files']:,.0f} files, {r['mb']:.1f} MB" if search else "–"
+            print(
+                f"| {count:,} | {'on' if search else 'off'} | {r['cold']:.1f} s ({r['cold_cpu']:.1f} s) "
+                f"| {r['edit']:.2f} s ({r['edit_cpu']:.2f} s) | {index} |"
+            )
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [100])

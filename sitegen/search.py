@@ -1,0 +1,114 @@
+"""Index the built website for client-side search with Pagefind, the last step of a build."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from sitegen.errors import SitegenError
+from sitegen.i18n import _
+from sitegen.report import Reporter
+
+BUNDLE = "pagefind"
+MARK = b"data-pagefind-body"  # on the element holding a page's indexed content
+# Inside the bundle while it indexes the pages beside it; removed while a new index is being made.
+STAMP = ".sitegen-indexed"
+STAMP_TEXT = "This search index was made by `sitegen build` from the pages beside it.\n"
+INSTALL_HINT = "pip install 'pagefind[extended]'"
+# Pagefind's own user interfaces, which the theme's search page does not use (it asks pagefind.js).
+UNUSED = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*", "pagefind-highlight.js")
+
+
+def find_pagefind() -> Path | None:
+    """The Pagefind program: the ``pagefind`` package's (``PAGEFIND_BINARY_PATH`` first), else on PATH.
+
+    The extended build is preferred: only it splits Chinese text into words.
+    """
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        found = shutil.which("pagefind_extended") or shutil.which("pagefind")
+        return Path(found) if found else None
+    program: Path | None = get_executable()
+    return program
+
+
+def any_indexed(written: Iterable[str], files: Mapping[str, bytes]) -> bool:
+    """Whether any of the files just ``written`` is a page the index holds."""
+    return any(dest.endswith(".html") and MARK in files.get(dest, b"") for dest in written)
+
+
+def index_site(root: Path, pages_changed: bool, reporter: Reporter) -> bool:
+    """Make ``root/pagefind/`` from the pages under ``root``, unless no page changed since the last one.
+
+    Returns whether an index was made. Pages mark what is indexed with ``data-pagefind-body`` (the
+    main content of website pages; never print sheets, navigation or footers). The new bundle is
+    made in a hidden folder of the output and swapped in whole, so the old one serves until the new
+    one is ready; if making it fails, the old one loses its stamp and the next build makes it
+    again. Without Pagefind the site is built without an index, and its search page says search is
+    unavailable.
+    """
+    stamp = root / BUNDLE / STAMP
+    if not pages_changed and stamp.is_file():
+        return False
+    program = find_pagefind()
+    if program is None:
+        reporter.info(
+            _(
+                "warning: Pagefind is not installed, so the site is built without a search index "
+                "(its search page says search is unavailable); install it with `{hint}`, "
+                "or turn search off with `search: false` in site.yaml",
+                hint=INSTALL_HINT,
+            )
+        )
+        return False
+    stamp.unlink(missing_ok=True)
+    for leftover in root.glob(f".{BUNDLE}.*-*"):  # from a build that was killed
+        shutil.rmtree(leftover, ignore_errors=True)
+    fresh = root / f".{BUNDLE}.new-{os.getpid()}"  # holds no pages, so it is not indexed itself
+    command = [str(program), "--site", str(root), "--output-path", str(fresh), "--keep-index-url", "--silent"]
+    try:
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+        except OSError as exc:
+            raise SitegenError(
+                _("cannot run Pagefind ({program}): {reason}", program=str(program), reason=exc.strerror or "")
+            ) from exc
+        if done.returncode != 0 or not (fresh / "pagefind.js").is_file():
+            detail = (done.stderr or done.stdout).strip().splitlines()
+            raise SitegenError(
+                _(
+                    "Pagefind could not index the site ({program}): {detail}",
+                    program=str(program),
+                    detail=detail[-1] if detail else "-",
+                )
+            )
+        for pattern in UNUSED:
+            for path in fresh.glob(pattern):
+                path.unlink()
+        _sorted_entry(fresh / "pagefind-entry.json")
+        (fresh / STAMP).write_text(STAMP_TEXT, encoding="utf-8")
+        _swap(fresh, root / BUNDLE)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    return True
+
+
+def _sorted_entry(path: Path) -> None:
+    """Pagefind lists the index of each language in any order: sort them, so builds stay reproducible."""
+    if path.is_file():
+        entry = json.loads(path.read_bytes())
+        path.write_text(json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+
+
+def _swap(fresh: Path, bundle: Path) -> None:
+    """Put ``fresh`` where ``bundle`` is, removing the old bundle after the new one is in place."""
+    old = bundle.with_name(f".{bundle.name}.old-{os.getpid()}")
+    if bundle.exists():
+        bundle.rename(old)
+    fresh.rename(bundle)
+    shutil.rmtree(old, ignore_errors=True)

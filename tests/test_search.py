@@ -1,0 +1,296 @@
+"""Search: the Pagefind index beside the pages, kept in step with them, and the search page in a browser."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sitegen import search
+from sitegen.build import build as run_build
+from sitegen.cli import main
+from sitegen.config import load_config
+from sitegen.report import ListReporter
+from tests.conftest import ROOT, SITES
+from tests.test_site_quality import MEASURE
+
+MINIMAL = SITES["minimal"]
+NOTICE = "lanting/notices/2026-11-20-water.html"
+
+needs_pagefind = pytest.mark.skipif(search.find_pagefind() is None, reason="Pagefind is not installed")
+
+
+def build(content: Path, output: Path, *extra: str) -> int:
+    return main(["build", "--content", str(content), "--output", str(output), *extra])
+
+
+def bundle(out: Path) -> dict[str, bytes]:
+    root = out / search.BUNDLE
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def indexed_text(out: Path) -> str:
+    """Everything the index holds of the pages, as text (fragments are gzipped, words split by U+200B)."""
+    fragments = sorted((out / search.BUNDLE / "fragment").glob("*.pf_fragment"))
+    return "".join(gzip.decompress(f.read_bytes()).decode("utf-8") for f in fragments).replace("\u200b", "")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    return tmp_path / "content"
+
+
+def test_website_pages_mark_their_main_content_and_sheets_are_left_out(built_site: Path) -> None:
+    marked = {
+        p.relative_to(built_site).as_posix()
+        for p in built_site.rglob("*.html")
+        if b"data-pagefind-body" in p.read_bytes()
+    }
+    assert "index.html" in marked and any(p.endswith("/notices/archive.html") for p in marked)
+    # Printed sheets, the 404 page and the search page itself are not search results.
+    assert not [p for p in marked if "/print/" in p and not p.endswith("print/index.html")]
+    assert "404.html" not in marked and "search.html" not in marked
+    # Nor the contact page of each service (its neighborhood's page lists the same service).
+    assert not [p for p in marked if "/contact/" in p]
+    assert any("/contact/" in p.as_posix() for p in built_site.rglob("*.html"))
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    main_part = home.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "data-pagefind-body" in main_part.split(">", 1)[0]  # on <main>: not the header or the footer
+
+
+@needs_pagefind
+def test_the_index_holds_main_content_but_not_the_footer_or_sheets(built_site: Path) -> None:
+    text = indexed_text(built_site)
+    assert "/print/" not in text.replace("/print/index.html", "")
+    assert '"url":"/search.html"' not in text and '"url":"/404.html"' not in text
+    assert "信息更新至" not in text  # the footer of every page
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    assert "信息更新至" in home
+
+
+@needs_pagefind
+def test_chinese_words_inside_sentences_are_indexed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build(SITES["example"], out) == 0
+    meta = next((out / search.BUNDLE).glob("pagefind.*.pf_meta"))
+    assert ".zh-cn_" in meta.name  # the pages' lang="zh-CN" picks the language
+    # Segmented words are separated by zero-width spaces (the standard build would keep whole runs).
+    raw = "".join(gzip.decompress(f.read_bytes()).decode() for f in (out / search.BUNDLE / "fragment").glob("*"))
+    assert "灭火\u200b器" in raw or "灭火器\u200b" in raw
+
+
+@needs_pagefind
+def test_index_survives_incremental_builds_and_follows_edits(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build(site, out) == 0
+    first = bundle(out)
+    assert "pagefind.js" in first and search.STAMP in first
+    assert not any(name.startswith("pagefind-ui") for name in first)  # the theme's page asks pagefind.js
+
+    reporter = ListReporter()
+    result = run_build(load_config(str(site), str(out)), reporter)
+    assert result.rendered == 0 and bundle(out) == first  # a no-op build leaves the index alone
+
+    notice = site / "neighborhoods" / "lanting" / "notices" / "2026-11-20-water.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n请带好水桶到南门取水。\n", encoding="utf-8")
+    assert build(site, out) == 0
+    second = bundle(out)
+    assert second != first and "南门取水" in indexed_text(out)
+    assert not list(out.glob(".pagefind*")) and not list(tmp_path.glob(".out.*"))  # no leftovers
+
+    clean = tmp_path / "clean"
+    assert build(site, clean) == 0
+    assert bundle(clean) == second  # the incremental index is the clean build's, byte for byte
+
+
+@needs_pagefind
+def test_only_changed_pages_make_a_new_index(tmp_path: Path) -> None:
+    site = tmp_path / "content"
+    shutil.copytree(SITES["example"], site)
+    out = tmp_path / "out"
+    config = load_config(str(site), str(out))
+    reporter = ListReporter()
+    run_build(config, reporter)
+    assert any("indexed the pages for search" in m for m in reporter.messages)
+    stamp = (out / search.BUNDLE / search.STAMP).stat().st_mtime_ns
+    # A file the pages do not show: the neighborhood's pages are rendered again, to the same bytes.
+    (site / "neighborhoods" / "lanting-huayuan" / "unrelated.txt").write_text("x", encoding="utf-8")
+    reporter = ListReporter()
+    assert run_build(config, reporter).rendered > 0
+    assert not any("indexed" in m for m in reporter.messages)
+    assert (out / search.BUNDLE / search.STAMP).stat().st_mtime_ns == stamp
+
+
+@needs_pagefind
+@pytest.mark.parametrize("program", [shutil.which("false") or "/bin/false", "/nonexistent/pagefind"])
+def test_a_failing_indexer_leaves_the_previous_output(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], program: str
+) -> None:
+    out = tmp_path / "out"
+    assert build(site, out) == 0
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", program)
+    capsys.readouterr()
+    assert build(site, out, "--clean") == 1  # a whole build is staged: nothing changes
+    said = capsys.readouterr().err
+    assert "Pagefind" in said and "Traceback" not in said and "internal error" not in said
+    after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+
+
+@needs_pagefind
+def test_an_index_that_failed_to_update_is_made_by_the_next_build(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    assert build(site, out) == 0
+    notice = site / "neighborhoods" / "lanting" / "notices" / "2026-11-20-water.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n南门取水。\n", encoding="utf-8")
+    with monkeypatch.context() as patch:
+        patch.setenv("PAGEFIND_BINARY_PATH", shutil.which("false") or "/bin/false")
+        assert build(site, out) == 1
+    # The pages were updated in place; the old index still serves, marked as out of date.
+    assert (out / "pagefind" / "pagefind.js").is_file() and not (out / search.BUNDLE / search.STAMP).exists()
+    assert build(site, out) == 0
+    assert (out / search.BUNDLE / search.STAMP).is_file() and "南门取水" in indexed_text(out)
+
+
+def test_without_pagefind_the_build_says_so_and_succeeds(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "find_pagefind", lambda: None)
+    reporter = ListReporter()
+    run_build(load_config(str(site), str(tmp_path / "out")), reporter)
+    warning = [m for m in reporter.messages if "Pagefind is not installed" in m]
+    assert warning and "pip install 'pagefind[extended]'" in warning[0] and "search: false" in warning[0]
+    assert (tmp_path / "out" / "search.html").is_file() and not (tmp_path / "out" / search.BUNDLE).exists()
+
+
+def test_search_false_gives_no_search_page_link_or_index(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build(site, out) == 0
+    (site / "site.yaml").write_text((site / "site.yaml").read_text(encoding="utf-8") + "search: false\n", "utf-8")
+    assert build(site, out) == 0
+    assert not (out / "search.html").exists() and not (out / search.BUNDLE).exists()
+    assert "search.html" not in (out / "index.html").read_text(encoding="utf-8")
+    assert "data-pagefind-body" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_preview_server_does_not_index(site: Path, tmp_path: Path) -> None:
+    from sitegen.serve import Preview
+
+    preview = Preview(load_config(str(site), str(tmp_path / "out")), ListReporter())
+    try:
+        preview.rebuild()
+        assert (preview.site / "search.html").is_file() and not (preview.site / search.BUNDLE).exists()
+    finally:
+        preview.close()
+
+
+# --- in a browser -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hosted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example site built and served by a plain web server under a sub-path, /some/sub/path/."""
+    if search.find_pagefind() is None:
+        pytest.skip("Pagefind is not installed")
+    root = tmp_path_factory.mktemp("host")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1795348800")
+        assert build(SITES["example"], root / "some" / "sub" / "path") == 0
+    handler = functools.partial(QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/some/sub/path/"
+    server.shutdown()
+    server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _search(page: Any, query: str) -> list[str]:
+    page.evaluate("() => { document.getElementById('search-status').textContent = ''; }")
+    page.fill("#search-query", query)
+    page.wait_for_function("() => document.getElementById('search-status').textContent !== ''")
+    return [a.get_attribute("href") for a in page.query_selector_all("#search-results a")]
+
+
+@pytest.mark.browser
+def test_a_chinese_query_finds_the_right_page_from_a_sub_path(hosted: str, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(hosted + "index.html")
+    page.click(".search-link")
+    assert page.url == hosted + "search.html"
+    links = _search(page, "消防救援站")
+    assert links and links[0] == hosted + "fengqi-jiayuan/notices/2026-11-18-fire-evacuation-drill.html"
+    assert "消防疏散演练" in page.inner_text("#search-results li")
+    assert _search(page, "锦华名苑")[0] == hosted + "jinhua-mingyuan/index.html"
+    assert _search(page, "zqxjw") == [] and "没有找到" in page.inner_text("#search-status")
+    # The query is kept in the address, so a search can be shared and reloaded.
+    page.goto(hosted + "search.html?q=" + "停电")
+    page.wait_for_selector("#search-results li")
+    assert any("power-outage" in (a.get_attribute("href") or "") for a in page.query_selector_all("#search-results a"))
+    context.close()
+    assert all(url.startswith(hosted) for url in asked)  # nothing from anywhere else
+
+
+@pytest.mark.browser
+def test_search_results_are_accessible_and_phone_sized(hosted: str, browser: Any, axe_source: str) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    page.goto(hosted + "search.html?q=停水")
+    page.wait_for_selector("#search-results li")
+    assert page.evaluate(MEASURE) == []
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    assert [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
+    sizes = page.evaluate(
+        "() => [...document.querySelectorAll('#search-results p, #search-results a, .search-form input')]"
+        ".map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert sizes and min(sizes) >= 18
+    context.close()
+
+
+@pytest.mark.browser
+def test_without_javascript_no_search_is_offered(hosted: str, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 800}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(hosted + "index.html")
+    assert not page.is_visible(".search-link")
+    page.goto(hosted + "search.html")
+    assert not page.is_visible(".search-form")
+    assert "需要浏览器允许运行脚本" in page.inner_text("main")
+    context.close()
+
+
+@pytest.mark.browser
+def test_opened_from_disk_the_search_page_explains_itself(tmp_path: Path, browser: Any) -> None:
+    out = tmp_path / "out"
+    assert build(MINIMAL, out) == 0
+    page = browser.new_page()
+    page.goto((out / "search.html").as_uri() + "?q=停水")
+    page.wait_for_function("() => document.getElementById('search-status').textContent !== ''")
+    assert "直接打开网页时不能搜索" in page.inner_text("#search-status")
+    page.close()
+
+
+def test_the_search_script_loads_only_from_the_site() -> None:
+    script = (ROOT / "themes" / "default" / "static" / "search.js").read_text(encoding="utf-8")
+    assert "://" not in script and 'new URL("pagefind/pagefind.js", root)' in script
