@@ -69,6 +69,8 @@ class BuildResult:
     problems: list[ContentError]
     rendered: int = 0
     pending: dict[str, Callable[[], bytes]] = field(default_factory=dict)  # see build(defer=True)
+    removed: set[str] = field(default_factory=set)  # files an incremental build removed
+    whole: bool = False  # every file was written afresh (neither incremental nor a no-op)
 
 
 def _dates_in(node: Node | None, found: list[dt.date]) -> None:
@@ -367,6 +369,7 @@ def _build(
     for slug in [s for s in state.made if s not in fingerprints]:
         state.drop(slug)
     pending: dict[str, Callable[[], bytes]] = {}
+    removed: set[str] = set()
     plan = _plan(checked, base_url, codes, stale if incremental else list(fingerprints))
     outputs = plan.outputs()
     routes.check_unique(outputs)
@@ -384,6 +387,7 @@ def _build(
             manifest.update(manifests[slug])
         for old in earlier.values():
             previous.update(old)
+        removed = set(previous) - set(manifest)
         clock.lap(f"planned {len(outputs)} files of {len(stale)} neighborhoods and the community")
         assets = static_hashes(config.theme_dirs)
         if defer:
@@ -416,7 +420,7 @@ def _build(
         state.save()
     pages = len(plan.community) + sum(state.sizes.values())
     if defer:
-        return BuildResult(pages, problems, len(changed), pending)
+        return BuildResult(pages, problems, len(changed), pending, removed, not incremental)
     reporter.info(
         _(
             "built {count} pages into {output} ({rendered} rendered)",

@@ -104,15 +104,20 @@ class Preview:
 
     def rebuild(self, touched: set[str] | None = None) -> None:
         """Build now; afterwards every listener hears of the new generation (and its problems)."""
-        with self.building:
-            self.render_pending()  # what the last build left to render, before anything changes
+        # No page renders while a build runs: a page left waiting must not come back after the build
+        # removed it.
+        with self.building, self.rendering:
             started = time.perf_counter()
             problems: list[str] = []
-            pending: dict[str, Callable[[], bytes]] = {}
+            pending: dict[str, Callable[[], bytes]] | None = None  # None: what waits still stands
             try:
                 known = touched if self.built else None
                 result = build(self.config, ListReporter(), self.state, touched=known, defer=self.built)
-                pending = result.pending
+                # Pages left by the last build still wait, unless this one wrote everything, removed
+                # them or will render them itself (their inputs did not change, so their bytes stand).
+                kept = {} if result.whole else self.pending
+                pending = {d: m for d, m in kept.items() if d not in result.removed and d not in result.pending}
+                pending.update(result.pending)
                 self.built = True
                 seconds = f"{time.perf_counter() - started:.2f}"
                 summary = _("rebuilt in {seconds} s ({count} pages rendered)", seconds=seconds, count=result.rendered)
@@ -126,7 +131,7 @@ class Preview:
             except Exception as exc:  # noqa: BLE001 - the preview must outlive any bug
                 problems = [_internal_error(exc)]
                 summary = _("internal error: {error}", error=str(exc))
-            with self.rendering:
+            if pending is not None:
                 self.pending = pending
             if not self.frozen and self.built:
                 # The first build's state lives as long as the preview: collect its garbage once, and
