@@ -105,7 +105,11 @@ def _arrows(points: list[XY], spacing: float, size: float) -> list[str]:
     return arrows
 
 
-def _north_arrow(frame: _Frame, north: float) -> str:
+# The words drawn on a plan: the north arrow's letter, and the scale bar's length ({metres} filled in).
+CHINESE_WORDS = ("北", "{metres} 米")
+
+
+def _north_arrow(frame: _Frame, north: float, letter: str) -> str:
     u = frame.unit
     cx, cy = frame.width - 10 * u, 11 * u
     angle = math.radians(north)
@@ -120,13 +124,13 @@ def _north_arrow(frame: _Frame, north: float) -> str:
         "g",
         _el("circle", cx=cx, cy=cy, r=5.2 * u, fill="#fff", stroke="#000", stroke_width=0.2 * u),
         _el("polygon", points=_poly([tip, back_l, tail, back_r]), fill="#000"),
-        _text(label[0], label[1], 2.4 * u, "北", "north-label"),
+        _text(label[0], label[1], 2.4 * u, letter, "north-label"),
         class_="north-arrow",
         data_north=float(north),
     )
 
 
-def _scale_bar(frame: _Frame) -> tuple[str, float]:
+def _scale_bar(frame: _Frame, words: str) -> tuple[str, float]:
     u = frame.unit
     length = maps.nice_length(frame.width / 5)
     x, y = 3 * u, frame.height - 3 * u
@@ -136,7 +140,7 @@ def _scale_bar(frame: _Frame) -> tuple[str, float]:
         _el("rect", x=x, y=y - u, width=half, height=u, fill="#000"),
         _el("rect", x=x + half, y=y - u, width=half, height=u, fill="#fff", stroke="#000", stroke_width=0.15 * u),
         _text(x, y - 2.4 * u, 2 * u, "0", "scale-label"),
-        _text(x + length, y - 2.4 * u, 2 * u, f"{_n(length)} 米", "scale-label"),
+        _text(x + length, y - 2.4 * u, 2 * u, words.format(metres=_n(length)), "scale-label"),
         class_="scale-bar",
         data_scale_m=length,
     )
@@ -314,12 +318,13 @@ def draw_plan(
     rotation: float = 0.0,
     label: str = "",
     text_scale: float = 1.0,
+    words: tuple[str, str] = CHINESE_WORDS,
 ) -> Plan:
     """The plan as SVG in metres. With ``building``: its route in green and "you are here" at its board.
 
     ``text_scale`` enlarges labels, e.g. for a phone screen where the whole plan is 360 px wide.
     """
-    base = _base(site_map, rotation, text_scale)
+    base = _base(site_map, rotation, text_scale, words)
     drawing = base.drawing
     parts = [base.below]
     route = site_map.routes.get(building.id) if building else None
@@ -351,12 +356,12 @@ class _Base:
     scale: float
 
 
-_bases: dict[tuple[int, float, float], _Base] = {}
+_bases: dict[tuple[int, float, float, tuple[str, str]], _Base] = {}
 
 
-def _base(site_map: SiteMap, rotation: float, text_scale: float) -> _Base:
+def _base(site_map: SiteMap, rotation: float, text_scale: float, words: tuple[str, str]) -> _Base:
     """The shared layers, drawn once per site map and turn (a neighborhood's plans turn four ways at most)."""
-    key = (id(site_map), rotation, text_scale)
+    key = (id(site_map), rotation, text_scale, words)
     cached = _bases.get(key)
     if cached is not None and cached.site_map is site_map:
         return cached
@@ -365,8 +370,8 @@ def _base(site_map: SiteMap, rotation: float, text_scale: float) -> _Base:
     drawing = _Drawing(site_map, frame, text_scale)
     below = "".join(drawing.ground() + drawing.landmarks() + drawing.buildings())
     north = (site_map.north + rotation) % 360
-    bar, scale = _scale_bar(frame)
-    above = "".join([*drawing.places(), _north_arrow(frame, north), bar])
+    bar, scale = _scale_bar(frame, words[1])
+    above = "".join([*drawing.places(), _north_arrow(frame, north, words[0]), bar])
     base = _Base(site_map, drawing, below, above, tuple(sorted(set(drawing.codes))), north, scale)
     if len(_bases) >= 16:
         _bases.clear()

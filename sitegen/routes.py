@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sitegen.errors import SitegenError
-from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, _
-from sitegen.mapdraw import draw_plan
+from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, translate
+from sitegen.mapdraw import Plan, draw_plan
 from sitegen.model import Neighborhood, Notice, Site
 
 
@@ -123,12 +123,16 @@ def _notice_page(notice: Notice, neighborhood: Neighborhood | None, sources: tup
 
 
 def _map_context(neighborhood: Neighborhood) -> Callable[[], dict[str, Any]]:
+    """The map page's values; its template draws the plan in the page's language (``plan(lang)``)."""
     assert neighborhood.map is not None
     site_map = neighborhood.map
-    return lambda: {
-        "neighborhood": neighborhood,
-        "plan": draw_plan(site_map, label=f"{neighborhood.name}平面图", text_scale=1.3),
-    }
+
+    def plan(lang: str) -> Plan:
+        label = translate(_("{name} site plan", name=neighborhood.name), lang)
+        words = (translate(_("N"), lang), translate(_("{metres} m"), lang))
+        return draw_plan(site_map, label=str(label), text_scale=1.3, words=(str(words[0]), str(words[1])))
+
+    return lambda: {"neighborhood": neighborhood, "plan": plan}
 
 
 def _all_notices(site: Site) -> list[Notice]:
