@@ -30,7 +30,7 @@ from sitegen.write import write_page
 
 EVENTS_PATH = "/__sitegen__/events"
 DEBOUNCE_SECONDS = 0.05
-RENDER_BEHIND_SECONDS = 0.3
+RENDER_BEHIND_SECONDS = 1.0
 KEEPALIVE_SECONDS = 15.0
 
 # Names editors give their temporary and backup files; saving them must not start a build.
