@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -33,16 +34,24 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 ENV.update(SOURCE_DATE_EPOCH=EPOCH, PYTHONUNBUFFERED="1")
 
 
-def timed(command: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in MB, and stderr of one command."""
-    wrapped = ["/usr/bin/time", "-f", "%M", *command]
+@dataclass
+class Run:
+    seconds: float  # wall
+    cpu: float  # user + system, of the command and its children
+    peak_mb: int  # the largest resident set of the command or any of its children
+    log: str  # its stderr
+
+
+def timed(command: list[str]) -> Run:
+    """Run one command (with ENV) and measure it; stop everything if it fails."""
+    wrapped = ["/usr/bin/time", "-f", "%M %U %S", *command]
     started = time.perf_counter()
     done = subprocess.run(wrapped, env=ENV, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
-    peak_kb = int(done.stderr.strip().splitlines()[-1])
-    return seconds, peak_kb // 1024, done.stderr
+    peak_kb, user, system = done.stderr.strip().splitlines()[-1].split()
+    return Run(seconds, float(user) + float(system), int(peak_kb) // 1024, done.stderr)
 
 
 def edit_notice(content: Path, serial: int) -> Path:
@@ -118,12 +127,15 @@ def measure(count: int) -> dict[str, float]:
             "--output",
             str(output),
         ]
-        cold, cold_mb, log = timed(build)
+        first = timed(build)
+        cold, cold_mb, log = first.seconds, first.peak_mb, first.log
         pages = int(re.search(r"built (\d+) pages", log).group(1))  # type: ignore[union-attr]
         sheets = sum(1 for _ in output.glob("*/print/*.html"))
-        noop, noop_mb, _ = timed(build)
+        again = timed(build)
+        noop, noop_mb = again.seconds, again.peak_mb
         edit_notice(content, 1)
-        edit, edit_mb, log = timed(build)
+        edited = timed(build)
+        edit, edit_mb, log = edited.seconds, edited.peak_mb, edited.log
         rendered = int(re.search(r"\((\d+) rendered\)", log).group(1))  # type: ignore[union-attr]
         latency = serve_latency(content)
         return {

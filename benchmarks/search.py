@@ -10,29 +10,15 @@ build and of Pagefind, which runs on every core) for a cold build and for one no
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench import ENV, edit_notice  # noqa: E402
+from bench import edit_notice, timed  # noqa: E402
 from make_city import make_city  # noqa: E402
-
-
-def timed(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and CPU seconds (the command and its children) of one command."""
-    wrapped = ["/usr/bin/time", "-f", "%U %S", *command]
-    started = time.perf_counter()
-    done = subprocess.run(wrapped, env=ENV, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    if done.returncode:
-        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
-    user, system = (float(v) for v in done.stderr.strip().splitlines()[-1].split())
-    return wall, user + system
 
 
 def measure(count: int, search: bool) -> dict[str, float]:
@@ -44,9 +30,11 @@ def measure(count: int, search: bool) -> dict[str, float]:
             with (content / "site.yaml").open("a", encoding="utf-8") as stream:
                 stream.write("search: false\n")
         build = [sys.executable, "-m", "sitegen", "build", "--content", str(content), "--output", str(output)]
-        cold, cold_cpu = timed(build)
+        first = timed(build)
+        cold, cold_cpu = first.seconds, first.cpu
         edit_notice(content, 1)
-        edit, edit_cpu = timed(build)
+        edited = timed(build)
+        edit, edit_cpu = edited.seconds, edited.cpu
         index = output / "pagefind"
         size = sum(p.stat().st_size for p in index.rglob("*") if p.is_file()) if index.is_dir() else 0
         files = sum(1 for p in index.rglob("*") if p.is_file()) if index.is_dir() else 0
