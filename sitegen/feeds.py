@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import sitegen
@@ -77,6 +79,14 @@ ZONE_FROM = dt.date(1992, 1, 1)
 ZONE_UNTIL = dt.date(2100, 1, 1)
 
 
+@functools.cache
+def _vtimezone() -> Any:
+    """Asia/Shanghai as a VTIMEZONE, worked out once (it takes longer than the rest of a calendar)."""
+    import icalendar
+
+    return icalendar.Timezone.from_tzid(TIMEZONE, first_date=ZONE_FROM, last_date=ZONE_UNTIL)
+
+
 def calendar(links: Links, name: str, scope: str, meetings: Sequence[Meeting], since: dt.date, today: dt.date) -> bytes:
     """An iCalendar file with one recurring event per meeting, starting on or after ``since``.
 
@@ -110,6 +120,7 @@ def calendar(links: Links, name: str, scope: str, meetings: Sequence[Meeting], s
         if links.base_url:
             event.add("url", links.href(f"{scope}/index.html#meetings" if scope else "index.html#meetings"))
         cal.add_component(event)
-    cal.add_missing_timezones(first_date=ZONE_FROM, last_date=ZONE_UNTIL)
+    if TIMEZONE in cal.get_missing_tzids():
+        cal.subcomponents.insert(0, _vtimezone())
     data: bytes = cal.to_ical()
     return data

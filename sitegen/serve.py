@@ -8,6 +8,7 @@ import http.server
 import json
 import os
 import shutil
+import signal
 import socketserver
 import tempfile
 import threading
@@ -323,13 +324,35 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
 
 
+def _interrupter(owner: int) -> Callable[[int, object], None]:
+    """A SIGTERM handler that interrupts the preview as Ctrl-C does (workers it forked just end)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        if os.getpid() != owner:
+            os._exit(128 + signum)
+        raise KeyboardInterrupt
+
+    return interrupt
+
+
 def serve(config: SiteConfig, reporter: Reporter, host: str = "127.0.0.1", port: int = 8000) -> int:
-    """Serve until interrupted (Ctrl-C); return the exit code."""
+    """Serve until interrupted (Ctrl-C, or SIGTERM); return the exit code. The preview's folder goes with it."""
     preview = Preview(config, reporter)
+    # `kill` stops the preview as Ctrl-C does, so that its folder (a whole site) is removed.
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupter(os.getpid())) if in_main else None
+    try:
+        return _serve(preview, config, reporter, host, port)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        preview.close()
+
+
+def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, port: int) -> int:
     try:
         server = _Server((host, port), _handler(preview))
     except OSError as exc:
-        preview.close()
         raise SitegenError(
             _(
                 "cannot listen on {host}:{port} ({reason}); try another --port",
@@ -338,7 +361,11 @@ def serve(config: SiteConfig, reporter: Reporter, host: str = "127.0.0.1", port:
                 reason=exc.strerror,
             )
         ) from exc
-    preview.rebuild()  # before any thread runs, so a big first build may use every core
+    try:
+        preview.rebuild()  # before any thread runs, so a big first build may use every core
+    except KeyboardInterrupt:
+        server.server_close()
+        raise
     changes = _Changes()
     observer = Observer()
     for folder in {config.content_dir.resolve(), *(d.resolve() for d in config.theme_dirs)}:
@@ -363,5 +390,4 @@ def serve(config: SiteConfig, reporter: Reporter, host: str = "127.0.0.1", port:
         server.server_close()
         observer.join(timeout=5)
         builder.join(timeout=5)
-        preview.close()
     return 0

@@ -180,6 +180,19 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
     assert set(Path(os.environ.get("TMPDIR", "/tmp")).glob("sitegen-preview-*")) <= before, "preview folder left"
 
 
+def test_sigterm_stops_the_server_and_removes_its_folder(tmp_path: Path) -> None:
+    """`kill` (as a service manager or a script stops it) must not leave a whole site in /tmp."""
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    before = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("sitegen-preview-*"))
+    server = Server(content)
+    assert set(Path(os.environ.get("TMPDIR", "/tmp")).glob("sitegen-preview-*")) - before, "no preview folder made"
+    server.process.send_signal(signal.SIGTERM)
+    assert server.stop() == 0
+    assert "Traceback" not in "".join(server.log)
+    assert set(Path(os.environ.get("TMPDIR", "/tmp")).glob("sitegen-preview-*")) <= before, "preview folder left"
+
+
 # In a real browser: the open page reloads by itself, and shows problems until they are fixed.
 
 
