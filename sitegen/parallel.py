@@ -7,7 +7,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sitegen.qr import QrCache
 from sitegen.routes import Output
@@ -17,6 +17,8 @@ from sitegen.write import write_file
 PARALLEL_FROM = 400
 
 Render = Callable[[Output], bytes]
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 # The job of forked workers: set just before the pool forks, read by the workers, cleared after.
 _job: tuple[Sequence[Output], Render, Path, QrCache] | None = None
@@ -49,21 +51,53 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def _forkable(items: int, least: int) -> bool:
+    """Whether to fork workers for ``items`` pieces of work (not worth it below ``least``)."""
+    # Forking a process that runs other threads (the preview server) can deadlock its children.
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    small = items < least and not os.environ.get("SITEGEN_JOBS")
+    return forkable and not small and workers() > 1
+
+
+# The function and items of fork_map: set just before the pool forks, read by the workers.
+_task: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def _run_task(index: int) -> Any:
+    assert _task is not None
+    function, items = _task
+    return function(items[index])
+
+
+def fork_map(function: Callable[[Item], Result], items: Sequence[Item], least: int) -> list[Result]:
+    """``[function(item) for item in items]``, on every core when there are at least ``least`` items.
+
+    Forked workers see this process as it is (nothing is pickled but the results), so ``function``
+    may be any callable, a closure or a bound method.
+    """
+    global _task
+    if not _forkable(len(items), least):
+        return [function(item) for item in items]
+    _task = (function, items)
+    try:
+        context: Any = multiprocessing.get_context("fork")
+        with context.Pool(workers()) as pool:
+            return list(pool.imap(_run_task, range(len(items)), chunksize=8))
+    finally:
+        _task = None
+
+
 def render_into(outputs: Sequence[Output], render: Render, root: Path, codes: QrCache) -> None:
     """Render every output into ``root``: on several cores when there are many pages and fork exists."""
     global _job
-    count = workers()
-    # Forking a process that runs other threads (the preview server) can deadlock its children.
-    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    small = len(outputs) < PARALLEL_FROM and not os.environ.get("SITEGEN_JOBS")
-    if small or count < 2 or not forkable:
+    if not _forkable(len(outputs), PARALLEL_FROM):
         for output in outputs:
             write_file(root, output.dest, render(output))
         return
     _job = (outputs, render, root, codes)
     try:
         context: Any = multiprocessing.get_context("fork")
-        with context.Pool(count) as pool:
+        with context.Pool(workers()) as pool:
             for new_codes in pool.imap(_render_group, _groups(outputs)):
                 codes.merge(new_codes)
     finally:

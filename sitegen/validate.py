@@ -34,11 +34,14 @@ from sitegen.model import (
     Unit,
     summarize,
 )
+from sitegen.parallel import fork_map
 from sitegen.parse import RawDocument
 from sitegen.schema import INVALID, Checker, Rec, Ref, check_document
 from sitegen.sitemap import check_site_map
 
 STALE_AFTER_DAYS = 180
+# Below this many neighborhoods to check, forking workers costs more than it saves.
+PARALLEL_CHECK_FROM = 40
 
 # Default role labels of each slot, and whether a phone there is published unless marked.
 OFFICIAL, VOLUNTEER = True, False
@@ -301,9 +304,10 @@ class SiteValidator:
         context = self._site_context()
         grids = context.grids if context else None
         people = context.people if context else None
+        fresh = self._check_fresh(grids, people)
         summaries = []
         for files in self.documents.neighborhoods:
-            summary = self._checked_neighborhood(files, grids, people)
+            summary = self._checked_neighborhood(files, fresh)
             if summary is not None:
                 summaries.append(summary)
         community_notices = self._notices(self.documents.notices, "")
@@ -387,23 +391,43 @@ class SiteValidator:
             self.cache.site = self.context
         return self.context
 
+    def _cached(self, files: NeighborhoodFiles) -> CachedNeighborhood | None:
+        """The cache's result for the folder, while its folder and the site context are unchanged."""
+        cached = self.cache.neighborhoods.get(files.slug) if self.cache is not None else None
+        return cached if cached is not None and cached.key == (self.context_key, files.digest) else None
+
+    def _check_fresh(
+        self, grids: dict[str, Grid] | None, shared_people: dict[str, dict[str, Any]] | None
+    ) -> dict[str, tuple[Neighborhood | None, list[ContentError]]]:
+        """Check every neighborhood the cache cannot give, on every core when there are many."""
+        todo = [files for files in self.documents.neighborhoods if self._cached(files) is None]
+
+        def alone(files: NeighborhoodFiles) -> tuple[Neighborhood | None, list[ContentError]]:
+            problems, self.problems = self.problems, []
+            try:
+                return self.check_neighborhood(files, grids, shared_people), self.problems
+            finally:
+                self.problems = problems
+
+        return dict(zip((f.slug for f in todo), fork_map(alone, todo, PARALLEL_CHECK_FROM), strict=True))
+
     def _checked_neighborhood(
-        self,
-        files: NeighborhoodFiles,
-        grids: dict[str, Grid] | None,
-        shared_people: dict[str, dict[str, Any]] | None,
+        self, files: NeighborhoodFiles, fresh: dict[str, tuple[Neighborhood | None, list[ContentError]]]
     ) -> NeighborhoodSummary | None:
         """The neighborhood's summary from the cache if its folder and context are unchanged, else checked now."""
-        key = (self.context_key, files.digest)
-        cached = self.cache.neighborhoods.get(files.slug) if self.cache is not None else None
-        if cached is not None and cached.key == key:
+        cached = self._cached(files)
+        if cached is not None:
             self.problems += cached.problems
             return cached.summary
-        start = len(self.problems)
-        neighborhood = self.check_neighborhood(files, grids, shared_people)
+        neighborhood, problems = fresh[files.slug]
+        self.problems += problems
+        if neighborhood is not None:
+            self.models[files.slug] = neighborhood
         summary = summarize(neighborhood) if neighborhood is not None else None
         if self.cache is not None:
-            self.cache.neighborhoods[files.slug] = CachedNeighborhood(key, summary, self.problems[start:])
+            self.cache.neighborhoods[files.slug] = CachedNeighborhood(
+                (self.context_key, files.digest), summary, problems
+            )
         return summary
 
     def check_neighborhood(

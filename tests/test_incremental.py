@@ -340,12 +340,22 @@ def test_a_changed_program_makes_every_page_again(tmp_path: Path, monkeypatch: p
     assert rendered(tmp_path / "content", out) == total
 
 
-def test_rendering_on_two_cores_gives_the_same_bytes(tmp_path: Path) -> None:
+def test_checking_and_rendering_on_two_cores_give_the_same_bytes(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    # The workers' results carry problems too: a warning must come back, in its place.
+    stale = content / "neighborhoods" / "fengqi-jiayuan" / "neighborhood.yaml"
+    stale.write_text(stale.read_text(encoding="utf-8").replace("verified_on: 2026-11-18", "verified_on: 2020-01-01"))
     env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}
-    outputs = {}
+    outputs, reports = {}, {}
+    build = [sys.executable, "-m", "sitegen", "build", "--lang", "en", "--content", str(content)]
     for jobs in ("1", "2"):
         out = tmp_path / f"out-{jobs}"
-        command = [sys.executable, "-m", "sitegen", "build", "--content", str(ROOT / "content"), "--output", str(out)]
-        subprocess.run(command, env={**env, "SITEGEN_JOBS": jobs}, check=True, capture_output=True)
-        outputs[jobs] = tree(out)
-    assert outputs["1"] == outputs["2"]
+        command = [*build, "--output", str(out)]
+        done = subprocess.run(command, env={**env, "SITEGEN_JOBS": jobs}, check=True, capture_output=True, text=True)
+        outputs[jobs], reports[jobs] = tree(out), done.stdout
+        # The second build with the state the workers' results left finds nothing to do.
+        again = subprocess.run(command, env={**env, "SITEGEN_JOBS": jobs}, check=True, capture_output=True, text=True)
+        assert "nothing changed" in again.stderr and again.stdout == done.stdout
+    assert "warning" in reports["1"]
+    assert outputs["1"] == outputs["2"] and reports["1"] == reports["2"]
