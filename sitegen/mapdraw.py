@@ -182,13 +182,14 @@ class _Drawing:
                         stroke_width=0.3 * u,
                     )
                 )
-        for path in self.map.paths:
-            line = _poly([frame(self.map.points[p]) for p in path])
+        # The walkways share their looks through one group: a plan has a hundred of them.
+        lines = [_el("polyline", points=_poly([frame(self.map.points[p]) for p in path])) for path in self.map.paths]
+        if lines:
             parts.append(
                 _el(
-                    "polyline",
-                    class_="walkway",
-                    points=line,
+                    "g",
+                    *lines,
+                    class_="walkways",
                     fill="none",
                     stroke="#c8c8c8",
                     stroke_width=2.2 * u,
@@ -223,22 +224,15 @@ class _Drawing:
         return _text(cx, cy, size, name, cls)
 
     def buildings(self) -> list[str]:
-        parts = []
-        for b in self.map.buildings:
-            outline = _poly([self.frame(p) for p in b.outline])
-            parts.append(
-                _el(
-                    "polygon",
-                    class_="building",
-                    data_building=b.id,
-                    points=outline,
-                    fill="#eeeeee",
-                    stroke="#444",
-                    stroke_width=0.25 * self.u,
-                )
-            )
-            parts.append(self._fitted_label(b.outline, b.name, "label building-label"))
-        return parts
+        shapes = [
+            _el("polygon", class_="building", data_building=b.id, points=_poly([self.frame(p) for p in b.outline]))
+            for b in self.map.buildings
+        ]
+        labels = [self._fitted_label(b.outline, b.name, "label building-label") for b in self.map.buildings]
+        if not shapes:
+            return []
+        looks = {"fill": "#eeeeee", "stroke": "#444", "stroke_width": 0.25 * self.u}
+        return [_el("g", *shapes, class_="buildings", **looks), *labels]
 
     def current(self, b: MapBuilding) -> list[str]:
         """The reader's own building, drawn again over the others, in yellow."""

@@ -527,11 +527,21 @@ def site_base_url(site: str) -> str:
 
 
 def dark_modules(d: str) -> list[tuple[int, int, int]]:
-    """(x, y, run length) of each horizontal run drawn by the SVG path; fails on anything else."""
-    runs = re.findall(r"M(\d+) (\d+)h(\d+)v1h-(\d+)z", d)
-    assert "".join(f"M{x} {y}h{w}v1h-{w2}z" for x, y, w, w2 in runs) == d, "unexpected path commands"
-    assert all(w == w2 for _x, _y, w, w2 in runs)
-    return [(int(x), int(y), int(w)) for x, y, w, _ in runs]
+    """(x, y, run length) of each horizontal run the path strokes; fails on anything else.
+
+    The path is a first absolute move to the middle of a row, then relative moves, each followed
+    by one horizontal line (a 1-module stroke along the row's middle covers the run).
+    """
+    commands = re.findall(r"([Mm])(-?\d+) (-?\d+(?:\.5)?)h(\d+)", d)
+    assert "".join(f"{c}{x} {y}h{w}" for c, x, y, w in commands) == d, "unexpected path commands"
+    assert commands and commands[0][0] == "M" and all(c == "m" for c, *_ in commands[1:])
+    runs, x, y = [], 0.0, 0.0
+    for command, dx, dy, width in commands:
+        x, y = (float(dx), float(dy)) if command == "M" else (x + float(dx), y + float(dy))
+        assert y % 1 == 0.5 and x % 1 == 0 and int(width) > 0
+        runs.append((int(x), int(y - 0.5), int(width)))
+        x += int(width)
+    return runs
 
 
 @pytest.mark.parametrize("site", PRINTED_SITES)
