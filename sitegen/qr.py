@@ -31,9 +31,15 @@ class QrCode:
 
 
 _DARK_RUN = re.compile("1+")
+_BITS = bytes.maketrans(b"\x00\x01", b"01")
 
 
-def _path(matrix: list[list[bool]]) -> str:
+def _rows(matrix: list[list[bool]]) -> list[str]:
+    """The modules as one string of 0 (light) and 1 (dark) per row."""
+    return [bytes(row).translate(_BITS).decode("ascii") for row in matrix]
+
+
+def _path(rows: list[str]) -> str:
     """One SVG path stroking each horizontal run of dark modules along the middle of its row.
 
     A stroke one module wide covers the run exactly; moves are relative, so a typical code takes
@@ -41,8 +47,8 @@ def _path(matrix: list[list[bool]]) -> str:
     """
     parts = []
     at: tuple[int, int] | None = None  # where the pen stopped: after the last run
-    for y, row in enumerate(matrix):
-        for run in _DARK_RUN.finditer("".join("1" if module else "0" for module in row)):
+    for y, row in enumerate(rows):
+        for run in _DARK_RUN.finditer(row):
             start, end = run.span()
             parts.append(f"M{start} {y}.5" if at is None else f"m{start - at[0]} {y - at[1]}")
             parts.append(f"h{end - start}")
@@ -90,20 +96,20 @@ def _svg(payload: str, level: str, size: int, path: str) -> QrCode:
 @functools.lru_cache(maxsize=4096)
 def make_qr(payload: str, level: str = "M") -> QrCode:
     """Encode ``payload`` at error-correction ``level`` with a 4-module quiet zone."""
-    matrix = encode(payload, level)
-    return _svg(payload, level, len(matrix), _path(matrix))
+    rows = _rows(encode(payload, level))
+    return _svg(payload, level, len(rows), _path(rows))
 
 
-def _pack(matrix: list[list[bool]]) -> bytes:
-    bits = "".join("1" if module else "0" for row in matrix for module in row)
+def _pack(rows: list[str]) -> bytes:
+    bits = "".join(rows)
     return int("1" + bits, 2).to_bytes((len(bits) + 8) // 8, "big")
 
 
-def _unpack(data: bytes, size: int) -> list[list[bool]]:
+def _unpack(data: bytes, size: int) -> list[str]:
     bits = bin(int.from_bytes(data, "big"))[3:]
     if len(bits) != size * size:
         raise ValueError("damaged entry")
-    return [[bits[y * size + x] == "1" for x in range(size)] for y in range(size)]
+    return [bits[y * size : (y + 1) * size] for y in range(size)]
 
 
 class QrCache:
@@ -162,9 +168,9 @@ class QrCache:
                 return _svg(payload, level, entry[0], _path(_unpack(entry[1], entry[0])))
             except (ValueError, TypeError, IndexError):
                 pass
-        matrix = encode(payload, level)
-        self.new[key] = (len(matrix), _pack(matrix))
-        return _svg(payload, level, len(matrix), _path(matrix))
+        rows = _rows(encode(payload, level))
+        self.new[key] = (len(rows), _pack(rows))
+        return _svg(payload, level, len(rows), _path(rows))
 
     def take_new(self) -> dict[str, tuple[int, bytes]]:
         """The codes made since the last call (in a worker: to send back to the parent)."""
