@@ -324,9 +324,12 @@ class SiteValidator:
 
     def _covering_grids(self, context: SiteContext, summaries: tuple[NeighborhoodSummary, ...]) -> tuple[Grid, ...]:
         """The community's grids, each with the buildings it covers (the same as last time if nothing moved)."""
-        last = self.cache.coverage if self.cache is not None else None
-        if last is not None and last[0] is context and len(last[1]) == len(summaries):
-            if all(a is b for a, b in zip(last[1], summaries, strict=True)):
+        cache = self.cache
+        last = cache.coverage if cache is not None else None
+        if cache is not None and last is not None and last[0] is context and len(last[1]) == len(summaries):
+            # An edit that moved no building between grids (most edits) leaves every grid as it was.
+            if all(a is b or _covers(a) == _covers(b) for a, b in zip(last[1], summaries, strict=True)):
+                cache.coverage = (context, summaries, last[2])
                 return last[2]
         coverage: dict[str, list[tuple[str, str, str]]] = {}
         for summary in summaries:
@@ -702,6 +705,18 @@ def _area_code(doc: RawDocument | None) -> str:
         code = entry.value.text.strip()
         return code if code.startswith("0") else "0" + code
     return ""
+
+
+def _covers(summary: NeighborhoodSummary) -> tuple[object, ...]:
+    """What a neighborhood gives the grids' coverage, names with their translations.
+
+    (A Translated name equals its Chinese text: comparing names alone would miss a new English one.)
+    """
+
+    def exact(text: str) -> object:
+        return (text, text.texts) if isinstance(text, Translated) else text
+
+    return (summary.slug, exact(summary.name), tuple((grid, exact(name)) for grid, name in summary.grid_buildings))
 
 
 def _with_coverage(grid: Grid, buildings: list[tuple[str, str, str]]) -> Grid:

@@ -299,6 +299,18 @@ def test_an_edit_in_one_neighborhood_renders_only_its_pages_and_the_community_pa
     assert 0 < again < total / 2
 
 
+@pytest.mark.parametrize("edit", [translate_name, regrid_building], ids=lambda e: e.__name__)
+def test_grid_coverage_follows_names_and_buildings(tmp_path: Path, edit: Callable[[Path, random.Random], None]) -> None:
+    """The grids' coverage is kept while no edit changes it: a new English name or a moved building does."""
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    out = tmp_path / "out"
+    assert build(tmp_path / "content", out) == 0
+    edit(tmp_path, random.Random(1))
+    assert build(tmp_path / "content", out) == 0
+    assert build(tmp_path / "content", tmp_path / "clean") == 0
+    assert tree(out) == tree(tmp_path / "clean")
+
+
 def test_clean_rebuilds_an_output_changed_by_hand(tmp_path: Path) -> None:
     shutil.copytree(MINIMAL, tmp_path / "content")
     out = tmp_path / "out"
