@@ -158,14 +158,14 @@ def measure(count: int) -> dict[str, float]:
 def main(sizes: list[int]) -> None:
     rows = [measure(n) for n in sizes]
     print(
-        "| N | pages | sheets | cold build | no-op rebuild | one notice edited | edit → reloaded in serve "
-        "| pages/s | sheets/s | peak memory |"
+        "| N | files | sheets | cold build | no-op rebuild | one notice edited | edit → reloaded in serve "
+        "| files/s | sheets/s | peak memory |"
     )
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         print(
             f"| {r['neighborhoods']:,} | {r['pages']:,} | {r['sheets']:,} | {r['cold']:.1f} s | {r['noop']:.2f} s "
-            f"| {r['edit']:.2f} s ({r['edit_rendered']:.0f} pages) | {r['serve'] * 1000:.0f} ms "
+            f"| {r['edit']:.2f} s ({r['edit_rendered']:.0f} files) | {r['serve'] * 1000:.0f} ms "
             f"| {r['pages_per_s']:.0f} | {r['sheets_per_s']:.0f} | {r['peak_mb']:.0f} MB |"
         )
 
