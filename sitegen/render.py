@@ -276,6 +276,10 @@ def _formatted(text: str, values: dict[str, Any]) -> Markup:
     return Markup(text) % values if values or "%" in text else Markup(text)
 
 
+# The theme's texts without values, by language and message: the same few hundred, looked up millions of times.
+_plain_texts: dict[tuple[str, str], Markup] = {}
+
+
 @jinja2.pass_context
 def _gettext(context: jinja2.runtime.Context, message: str, **values: Any) -> Markup:
     """``_("…")`` in a template: the theme's text in the page's language.
@@ -283,7 +287,13 @@ def _gettext(context: jinja2.runtime.Context, message: str, **values: Any) -> Ma
     Installed directly rather than through the i18n extension's wrappers, which cost three more
     calls per text: a district's build looks up millions of them.
     """
-    return _formatted(translations(_lang(context)).gettext(message), values)
+    lang = _lang(context)
+    if values:
+        return _formatted(translations(lang).gettext(message), values)
+    made = _plain_texts.get((lang, message))
+    if made is None:
+        made = _plain_texts[lang, message] = _formatted(translations(lang).gettext(message), {})
+    return made
 
 
 @jinja2.pass_context
