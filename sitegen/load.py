@@ -14,6 +14,10 @@ from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, _
 from sitegen.parse import RawDocument, decode, parse_yaml
 
 MAX_FILE_BYTES = 2_000_000
+# site.yaml lists every grid and person of the community, so it grows with it: a city of 10,000
+# neighborhoods in 20,000 grids writes about 6 MB and 600,000 values there.
+MAX_SITE_BYTES = 32_000_000
+MAX_SITE_NODES = 3_000_000
 
 SITE_FILE = "site.yaml"
 NEIGHBORHOODS_DIR = "neighborhoods"
@@ -109,7 +113,9 @@ def _outside(path: Path, rel: str) -> bool:
         return True
 
 
-def _read(path: Path, rel: str, display_root: str) -> tuple[RawDocument | None, str, list[ContentError]]:
+def _read(
+    path: Path, rel: str, display_root: str, max_bytes: int = MAX_FILE_BYTES
+) -> tuple[RawDocument | None, str, list[ContentError]]:
     display = _display_path(display_root, rel)
     if _outside(path, rel):
         hint = _("copy the file into the content folder instead of linking to it")
@@ -119,11 +125,11 @@ def _read(path: Path, rel: str, display_root: str) -> tuple[RawDocument | None, 
             [ContentError(display, 1, 1, _("the file is a link to a place outside the content folder"), "error", hint)],
         )
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
+        if path.stat().st_size > max_bytes:
             return (
                 None,
                 "",
-                [ContentError(display, 1, 1, _("the file is larger than {size} MB", size=MAX_FILE_BYTES // 1_000_000))],
+                [ContentError(display, 1, 1, _("the file is larger than {size} MB", size=max_bytes // 1_000_000))],
             )
         data = path.read_bytes()
     except OSError as exc:
@@ -134,12 +140,14 @@ def _read(path: Path, rel: str, display_root: str) -> tuple[RawDocument | None, 
     return RawDocument(display, rel, text.split("\n"), None), text, problems
 
 
-def load_yaml_file(path: Path, rel: str, display_root: str) -> tuple[RawDocument | None, list[ContentError]]:
-    """Read one YAML file that must hold a mapping."""
-    doc, text, problems = _read(path, rel, display_root)
+def load_yaml_file(
+    path: Path, rel: str, display_root: str, max_bytes: int = MAX_FILE_BYTES, max_nodes: int | None = None
+) -> tuple[RawDocument | None, list[ContentError]]:
+    """Read one YAML file that must hold a mapping (of ``max_bytes`` and ``max_nodes`` values at most)."""
+    doc, text, problems = _read(path, rel, display_root, max_bytes)
     if doc is None:
         return None, problems
-    root, parse_problems = parse_yaml(doc, text)
+    root, parse_problems = parse_yaml(doc, text, max_nodes=max_nodes)
     problems += parse_problems
     if root is None and not parse_problems:
         problems.append(
@@ -350,7 +358,7 @@ def _parse_neighborhood(
 def _load_site(content_dir: Path, display_root: str) -> tuple[RawDocument | None, list[ContentError]]:
     site_path = content_dir / SITE_FILE
     if site_path.is_file():
-        return load_yaml_file(site_path, SITE_FILE, display_root)
+        return load_yaml_file(site_path, SITE_FILE, display_root, MAX_SITE_BYTES, MAX_SITE_NODES)
     hint = (
         _("rename `site.yml` to `site.yaml`")
         if (content_dir / "site.yml").is_file()

@@ -80,7 +80,8 @@ class RawDocument:
 
 
 class _Budget:
-    def __init__(self) -> None:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
         self.nodes = 0
         self.seen: set[int] = set()
         self.aliases = False
@@ -287,7 +288,7 @@ def _convert(
     if id(node) in budget.seen:
         budget.aliases = True  # the composer gives an alias the node it names
     budget.seen.add(id(node))
-    if budget.nodes > MAX_NODES or depth > MAX_DEPTH:
+    if budget.nodes > budget.limit or depth > MAX_DEPTH:
         raise _TooBig(line, column, budget.aliases)
     if not node.tag.startswith("tag:yaml.org,2002:"):
         problems.append(
@@ -424,8 +425,15 @@ def _compose(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=_PythonLoader)
 
 
-def parse_yaml(doc: RawDocument, text: str, line_offset: int = 0) -> tuple[Node | None, list[ContentError]]:
-    """Parse YAML text into a located Node tree; return it (or None) with every problem found."""
+def parse_yaml(
+    doc: RawDocument, text: str, line_offset: int = 0, max_nodes: int | None = None
+) -> tuple[Node | None, list[ContentError]]:
+    """Parse YAML text into a located Node tree; return it (or None) with every problem found.
+
+    The tree may hold ``max_nodes`` values at most (MAX_NODES if not given; counting what aliases
+    repeat).
+    """
+    max_nodes = MAX_NODES if max_nodes is None else max_nodes
     problems: list[ContentError] = []
     try:
         tree = _compose(text)
@@ -451,7 +459,7 @@ def parse_yaml(doc: RawDocument, text: str, line_offset: int = 0) -> tuple[Node 
     if tree is None:
         return None, problems
     try:
-        root = _convert(doc, tree, line_offset, problems, _Budget(), 0)
+        root = _convert(doc, tree, line_offset, problems, _Budget(max_nodes), 0)
     except _TooBig as big:
         if big.aliases:
             hint = _("aliases (`*name`) repeat large parts of the file; write the values out instead")
@@ -459,7 +467,7 @@ def parse_yaml(doc: RawDocument, text: str, line_offset: int = 0) -> tuple[Node 
             hint = _("split the content into smaller files, e.g. one neighborhood per folder")
         message = _(
             "the file expands to more than {count} values or nests more than {depth} levels deep",
-            count=f"{MAX_NODES:,}",
+            count=f"{max_nodes:,}",
             depth=MAX_DEPTH,
         )
         problems.append(doc.problem(big.line, big.column, message, hint))

@@ -472,6 +472,24 @@ def test_file_over_two_megabytes(tmp_path: Path) -> None:
     assert [where(p) for p in problems] == [(1, 1, "the file is larger than 2 MB")]
 
 
+def test_site_yaml_may_grow_with_a_city(tmp_path: Path) -> None:
+    """site.yaml lists every grid and person: 10,000 neighborhoods write about 6 MB and 600,000 values."""
+    people = "".join(f"  p{i}: {{name: 网格员{i}, phone: 139 0000 {i % 10000:04d}}}\n" for i in range(60_000))
+    (tmp_path / "site.yaml").write_text("name: 示例社区\npeople:\n" + people, encoding="utf-8")
+    assert (tmp_path / "site.yaml").stat().st_size > load.MAX_FILE_BYTES
+    doc, problems = load._load_site(tmp_path, "content")
+    assert problems == [] and doc is not None and doc.root is not None
+    assert len(doc.root.entries["people"].value.entries) == 60_000
+
+
+def test_site_yaml_has_a_limit_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(load, "MAX_SITE_BYTES", 3_000_000)
+    (tmp_path / "site.yaml").write_bytes(b"# " + b"x" * 3_000_000 + b"\n")
+    doc, problems = load._load_site(tmp_path, "content")
+    assert doc is None
+    assert [where(p) for p in problems] == [(1, 1, "the file is larger than 3 MB")]
+
+
 def test_a_long_file_keeps_exact_positions() -> None:
     root = parse_ok("buildings:\n" + "".join(f"  - id: {i}\n    floors: 6\n" for i in range(2000)))
     last = root.entries["buildings"].value.items[-1]
