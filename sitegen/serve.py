@@ -20,6 +20,8 @@ from typing import Any
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
 
 from sitegen.build import build
 from sitegen.config import SiteConfig
@@ -32,6 +34,10 @@ from sitegen.write import write_page
 EVENTS_PATH = "/__sitegen__/events"
 DEBOUNCE_SECONDS = 0.05
 RENDER_BEHIND_SECONDS = 1.0
+# How often the polling watcher looks (see _observer).
+POLL_SECONDS = 1.0
+# The kernel's queue of inotify events (Linux).
+INOTIFY_QUEUE = Path("/proc/sys/fs/inotify/max_queued_events")
 KEEPALIVE_SECONDS = 15.0
 
 # Names editors give their temporary and backup files; saving them must not start a build.
@@ -324,6 +330,47 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
 
 
+def _inotify_queue() -> int | None:
+    try:
+        return int(INOTIFY_QUEUE.read_text().strip())
+    except (OSError, ValueError):
+        return None  # not Linux: no such queue
+
+
+def _more_folders_than(roots: list[Path], limit: int) -> bool:
+    count = 0
+    for root in roots:
+        for _folder, _subfolders, _files in os.walk(root):
+            count += 1
+            if count > limit:
+                return True
+    return False
+
+
+def _observer(roots: list[Path], reporter: Reporter) -> BaseObserver:
+    """The watcher: the system's (saves seen at once), or one that looks every POLL_SECONDS.
+
+    It polls when ``SITEGEN_WATCH=poll`` (e.g. for network drives, whose changes inotify misses),
+    and when there are more folders than Linux's inotify queue holds events: watching them all,
+    a queue overflow makes the watcher drop and add every watch again, which overflows the queue
+    again, for ever (a city of 10,000 neighborhoods has 20,000 folders; the queue holds 16,384).
+    """
+    queue = _inotify_queue()
+    if os.environ.get("SITEGEN_WATCH", "").strip() == "poll":
+        return PollingObserver(timeout=POLL_SECONDS)
+    if queue is not None and _more_folders_than(roots, queue * 3 // 4):
+        reporter.info(
+            _(
+                "more than {count} folders to watch, more than the system's inotify queue holds: looking "
+                "for changes every {seconds} s instead (raise fs.inotify.max_queued_events to see saves at once)",
+                count=f"{queue * 3 // 4:,}",
+                seconds=f"{POLL_SECONDS:g}",
+            )
+        )
+        return PollingObserver(timeout=POLL_SECONDS)
+    return Observer()
+
+
 def _interrupter(owner: int) -> Callable[[int, object], None]:
     """A SIGTERM handler that interrupts the preview as Ctrl-C does (workers it forked just end)."""
 
@@ -367,10 +414,10 @@ def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, 
         server.server_close()
         raise
     changes = _Changes()
-    observer = Observer()
-    for folder in {config.content_dir.resolve(), *(d.resolve() for d in config.theme_dirs)}:
-        if folder.is_dir():
-            observer.schedule(changes, str(folder), recursive=True)
+    folders = [f for f in {config.content_dir.resolve(), *(d.resolve() for d in config.theme_dirs)} if f.is_dir()]
+    observer = _observer(folders, reporter)
+    for folder in folders:
+        observer.schedule(changes, str(folder), recursive=True)
     stop = threading.Event()
     builder = threading.Thread(target=_rebuild_loop, args=(preview, changes, stop), daemon=True)
     observer.start()

@@ -27,8 +27,8 @@ NOTICE = Path("neighborhoods/lanting/notices/2026-11-20-water.md")
 class Server:
     """A `sitegen serve` process on a free loopback port, and a reader of its event stream."""
 
-    def __init__(self, content: Path) -> None:
-        env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH, "PYTHONUNBUFFERED": "1"}
+    def __init__(self, content: Path, **environment: str) -> None:
+        env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH, "PYTHONUNBUFFERED": "1", **environment}
         command = [sys.executable, "-m", "sitegen", "serve", "--lang", "en", "--content", str(content), "--port", "0"]
         self.process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
         self.log: list[str] = []
@@ -132,6 +132,45 @@ def test_an_edit_rebuilds_and_is_served(served: tuple[Server, Path]) -> None:
     event = server.next_build()
     assert event["problems"] == []
     assert "已更新" in server.get("lanting/notices/2026-11-20-water.html")[1]
+
+
+def test_an_edit_is_seen_when_polling_too(tmp_path: Path) -> None:
+    """SITEGEN_WATCH=poll (network drives; too many folders for inotify) still rebuilds on a save."""
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    server = Server(content, SITEGEN_WATCH="poll")
+    try:
+        edit(content / NOTICE, "请提前储水", "请提前储水（轮询）")
+        server.next_build()
+        status, body = server.get("lanting/notices/2026-11-20-water.html")
+        assert status == 200 and "请提前储水（轮询）" in body
+    finally:
+        assert server.stop() == 0
+
+
+def test_too_many_folders_for_inotify_means_polling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from watchdog.observers.polling import PollingObserver
+
+    from sitegen import serve
+    from sitegen.report import ListReporter
+
+    for index in range(5):
+        (tmp_path / "content" / f"n{index}" / "notices").mkdir(parents=True)
+    queue = tmp_path / "max_queued_events"
+    monkeypatch.setattr(serve, "INOTIFY_QUEUE", queue)
+    monkeypatch.delenv("SITEGEN_WATCH", raising=False)
+    reporter = ListReporter()
+    queue.write_text("16384\n")
+    assert not isinstance(serve._observer([tmp_path / "content"], reporter), PollingObserver)
+    queue.write_text("12\n")  # 11 folders are more than 3/4 of 12
+    assert isinstance(serve._observer([tmp_path / "content"], reporter), PollingObserver)
+    assert [str(m) for m in reporter.messages] == [
+        "more than 9 folders to watch, more than the system's inotify queue holds: looking for changes every 1 s "
+        "instead (raise fs.inotify.max_queued_events to see saves at once)"
+    ]
+    monkeypatch.setenv("SITEGEN_WATCH", "poll")
+    queue.write_text("16384\n")
+    assert isinstance(serve._observer([tmp_path / "content"], reporter), PollingObserver)
 
 
 def test_problems_are_sent_and_the_last_good_site_stays(served: tuple[Server, Path]) -> None:
