@@ -18,31 +18,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
-from watchdog.observers.polling import PollingObserver
-
 from sitegen.build import build
 from sitegen.config import SiteConfig
 from sitegen.errors import BuildAborted, SitegenError
 from sitegen.i18n import _, translate
 from sitegen.report import ListReporter, Reporter
 from sitegen.state import BuildState
+from sitegen.watch import Changes, Watcher
 from sitegen.write import write_page
 
 EVENTS_PATH = "/__sitegen__/events"
 DEBOUNCE_SECONDS = 0.05
 RENDER_BEHIND_SECONDS = 1.0
-# How often the polling watcher looks (see _observer).
-POLL_SECONDS = 1.0
-# The kernel's queue of inotify events (Linux).
-INOTIFY_QUEUE = Path("/proc/sys/fs/inotify/max_queued_events")
 KEEPALIVE_SECONDS = 15.0
-
-# Names editors give their temporary and backup files; saving them must not start a build.
-_TEMPORARY_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".kate-swp", "___jb_tmp___", "___jb_old___")
-_TEMPORARY_PREFIXES = (".#", "#", ".~lock.")
 
 # Injected into every HTML page the preview serves (never into `sitegen build` output): reloads the
 # page after a build, or shows the build's problems over it. Problems are shown as text, never HTML.
@@ -71,11 +59,6 @@ LIVE_SCRIPT = """<script>
 })();
 </script>
 """
-
-
-def _is_temporary(path: str) -> bool:
-    name = Path(path).name
-    return name.endswith(_TEMPORARY_SUFFIXES) or name.startswith(_TEMPORARY_PREFIXES) or name == "4913"
 
 
 class Preview:
@@ -205,46 +188,22 @@ def _internal_error(exc: Exception) -> str:
     return f"sitegen: internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc()}"
 
 
-class _Changes(FileSystemEventHandler):
-    """Notes which watched files changed; a separate thread builds once the saving has stopped."""
-
-    def __init__(self) -> None:
-        self.last_change = 0.0
-        self.pending = threading.Event()
-        self.lock = threading.Lock()
-        self.paths: set[str] = set()
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        paths = [_text(event.src_path), _text(getattr(event, "dest_path", "") or "")]
-        if event.is_directory and event.event_type == "modified":
-            return  # a folder "changes" whenever a file in it does; the file's own event counts
-        if event.event_type in ("opened", "closed", "closed_no_write") or all(
-            not p or _is_temporary(p) or "/.git/" in p for p in paths
-        ):
-            return
-        with self.lock:
-            self.paths.update(p for p in paths if p)
-        self.last_change = time.monotonic()
-        self.pending.set()
-
-    def take(self) -> set[str]:
-        with self.lock:
-            paths, self.paths = self.paths, set()
-        return paths
-
-
-def _text(path: str | bytes) -> str:
-    return os.fsdecode(path)
-
-
-def _rebuild_loop(preview: Preview, changes: _Changes, stop: threading.Event) -> None:
+def _rebuild_loop(preview: Preview, changes: Changes, watcher: Watcher, stop: threading.Event) -> None:
     while not stop.is_set():
         if not changes.pending.wait(timeout=0.5):
             continue
         while time.monotonic() - changes.last_change < DEBOUNCE_SECONDS:
             time.sleep(DEBOUNCE_SECONDS / 4)
         changes.pending.clear()
-        preview.rebuild(changes.take())
+        touched, lost = changes.take()
+        if lost:
+            # Too many changes at once for the system's queue (a checkout, a copy): which files changed
+            # is not known, and new folders may have no watch. Watch afresh, then look at everything.
+            preview.reporter.info(_("too many changes at once to follow one by one: looking at every file"))
+            watcher.restart()
+            preview.rebuild()
+        else:
+            preview.rebuild(touched)
 
 
 def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
@@ -330,47 +289,6 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
 
 
-def _inotify_queue() -> int | None:
-    try:
-        return int(INOTIFY_QUEUE.read_text().strip())
-    except (OSError, ValueError):
-        return None  # not Linux: no such queue
-
-
-def _more_folders_than(roots: list[Path], limit: int) -> bool:
-    count = 0
-    for root in roots:
-        for _folder, _subfolders, _files in os.walk(root):
-            count += 1
-            if count > limit:
-                return True
-    return False
-
-
-def _observer(roots: list[Path], reporter: Reporter) -> BaseObserver:
-    """The watcher: the system's (saves seen at once), or one that looks every POLL_SECONDS.
-
-    It polls when ``SITEGEN_WATCH=poll`` (e.g. for network drives, whose changes inotify misses),
-    and when there are more folders than Linux's inotify queue holds events: watching them all,
-    a queue overflow makes the watcher drop and add every watch again, which overflows the queue
-    again, for ever (a city of 10,000 neighborhoods has 20,000 folders; the queue holds 16,384).
-    """
-    queue = _inotify_queue()
-    if os.environ.get("SITEGEN_WATCH", "").strip() == "poll":
-        return PollingObserver(timeout=POLL_SECONDS)
-    if queue is not None and _more_folders_than(roots, queue * 3 // 4):
-        reporter.info(
-            _(
-                "more than {count} folders to watch, more than the system's inotify queue holds: looking "
-                "for changes every {seconds} s instead (raise fs.inotify.max_queued_events to see saves at once)",
-                count=f"{queue * 3 // 4:,}",
-                seconds=f"{POLL_SECONDS:g}",
-            )
-        )
-        return PollingObserver(timeout=POLL_SECONDS)
-    return Observer()
-
-
 def _interrupter(owner: int) -> Callable[[int, object], None]:
     """A SIGTERM handler that interrupts the preview as Ctrl-C does (workers it forked just end)."""
 
@@ -413,14 +331,11 @@ def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, 
     except KeyboardInterrupt:
         server.server_close()
         raise
-    changes = _Changes()
+    changes = Changes()
     folders = [f for f in {config.content_dir.resolve(), *(d.resolve() for d in config.theme_dirs)} if f.is_dir()]
-    observer = _observer(folders, reporter)
-    for folder in folders:
-        observer.schedule(changes, str(folder), recursive=True)
+    watcher = Watcher(folders, changes, reporter)
     stop = threading.Event()
-    builder = threading.Thread(target=_rebuild_loop, args=(preview, changes, stop), daemon=True)
-    observer.start()
+    builder = threading.Thread(target=_rebuild_loop, args=(preview, changes, watcher, stop), daemon=True)
     builder.start()
     bound_port = server.server_address[1]
     address = f"http://{host}:{bound_port}/"
@@ -433,8 +348,7 @@ def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, 
         reporter.info(_("stopped"))
     finally:
         stop.set()
-        observer.stop()
         server.server_close()
-        observer.join(timeout=5)
         builder.join(timeout=5)
+        watcher.stop()
     return 0

@@ -135,7 +135,7 @@ def test_an_edit_rebuilds_and_is_served(served: tuple[Server, Path]) -> None:
 
 
 def test_an_edit_is_seen_when_polling_too(tmp_path: Path) -> None:
-    """SITEGEN_WATCH=poll (network drives; too many folders for inotify) still rebuilds on a save."""
+    """SITEGEN_WATCH=poll (network drives, whose changes inotify misses) still rebuilds on a save."""
     content = tmp_path / "content"
     shutil.copytree(MINIMAL, content)
     server = Server(content, SITEGEN_WATCH="poll")
@@ -148,29 +148,101 @@ def test_an_edit_is_seen_when_polling_too(tmp_path: Path) -> None:
         assert server.stop() == 0
 
 
-def test_too_many_folders_for_inotify_means_polling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reading_files_starts_no_build(served: tuple[Server, Path]) -> None:
+    """Only changes count: opening and reading the content (a build does, an editor does) is not one."""
+    server, content = served
+    generation = server.events[-1]["generation"]
+    for path in content.rglob("*"):
+        if path.is_file():
+            path.read_bytes()
+    time.sleep(1.5)
+    assert server.events[-1]["generation"] == generation
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
+def test_an_overflowing_event_queue_means_watching_afresh_and_looking_at_everything(tmp_path: Path) -> None:
+    """More changes than the kernel queues (16,384 by default) while the preview is busy: it watches afresh,
+    builds from every file, and sees saves at once again. With more folders than the queue holds, as a city
+    has, watchdog alone would drop and add its watches again for ever, each time overflowing the queue."""
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    queue = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
+    for index in range(queue + 1000):
+        (content / ".history" / f"{index // 100:04d}" / f"{index % 100:02d}").mkdir(parents=True)
+    server = Server(content)
+    try:
+        first, second = content / NOTICE, content / "site.yaml"
+        server.process.send_signal(signal.SIGSTOP)
+        try:
+            stat = Path(f"/proc/{server.process.pid}/stat")
+            while stat.read_text().rsplit(")", 1)[1].split()[0] != "T":
+                time.sleep(0.01)  # stopped: no thread of it reads events
+            edit(first, "请提前储水", "请提前储水（队列溢出时改的）")
+            for index in range(2 * queue):  # alternating, so that the kernel merges none of them
+                os.utime(first if index % 2 else second)
+        finally:
+            server.process.send_signal(signal.SIGCONT)
+        lost = "too many changes at once to follow one by one: looking at every file\nrebuilt in "
+        deadline = time.monotonic() + 30
+        while lost not in "".join(server.log) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        log = "".join(server.log)
+        assert log.count(lost) == 1 and "queue overflowed" not in log, log
+        assert "请提前储水（队列溢出时改的）" in server.get("lanting/notices/2026-11-20-water.html")[1]
+        edit(first, "（队列溢出时改的）", "（之后又改的）")
+        server.next_build()
+        assert "请提前储水（之后又改的）" in server.get("lanting/notices/2026-11-20-water.html")[1]
+        ticks = os.sysconf("SC_CLK_TCK")
+        before = time.monotonic(), _cpu_ticks(server.process.pid)
+        time.sleep(3)
+        idle = (_cpu_ticks(server.process.pid) - before[1]) / ticks / (time.monotonic() - before[0])
+        assert idle < 0.5, f"the preview keeps {idle:.0%} of a core busy while nothing changes"
+        assert "".join(server.log).count("too many changes at once") == 1
+    finally:
+        assert server.stop() == 0
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User and system time a process has used, in clock ticks (proc(5))."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def test_folders_without_a_watch_mean_polling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the system's inotify watches run out, saves in the folders left unwatched would go unseen."""
+    from watchdog.observers.inotify_c import InotifyFD
     from watchdog.observers.polling import PollingObserver
 
-    from sitegen import serve
     from sitegen.report import ListReporter
+    from sitegen.watch import Changes, Watcher
 
+    if not sys.platform.startswith("linux"):
+        pytest.skip("inotify is Linux's")
     for index in range(5):
         (tmp_path / "content" / f"n{index}" / "notices").mkdir(parents=True)
-    queue = tmp_path / "max_queued_events"
-    monkeypatch.setattr(serve, "INOTIFY_QUEUE", queue)
     monkeypatch.delenv("SITEGEN_WATCH", raising=False)
     reporter = ListReporter()
-    queue.write_text("16384\n")
-    assert not isinstance(serve._observer([tmp_path / "content"], reporter), PollingObserver)
-    queue.write_text("12\n")  # 11 folders are more than 3/4 of 12
-    assert isinstance(serve._observer([tmp_path / "content"], reporter), PollingObserver)
-    assert [str(m) for m in reporter.messages] == [
-        "more than 9 folders to watch, more than the system's inotify queue holds: looking for changes every 1 s "
-        "instead (raise fs.inotify.max_queued_events to see saves at once)"
-    ]
-    monkeypatch.setenv("SITEGEN_WATCH", "poll")
-    queue.write_text("16384\n")
-    assert isinstance(serve._observer([tmp_path / "content"], reporter), PollingObserver)
+    watcher = Watcher([tmp_path / "content"], Changes(), reporter)
+    assert not isinstance(watcher.observer, PollingObserver) and reporter.messages == []
+    watcher.stop()
+
+    add_callback = InotifyFD.add_callback
+
+    def few_watches(self: InotifyFD, path: bytes, *args: Any) -> Any:
+        if path.endswith(b"notices"):
+            raise OSError(28, "inotify watch limit reached")  # ENOSPC
+        return add_callback(self, path, *args)
+
+    monkeypatch.setattr(InotifyFD, "add_callback", few_watches)
+    watcher = Watcher([tmp_path / "content"], Changes(), reporter)
+    try:
+        assert isinstance(watcher.observer, PollingObserver)
+        assert [str(m) for m in reporter.messages] == [
+            "5 folders cannot be watched with inotify (raise fs.inotify.max_user_watches if the system's watches "
+            "ran out): looking for changes every 1 s instead"
+        ]
+    finally:
+        watcher.stop()
 
 
 def test_problems_are_sent_and_the_last_good_site_stays(served: tuple[Server, Path]) -> None:

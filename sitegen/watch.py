@@ -1,0 +1,173 @@
+"""Watching the content and the theme for saves, for the preview.
+
+On Linux, inotify sees a save at once; it needs one watch per folder (a city of 10,000 neighborhoods
+has 20,000). :mod:`sitegen.inotify` adapts watchdog's inotify observer to that size: when the
+kernel's queue of events overflows (a ``git checkout`` of many files), the preview builds everything
+and watches afresh; when the system allows fewer watches than there are folders, the preview looks
+for changes every :data:`POLL_SECONDS` instead, as it does on request (``SITEGEN_WATCH=poll``, e.g.
+for network drives, whose changes inotify misses). Other systems use watchdog's own observer.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from sitegen.i18n import _
+from sitegen.report import Reporter
+
+# How often the polling watcher looks.
+POLL_SECONDS = 1.0
+
+# Names editors give their temporary and backup files; saving them must not start a build.
+_TEMPORARY_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".kate-swp", "___jb_tmp___", "___jb_old___")
+_TEMPORARY_PREFIXES = (".#", "#", ".~lock.")
+
+
+class LostEvents(FileSystemEvent):
+    """The watcher missed changes below ``src_path``: anything there may have changed."""
+
+    event_type = "lost"
+    is_directory = True
+
+
+# What a save, a new file, a removal or a rename looks like. Reading a file (opening, closing) is not
+# watched: every build reads thousands, and each would be an event.
+WATCHED_EVENTS: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileClosedEvent,
+    FileDeletedEvent,
+    FileMovedEvent,
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    LostEvents,
+]
+
+
+def is_temporary(path: str) -> bool:
+    name = Path(path).name
+    return name.endswith(_TEMPORARY_SUFFIXES) or name.startswith(_TEMPORARY_PREFIXES) or name == "4913"
+
+
+class Changes(FileSystemEventHandler):
+    """Notes which watched files changed, or that changes were lost; a builder takes them in turns."""
+
+    def __init__(self) -> None:
+        self.last_change = 0.0
+        self.pending = threading.Event()
+        self.lock = threading.Lock()
+        self.paths: set[str] = set()
+        self.lost = False
+
+    def dispatch(self, event: FileSystemEvent) -> None:
+        self.on_any_event(event)
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if isinstance(event, LostEvents):
+            with self.lock:
+                self.lost = True
+        else:
+            paths = [os.fsdecode(event.src_path), os.fsdecode(event.dest_path)]
+            if all(not p or is_temporary(p) or "/.git/" in p for p in paths):
+                return
+            with self.lock:
+                self.paths.update(p for p in paths if p)
+        self.last_change = time.monotonic()
+        self.pending.set()
+
+    def take(self) -> tuple[set[str], bool]:
+        """The paths changed since the last take, and whether changes were lost meanwhile."""
+        with self.lock:
+            paths, lost, self.paths, self.lost = self.paths, self.lost, set(), False
+        return paths, lost
+
+
+class Watcher:
+    """Tells ``changes`` of every change below ``folders`` until stopped."""
+
+    def __init__(self, folders: list[Path], changes: Changes, reporter: Reporter) -> None:
+        self.folders = folders
+        self.changes = changes
+        self.reporter = reporter
+        self.polling = os.environ.get("SITEGEN_WATCH", "").strip() == "poll"
+        # An overflow is reported here, in the preview's words; watchdog's own warning would say it twice.
+        logging.getLogger("watchdog.observers.inotify_c").setLevel(logging.ERROR)
+        self.observer = self._start()
+
+    def _start(self) -> BaseObserver:
+        if not self.polling:
+            try:
+                observer = self._watch(_system_observer())
+            except OSError as exc:  # e.g. no inotify instance left (fs.inotify.max_user_instances)
+                self.reporter.info(
+                    _(
+                        "cannot watch for saves ({reason}): looking for changes every {seconds} s instead",
+                        reason=exc.strerror or str(exc),
+                        seconds=f"{POLL_SECONDS:g}",
+                    )
+                )
+                self.polling = True
+                return self._watch(PollingObserver(timeout=POLL_SECONDS))
+            missed: int = getattr(observer, "missed", 0)
+            if not missed:
+                return observer
+            _stop(observer)
+            self.reporter.info(
+                _(
+                    "{count} folders cannot be watched with inotify (raise fs.inotify.max_user_watches if the "
+                    "system's watches ran out): looking for changes every {seconds} s instead",
+                    count=f"{missed:,}",
+                    seconds=f"{POLL_SECONDS:g}",
+                )
+            )
+            self.polling = True
+        return self._watch(PollingObserver(timeout=POLL_SECONDS))
+
+    def _watch(self, observer: BaseObserver) -> BaseObserver:
+        for folder in self.folders:
+            observer.schedule(self.changes, str(folder), recursive=True, event_filter=WATCHED_EVENTS)
+        observer.start()
+        return observer
+
+    def restart(self) -> None:
+        """Watch afresh (after lost changes: folders made meanwhile have no watch yet)."""
+        old, self.observer = self.observer, self._start()
+        _stop(old)
+
+    def stop(self) -> None:
+        _stop(self.observer)
+
+
+def _stop(observer: BaseObserver) -> None:
+    observer.stop()
+    observer.join(timeout=5)
+
+
+def _system_observer() -> BaseObserver:
+    if sys.platform.startswith("linux"):
+        from sitegen.inotify import InotifyObserver
+
+        return InotifyObserver()
+    return Observer()
