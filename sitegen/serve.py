@@ -87,6 +87,7 @@ class Preview:
         self.pending: dict[str, Callable[[], bytes]] = {}
         self.built = False
         self.frozen = False
+        self.closed = False
 
     @property
     def site(self) -> Path:
@@ -97,6 +98,8 @@ class Preview:
         # No page renders while a build runs: a page left waiting must not come back after the build
         # removed it.
         with self.building, self.rendering:
+            if self.closed:
+                return
             started = time.perf_counter()
             problems: list[str] = []
             pending: dict[str, Callable[[], bytes]] | None = None  # None: what waits still stands
@@ -139,7 +142,7 @@ class Preview:
         time.sleep(RENDER_BEHIND_SECONDS)
         while True:
             with self.rendering:
-                if not self.pending:
+                if self.closed or not self.pending:
                     return
                 dest = next(iter(self.pending))
                 self._render(dest, self.pending.pop(dest))
@@ -166,6 +169,8 @@ class Preview:
                 self._render(dest, self.pending.pop(dest))
 
     def _render(self, dest: str, make: Callable[[], bytes]) -> None:
+        if self.closed:
+            return
         try:
             write_page(self.site, dest, make())
         except Exception as exc:  # noqa: BLE001 - shown in the browser like a content problem
@@ -181,7 +186,10 @@ class Preview:
         return json.dumps({"generation": self.generation, "problems": self.problems}, ensure_ascii=False)
 
     def close(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Remove the preview's folder, once a build or a page under way is done (it would write again)."""
+        self.closed = True  # nothing builds or renders from now on
+        with self.building, self.rendering:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _internal_error(exc: Exception) -> str:

@@ -245,6 +245,34 @@ def test_folders_without_a_watch_mean_polling(tmp_path: Path, monkeypatch: pytes
         watcher.stop()
 
 
+def test_closing_waits_for_a_build_under_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C during a rebuild: the build's last writes (its cache) must not come back after the folder went."""
+    from sitegen import serve
+    from sitegen.config import load_config
+    from sitegen.report import ListReporter
+
+    preview = serve.Preview(load_config(str(MINIMAL), str(tmp_path / "unused")), ListReporter())
+    preview.rebuild()
+    preview.pending = {"late.html": lambda: b"<p>late</p>"}
+    building = threading.Event()
+
+    def slow_build(config: Any, *args: Any, **kwargs: Any) -> Any:
+        building.set()
+        time.sleep(0.5)
+        (config.cache_dir / "qr").mkdir(parents=True, exist_ok=True)  # as a build saving its codes does
+        raise serve.SitegenError("stopped")
+
+    monkeypatch.setattr(serve, "build", slow_build)
+    builder = threading.Thread(target=preview.rebuild, args=({str(MINIMAL / NOTICE)},))
+    builder.start()
+    building.wait(timeout=10)
+    preview.close()
+    builder.join(timeout=10)
+    preview.rebuild()
+    preview.render_pending()
+    assert not preview.folder.exists()
+
+
 def test_problems_are_sent_and_the_last_good_site_stays(served: tuple[Server, Path]) -> None:
     server, content = served
     edit(content / "neighborhoods/lanting/neighborhood.yaml", "founded: 1998", "founded: 1998年")
