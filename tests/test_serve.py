@@ -249,6 +249,7 @@ def test_closing_waits_for_a_build_under_way(tmp_path: Path, monkeypatch: pytest
     """Ctrl-C during a rebuild: the build's last writes (its cache) must not come back after the folder went."""
     from sitegen import serve
     from sitegen.config import load_config
+    from sitegen.errors import SitegenError
     from sitegen.report import ListReporter
 
     preview = serve.Preview(load_config(str(MINIMAL), str(tmp_path / "unused")), ListReporter())
@@ -260,7 +261,7 @@ def test_closing_waits_for_a_build_under_way(tmp_path: Path, monkeypatch: pytest
         building.set()
         time.sleep(0.5)
         (config.cache_dir / "qr").mkdir(parents=True, exist_ok=True)  # as a build saving its codes does
-        raise serve.SitegenError("stopped")
+        raise SitegenError("stopped")
 
     monkeypatch.setattr(serve, "build", slow_build)
     builder = threading.Thread(target=preview.rebuild, args=({str(MINIMAL / NOTICE)},))
