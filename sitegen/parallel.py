@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -59,6 +60,21 @@ def _forkable(items: int, least: int) -> bool:
     return forkable and not small and workers() > 1
 
 
+def _pool() -> Any:
+    """A pool of forked workers, one per core."""
+    return multiprocessing.get_context("fork").Pool(workers(), initializer=_worker_signals)
+
+
+def _worker_signals() -> None:
+    """Let SIGTERM end a worker at once, as the pool expects when it ends them.
+
+    A worker inherits this process's handlers, and the preview's SIGTERM handler is Python code: a
+    SIGTERM that comes just as a worker starts to wait for its next task is noted, but Python runs the
+    handler only after the wait, which never ends, and the pool waits for the worker for ever.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 # The function and items of fork_map: set just before the pool forks, read by the workers.
 _task: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
@@ -80,8 +96,7 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item], least: i
         return [function(item) for item in items]
     _task = (function, items)
     try:
-        context: Any = multiprocessing.get_context("fork")
-        with context.Pool(workers()) as pool:
+        with _pool() as pool:
             return list(pool.imap(_run_task, range(len(items)), chunksize=8))
     finally:
         _task = None
@@ -96,8 +111,7 @@ def render_into(outputs: Sequence[Output], render: Render, root: Path, codes: Qr
         return
     _job = (outputs, render, root, codes)
     try:
-        context: Any = multiprocessing.get_context("fork")
-        with context.Pool(workers()) as pool:
+        with _pool() as pool:
             for new_codes in pool.imap(_render_group, _groups(outputs)):
                 codes.merge(new_codes)
     finally:

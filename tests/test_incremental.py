@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -371,3 +373,19 @@ def test_checking_and_rendering_on_two_cores_give_the_same_bytes(tmp_path: Path)
         assert "nothing changed" in again.stderr and again.stdout == done.stdout
     assert "warning" in reports["1"]
     assert outputs["1"] == outputs["2"] and reports["1"] == reports["2"]
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork here")
+def test_forked_workers_end_at_once_on_sigterm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool ends its workers with SIGTERM; a handler of the parent's (the preview's), inherited, could
+    leave a worker waiting for its next task for ever, and the build with it."""
+    from sitegen import parallel
+
+    monkeypatch.setenv("SITEGEN_JOBS", "2")
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        seen = parallel.fork_map(lambda index: (os.getpid(), signal.getsignal(signal.SIGTERM)), range(40), 1)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert {pid for pid, _handler in seen} - {os.getpid()}, "the work was not done by forked workers"
+    assert {handler for _pid, handler in seen} == {signal.SIG_DFL}
