@@ -117,38 +117,50 @@ class Watcher:
         self.observer = self._start()
 
     def _start(self) -> BaseObserver:
-        if not self.polling:
-            try:
-                observer = self._watch(_system_observer())
-            except OSError as exc:  # e.g. no inotify instance left (fs.inotify.max_user_instances)
-                self.reporter.info(
-                    _(
-                        "cannot watch for saves ({reason}): looking for changes every {seconds} s instead",
-                        reason=exc.strerror or str(exc),
-                        seconds=f"{POLL_SECONDS:g}",
-                    )
+        observer = None if self.polling else self._system()
+        if observer is None:
+            self.polling = True
+            observer = self._watch(PollingObserver(timeout=POLL_SECONDS))
+        return observer
+
+    def _system(self) -> BaseObserver | None:
+        """The system's watcher over every folder; None (and why, told) if it cannot watch them all."""
+        observer = None
+        seconds = f"{POLL_SECONDS:g}"
+        try:
+            observer = self._watch(_system_observer())
+        except OSError as exc:  # e.g. no inotify instance left (fs.inotify.max_user_instances)
+            reason = exc.strerror or str(exc)
+            self.reporter.info(
+                _(
+                    "cannot watch for saves ({reason}): looking for changes every {seconds} s instead",
+                    reason=reason,
+                    seconds=seconds,
                 )
-                self.polling = True
-                return self._watch(PollingObserver(timeout=POLL_SECONDS))
-            missed: int = getattr(observer, "missed", 0)
-            if not missed:
-                return observer
+            )
+            return None
+        missed: int = getattr(observer, "missed", 0)
+        if missed:
             _stop(observer)
             self.reporter.info(
                 _(
                     "{count} folders cannot be watched with inotify (raise fs.inotify.max_user_watches if the "
                     "system's watches ran out): looking for changes every {seconds} s instead",
                     count=f"{missed:,}",
-                    seconds=f"{POLL_SECONDS:g}",
+                    seconds=seconds,
                 )
             )
-            self.polling = True
-        return self._watch(PollingObserver(timeout=POLL_SECONDS))
+            return None
+        return observer
 
     def _watch(self, observer: BaseObserver) -> BaseObserver:
-        for folder in self.folders:
-            observer.schedule(self.changes, str(folder), recursive=True, event_filter=WATCHED_EVENTS)
-        observer.start()
+        try:
+            for folder in self.folders:
+                observer.schedule(self.changes, str(folder), recursive=True, event_filter=WATCHED_EVENTS)
+            observer.start()
+        except OSError:
+            _stop(observer)
+            raise
         return observer
 
     def restart(self) -> None:
@@ -162,7 +174,8 @@ class Watcher:
 
 def _stop(observer: BaseObserver) -> None:
     observer.stop()
-    observer.join(timeout=5)
+    if observer.is_alive():
+        observer.join(timeout=5)
 
 
 def _system_observer() -> BaseObserver:

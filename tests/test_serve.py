@@ -245,6 +245,29 @@ def test_folders_without_a_watch_mean_polling(tmp_path: Path, monkeypatch: pytes
         watcher.stop()
 
 
+def test_no_inotify_left_means_polling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from watchdog.observers.polling import PollingObserver
+
+    from sitegen import watch
+    from sitegen.report import ListReporter
+
+    def no_inotify() -> Any:
+        raise OSError(24, "Too many open files")  # EMFILE: fs.inotify.max_user_instances reached
+
+    (tmp_path / "content").mkdir()
+    monkeypatch.delenv("SITEGEN_WATCH", raising=False)
+    monkeypatch.setattr(watch, "_system_observer", no_inotify)
+    reporter = ListReporter()
+    watcher = watch.Watcher([tmp_path / "content"], watch.Changes(), reporter)
+    try:
+        assert isinstance(watcher.observer, PollingObserver)
+        assert [str(m) for m in reporter.messages] == [
+            "cannot watch for saves (Too many open files): looking for changes every 1 s instead"
+        ]
+    finally:
+        watcher.stop()
+
+
 def test_closing_waits_for_a_build_under_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C during a rebuild: the build's last writes (its cache) must not come back after the folder went."""
     from sitegen import serve
