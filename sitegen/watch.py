@@ -51,8 +51,8 @@ class LostEvents(FileSystemEvent):
     is_directory = True
 
 
-# What a save, a new file, a removal or a rename looks like. Reading a file (opening, closing) is not
-# watched: every build reads thousands, and each would be an event.
+# What a save, a new file, a removal or a rename looks like (a file closed after writing: a save has
+# ended). Opening and reading a file are not watched: every build reads thousands, each an event.
 WATCHED_EVENTS: list[type[FileSystemEvent]] = [
     FileCreatedEvent,
     FileModifiedEvent,
