@@ -43,16 +43,22 @@ def _path(rows: list[str]) -> str:
     """One SVG path stroking each horizontal run of dark modules along the middle of its row.
 
     A stroke one module wide covers the run exactly; moves are relative, so a typical code takes
-    half the bytes of one rectangle per run (a district prints tens of thousands of codes).
+    half the bytes of one rectangle per run (a district prints tens of thousands of codes). The rows
+    are searched as one string, a light module between each two, so that no run spans two rows.
     """
+    width = len(rows[0]) + 1 if rows else 1
     parts = []
-    at: tuple[int, int] | None = None  # where the pen stopped: after the last run
-    for y, row in enumerate(rows):
-        for run in _DARK_RUN.finditer(row):
-            start, end = run.span()
-            parts.append(f"M{start} {y}.5" if at is None else f"m{start - at[0]} {y - at[1]}")
-            parts.append(f"h{end - start}")
-            at = (end, y)
+    first = True
+    x = y = 0  # where the pen stopped: after the last run
+    for run in _DARK_RUN.finditer("0".join(rows)):
+        start, end = run.span()
+        row, column = divmod(start, width)
+        if first:
+            parts.append(f"M{column} {row}.5h{end - start}")
+            first = False
+        else:
+            parts.append(f"m{column - x} {row - y}h{end - start}")
+        x, y = column + end - start, row
     return "".join(parts)
 
 
@@ -76,7 +82,9 @@ def encode(payload: str, level: str) -> list[list[bool]]:
     mask = zlib.crc32(payload.encode("utf-8")) % 8
     code = qrcode.QRCode(error_correction=LEVELS[level], border=QUIET_ZONE, box_size=1, mask_pattern=mask)
     code.add_data(payload.encode("utf-8"))
-    code.make(fit=True)
+    # What make(fit=True) does, less a second fitting: asking for the version before fitting fits too.
+    code.best_fit()
+    code.makeImpl(False, mask)
     matrix: list[list[bool]] = code.get_matrix()
     return matrix
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 import threading
@@ -95,8 +96,12 @@ def _converter() -> markdown.Markdown:
     return md
 
 
+@functools.lru_cache(maxsize=256)
 def render_markdown(text: str, heading_level: int = 3) -> Markup:
-    """Markdown → sanitized HTML; headings start at ``heading_level`` so pages keep one h1."""
+    """Markdown → sanitized HTML; headings start at ``heading_level`` so pages keep one h1.
+
+    Kept for the last few texts: a notice shows on its page and again in the feed.
+    """
     html = nh3.clean(
         _converter().reset().convert(text),
         tags=ALLOWED_TAGS | {"h1", "h2"},
@@ -112,13 +117,33 @@ def render_markdown(text: str, heading_level: int = 3) -> Markup:
     return Markup(_HEADING.sub(lower, html))
 
 
+# Path parts that make a path other than plain and relative.
+_UNPLAIN = frozenset({"", ".", ".."})
+
+
+def _relpath(path: str, start: str) -> str:
+    """``posixpath.relpath`` for paths inside the output, without asking the system for the working
+    directory twice a link (a district's build makes millions of links). Paths that are not plain
+    relative paths go to ``posixpath.relpath``."""
+    path_parts = path.split("/")
+    start_parts = start.split("/") if start != "." else []
+    if not (_UNPLAIN.isdisjoint(path_parts) and _UNPLAIN.isdisjoint(start_parts)):
+        return posixpath.relpath(path, start)
+    common = 0
+    for mine, theirs in zip(path_parts, start_parts, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    return "/".join([".."] * (len(start_parts) - common) + path_parts[common:]) or "."
+
+
 def relative_url(from_dest: str, target: str) -> str:
     """The link from the page written at ``from_dest`` to the output path ``target``."""
     if "://" in target or target.startswith(("tel:", "mailto:", "#")):
         return target
     target_path, _, fragment = target.partition("#")
     start = posixpath.dirname(from_dest) or "."
-    link = posixpath.relpath(target_path, start) if target_path else posixpath.basename(from_dest)
+    link = _relpath(target_path, start) if target_path else posixpath.basename(from_dest)
     return link + (f"#{fragment}" if fragment else "")
 
 
@@ -304,7 +329,13 @@ def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count
 @jinja2.pass_context
 def _date_text(context: jinja2.runtime.Context, day: dt.date) -> str:
     """A date as the page's language writes it: 2026年11月20日, November 20, 2026."""
-    text: str = format_date(day, "long", locale=BABEL_LOCALES[_lang(context)])
+    return _long_date(day, _lang(context))
+
+
+@functools.lru_cache(maxsize=4096)
+def _long_date(day: dt.date, lang: str) -> str:
+    # Every page shows the build's date, and a district's notices share a few hundred dates.
+    text: str = format_date(day, "long", locale=BABEL_LOCALES[lang])
     return text
 
 
@@ -319,6 +350,7 @@ def make_env(theme_dirs: Sequence[Path], cache_dir: Path | None = None) -> jinja
         cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
     env = jinja2.Environment(
         bytecode_cache=cache,
+        auto_reload=False,  # an environment serves one build: no need to look at each template's time again
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import filecmp
+import posixpath
 import shutil
 from pathlib import Path
 
 import pytest
 
 from sitegen.cli import main
+from sitegen.render import _relpath
 from tests.helpers import write_site
 
 SITES = Path(__file__).parent / "sites"
@@ -211,3 +213,24 @@ def test_safe_links_pass(tmp_path: Path) -> None:
     notice = f"---\ntitle: 通知\ndate: 2026-11-20\n---\n{links}\n"
     content = write_site(tmp_path, {"neighborhoods/hexie/notices/2026-11-20-x.md": notice})
     assert main(["check", "--lang", "en", "--strict", "--content", str(content)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("target", "start"),
+    [
+        ("assets/site.css", "n00001/notices"),
+        ("n00001/index.html", "n00001/print"),
+        ("n00001/print/index.html", "n00001/print"),
+        ("index.html", "."),
+        ("n00001", "n00001/print"),
+        ("en/n00001/index.html", "n00001"),
+        ("a/b/c.html", "a/b/c.html"),
+        # Not plain paths: these take posixpath.relpath's way.
+        ("a//b.html", "c"),
+        ("./a.html", "b/../c"),
+        ("../up.html", "a"),
+        ("a/", "a/b/"),
+    ],
+)
+def test_links_between_output_paths_match_posixpath(target: str, start: str) -> None:
+    assert _relpath(target, start) == posixpath.relpath(target, start)
