@@ -5,6 +5,10 @@
 
 Prints a Markdown table for benchmarks/README.md. Every build runs in its own process; peak memory
 is the largest resident set of the build process or any of its workers (GNU time's %M).
+
+Nothing is deleted until every size is measured: on a file system that makes new files slower for a
+while after many were deleted (ext4 without a journal, as here), removing one city's 100,000 files
+would slow the next city's cold build.
 """
 
 from __future__ import annotations
@@ -37,9 +41,14 @@ ENV.update(SOURCE_DATE_EPOCH=EPOCH, PYTHONUNBUFFERED="1")
 @dataclass
 class Run:
     seconds: float  # wall
-    cpu: float  # user + system, of the command and its children
+    user: float  # CPU in user mode, of the command and its children
+    system: float  # CPU in the kernel, of the command and its children
     peak_mb: int  # the largest resident set of the command or any of its children
     log: str  # its stderr
+
+    @property
+    def cpu(self) -> float:
+        return self.user + self.system
 
 
 def timed(command: list[str]) -> Run:
@@ -51,7 +60,7 @@ def timed(command: list[str]) -> Run:
     if done.returncode:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
     peak_kb, user, system = done.stderr.strip().splitlines()[-1].split()
-    return Run(seconds, float(user) + float(system), int(peak_kb) // 1024, done.stderr)
+    return Run(seconds, float(user), float(system), int(peak_kb) // 1024, done.stderr)
 
 
 def edit_notice(content: Path, serial: int) -> Path:
@@ -109,65 +118,68 @@ def serve_latency(content: Path, rounds: int = 9) -> float:
     return statistics.median(latencies)
 
 
-def measure(count: int) -> dict[str, float]:
-    folder = Path(tempfile.mkdtemp(prefix=f"sitegen-bench-{count}-"))
-    try:
-        content, output = folder / "content", folder / "output"
-        make_city(count, content)
-        # The search index is measured on its own (search.py): Pagefind makes it whole again after
-        # every change, which would hide what sitegen itself costs.
-        with (content / "site.yaml").open("a", encoding="utf-8") as stream:
-            stream.write("search: false\n")
-        build = [
-            sys.executable,
-            "-m",
-            "sitegen",
-            "build",
-            "--lang",
-            "en",
-            "--content",
-            str(content),
-            "--output",
-            str(output),
-        ]
-        first = timed(build)
-        cold, cold_mb, log = first.seconds, first.peak_mb, first.log
-        pages = int(re.search(r"built (\d+) pages", log).group(1))  # type: ignore[union-attr]
-        sheets = sum(1 for _ in output.glob("*/print/*.html"))
-        again = timed(build)
-        noop, noop_mb = again.seconds, again.peak_mb
-        edit_notice(content, 1)
-        edited = timed(build)
-        edit, edit_mb, log = edited.seconds, edited.peak_mb, edited.log
-        rendered = int(re.search(r"\((\d+) rendered\)", log).group(1))  # type: ignore[union-attr]
-        latency = serve_latency(content)
-        return {
-            "neighborhoods": count,
-            "pages": pages,
-            "sheets": sheets,
-            "cold": cold,
-            "noop": noop,
-            "edit": edit,
-            "edit_rendered": rendered,
-            "serve": latency,
-            "pages_per_s": pages / cold,
-            "sheets_per_s": sheets / cold,
-            "peak_mb": max(cold_mb, noop_mb, edit_mb),
-        }
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+def measure_builds(count: int, folder: Path) -> dict[str, float]:
+    """Make a city of ``count`` neighborhoods in ``folder`` and time its builds."""
+    content, output = folder / "content", folder / "output"
+    make_city(count, content)
+    # The search index is measured on its own (search.py): Pagefind makes it whole again after
+    # every change, which would hide what sitegen itself costs.
+    with (content / "site.yaml").open("a", encoding="utf-8") as stream:
+        stream.write("search: false\n")
+    build = [
+        sys.executable,
+        "-m",
+        "sitegen",
+        "build",
+        "--lang",
+        "en",
+        "--content",
+        str(content),
+        "--output",
+        str(output),
+    ]
+    first = timed(build)
+    pages = int(re.search(r"built (\d+) pages", first.log).group(1))  # type: ignore[union-attr]
+    sheets = sum(1 for _ in output.glob("*/print/*.html"))
+    again = timed(build)
+    edit_notice(content, 1)
+    edited = timed(build)
+    rendered = int(re.search(r"\((\d+) rendered\)", edited.log).group(1))  # type: ignore[union-attr]
+    return {
+        "neighborhoods": count,
+        "pages": pages,
+        "sheets": sheets,
+        "cold": first.seconds,
+        "cold_user": first.user,
+        "cold_system": first.system,
+        "noop": again.seconds,
+        "edit": edited.seconds,
+        "edit_rendered": rendered,
+        "pages_per_s": pages / first.seconds,
+        "sheets_per_s": sheets / first.seconds,
+        "peak_mb": max(first.peak_mb, again.peak_mb, edited.peak_mb),
+    }
 
 
 def main(sizes: list[int]) -> None:
-    rows = [measure(n) for n in sizes]
+    folders = [Path(tempfile.mkdtemp(prefix=f"sitegen-bench-{n}-")) for n in sizes]
+    try:
+        rows = [measure_builds(n, folder) for n, folder in zip(sizes, folders, strict=True)]
+        # The previews come after every cold build: each removes its own folder of files when it stops.
+        for row, folder in zip(rows, folders, strict=True):
+            row["serve"] = serve_latency(folder / "content")
+    finally:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
     print(
-        "| N | files | sheets | cold build | no-op rebuild | one notice edited | edit → reloaded in serve "
-        "| files/s | sheets/s | peak memory |"
+        "| N | files | sheets | cold build (CPU user + system) | no-op rebuild | one notice edited "
+        "| edit → reloaded in serve | files/s | sheets/s | peak memory |"
     )
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         print(
-            f"| {r['neighborhoods']:,} | {r['pages']:,} | {r['sheets']:,} | {r['cold']:.1f} s | {r['noop']:.2f} s "
+            f"| {r['neighborhoods']:,} | {r['pages']:,} | {r['sheets']:,} "
+            f"| {r['cold']:.1f} s ({r['cold_user']:.0f} + {r['cold_system']:.0f} s) | {r['noop']:.2f} s "
             f"| {r['edit']:.2f} s ({r['edit_rendered']:.0f} files) | {r['serve'] * 1000:.0f} ms "
             f"| {r['pages_per_s']:.0f} | {r['sheets_per_s']:.0f} | {r['peak_mb']:.0f} MB |"
         )
