@@ -21,46 +21,47 @@ from bench import edit_notice, timed  # noqa: E402
 from make_city import make_city  # noqa: E402
 
 
-def measure(count: int, search: bool) -> dict[str, float]:
-    folder = Path(tempfile.mkdtemp(prefix=f"sitegen-search-{count}-"))
-    try:
-        content, output = folder / "content", folder / "output"
-        make_city(count, content)
-        if not search:
-            with (content / "site.yaml").open("a", encoding="utf-8") as stream:
-                stream.write("search: false\n")
-        build = [sys.executable, "-m", "sitegen", "build", "--content", str(content), "--output", str(output)]
-        first = timed(build)
-        cold, cold_cpu = first.seconds, first.cpu
-        edit_notice(content, 1)
-        edited = timed(build)
-        edit, edit_cpu = edited.seconds, edited.cpu
-        index = output / "pagefind"
-        size = sum(p.stat().st_size for p in index.rglob("*") if p.is_file()) if index.is_dir() else 0
-        files = sum(1 for p in index.rglob("*") if p.is_file()) if index.is_dir() else 0
-        return {
-            "cold": cold,
-            "cold_cpu": cold_cpu,
-            "edit": edit,
-            "edit_cpu": edit_cpu,
-            "mb": size / 2**20,
-            "files": files,
-        }
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+def measure(count: int, search: bool, folder: Path) -> dict[str, float]:
+    content, output = folder / "content", folder / "output"
+    make_city(count, content)
+    if not search:
+        with (content / "site.yaml").open("a", encoding="utf-8") as stream:
+            stream.write("search: false\n")
+    build = [sys.executable, "-m", "sitegen", "build", "--content", str(content), "--output", str(output)]
+    first = timed(build)
+    edit_notice(content, 1)
+    edited = timed(build)
+    index = output / "pagefind"
+    size = sum(p.stat().st_size for p in index.rglob("*") if p.is_file()) if index.is_dir() else 0
+    files = sum(1 for p in index.rglob("*") if p.is_file()) if index.is_dir() else 0
+    return {
+        "cold": first.seconds,
+        "cold_cpu": first.cpu,
+        "edit": edited.seconds,
+        "edit_cpu": edited.cpu,
+        "mb": size / 2**20,
+        "files": files,
+    }
 
 
 def main(sizes: list[int]) -> None:
-    print("| N | search | cold build (CPU) | one notice edited (CPU) | index |")
-    print("| ---: | --- | ---: | ---: | ---: |")
-    for count in sizes:
-        for search in (True, False):
-            r = measure(count, search)
-            index = f"{r['files']:,.0f} files, {r['mb']:.1f} MB" if search else "–"
-            print(
-                f"| {count:,} | {'on' if search else 'off'} | {r['cold']:.1f} s ({r['cold_cpu']:.1f} s) "
-                f"| {r['edit']:.2f} s ({r['edit_cpu']:.2f} s) | {index} |"
-            )
+    # Nothing is deleted until the end, as in bench.py: deleting a city slows the next cold build.
+    folders: list[Path] = []
+    try:
+        print("| N | search | cold build (CPU) | one notice edited (CPU) | index |")
+        print("| ---: | --- | ---: | ---: | ---: |")
+        for count in sizes:
+            for search in (True, False):
+                folders.append(Path(tempfile.mkdtemp(prefix=f"sitegen-search-{count}-")))
+                r = measure(count, search, folders[-1])
+                index = f"{r['files']:,.0f} files, {r['mb']:.1f} MB" if search else "–"
+                print(
+                    f"| {count:,} | {'on' if search else 'off'} | {r['cold']:.1f} s ({r['cold_cpu']:.1f} s) "
+                    f"| {r['edit']:.2f} s ({r['edit_cpu']:.2f} s) | {index} |"
+                )
+    finally:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
