@@ -351,6 +351,8 @@ def test_sigterm_stops_the_server_and_removes_its_folder(tmp_path: Path) -> None
     server = Server(content)
     assert set(Path(os.environ.get("TMPDIR", "/tmp")).glob("sitegen-preview-*")) - before, "no preview folder made"
     server.process.send_signal(signal.SIGTERM)
+    # SIGTERM alone: stop() would add a SIGINT if the server were still removing its folder.
+    server.process.wait(timeout=20)
     assert server.stop() == 0
     assert "Traceback" not in "".join(server.log)
     assert set(Path(os.environ.get("TMPDIR", "/tmp")).glob("sitegen-preview-*")) <= before, "preview folder left"
