@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -16,21 +15,21 @@ from pathlib import Path
 
 import jinja2
 
-from sitegen import exports, printables, routes, search
 from sitegen.config import SiteConfig
-from sitegen.digest import FileDigests
+from sitegen.content.digest import FileDigests
+from sitegen.content.load import NEIGHBORHOODS_DIR, Documents, NeighborhoodFiles, load_documents
+from sitegen.content.model import Neighborhood, Site
+from sitegen.content.parse import Node
+from sitegen.content.schema import parse_date
+from sitegen.content.validate import SiteValidator, sorted_problems, validate_content
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
-from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, catalogs_digest, localize, translate
-from sitegen.load import NEIGHBORHOODS_DIR, Documents, NeighborhoodFiles, load_documents
-from sitegen.model import Neighborhood, Site, SiteMap
-from sitegen.parallel import render_into
-from sitegen.parse import Node
-from sitegen.pdf import find_chromium, print_sheets
-from sitegen.qr import QrCache
-from sitegen.render import make_env
-from sitegen.report import Reporter, Stopwatch
-from sitegen.schema import parse_date
-from sitegen.state import (
+from sitegen.i18n import _, catalogs_digest
+from sitegen.plan import exports, printables, routes
+from sitegen.plan.qr import QrCache
+from sitegen.publish import search
+from sitegen.publish.parallel import render_into
+from sitegen.publish.pdf import find_chromium, print_sheets
+from sitegen.publish.state import (
     BuildState,
     Digests,
     code_version,
@@ -40,8 +39,7 @@ from sitegen.state import (
     inputs_signature,
     theme_digest,
 )
-from sitegen.validate import SiteValidator, sorted_problems, validate_content
-from sitegen.write import (
+from sitegen.publish.write import (
     apply_changes,
     check_output_dir,
     copy_static,
@@ -49,6 +47,9 @@ from sitegen.write import (
     staging,
     static_hashes,
 )
+from sitegen.render.environment import make_env
+from sitegen.render.page import render_output
+from sitegen.report import Reporter, Stopwatch
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 
@@ -255,10 +256,15 @@ def _unchanged_folders(state: BuildState, touched: Touched) -> dict[str, Neighbo
 
 @dataclass
 class Plan:
-    """The files of one build, by group: the community's, and each neighborhood's that is made again."""
+    """The files of one build, by group: the community's, and each neighborhood's that is made again.
+
+    The manifests give each file's fingerprint, by group (see :func:`plan_manifest`).
+    """
 
     community: list[routes.Output]
     neighborhoods: dict[str, list[routes.Output]]
+    community_manifest: dict[str, str] = field(default_factory=dict)
+    manifests: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def outputs(self) -> list[routes.Output]:
         return [*self.community, *(o for group in self.neighborhoods.values() for o in group)]
@@ -329,18 +335,46 @@ def build(
         return _build(config, reporter, state, clean, touched, defer)
 
 
+@dataclass
+class _Run:
+    """What every step of one build after checking shares: the checked site and how to render its files."""
+
+    config: SiteConfig
+    reporter: Reporter
+    clock: Stopwatch
+    checked: Checked
+    base_url: str
+    codes: QrCache
+    env: jinja2.Environment
+    sums: Digests
+    fingerprints: dict[str, str]  # per neighborhood, of every input its files may show
+
+    def render(self, output: routes.Output, assets: dict[str, str]) -> bytes:
+        return render_output(self.env, output, self.checked.site, self.base_url, assets, self.config.pdf)
+
+    def manifest(self, outputs: list[routes.Output]) -> dict[str, str]:
+        return plan_manifest(outputs, self.sums, self.config)
+
+
+@dataclass
+class _Written:
+    """What a build made: the files rendered, those handed back to render later, and those removed."""
+
+    changed: list[routes.Output]
+    pending: dict[str, Callable[[], bytes]] = field(default_factory=dict)
+    removed: set[str] = field(default_factory=set)
+
+
 def _build(
     config: SiteConfig, reporter: Reporter, state: BuildState | None, clean: bool, touched: Touched, defer: bool
 ) -> BuildResult:
+    """Read, and stop there if nothing changed; else check, plan, and build the whole site or only what changed."""
     protected = [(_("content"), config.content_dir), *((_("theme"), d) for d in config.theme_dirs)]
     check_output_dir(config.output_dir, protected)
     if config.pdf:
         find_chromium()  # before any work: without a browser there is nothing to print with
-    keep = state is None
-    if state is None or clean:
-        state = BuildState(str(config.output_dir.resolve()), cache_dir=config.cache_dir)
-        if not clean:
-            state = BuildState.load(config.cache_dir, config.output_dir)
+    keep = state is None  # a state of our own is saved in the cache; the preview keeps its own in memory
+    state = _starting_state(config, state, clean)
     clock = Stopwatch(reporter)
     known_date = date_from_environment(config.content_dir)
     intact = output_intact(config.output_dir, state.community)
@@ -351,85 +385,133 @@ def _build(
         reporter.info(_("nothing changed; {output} is up to date", output=str(config.output_dir)))
         return BuildResult(0, state.problems, 0)
     checked = _checked(config, state, reporter, known_date, documents)
-    site, problems = checked.site, checked.problems
     clock.lap(f"checked {len(checked.documents.neighborhoods)} neighborhoods")
-    base_url = (config.base_url or site.base_url).rstrip("/")
-    codes = QrCache(config.cache_dir / "qr" if config.cache_dir else None)
-    # Compiled templates are kept per program: another sitegen may compile them differently.
-    templates = config.cache_dir / "templates" / code_version()[:16] if config.cache_dir else None
-    env = make_env(config.theme_dirs, templates)
-    sums = digests(checked.documents, theme, (_settings(config), site.today))
-    fingerprints = _group_fingerprints(checked, sums)
-    stale = [slug for slug, made in fingerprints.items() if state.made.get(slug) != made]
-    incremental = intact and len(stale) <= len(fingerprints) // 2
-    # What the changed and the removed neighborhoods had written, to compare and to remove.
-    known = {slug: state.manifest(slug) for slug in [*stale, *(s for s in state.made if s not in fingerprints)]}
-    earlier = {slug: manifest or {} for slug, manifest in known.items()}
-    incremental = incremental and all(known[slug] is not None for slug in known if slug in state.made)
-    for slug in [s for s in state.made if s not in fingerprints]:
-        state.drop(slug)
-    pending: dict[str, Callable[[], bytes]] = {}
-    removed: set[str] = set()
-    plan = _plan(checked, base_url, codes, stale if incremental else list(fingerprints))
-    outputs = plan.outputs()
-    routes.check_unique(outputs)
-    community = plan_manifest(plan.community, sums, config)
-    manifests = {slug: plan_manifest(group, sums, config) for slug, group in plan.neighborhoods.items()}
-
-    def render(output: routes.Output) -> bytes:
-        return render_output(env, output, site, base_url, assets, config.pdf)
-
-    if incremental:
-        changed = [o for o in plan.community if state.community.get(o.dest) != community[o.dest]]
-        manifest, previous = dict(community), dict(state.community)
-        for slug, group in plan.neighborhoods.items():
-            changed += [o for o in group if earlier[slug].get(o.dest) != manifests[slug][o.dest]]
-            manifest.update(manifests[slug])
-        for old in earlier.values():
-            previous.update(old)
-        removed = set(previous) - set(manifest)
-        clock.lap(f"planned {len(outputs)} files of {len(stale)} neighborhoods and the community")
-        assets = static_hashes(config.theme_dirs)
-        if defer:
-            pending = {o.dest: functools.partial(render, o) for o in changed}
-            apply_changes(config.output_dir, {}, manifest, previous, config.theme_dirs)
-        else:
-            files = {o.dest: render(o) for o in changed}
-            written = apply_changes(config.output_dir, files, manifest, previous, config.theme_dirs)
-            clock.lap(f"rendered {len(changed)} files, wrote {len(written)}")
-            gone = any(dest.endswith(".html") for dest in set(previous) - set(manifest))
-            _index(config.output_dir, site, gone or search.any_indexed(written, files), config, reporter)
-        if config.pdf:
-            _print(config.output_dir, changed, site, reporter)
+    run = _start(config, reporter, clock, checked, theme)
+    stale = [slug for slug, made in run.fingerprints.items() if state.made.get(slug) != made]
+    earlier = _earlier_manifests(state, stale, run.fingerprints)
+    incremental = intact and len(stale) <= len(run.fingerprints) // 2 and earlier is not None
+    plan = _plan(checked, run.base_url, run.codes, stale if incremental else list(run.fingerprints))
+    routes.check_unique(plan.outputs())
+    plan.community_manifest = run.manifest(plan.community)
+    plan.manifests = {slug: run.manifest(group) for slug, group in plan.neighborhoods.items()}
+    if incremental and earlier is not None:
+        written = _build_changes(run, state, plan, earlier, defer)
     else:
-        changed = outputs
-        clock.lap(f"planned {len(outputs)} files")
-        with staging(config.output_dir) as stage:
-            assets = copy_static(config.theme_dirs, stage)
-            with collecting():
-                render_into(outputs, render, stage, codes)
-            clock.lap(f"rendered and wrote {len(outputs)} files")
-            if config.pdf:
-                _print(stage, outputs, site, reporter)
-            _index(stage, site, True, config, reporter)
-    for slug, group in plan.neighborhoods.items():
-        state.set_manifest(slug, manifests[slug], fingerprints[slug], len(group))
-    state.inputs, state.community, state.problems = signature, community, problems
-    codes.save()
+        written = _build_whole(run, plan)
+    _remember(run, state, plan, signature)
     if keep:
         state.save()
-    pages = len(plan.community) + sum(state.sizes.values())
+    pages, rendered = len(plan.community) + sum(state.sizes.values()), len(written.changed)
     if defer:
-        return BuildResult(pages, problems, len(changed), pending, removed, not incremental)
+        return BuildResult(pages, checked.problems, rendered, written.pending, written.removed, not incremental)
     reporter.info(
         _(
             "built {count} pages into {output} ({rendered} rendered)",
             count=pages,
             output=str(config.output_dir),
-            rendered=len(changed),
+            rendered=rendered,
         )
     )
-    return BuildResult(pages, problems, len(changed))
+    return BuildResult(pages, checked.problems, rendered)
+
+
+def _starting_state(config: SiteConfig, state: BuildState | None, clean: bool) -> BuildState:
+    """The state the build starts from: the one given, the last build's from the cache, or none (``clean``)."""
+    if state is not None and not clean:
+        return state
+    if clean:
+        return BuildState(str(config.output_dir.resolve()), cache_dir=config.cache_dir)
+    return BuildState.load(config.cache_dir, config.output_dir)
+
+
+def _start(config: SiteConfig, reporter: Reporter, clock: Stopwatch, checked: Checked, theme: str) -> _Run:
+    """Everything rendering needs once the content is checked: base URL, QR codes, templates, fingerprints."""
+    base_url = (config.base_url or checked.site.base_url).rstrip("/")
+    codes = QrCache(config.cache_dir / "qr" if config.cache_dir else None)
+    # Compiled templates are kept per program: another sitegen may compile them differently.
+    templates = config.cache_dir / "templates" / code_version()[:16] if config.cache_dir else None
+    env = make_env(config.theme_dirs, templates)
+    sums = digests(checked.documents, theme, (_settings(config), checked.site.today))
+    fingerprints = _group_fingerprints(checked, sums)
+    return _Run(config, reporter, clock, checked, base_url, codes, env, sums, fingerprints)
+
+
+def _earlier_manifests(
+    state: BuildState, stale: list[str], fingerprints: dict[str, str]
+) -> dict[str, dict[str, str]] | None:
+    """What the changed and the removed neighborhoods wrote last time, to compare and to remove.
+
+    None when a manifest the last build wrote is lost: then only a whole build is sure. The removed
+    neighborhoods are forgotten.
+    """
+    gone = [slug for slug in state.made if slug not in fingerprints]
+    known = {slug: state.manifest(slug) for slug in [*stale, *gone]}
+    lost = any(known[slug] is None for slug in known if slug in state.made)
+    for slug in gone:
+        state.drop(slug)
+    return None if lost else {slug: manifest or {} for slug, manifest in known.items()}
+
+
+def _build_whole(run: _Run, plan: Plan) -> _Written:
+    """Render every file into a staging folder and swap it in for the output in one step."""
+    config, outputs = run.config, plan.outputs()
+    run.clock.lap(f"planned {len(outputs)} files")
+    with staging(config.output_dir) as stage:
+        assets = copy_static(config.theme_dirs, stage)
+        with collecting():
+            render_into(outputs, functools.partial(_render_with, run, assets), stage, run.codes)
+        run.clock.lap(f"rendered and wrote {len(outputs)} files")
+        if config.pdf:
+            _print(stage, outputs, run.checked.site, run.reporter)
+        _index(stage, run.checked.site, True, config, run.reporter)
+    return _Written(outputs)
+
+
+def _build_changes(
+    run: _Run, state: BuildState, plan: Plan, earlier: dict[str, dict[str, str]], defer: bool
+) -> _Written:
+    """Render only the files whose fingerprints changed, write them and remove those no longer made.
+
+    With ``defer``, the files are not rendered but handed back, each as a function that renders it.
+    """
+    config, site = run.config, run.checked.site
+    community = plan.community_manifest
+    changed = [o for o in plan.community if state.community.get(o.dest) != community[o.dest]]
+    manifest, previous = dict(community), dict(state.community)
+    for slug, group in plan.neighborhoods.items():
+        made = plan.manifests[slug]
+        changed += [o for o in group if earlier[slug].get(o.dest) != made[o.dest]]
+        manifest.update(made)
+    for old in earlier.values():
+        previous.update(old)
+    removed = set(previous) - set(manifest)
+    run.clock.lap(f"planned {len(plan.outputs())} files of {len(plan.neighborhoods)} neighborhoods and the community")
+    assets = static_hashes(config.theme_dirs)
+    pending: dict[str, Callable[[], bytes]] = {}
+    if defer:
+        pending = {o.dest: functools.partial(_render_with, run, assets, o) for o in changed}
+        apply_changes(config.output_dir, {}, manifest, previous, config.theme_dirs)
+    else:
+        files = {o.dest: run.render(o, assets) for o in changed}
+        written = apply_changes(config.output_dir, files, manifest, previous, config.theme_dirs)
+        run.clock.lap(f"rendered {len(changed)} files, wrote {len(written)}")
+        gone = any(dest.endswith(".html") for dest in removed)
+        _index(config.output_dir, site, gone or search.any_indexed(written, files), config, run.reporter)
+    if config.pdf:
+        _print(config.output_dir, changed, site, run.reporter)
+    return _Written(changed, pending, removed)
+
+
+def _render_with(run: _Run, assets: dict[str, str], output: routes.Output) -> bytes:
+    return run.render(output, assets)
+
+
+def _remember(run: _Run, state: BuildState, plan: Plan, signature: str) -> None:
+    """Note in the state what this build read and made, for the next build to compare with."""
+    for slug, group in plan.neighborhoods.items():
+        state.set_manifest(slug, plan.manifests[slug], run.fingerprints[slug], len(group))
+    state.inputs, state.community, state.problems = signature, plan.community_manifest, run.checked.problems
+    run.codes.save()
 
 
 def _print(root: Path, outputs: list[routes.Output], site: Site, reporter: Reporter) -> None:
@@ -453,60 +535,3 @@ def plan_manifest(outputs: list[routes.Output], sums: Digests, config: SiteConfi
         for html, pdf in printables.pdf_jobs(outputs):
             manifest[pdf] = manifest[html]
     return manifest
-
-
-_localized: dict[str, tuple[Site, Site]] = {}
-
-
-def _localized_site(site: Site, lang: str) -> Site:
-    """The site with its text in ``lang``, made once per site and language."""
-    made = _localized.get(lang)
-    if made is None or made[0] is not site:
-        made = _localized[lang] = (site, localize(site, lang, (SiteMap,)))
-    return made[1]
-
-
-def render_output(
-    env: jinja2.Environment,
-    output: routes.Output,
-    site: Site,
-    base_url: str,
-    assets: dict[str, str],
-    pdf: bool = False,
-) -> bytes:
-    """Render one page to bytes; template mistakes become SitegenErrors naming the template line."""
-    if output.make is not None:
-        return output.make()
-    values = dict(output.values())
-    lang = values.pop("lang", DEFAULT_LANGUAGE)
-    if lang != DEFAULT_LANGUAGE:
-        site, values = _localized_site(site, lang), localize(values, lang, (SiteMap,))
-    page = dataclasses.replace(output, title=translate(output.title, lang))
-    try:
-        template = env.get_template(output.template)
-        html = template.render(
-            site=site,
-            page=page,
-            base_url=base_url,
-            assets=assets,
-            pdf=pdf,
-            lang=lang,
-            lang_tag=LANGUAGES[lang],
-            **values,
-        )
-    except jinja2.TemplateSyntaxError as exc:
-        raise SitegenError(
-            _("{file}:{line}: template error: {problem}", file=exc.filename, line=exc.lineno, problem=exc.message)
-        ) from exc
-    except jinja2.UndefinedError as exc:
-        raise SitegenError(
-            _(
-                "while rendering {dest} with {template}: {problem}",
-                dest=output.dest,
-                template=output.template,
-                problem=exc.message,
-            )
-        ) from exc
-    except jinja2.TemplateNotFound as exc:
-        raise SitegenError(_("the theme has no template {name}", name=repr(exc.name))) from exc
-    return html.encode("utf-8")

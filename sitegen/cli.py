@@ -12,11 +12,11 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.build import build, check
 from sitegen.config import load_config
-from sitegen.content_schema import write_schemas
+from sitegen.content.format import write_schemas
+from sitegen.content.scaffold import new_neighborhood, schema_for_editors
 from sitegen.errors import BuildAborted, SitegenError, has_errors
 from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, translate
 from sitegen.report import ConsoleReporter, summarize
-from sitegen.scaffold import new_neighborhood, schema_for_editors
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -122,7 +122,7 @@ def _run(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
         config = load_config(args.content, theme=args.theme, base_url=args.base_url, strict=args.strict, lang=args.lang)
         if not config.content_dir.is_dir():
             raise SitegenError(_("the content directory {path} does not exist", path=str(config.content_dir)))
-        from sitegen.serve import serve  # the web server and the file watcher only for this command
+        from sitegen.preview.serve import serve  # the web server and the file watcher only for this command
 
         return serve(config, reporter, args.host, args.port)
     if args.command == "new":

@@ -139,7 +139,7 @@ def localize(value: Any, lang: str, skip: tuple[type, ...] = ()) -> Any:
         return type(value)(localize(v, lang, skip) for v in value)
     if isinstance(value, dict):
         return {k: localize(v, lang, skip) for k, v in value.items()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type) and value.__module__ == "sitegen.model":
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and value.__module__ == "sitegen.content.model":
         changes = {f.name: localize(getattr(value, f.name), lang, skip) for f in dataclasses.fields(value) if f.init}
         return dataclasses.replace(value, **changes)
     return value

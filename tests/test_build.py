@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.cli import main
-from sitegen.render import _relpath
+from sitegen.plan.urls import _relpath
 from tests.helpers import write_site
 
 SITES = Path(__file__).parent / "sites"
@@ -158,16 +158,16 @@ def test_markdown_cannot_inject_markup(tmp_path: Path) -> None:
 
 
 def test_rebuild_reuses_qr_codes_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sitegen.qr
+    import sitegen.plan.qr
 
     calls = []
-    real_encode = sitegen.qr.encode
+    real_encode = sitegen.plan.qr.encode
 
     def counting_encode(payload: str, level: str) -> list[list[bool]]:
         calls.append(payload)
         return real_encode(payload, level)
 
-    monkeypatch.setattr(sitegen.qr, "encode", counting_encode)
+    monkeypatch.setattr(sitegen.plan.qr, "encode", counting_encode)
     content = SITES / "minimal" / "content"
     assert build(content, tmp_path / "out") == 0
     first = tree(tmp_path / "out")

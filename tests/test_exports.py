@@ -16,8 +16,8 @@ import pytest
 from dateutil.rrule import rrulestr
 
 from sitegen.cli import main
-from sitegen.meetings import first_date, occurs_on
-from sitegen.model import Meeting
+from sitegen.content.model import Meeting
+from sitegen.plan.meetings import first_date, occurs_on
 from tests.conftest import BUILD_EPOCH, ROOT
 from tests.test_site_quality import parse
 
@@ -186,7 +186,7 @@ def test_each_neighborhood_offers_its_contacts_as_one_vcard_file(built_site: Pat
 
 
 def test_vcard_text_is_escaped() -> None:
-    from sitegen.vcard import make_vcard
+    from sitegen.plan.vcard import make_vcard
 
     card = make_vcard("李,四;五\\六", "13900000001", org="a\nb")
     assert "FN:李\\,四\\;五\\\\六\r\n" in card and "ORG:a\\nb\r\n" in card
@@ -279,7 +279,7 @@ def test_home_and_neighborhood_pages_describe_themselves_in_json_ld(built_site: 
 
 
 def test_json_ld_cannot_end_its_script_element() -> None:
-    from sitegen.opendata import script
+    from sitegen.plan.opendata import script
 
     hostile = {"name": "</script><script>alert(1)</script> & <!-- \u2028"}
     html = str(script(hostile))
@@ -338,7 +338,7 @@ def test_masked_volunteer_mobiles_stay_out_of_every_file_but_the_print_sheets(tm
 
 
 def test_meeting_ids_survive_a_new_time_and_tell_namesakes_apart() -> None:
-    from sitegen.meetings import meeting_keys
+    from sitegen.plan.meetings import meeting_keys
 
     weekly = Meeting("楼栋议事会", "weekly", dt.time(19), "会所", weekday="monday")
     moved = Meeting("楼栋议事会", "weekly", dt.time(20), "会所", weekday="tuesday")

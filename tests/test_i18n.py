@@ -40,7 +40,7 @@ USED = _used_msgids()
 
 def test_the_extractors_find_code_and_templates() -> None:
     places = " ".join(USED.values())
-    assert "sitegen/validate.py" in places and "themes/default/templates/" in places
+    assert "sitegen/content/validate.py" in places and "themes/default/templates/" in places
     assert "unknown key `{key}` in {what}" in USED
     assert len(USED) > 300
 

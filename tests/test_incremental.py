@@ -195,7 +195,7 @@ def _stats(root: Path) -> dict[str, tuple[int, int]]:
 @pytest.mark.parametrize("seed", [4, 5])
 def test_the_preview_equals_clean_builds_after_random_edits(tmp_path: Path, seed: int) -> None:
     """The preview is told only which files changed, and renders pages when asked: still the same bytes."""
-    from sitegen.serve import Preview
+    from sitegen.preview.serve import Preview
 
     rng = random.Random(seed)
     shutil.copytree(MINIMAL, tmp_path / "content")
@@ -226,8 +226,8 @@ def test_the_preview_equals_clean_builds_after_random_edits(tmp_path: Path, seed
 def test_an_edit_reads_only_the_state_of_the_edited_neighborhood(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sitegen.state import BuildState
-    from sitegen.validate import SiteValidator
+    from sitegen.content.validate import SiteValidator
+    from sitegen.publish.state import BuildState
 
     shutil.copytree(MINIMAL, tmp_path / "content")
     out = tmp_path / "out"
@@ -344,13 +344,13 @@ def test_the_cache_belongs_to_one_sitegen_version(tmp_path: Path) -> None:
 
 
 def test_a_changed_program_makes_every_page_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sitegen.state
+    import sitegen.publish.state
 
     shutil.copytree(MINIMAL, tmp_path / "content")
     out = tmp_path / "out"
     total = rendered(tmp_path / "content", out)
     assert rendered(tmp_path / "content", out) == 0
-    monkeypatch.setattr(sitegen.state, "code_version", lambda: "another program")
+    monkeypatch.setattr(sitegen.publish.state, "code_version", lambda: "another program")
     assert rendered(tmp_path / "content", out) == total
 
 
@@ -379,13 +379,13 @@ def test_checking_and_rendering_on_two_cores_give_the_same_bytes(tmp_path: Path)
 def test_forked_workers_end_at_once_on_sigterm(monkeypatch: pytest.MonkeyPatch) -> None:
     """The pool ends its workers with SIGTERM; a handler of the parent's (the preview's), inherited, could
     leave a worker waiting for its next task for ever, and the build with it."""
-    from sitegen import parallel
+    from sitegen import workers
 
     monkeypatch.setenv("SITEGEN_JOBS", "2")
-    monkeypatch.setattr(parallel, "_forkable", lambda items, least: True)  # even with other tests' threads
+    monkeypatch.setattr(workers, "forkable", lambda items, least: True)  # even with other tests' threads
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
     try:
-        seen = parallel.fork_map(lambda index: (os.getpid(), signal.getsignal(signal.SIGTERM)), range(40), 1)
+        seen = workers.fork_map(lambda index: (os.getpid(), signal.getsignal(signal.SIGTERM)), range(40), 1)
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert {pid for pid, _handler in seen} - {os.getpid()}, "the work was not done by forked workers"

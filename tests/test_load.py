@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import load
-from sitegen import parse as yaml_parse
+from sitegen.content import load
+from sitegen.content import parse as yaml_parse
+from sitegen.content.load import load_documents, load_markdown_file, load_yaml_file
+from sitegen.content.parse import Node, RawDocument, parse_yaml
 from sitegen.errors import ContentError
-from sitegen.load import load_documents, load_markdown_file, load_yaml_file
-from sitegen.parse import Node, RawDocument, parse_yaml
 
 
 def parse(text: str, line_offset: int = 0) -> tuple[Node | None, list[ContentError]]:

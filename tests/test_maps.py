@@ -9,17 +9,17 @@ from typing import Any
 
 import pytest
 
-from sitegen import maps
 from sitegen.cli import main
-from sitegen.mapdraw import draw_plan
-from sitegen.model import XY, AssemblyPoint, Gate, MapBuilding, SiteMap
+from sitegen.content import geometry
+from sitegen.content.model import XY, AssemblyPoint, Gate, MapBuilding, SiteMap
+from sitegen.plan.mapdraw import draw_plan
 from tests.helpers import MINIMAL_NEIGHBORHOOD, write_site
 
 GOLDEN = Path(__file__).parent / "golden" / "plan"
 
 
-def graph(points: dict[str, XY], *paths: str) -> maps.Graph:
-    return maps.walkway_graph(points, [tuple(p.split()) for p in paths])
+def graph(points: dict[str, XY], *paths: str) -> geometry.Graph:
+    return geometry.walkway_graph(points, [tuple(p.split()) for p in paths])
 
 
 # --- routes ---------------------------------------------------------------------------------------
@@ -28,13 +28,13 @@ def graph(points: dict[str, XY], *paths: str) -> maps.Graph:
 def test_shortest_route_prefers_the_shorter_walk() -> None:
     points = {"a": (0, 0), "b": (10, 0), "c": (10, 10), "d": (0, 30), "x": (20, 0)}
     g = graph(points, "a b x", "a d x")
-    assert maps.shortest_route(g, ["a"], {"x"}) == (("a", "b", "x"), 20.0)
+    assert geometry.shortest_route(g, ["a"], {"x"}) == (("a", "b", "x"), 20.0)
 
 
 def test_the_nearest_of_several_assembly_points_wins() -> None:
     points = {"door": (0, 0), "near": (5, 0), "far": (0, 50)}
     g = graph(points, "far door near")
-    route = maps.evacuation_route("1", ["door"], {"near": "plaza", "far": "court"}, g)
+    route = geometry.evacuation_route("1", ["door"], {"near": "plaza", "far": "court"}, g)
     assert route is not None
     assert (route.assembly, route.points, route.length) == ("plaza", ("door", "near"), 5.0)
 
@@ -42,32 +42,32 @@ def test_the_nearest_of_several_assembly_points_wins() -> None:
 def test_the_best_of_several_entrances_is_used() -> None:
     points = {"front": (0, 0), "back": (100, 0), "plaza": (110, 0), "mid": (50, 0)}
     g = graph(points, "front mid back plaza")
-    route = maps.evacuation_route("1", ["front", "back"], {"plaza": "plaza"}, g)
+    route = geometry.evacuation_route("1", ["front", "back"], {"plaza": "plaza"}, g)
     assert route is not None and route.entrance == "back" and route.length == 10.0
 
 
 def test_ties_are_broken_by_point_ids_whatever_the_input_order() -> None:
     points = {"s": (0, 0), "n": (0, 10), "e": (10, 0), "t": (10, 10)}
-    first = maps.shortest_route(graph(points, "s n t", "s e t"), ["s"], {"t"})
-    second = maps.shortest_route(graph(points, "s e t", "s n t"), ["s"], {"t"})
+    first = geometry.shortest_route(graph(points, "s n t", "s e t"), ["s"], {"t"})
+    second = geometry.shortest_route(graph(points, "s e t", "s n t"), ["s"], {"t"})
     assert first == second == (("s", "e", "t"), 20.0)
 
 
 def test_equal_distances_to_two_assembly_points_pick_the_first_by_point_id() -> None:
     points = {"door": (0, 0), "west": (-10, 0), "east": (10, 0)}
-    route = maps.evacuation_route("1", ["door"], {"west": "w", "east": "e"}, graph(points, "west door east"))
+    route = geometry.evacuation_route("1", ["door"], {"west": "w", "east": "e"}, graph(points, "west door east"))
     assert route is not None and route.assembly == "e"
 
 
 def test_unreachable_gives_none() -> None:
     points = {"a": (0, 0), "b": (1, 0), "c": (5, 5), "d": (6, 5)}
-    assert maps.shortest_route(graph(points, "a b", "c d"), ["a"], {"d"}) is None
+    assert geometry.shortest_route(graph(points, "a b", "c d"), ["a"], {"d"}) is None
 
 
 def test_a_route_can_pass_through_points_in_the_middle_of_a_path() -> None:
     points = {"a": (0, 0), "b": (3, 4), "c": (6, 8), "z": (3, 0)}
     g = graph(points, "a b c", "b z")
-    assert maps.shortest_route(g, ["c"], {"z"}) == (("c", "b", "z"), 9.0)
+    assert geometry.shortest_route(g, ["c"], {"z"}) == (("c", "b", "z"), 9.0)
 
 
 # --- geometry -------------------------------------------------------------------------------------
@@ -79,31 +79,31 @@ def test_a_route_can_pass_through_points_in_the_middle_of_a_path() -> None:
 )
 def test_the_plan_turns_so_that_ahead_of_the_reader_is_up(facing: Any, north: float, expected: float) -> None:
     bearing = {"南": 180.0}.get(facing, facing)
-    assert maps.view_angle(bearing, north) == pytest.approx(expected)
+    assert geometry.view_angle(bearing, north) == pytest.approx(expected)
 
 
 def test_after_turning_the_readers_view_points_up() -> None:
     for facing in range(0, 360, 15):
         for north in (0, 10, -25, 90):
-            turn = maps.view_angle(facing, north)
+            turn = geometry.view_angle(facing, north)
             ahead = (facing + 180) % 360
             # The direction the reader looks, as a unit vector on the plan (x right, y up).
             angle = math.radians(north + ahead)
-            x, y = maps.rotate((math.sin(angle), math.cos(angle)), turn)
+            x, y = geometry.rotate((math.sin(angle), math.cos(angle)), turn)
             assert (x, y) == pytest.approx((0.0, 1.0), abs=1e-9)
 
 
 def test_rotate_is_clockwise() -> None:
-    assert maps.rotate((0, 1), 90) == pytest.approx((1, 0))
+    assert geometry.rotate((0, 1), 90) == pytest.approx((1, 0))
 
 
 def test_centroid_of_a_rectangle() -> None:
-    assert maps.centroid(maps.rectangle(0, 0, 10, 4)) == pytest.approx((5, 2))
+    assert geometry.centroid(geometry.rectangle(0, 0, 10, 4)) == pytest.approx((5, 2))
 
 
 @pytest.mark.parametrize(("maximum", "length"), [(7, 5), (19, 10), (23, 20), (160, 100), (0.7, 0.5)])
 def test_scale_bar_lengths_are_round(maximum: float, length: float) -> None:
-    assert maps.nice_length(maximum) == length
+    assert geometry.nice_length(maximum) == length
 
 
 # --- drawing --------------------------------------------------------------------------------------
@@ -111,9 +111,9 @@ def test_scale_bar_lengths_are_round(maximum: float, length: float) -> None:
 
 def small_map() -> SiteMap:
     points = {"gate": (0.0, 0.0), "door": (0.0, 20.0), "plaza": (30.0, 20.0)}
-    building = MapBuilding("1", "1号楼", maps.rectangle(-15, 24, 20, 10), ("door",), (-2.0, 23.0), 180.0)
-    route = maps.evacuation_route(
-        "1", ["door"], {"plaza": "plaza"}, maps.walkway_graph(points, [("gate", "door", "plaza")])
+    building = MapBuilding("1", "1号楼", geometry.rectangle(-15, 24, 20, 10), ("door",), (-2.0, 23.0), 180.0)
+    route = geometry.evacuation_route(
+        "1", ["door"], {"plaza": "plaza"}, geometry.walkway_graph(points, [("gate", "door", "plaza")])
     )
     assert route is not None
     return SiteMap(
@@ -121,7 +121,7 @@ def small_map() -> SiteMap:
         points,
         (("gate", "door", "plaza"),),
         (Gate("south", "南门", "gate"),),
-        (AssemblyPoint("plaza", "广场", "plaza", 200, maps.rectangle(25, 15, 10, 10)),),
+        (AssemblyPoint("plaza", "广场", "plaza", 200, geometry.rectangle(25, 15, 10, 10)),),
         (),
         (building,),
         {"1": route},
@@ -313,7 +313,7 @@ def test_map_page_and_plans_are_linked(tmp_path: Path) -> None:
 
 
 def test_plans_turn_in_quarter_turns() -> None:
-    assert [maps.quarter_turn(a) for a in (0, 12, 44, 46, 170, 250, 350, -12)] == [0, 0, 0, 90, 180, 270, 0, 0]
+    assert [geometry.quarter_turn(a) for a in (0, 12, 44, 46, 170, 250, 350, -12)] == [0, 0, 0, 90, 180, 270, 0, 0]
 
 
 def test_with_a_board_the_route_starts_at_the_entrance_next_to_it(

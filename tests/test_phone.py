@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.phone import Phone, PhoneError, parse_phone
+from sitegen.content.phone import Phone, PhoneError, parse_phone
 
 
 def phone(text: str, area_code: str = "") -> tuple[str, str, str]:

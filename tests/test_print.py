@@ -27,11 +27,11 @@ import pytest
 import yaml
 
 from sitegen.cli import main
-from sitegen.model import Office, Service, Site
-from sitegen.phone import parse_phone
-from sitegen.printables import Planner, contact_key, pact_points, short_address
-from sitegen.qr import QUIET_ZONE, QrCache, make_qr
-from sitegen.vcard import make_vcard
+from sitegen.content.model import Office, Service, Site
+from sitegen.content.phone import parse_phone
+from sitegen.plan.printables import Planner, contact_key, pact_points, short_address
+from sitegen.plan.qr import QUIET_ZONE, QrCache, make_qr
+from sitegen.plan.vcard import make_vcard
 from tests.conftest import BUILD_EPOCH, ROOT, missing
 
 SITES = {
@@ -748,7 +748,7 @@ def run_cli(args: list[str], env: dict[str, str | None] | None = None) -> tuple[
 def pdf_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PdfRun]:
     """`sitegen pdf` twice and `sitegen build --pdf` once, on the minimal site."""
     from sitegen.errors import SitegenError
-    from sitegen.pdf import find_chromium
+    from sitegen.publish.pdf import find_chromium
 
     try:
         find_chromium()
@@ -818,7 +818,7 @@ def test_sitegen_pdf_prints_the_same_bytes_every_time(other: str, pdf_runs: dict
 def test_stable_pdf_numbers_the_structure_ids_as_the_browser_would_on_a_fresh_start() -> None:
     import datetime as dt
 
-    from sitegen.pdf import stable_pdf
+    from sitegen.publish.pdf import stable_pdf
 
     def pdf(first: int) -> bytes:
         ids = [f"(node{first + i:08d})" for i in range(3)]
@@ -926,7 +926,7 @@ def test_make_qr_svg_carries_its_exact_payload_and_level(payload: str, level: st
 def test_qr_levels_are_the_libraries_constants() -> None:
     import qrcode.constants
 
-    from sitegen.qr import LEVELS
+    from sitegen.plan.qr import LEVELS
 
     assert LEVELS == {level: getattr(qrcode.constants, f"ERROR_CORRECT_{level}") for level in "LMQH"}
 
@@ -942,12 +942,12 @@ def test_qr_cache_on_disk_gives_the_same_codes(tmp_path: Path, monkeypatch: pyte
     assert first.svg == make_qr("https://example.org/disk", "Q").svg
     cache.save()
     assert list((tmp_path / "qr").iterdir()) == [cache.file_of("https://example.org/disk", "Q")]
-    import sitegen.qr
+    import sitegen.plan.qr
 
     def no_encoding(payload: str, level: str) -> None:
         raise AssertionError("encoded again")
 
-    monkeypatch.setattr(sitegen.qr, "encode", no_encoding)
+    monkeypatch.setattr(sitegen.plan.qr, "encode", no_encoding)
     again = QrCache(tmp_path / "qr").make("https://example.org/disk", "Q")
     assert again.svg == first.svg
 

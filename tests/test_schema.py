@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from sitegen.cli import main
-from sitegen.content_schema import json_schemas
-from sitegen.load import FRONT_MATTER_RE, translation_of
+from sitegen.content.format import json_schemas
+from sitegen.content.load import FRONT_MATTER_RE, translation_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SITES = [ROOT / "content", ROOT / "tests" / "sites" / "minimal" / "content"]

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from sitegen import search
 from sitegen.build import build as run_build
 from sitegen.cli import main
 from sitegen.config import load_config
+from sitegen.publish import search
 from sitegen.report import ListReporter
 from tests.conftest import ROOT, SITES
 from tests.test_site_quality import MEASURE
@@ -185,7 +185,7 @@ def test_search_false_gives_no_search_page_link_or_index(site: Path, tmp_path: P
 
 
 def test_the_preview_server_does_not_index(site: Path, tmp_path: Path) -> None:
-    from sitegen.serve import Preview
+    from sitegen.preview.serve import Preview
 
     preview = Preview(load_config(str(site), str(tmp_path / "out")), ListReporter())
     try:

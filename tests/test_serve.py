@@ -213,8 +213,8 @@ def test_folders_without_a_watch_mean_polling(tmp_path: Path, monkeypatch: pytes
     from watchdog.observers.inotify_c import InotifyFD
     from watchdog.observers.polling import PollingObserver
 
+    from sitegen.preview.watch import Changes, Watcher
     from sitegen.report import ListReporter
-    from sitegen.watch import Changes, Watcher
 
     if not sys.platform.startswith("linux"):
         pytest.skip("inotify is Linux's")
@@ -248,7 +248,7 @@ def test_folders_without_a_watch_mean_polling(tmp_path: Path, monkeypatch: pytes
 def test_no_inotify_left_means_polling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from watchdog.observers.polling import PollingObserver
 
-    from sitegen import watch
+    from sitegen.preview import watch
     from sitegen.report import ListReporter
 
     def no_inotify() -> Any:
@@ -270,9 +270,9 @@ def test_no_inotify_left_means_polling(tmp_path: Path, monkeypatch: pytest.Monke
 
 def test_closing_waits_for_a_build_under_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C during a rebuild: the build's last writes (its cache) must not come back after the folder went."""
-    from sitegen import serve
     from sitegen.config import load_config
     from sitegen.errors import SitegenError
+    from sitegen.preview import serve
     from sitegen.report import ListReporter
 
     preview = serve.Preview(load_config(str(MINIMAL), str(tmp_path / "unused")), ListReporter())

@@ -17,9 +17,9 @@ import pytest
 import yaml
 
 from sitegen.cli import main
-from sitegen.content_schema import NEIGHBORHOOD, NOTICE, SITE
-from sitegen.load import FRONT_MATTER_RE, translation_of
-from sitegen.schema import Either, ListOf, MapOf, Record, Text
+from sitegen.content.format import NEIGHBORHOOD, NOTICE, SITE
+from sitegen.content.load import FRONT_MATTER_RE, translation_of
+from sitegen.content.schema import Either, ListOf, MapOf, Record, Text
 from tests.conftest import BUILD_EPOCH, ROOT
 
 SITES = {"example": ROOT / "content", "minimal": ROOT / "tests" / "sites" / "minimal" / "content"}
@@ -327,7 +327,7 @@ def test_killing_a_build_half_way_leaves_the_previous_output(tmp_path: Path) -> 
 
 
 def test_a_build_killed_between_the_two_renames_is_recovered(tmp_path: Path) -> None:
-    from sitegen.write import MARKER, recover
+    from sitegen.publish.write import MARKER, recover
 
     out = tmp_path / "output"
     out.mkdir()

@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.cli import main
+from sitegen.content.load import load_documents
+from sitegen.content.model import Neighborhood, Site
+from sitegen.content.validate import validate_content, validate_site
 from sitegen.errors import ContentError
-from sitegen.load import load_documents
-from sitegen.model import Neighborhood, Site
-from sitegen.validate import validate_content, validate_site
 from tests.helpers import MINIMAL_NEIGHBORHOOD, MINIMAL_SITE, write_site
 
 TODAY = dt.date(2026, 11, 22)  # the build date fixed by tests/conftest.py

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import sitegen
-from sitegen.digest import FileDigests, Known
+from sitegen.content.digest import FileDigests, Known
+from sitegen.content.load import SITE_FILE, Documents
+from sitegen.content.validate import ValidationCache
 from sitegen.errors import ContentError
-from sitegen.load import SITE_FILE, Documents
-from sitegen.validate import ValidationCache
 
 STATE_FILE = "build-state.pickle"
 OUTPUTS_DIR = "outputs"
@@ -33,7 +33,9 @@ def code_version() -> str:
     """sitegen's version and the size and time of each of its modules: a changed program changes
     every fingerprint, also where it is installed from a working copy without a new version."""
     package = Path(sitegen.__file__).parent
-    modules = sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in package.glob("*.py"))
+    modules = sorted(
+        (str(p.relative_to(package)), p.stat().st_mtime_ns, p.stat().st_size) for p in package.rglob("*.py")
+    )
     return hash_parts(sitegen.__version__, modules)
 
 

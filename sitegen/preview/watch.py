@@ -1,7 +1,7 @@
 """Watching the content and the theme for saves, for the preview.
 
 On Linux, inotify sees a save at once; it needs one watch per folder (a city of 10,000 neighborhoods
-has 20,000). :mod:`sitegen.inotify` adapts watchdog's inotify observer to that size: when the
+has 20,000). :mod:`sitegen.preview.inotify` adapts watchdog's inotify observer to that size: when the
 kernel's queue of events overflows (a ``git checkout`` of many files), the preview builds everything
 and watches afresh; when the system allows fewer watches than there are folders, the preview looks
 for changes every :data:`POLL_SECONDS` instead, as it does on request (``SITEGEN_WATCH=poll``, e.g.
@@ -34,6 +34,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from sitegen.i18n import _
+from sitegen.preview.events import LostEvents
 from sitegen.report import Reporter
 
 # How often the polling watcher looks.
@@ -42,13 +43,6 @@ POLL_SECONDS = 1.0
 # Names editors give their temporary and backup files; saving them must not start a build.
 _TEMPORARY_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".kate-swp", "___jb_tmp___", "___jb_old___")
 _TEMPORARY_PREFIXES = (".#", "#", ".~lock.")
-
-
-class LostEvents(FileSystemEvent):
-    """The watcher missed changes below ``src_path``: anything there may have changed."""
-
-    event_type = "lost"
-    is_directory = True
 
 
 # What a save, a new file, a removal or a rename looks like (a file closed after writing: a save has
@@ -180,7 +174,7 @@ def _stop(observer: BaseObserver) -> None:
 
 def _system_observer() -> BaseObserver:
     if sys.platform.startswith("linux"):
-        from sitegen.inotify import InotifyObserver
+        from sitegen.preview.inotify import InotifyObserver
 
         return InotifyObserver()
     return Observer()

@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen.digest import FileDigests
+from sitegen.content.digest import FileDigests
+from sitegen.content.parse import RawDocument, decode, parse_yaml
 from sitegen.errors import ContentError, Severity
 from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, _
-from sitegen.parse import RawDocument, decode, parse_yaml
 
 MAX_FILE_BYTES = 2_000_000
 # site.yaml lists every grid and person of the community, so it grows with it: a city of 10,000

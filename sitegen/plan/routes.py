@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sitegen.content.model import Neighborhood, Notice, Site
 from sitegen.errors import SitegenError
 from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, translate
-from sitegen.mapdraw import Plan, draw_plan
-from sitegen.model import Neighborhood, Notice, Site
+from sitegen.plan.mapdraw import Plan, draw_plan
 
 
 @dataclass(slots=True, eq=False)

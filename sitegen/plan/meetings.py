@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from sitegen.model import Meeting
+from sitegen.content.model import Meeting
 
 TIMEZONE = "Asia/Shanghai"
 CHINA = ZoneInfo(TIMEZONE)

@@ -11,10 +11,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sitegen
-from sitegen.meetings import CHINA, TIMEZONE, first_end, first_start, meeting_keys, recurrence
-from sitegen.model import Meeting, Notice
-from sitegen.render import relative_url, render_markdown
-from sitegen.routes import notice_url
+from sitegen.content.markdown import render_markdown
+from sitegen.content.model import Meeting, Notice
+from sitegen.plan.meetings import CHINA, TIMEZONE, first_end, first_start, meeting_keys, recurrence
+from sitegen.plan.routes import notice_url
+from sitegen.plan.urls import relative_url
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from sitegen.content_schema import write_schemas
+from sitegen.content.format import write_schemas
+from sitegen.content.load import NEIGHBORHOOD_FILE, NEIGHBORHOODS_DIR, PACT_FILE, RESERVED_SLUGS, SLUG_RE
 from sitegen.errors import SitegenError
 from sitegen.i18n import _
-from sitegen.load import NEIGHBORHOOD_FILE, NEIGHBORHOODS_DIR, PACT_FILE, RESERVED_SLUGS, SLUG_RE
 
 SCHEMA_DIR = "schema"  # beside the content folder, as in sitegen's own repository
 # Editors (VS Code with the YAML extension) read the schema named here: completion and inline errors.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sitegen.phone import Phone
+from sitegen.content.phone import Phone
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from sitegen import maps
+from sitegen.content import geometry
+from sitegen.content.model import XY, AssemblyPoint, Facility, Gate, Landmark, MapBuilding, Route, SiteMap
+from sitegen.content.schema import Checker, Rec, Ref
+from sitegen.content.signs import SIGNS
 from sitegen.i18n import _
-from sitegen.model import XY, AssemblyPoint, Facility, Gate, Landmark, MapBuilding, Route, SiteMap
-from sitegen.schema import Checker, Rec, Ref
-from sitegen.symbols import SIGNS
 
 
 class _MapChecker:
@@ -62,7 +62,7 @@ class _MapChecker:
             paths.append(tuple(piece))
         return tuple(p for p in paths if len(p) > 1)
 
-    def connected(self, ref: Ref, graph: maps.Graph, what: str) -> str | None:
+    def connected(self, ref: Ref, graph: geometry.Graph, what: str) -> str | None:
         point = self.point(ref)
         if point is not None and point not in graph and self.paths_ok:
             self.ctx.report(
@@ -107,7 +107,7 @@ class _MapChecker:
             return ()
         if has_outline:
             return tuple(rec.get("outline", ()))
-        return maps.rectangle(*rec["rect"]) if "rect" in rec else ()
+        return geometry.rectangle(*rec["rect"]) if "rect" in rec else ()
 
     def landmarks(self) -> tuple[Landmark, ...]:
         found = []
@@ -117,7 +117,7 @@ class _MapChecker:
                 found.append(Landmark(rec["name"], outline))
         return tuple(found)
 
-    def building(self, entry_key: str, rec: Rec, graph: maps.Graph) -> MapBuilding | None:
+    def building(self, entry_key: str, rec: Rec, graph: geometry.Graph) -> MapBuilding | None:
         if entry_key not in self.building_names:
             known = ", ".join(f"`{b}`" for b in self.building_names) or _("none yet")
             self.ctx.report(
@@ -148,7 +148,7 @@ def check_site_map(ctx: Checker, rec: Rec, building_names: dict[str, str]) -> Si
     """Validate the ``map:`` of a neighborhood and plan its routes; None (with problems) if it is unusable."""
     check = _MapChecker(ctx, rec, building_names)
     paths = check.paths()
-    graph = maps.walkway_graph(check.points, paths)
+    graph = geometry.walkway_graph(check.points, paths)
     gates = []
     for gate in rec.get("gates", []):
         point = check.connected(gate["at"], graph, _("the gate")) if gate["at"] else None
@@ -197,7 +197,7 @@ def _routes(
     rec: Rec,
     buildings: list[MapBuilding],
     assembly: list[AssemblyPoint],
-    graph: maps.Graph,
+    graph: geometry.Graph,
 ) -> dict[str, Route]:
     assembly_at = {place.at: place.id for place in sorted(assembly, key=lambda p: p.id)}
     check_points: dict[str, XY] = rec.get("points", {})
@@ -207,8 +207,8 @@ def _routes(
         entrances = building.entrances
         board = building.board
         if board is not None:
-            entrances = (min(entrances, key=lambda e: (maps.distance(board, check_points[e]), e)),)
-        route = maps.evacuation_route(building.id, entrances, assembly_at, graph)
+            entrances = (min(entrances, key=lambda e: (geometry.distance(board, check_points[e]), e)),)
+        route = geometry.evacuation_route(building.id, entrances, assembly_at, graph)
         if route is None:
             where = rec.node.entries["buildings"].value.entries[building.id]
             ctx.report(
@@ -219,3 +219,11 @@ def _routes(
         else:
             routes[building.id] = route
     return routes
+
+
+def neighborhood_map(ctx: Checker, rec: Rec) -> SiteMap | None:
+    """The neighborhood's checked site plan (``map:``), its buildings named as the neighborhood names them."""
+    if "map" not in rec:
+        return None
+    names = {b["id"]: b.get("name", f"{b['id']}号楼") for b in rec.get("buildings", []) if b["id"]}
+    return check_site_map(ctx, rec["map"], names)

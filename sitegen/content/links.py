@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from sitegen.content.parse import RawDocument
 from sitegen.errors import ContentError
-from sitegen.i18n import _
-from sitegen.parse import RawDocument
+from sitegen.i18n import DEFAULT_LANGUAGE, Translated, _
 
 ALLOWED_SCHEMES = ("http", "https", "tel", "mailto")
 
@@ -55,3 +55,16 @@ def check_links(doc: RawDocument, text: str, first_line: int) -> list[ContentErr
                 )
             )
     return problems
+
+
+def checked_text(doc: RawDocument | None, problems: list[ContentError]) -> str:
+    """The Markdown text of ``doc``, with its translations; the links in each checked into ``problems``."""
+    if doc is None:
+        return ""
+    texts = {DEFAULT_LANGUAGE: doc.body}
+    for lang, translation in doc.translations.items():
+        problems += check_links(translation, translation.body, translation.body_line)
+        if translation.body.strip():
+            texts[lang] = translation.body
+    problems += check_links(doc, doc.body, doc.body_line)
+    return Translated(texts) if len(texts) > 1 else doc.body

@@ -22,10 +22,10 @@ from sitegen.build import build
 from sitegen.config import SiteConfig
 from sitegen.errors import BuildAborted, SitegenError
 from sitegen.i18n import _, translate
+from sitegen.preview.watch import Changes, Watcher
+from sitegen.publish.state import BuildState
+from sitegen.publish.write import write_page
 from sitegen.report import ListReporter, Reporter
-from sitegen.state import BuildState
-from sitegen.watch import Changes, Watcher
-from sitegen.write import write_page
 
 EVENTS_PATH = "/__sitegen__/events"
 DEBOUNCE_SECONDS = 0.05

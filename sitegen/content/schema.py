@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sitegen.content.parse import Entry, Node, RawDocument
+from sitegen.content.phone import PhoneError, parse_phone
 from sitegen.errors import ContentError, Severity
 from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, Message, Translated, _, ngettext
-from sitegen.parse import Entry, Node, RawDocument
-from sitegen.phone import PhoneError, parse_phone
 
 
 class _Invalid:
@@ -438,7 +438,7 @@ class Time(FieldType):
 
 
 class PhoneNumber(FieldType):
-    """A phone number; see :func:`sitegen.phone.parse_phone`."""
+    """A phone number; see :func:`sitegen.content.phone.parse_phone`."""
 
     name = _("a phone number")
 
@@ -780,6 +780,30 @@ class Reference(FieldType):
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": ["string", "integer"]}
+
+
+def unique(ctx: Checker, records: list[Rec], key: str, noun: Message) -> None:
+    """Report every record whose ``key`` repeats an earlier record's (ids of grids, buildings, units …)."""
+    seen: dict[str, Rec] = {}
+    for record in records:
+        value = record[key]
+        if value is None:
+            continue
+        if value in seen:
+            first = seen[value].where(key)
+            ctx.report(
+                record.where(key),
+                _(
+                    "{noun} {key} `{value}` is used twice (first on line {line})",
+                    noun=noun,
+                    key=key,
+                    value=value,
+                    line=first.line,
+                ),
+                _("give each {noun} a different `{key}`", noun=noun, key=key),
+            )
+        else:
+            seen[value] = record
 
 
 def check_document(doc: RawDocument, record: Record, area_code: str = "") -> tuple[Any, list[ContentError]]:

@@ -8,17 +8,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sitegen.content.geometry import quarter_turn, view_angle
+from sitegen.content.model import Building, MapBuilding, Neighborhood, Person, Service, Site
+from sitegen.content.phone import Phone
+from sitegen.content.plaintext import plain_text
+from sitegen.content.signs import SIGNS
 from sitegen.i18n import _
 from sitegen.i18n import in_chinese as _zh  # the print kit is for Chinese bulletin boards
-from sitegen.mapdraw import draw_plan
-from sitegen.maps import quarter_turn, view_angle
-from sitegen.model import Building, MapBuilding, Neighborhood, Person, Service, Site
-from sitegen.phone import Phone
-from sitegen.plaintext import plain_text
-from sitegen.qr import QrCache, QrCode
-from sitegen.routes import Output, neighborhood_sources, neighborhood_url, notice_url, split_notices
-from sitegen.symbols import SIGNS
-from sitegen.vcard import make_vcard
+from sitegen.plan.mapdraw import draw_plan
+from sitegen.plan.qr import QrCache, QrCode
+from sitegen.plan.routes import Output, neighborhood_sources, neighborhood_url, notice_url, split_notices
+from sitegen.plan.vcard import make_vcard
 
 # What fits on each sheet. Every variable text on a sheet is clamped to a few lines by the print
 # stylesheet, so these counts bound the height of every section and a sheet cannot overflow.

@@ -1,4 +1,4 @@
-"""Render pages on every core: forked workers share the validated site instead of copying it."""
+"""Run work on every core with forked workers that see this process as it is (nothing pickled but results)."""
 
 from __future__ import annotations
 
@@ -7,41 +7,10 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
-from sitegen.qr import QrCache
-from sitegen.routes import Output
-from sitegen.write import write_file
-
-# Below this many pages, starting workers costs more than it saves.
-PARALLEL_FROM = 400
-
-Render = Callable[[Output], bytes]
 Item = TypeVar("Item")
 Result = TypeVar("Result")
-
-# The job of forked workers: set just before the pool forks, read by the workers, cleared after.
-_job: tuple[Sequence[Output], Render, Path, QrCache] | None = None
-
-
-def _render_group(group: tuple[int, int]) -> dict[str, tuple[int, bytes]]:
-    """Render and write one run of pages; hand back the QR codes made on the way."""
-    assert _job is not None
-    outputs, render, root, codes = _job
-    for index in range(*group):
-        write_file(root, outputs[index].dest, render(outputs[index]))
-    return codes.take_new()
-
-
-def _groups(outputs: Sequence[Output]) -> list[tuple[int, int]]:
-    """Runs of consecutive pages with the same sources (one neighborhood's pages stay together)."""
-    groups, start = [], 0
-    for index in range(1, len(outputs) + 1):
-        if index == len(outputs) or outputs[index].sources[:1] != outputs[start].sources[:1] or index - start >= 200:
-            groups.append((start, index))
-            start = index
-    return groups
 
 
 def workers() -> int:
@@ -52,7 +21,7 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _forkable(items: int, least: int) -> bool:
+def forkable(items: int, least: int) -> bool:
     """Whether to fork workers for ``items`` pieces of work (not worth it below ``least``)."""
     # Forking a process that runs other threads (the preview server) can deadlock its children.
     forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
@@ -60,7 +29,7 @@ def _forkable(items: int, least: int) -> bool:
     return forkable and not small and workers() > 1
 
 
-def _pool() -> Any:
+def pool() -> Any:
     """A pool of forked workers, one per core."""
     return multiprocessing.get_context("fork").Pool(workers(), initializer=_worker_signals)
 
@@ -92,27 +61,11 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item], least: i
     may be any callable, a closure or a bound method.
     """
     global _task
-    if not _forkable(len(items), least):
+    if not forkable(len(items), least):
         return [function(item) for item in items]
     _task = (function, items)
     try:
-        with _pool() as pool:
-            return list(pool.imap(_run_task, range(len(items)), chunksize=8))
+        with pool() as running:
+            return list(running.imap(_run_task, range(len(items)), chunksize=8))
     finally:
         _task = None
-
-
-def render_into(outputs: Sequence[Output], render: Render, root: Path, codes: QrCache) -> None:
-    """Render every output into ``root``: on several cores when there are many pages and fork exists."""
-    global _job
-    if not _forkable(len(outputs), PARALLEL_FROM):
-        for output in outputs:
-            write_file(root, output.dest, render(output))
-        return
-    _job = (outputs, render, root, codes)
-    try:
-        with _pool() as pool:
-            for new_codes in pool.imap(_render_group, _groups(outputs)):
-                codes.merge(new_codes)
-    finally:
-        _job = None

@@ -3,7 +3,7 @@
 watchdog answers a queue overflow by dropping every watch and adding them again; dropping a watch
 queues an event, so with more folders than the queue holds (16,384 by default) that overflows the
 queue again, for ever. Here an overflow only tells the handler, with a :class:`LostEvents`, and the
-preview watches afresh with a new observer (see :class:`sitegen.watch.Watcher`). A folder that
+preview watches afresh with a new observer (see :class:`sitegen.preview.watch.Watcher`). A folder that
 cannot be watched (the system's watches ran out) is counted, so the preview can poll instead.
 """
 
@@ -16,7 +16,7 @@ from watchdog.observers.api import DEFAULT_OBSERVER_TIMEOUT, BaseObserver
 from watchdog.observers.inotify import InotifyEmitter, InotifyWatchGroup
 from watchdog.observers.inotify_c import InotifyFD
 
-from sitegen.watch import LostEvents
+from sitegen.preview.events import LostEvents
 
 
 @dataclass

@@ -9,11 +9,11 @@ from typing import Any
 
 from markupsafe import Markup
 
+from sitegen.content.model import Meeting, Neighborhood, Notice, Person, Service, Site
+from sitegen.content.phone import Phone
+from sitegen.content.plaintext import plain_text
 from sitegen.i18n import _, in_chinese
-from sitegen.meetings import TIMEZONE, first_end, first_start, recurrence, schema_day, week_of_month
-from sitegen.model import Meeting, Neighborhood, Notice, Person, Service, Site
-from sitegen.phone import Phone
-from sitegen.plaintext import plain_text
+from sitegen.plan.meetings import TIMEZONE, first_end, first_start, recurrence, schema_day, week_of_month
 
 FORMAT_VERSION = 1
 

@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sitegen.i18n import _
-from sitegen.schema import (
+from sitegen.content.schema import (
     Bearing,
     Boolean,
     Choice,
@@ -28,6 +27,7 @@ from sitegen.schema import (
     Time,
     Url,
 )
+from sitegen.i18n import _
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _WEEKDAY_ZH = "一二三四五六日"

@@ -10,13 +10,13 @@ import functools
 from collections.abc import Callable, Iterable
 from xml.etree import ElementTree
 
-from sitegen import opendata
-from sitegen.feeds import Links, atom_feed, calendar
+from sitegen.content.model import Neighborhood, Notice, Site
 from sitegen.i18n import DEFAULT_LANGUAGE, _, in_chinese
-from sitegen.model import Neighborhood, Notice, Site
-from sitegen.printables import contact_key, vcard_bytes
-from sitegen.routes import COMMUNITY_LIST, Output, all_current, neighborhood_url, split_notices
-from sitegen.vcard import make_vcard
+from sitegen.plan import opendata
+from sitegen.plan.feeds import Links, atom_feed, calendar
+from sitegen.plan.printables import contact_key, vcard_bytes
+from sitegen.plan.routes import COMMUNITY_LIST, Output, all_current, neighborhood_url, split_notices
+from sitegen.plan.vcard import make_vcard
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 COMMUNITY_SITEMAP = "sitemap-community.xml"

@@ -6,7 +6,7 @@ import heapq
 import math
 from collections.abc import Iterable
 
-from sitegen.model import XY, Route
+from sitegen.content.model import XY, Route
 
 Graph = dict[str, list[tuple[str, float]]]
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from sitegen import maps
-from sitegen.model import XY, MapBuilding, Route, SiteMap
-from sitegen.symbols import SAFE_GREEN, SIGNS
+from sitegen.content import geometry
+from sitegen.content.model import XY, MapBuilding, Route, SiteMap
+from sitegen.content.signs import SAFE_GREEN, SIGNS
 
 ROUTE_GREEN = SAFE_GREEN
 HERE_RED = "#d40000"
@@ -37,13 +37,13 @@ class _Frame:
             (min(p[1] for p in points) + max(p[1] for p in points)) / 2,
         )
         turned = [self._turn(p) for p in points]
-        x0, y0, x1, y1 = maps.bounds(turned)
+        x0, y0, x1, y1 = geometry.bounds(turned)
         self.x0, self.y1 = x0 - margin, y1 + margin
         self.width, self.height = (x1 - x0) + 2 * margin, (y1 - y0) + 2 * margin
         self.unit = max(self.width, self.height) / 100
 
     def _turn(self, point: XY) -> XY:
-        return maps.rotate(point, self.rotation, self.centre)
+        return geometry.rotate(point, self.rotation, self.centre)
 
     def __call__(self, point: XY) -> XY:
         x, y = self._turn(point)
@@ -132,7 +132,7 @@ def _north_arrow(frame: _Frame, north: float, letter: str) -> str:
 
 def _scale_bar(frame: _Frame, words: str) -> tuple[str, float]:
     u = frame.unit
-    length = maps.nice_length(frame.width / 5)
+    length = geometry.nice_length(frame.width / 5)
     x, y = 3 * u, frame.height - 3 * u
     half = length / 2
     bar = _el(
@@ -218,8 +218,8 @@ class _Drawing:
 
     def _fitted_label(self, outline: tuple[XY, ...], name: str, cls: str, largest: float = 2.6) -> str:
         """A label at the centre of a shape, as large as fits its width (within limits)."""
-        cx, cy = self.frame(maps.centroid(outline))
-        x0, _, x1, _ = maps.bounds([self.frame(p) for p in outline])
+        cx, cy = self.frame(geometry.centroid(outline))
+        x0, _, x1, _ = geometry.bounds([self.frame(p) for p in outline])
         size = max(1.6 * self.u, min(largest * self.t, 0.95 * (x1 - x0) / max(1, len(name))))
         return _text(cx, cy, size, name, cls)
 
@@ -299,7 +299,7 @@ class _Drawing:
     def you_are_here(self, building: MapBuilding) -> str:
         x, y = self.frame(building.board or self.map.points[building.entrances[0]])
         # The label goes on the side away from the building, so it does not cover the building's name.
-        bx, by = self.frame(maps.centroid(building.outline))
+        bx, by = self.frame(geometry.centroid(building.outline))
         away = math.hypot(x - bx, y - by) or 1.0
         lx, ly = x + (x - bx) / away * 4.5 * self.t, y + (y - by) / away * 3.5 * self.t
         dot = _el("circle", cx=x, cy=y, r=1.9 * self.u, fill=HERE_RED, stroke="#fff", stroke_width=0.5 * self.u)
