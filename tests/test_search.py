@@ -222,6 +222,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def _search(page: Any, query: str) -> list[str]:
+    page.wait_for_selector("#search-status", state="attached")  # after a click, the search page may still load
     page.evaluate("() => { document.getElementById('search-status').textContent = ''; }")
     page.fill("#search-query", query)
     page.wait_for_function("() => document.getElementById('search-status').textContent !== ''")
