@@ -1,4 +1,4 @@
-"""Declare the content format once: check located YAML against it and export it as JSON Schema."""
+"""The machinery behind the content format: field types that check located YAML and export JSON Schema."""
 
 from __future__ import annotations
 
