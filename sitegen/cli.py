@@ -29,7 +29,7 @@ def _parser(lang: str = DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
         prog="sitegen",
         description=say(_("Build a community's website and print kit from YAML content.")),
     )
-    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"sitegen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(name: str, help: str) -> argparse.ArgumentParser:

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import sitegen
 from sitegen.i18n import DEFAULT_LANGUAGE
 
 CACHE_DIR = ".sitegen-cache"
-DEFAULT_THEME = Path(sitegen.__file__).resolve().parent.parent / "themes" / "default"
+
+
+@functools.cache
+def default_theme() -> Path | None:
+    """The default theme's folder, or None when this sitegen has none.
+
+    An installed sitegen carries it as package data, ``sitegen/themes/default``; in a checkout (and an
+    editable install of one) it is ``themes/default`` at the top of the repository.
+    """
+    package = resources.files(sitegen)
+    if not isinstance(package, Path):  # imported from a zip file: templates must be files on disk
+        return None
+    for theme in (package / "themes" / "default", package.parent / "themes" / "default"):
+        if theme.is_dir():
+            return theme.resolve()
+    return None
 
 
 @dataclass(frozen=True)
@@ -40,8 +57,9 @@ def load_config(
 ) -> SiteConfig:
     """Build the SiteConfig; a theme given by the user comes before the default theme it extends."""
     themes = [Path(theme)] if theme else []
-    if DEFAULT_THEME.is_dir() and all(t.resolve() != DEFAULT_THEME for t in themes):
-        themes.append(DEFAULT_THEME)
+    default = default_theme()
+    if default and all(t.resolve() != default for t in themes):
+        themes.append(default)
     return SiteConfig(
         content_dir=Path(content),
         output_dir=Path(output),
