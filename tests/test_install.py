@@ -113,3 +113,14 @@ def test_a_theme_given_with_theme_overrides_the_installed_one(
     assert done.returncode == 0, done.stderr
     written = out / ("index.html" if override.endswith(".html") else "assets/site.css")
     assert marker in written.read_text(encoding="utf-8")
+
+
+def test_a_community_started_with_the_wheel_checks_and_builds(installed: Installed) -> None:
+    folder = installed.home / "jinxiu"
+    done = installed.run("sitegen", "new", "site", str(folder), "--name", "锦绣社区")
+    assert done.returncode == 0, done.stderr
+    done = installed.run("sitegen", "check", "--strict", "--base-url", "https://jinxiu.example.org/", cwd=folder)
+    assert (done.returncode, done.stdout) == (0, ""), done.stderr
+    done = installed.run("sitegen", "build", "-q", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    assert "锦绣社区" in (folder / "output" / "index.html").read_text(encoding="utf-8")
