@@ -465,7 +465,7 @@ def readable_form(payload: str, root: Path, base_url: str) -> str:
         # A service's contact page: the phone number is printed beside it.
         vcf = root / payload.removeprefix(base_url).removesuffix(".html")
         card = vcf.with_suffix(".vcf").read_text(encoding="utf-8")
-        tel = re.search(r"^TEL[^:]*:(.*?)\r?$", card, re.MULTILINE)
+        tel = re.search(r"^(?:\w+\.)?TEL[^:]*:(.*?)\r?$", card, re.MULTILINE)
         assert tel, vcf
         return digits(tel.group(1))
     address, _, fragment = payload.split("://", 1)[1].partition("#")

@@ -26,6 +26,7 @@ class Contact:
     name: str
     phone: Phone
     org: str = ""
+    organization: bool = False  # the name is of an office or a company, not of a person
 
 
 def public_phone(site: Site, person: Person | None) -> Phone | None:
@@ -45,7 +46,7 @@ def neighborhood_contacts(site: Site, n: Neighborhood) -> list[Contact]:
     found: list[Contact] = []
     if n.property_phone:
         office = n.property_company or in_chinese(_("Property service centre"))
-        found.append(Contact(in_chinese(_("Property service phone")), office, n.property_phone))
+        found.append(Contact(in_chinese(_("Property service phone")), office, n.property_phone, organization=True))
     people: list[tuple[str, Person | None]] = [
         (in_chinese(_("Property manager")), n.property_manager),
         (in_chinese(_("Community liaison leader")), n.community_leader),
@@ -65,7 +66,7 @@ def neighborhood_contacts(site: Site, n: Neighborhood) -> list[Contact]:
         seen.add((person.name, phone.digits))
         found.append(Contact(role, person.name, phone, person.org))
     committee = in_chinese(_("{name} residents' committee", name=site.name))
-    found.append(Contact(in_chinese(_("Residents' committee")), committee, site.office.phone))
+    found.append(Contact(in_chinese(_("Residents' committee")), committee, site.office.phone, organization=True))
     return found
 
 

@@ -18,7 +18,7 @@ from sitegen.i18n import in_chinese as _zh  # the print kit is for Chinese bulle
 from sitegen.plan.mapdraw import draw_plan
 from sitegen.plan.qr import QrCache, QrCode
 from sitegen.plan.routes import Output, neighborhood_sources, neighborhood_url, notice_url, split_notices
-from sitegen.plan.vcard import make_vcard
+from sitegen.plan.vcard import make_org_vcard, make_vcard
 
 # What fits on each sheet. Every variable text on a sheet is clamped to a few lines by the print
 # stylesheet, so these counts bound the height of every section and a sheet cannot overflow.
@@ -428,7 +428,10 @@ def plan_print_outputs(
 def vcard_bytes(service: Service) -> bytes:
     """The .vcf file beside a contact page: "scan to save this contact"."""
     assert service.phone is not None
-    return make_vcard(service.name, service.phone.tel[4:], org=service.category, note=service.hours).encode("utf-8")
+    card = make_org_vcard(
+        service.name, service.phone.tel[4:], label=service.category, note=service.hours, url=service.url
+    )
+    return card.encode("utf-8")
 
 
 PRINTED_TEMPLATES = ("print/page.html", "print/all.html")
