@@ -8,7 +8,7 @@ import gc
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +17,8 @@ import jinja2
 
 from sitegen.config import SiteConfig
 from sitegen.content.digest import FileDigests
-from sitegen.content.load import NEIGHBORHOODS_DIR, Documents, NeighborhoodFiles, load_documents
-from sitegen.content.model import Neighborhood, Site
+from sitegen.content.load import NEIGHBORHOODS_DIR, NOTICES_DIR, Documents, NeighborhoodFiles, load_documents
+from sitegen.content.model import Neighborhood, Notice, Site
 from sitegen.content.parse import Node
 from sitegen.content.schema import parse_date
 from sitegen.content.validate import SiteValidator, sorted_problems, validate_content
@@ -115,8 +115,24 @@ def date_from_environment(content_dir: Path) -> dt.date | None:
     return _git_date(content_dir)
 
 
+# A date more than this after every other date in the content is taken for a typo (2099 for 2026).
+OUTLIER_DAYS = 366
+
+
+def settled_date(dates: list[dt.date]) -> dt.date:
+    """The latest of ``dates`` that is not far ahead of all the others.
+
+    One mistyped year must not move the date a site is built as of (it would archive every current
+    notice): a latest date more than a year after the next one is set aside, as often as needed.
+    """
+    ordered = sorted(set(dates))
+    while len(ordered) > 1 and (ordered[-1] - ordered[-2]).days > OUTLIER_DAYS:
+        ordered.pop()
+    return ordered[-1] if ordered else dt.date(2000, 1, 1)
+
+
 def latest_content_date(documents: Documents) -> dt.date:
-    """The latest ``date`` or ``verified_on`` written in the content."""
+    """The latest ``date`` or ``verified_on`` written in the content, but for dates far ahead of all the others."""
     found: list[dt.date] = []
     for doc in [documents.site, *documents.notices]:
         _dates_in(doc.root if doc else None, found)
@@ -128,14 +144,15 @@ def latest_content_date(documents: Documents) -> dt.date:
         if not was_parsed:
             files.forget()
             files.parsed = False
-    return max(found, default=dt.date(2000, 1, 1))
+    return settled_date(found)
 
 
 def build_date(documents: Documents) -> dt.date:
     """The date the site is built "as of", never the clock, so builds are reproducible.
 
     In order: ``SOURCE_DATE_EPOCH``; the date of the last git commit touching the content; the
-    latest ``date`` or ``verified_on`` written in the content.
+    latest ``date`` or ``verified_on`` written in the content that is not far ahead of all the
+    others (:func:`settled_date`).
     """
     return date_from_environment(documents.content_dir) or latest_content_date(documents)
 
@@ -181,12 +198,16 @@ def _require_content(config: SiteConfig) -> None:
 
 
 def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
-    """Read and validate the content; report every problem; write nothing."""
+    """Read and validate the content, and plan the files a build would write; report every problem; write nothing."""
     _require_content(config)
     with few_collections():
         documents = load_documents(config.content_dir, config.display_root)
         validated = validate_content(documents, build_date(documents))
     problems = validated.problems + _base_url_warning(documents, validated.site, config)
+    if validated.site is not None and not has_errors(problems):
+        base_url = (config.base_url or validated.site.base_url).rstrip("/")
+        community, groups = _plan_groups(validated.site, base_url, QrCache(None), validated.neighborhoods)
+        problems += _collision_problems([*community, *(o for g in groups.values() for o in g)], documents)
     reporter.problems(problems)
     return CheckResult(validated.site, problems, validated.neighborhoods)
 
@@ -270,21 +291,52 @@ class Plan:
         return [*self.community, *(o for group in self.neighborhoods.values() for o in group)]
 
 
-def _plan(checked: Checked, base_url: str, codes: QrCache, slugs: list[str]) -> Plan:
-    """Plan the community's files and those of the neighborhoods ``slugs`` (in site order)."""
-    site = checked.site
+def _plan_groups(
+    site: Site, base_url: str, codes: QrCache, models: Iterable[Neighborhood]
+) -> tuple[list[routes.Output], dict[str, list[routes.Output]]]:
+    """The community's files, and the files of each of ``models`` by slug."""
     sheets = printables.SheetPlanner(site, base_url, codes)
     # The web pages in every language of the site (routes.plan_editions); the print kit is Chinese.
     community = [*routes.plan_editions(routes.plan_community_outputs(site), site.languages), *sheets.community()]
     community += exports.plan_community_exports(site, base_url, exports.listed(community))
-    by_slug = {files.slug: files for files in checked.documents.neighborhoods}
     groups = {}
-    for slug in slugs:
-        model = checked.model(by_slug[slug])
+    for model in models:
         pages = routes.plan_editions(routes.neighborhood_pages(site, model), site.languages)
         group = [*pages, *sheets.neighborhood(model)]
-        groups[slug] = group + exports.plan_neighborhood_exports(site, model, base_url, exports.listed(group))
-    return Plan(community, groups)
+        groups[model.slug] = group + exports.plan_neighborhood_exports(site, model, base_url, exports.listed(group))
+    return community, groups
+
+
+def _plan(checked: Checked, base_url: str, codes: QrCache, slugs: list[str]) -> Plan:
+    """Plan the community's files and those of the neighborhoods ``slugs`` (in site order)."""
+    by_slug = {files.slug: files for files in checked.documents.neighborhoods}
+    models = (checked.model(by_slug[slug]) for slug in slugs)
+    return Plan(*_plan_groups(checked.site, base_url, codes, models))
+
+
+def _collision_problems(outputs: Iterable[routes.Output], documents: Documents) -> list[ContentError]:
+    """Two files the build would write to one place, each reported at the content file that makes it."""
+    problems = []
+    for first, second in routes.collisions(outputs):
+        blamed = next((o for o in (second, first) if isinstance(o.context.get("notice"), Notice)), None)
+        notice = blamed.context["notice"] if blamed is not None else None
+        if notice is not None:
+            folder = f"{NEIGHBORHOODS_DIR}/{notice.neighborhood}/{NOTICES_DIR}" if notice.neighborhood else NOTICES_DIR
+            path = os.path.join(documents.display_root, folder, f"{notice.slug}.md")
+        else:
+            path = documents.site_display
+        other = first if blamed is second else second
+        problems.append(
+            ContentError(
+                path,
+                1,
+                1,
+                _("this would be written to `{dest}`, where the site puts {page}", dest=second.dest, page=other.title),
+                "error",
+                _("rename the file"),
+            )
+        )
+    return sorted_problems(problems)
 
 
 def _group_fingerprints(checked: Checked, sums: Digests) -> dict[str, str]:
@@ -391,7 +443,10 @@ def _build(
     earlier = _earlier_manifests(state, stale, run.fingerprints)
     incremental = intact and len(stale) <= len(run.fingerprints) // 2 and earlier is not None
     plan = _plan(checked, run.base_url, run.codes, stale if incremental else list(run.fingerprints))
-    routes.check_unique(plan.outputs())
+    collided = _collision_problems(plan.outputs(), documents)
+    if collided:
+        reporter.problems(collided)
+        raise BuildAborted(collided)
     plan.community_manifest = run.manifest(plan.community)
     plan.manifests = {slug: run.manifest(group) for slug, group in plan.neighborhoods.items()}
     if incremental and earlier is not None:

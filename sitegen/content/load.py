@@ -159,7 +159,7 @@ def load_yaml_file(
     doc, text, problems = _read(path, rel, display_root, max_bytes)
     if doc is None:
         return None, problems
-    root, parse_problems = parse_yaml(doc, text, max_nodes=max_nodes)
+    root, parse_problems = parse_yaml(doc, text, max_nodes=max_nodes, duplicates=False)
     problems += parse_problems
     if root is None and not parse_problems:
         problems.append(
@@ -208,7 +208,7 @@ def load_markdown_file(
             )
         )
         return None, problems
-    root, parse_problems = parse_yaml(doc, match.group(1) or "", line_offset=1)
+    root, parse_problems = parse_yaml(doc, match.group(1) or "", line_offset=1, duplicates=False)
     problems += parse_problems
     if root is None and not parse_problems:
         problems.append(doc.problem(1, 1, _("the `---` block is empty"), _("add `title:` and `date:` lines")))
@@ -453,6 +453,8 @@ def _root_entries(content_dir: Path, display_root: str, problems: list[ContentEr
         if entry.name in CONTENT_ENTRIES or entry.name == NEIGHBORHOODS_DIR:
             continue
         close = difflib.get_close_matches(entry.name.lower(), CONTENT_ENTRIES, n=1, cutoff=0.75)
+        if entry.name == "site.yml" and kind_of(content_dir / SITE_FILE) == "missing":
+            continue  # the missing site.yaml is reported with a hint to rename it
         if close and close[0] != NEIGHBORHOODS_DIR:  # that one is reported where the folder is looked for
             problems.append(
                 _file_problem(

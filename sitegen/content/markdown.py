@@ -13,6 +13,7 @@ import nh3
 from markdown.inlinepatterns import InlineProcessor
 from markupsafe import Markup, escape
 
+from sitegen.content.mdlimits import markdown_trouble
 from sitegen.content.phone import PhoneError, parse_phone
 from sitegen.content.plaintext import plain_text
 
@@ -88,8 +89,11 @@ def _converter() -> markdown.Markdown:
 def render_markdown(text: str, heading_level: int = 3) -> Markup:
     """Markdown → sanitized HTML; headings start at ``heading_level`` so pages keep one h1.
 
-    Kept for the last few texts: a notice shows on its page and again in the feed.
+    Kept for the last few texts: a notice shows on its page and again in the feed. A text that
+    would take too long (which `sitegen check` refuses) is shown as plain paragraphs instead.
     """
+    if markdown_trouble(text) is not None:
+        return Markup("").join(Markup("<p>{}</p>").format(part) for part in text.split("\n\n") if part.strip())
     html = nh3.clean(
         _converter().reset().convert(text),
         tags=ALLOWED_TAGS | {"h1", "h2"},

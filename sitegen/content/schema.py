@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sitegen.content.parse import Entry, Node, RawDocument
+from sitegen.content.parse import Entry, Node, RawDocument, duplicate_problem
 from sitegen.content.phone import PhoneError, parse_phone
 from sitegen.errors import ContentError, Severity
 from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, Message, Translated, _, ngettext
@@ -30,6 +30,10 @@ class Checker:
     doc: RawDocument
     problems: list[ContentError]
     area_code: str = ""
+    # Keys given twice that were explained otherwise (as lines indented wrongly), by id.
+    explained: set[int] = field(default_factory=set)
+    # Keys written below a mapping instead of in it, by the mapping's id: not reported as missing.
+    elsewhere: set[tuple[int, str]] = field(default_factory=set)
 
     def report(self, where: Node | Entry, message: str, hint: str = "", severity: Severity = "error") -> None:
         self.problems.append(self.doc.at(where, message, hint, severity))
@@ -652,7 +656,10 @@ class Record(FieldType):
             )
             return INVALID
         result = Rec(node)
+        misplaced, opened = self._misplaced(node, ctx)
         for key, entry in node.entries.items():
+            if id(entry) in misplaced:
+                continue
             spec = self.fields.get(key)
             if spec is None:
                 self._unknown(entry, ctx)
@@ -668,7 +675,9 @@ class Record(FieldType):
             if not spec.required:
                 continue
             label = f" ({spec.label})" if spec.label else ""
-            if key not in node.entries:
+            if key in opened or (id(node), key) in ctx.elsewhere:
+                result.complete = False  # its lines are written below it, but not indented
+            elif key not in node.entries:
                 ctx.report(
                     node,
                     _("{what}: `{key}`{label} is missing", what=self.title, key=key, label=label),
@@ -686,6 +695,44 @@ class Record(FieldType):
                 )
                 result.complete = False
         return result
+
+    def _misplaced(self, node: Node, ctx: Checker) -> tuple[set[int], set[str]]:
+        """Lines that belong under the key before them but are not indented under it, reported once per run.
+
+        A line is taken for one of those when its key is unknown here (or given twice) and is a key
+        of the value of the entry above it (``office:`` followed by ``address:`` in column 0).
+        Returns the ids of those entries, and the keys whose value they are.
+        """
+        twice = {id(e) for e in node.duplicates}
+        ordered = sorted([*node.entries.values(), *node.duplicates], key=lambda e: (e.line, e.column))
+        misplaced: set[int] = set()
+        opened: set[str] = set()
+        parent: Entry | None = None
+        for index, entry in enumerate(ordered):
+            here = entry.key in self.fields and id(entry) not in twice
+            inner = _nested(self.fields[parent.key].type) if parent is not None else None
+            if here or inner is None or not inner.takes(entry):
+                parent = entry if here else None
+                continue
+            assert parent is not None
+            if ordered[index - 1] is parent:  # the first line of the run
+                ctx.report(
+                    entry,
+                    _(
+                        "`{key}:` is not indented under `{parent}:` (line {line}), where it belongs",
+                        key=entry.key,
+                        parent=parent.key,
+                        line=parent.line,
+                    ),
+                    inner.indent_hint(parent.key, entry.key),
+                )
+            misplaced.add(id(entry))
+            ctx.explained.add(id(entry))
+            target = parent.value.items[-1] if parent.value.kind == "seq" and parent.value.items else parent.value
+            ctx.elsewhere.add((id(target), entry.key))
+            if parent.value.kind == "scalar" and parent.value.is_null:
+                opened.add(parent.key)
+        return misplaced, opened
 
     def _example_hint(self) -> str:
         required = [key for key, spec in self.fields.items() if spec.required]
@@ -811,7 +858,10 @@ def check_document(doc: RawDocument, record: Record, area_code: str = "") -> tup
     problems: list[ContentError] = []
     if doc.root is None:
         return INVALID, problems
-    return record.check(doc.root, Checker(doc, problems, area_code)), problems
+    ctx = Checker(doc, problems, area_code)
+    value = record.check(doc.root, ctx)
+    problems += [duplicate_problem(doc, e, first) for _map, e, first in doc.duplicates if id(e) not in ctx.explained]
+    return value, problems
 
 
 def walk_fields(record: Record, visit: Callable[[str, Field], None], prefix: str = "") -> None:
@@ -826,3 +876,39 @@ def walk_fields(record: Record, visit: Callable[[str, Field], None], prefix: str
             )
         if isinstance(inner, Record):
             walk_fields(inner, visit, path + ".")
+
+
+@dataclass(frozen=True)
+class _Nested:
+    """What the value of a key holds: the keys of a record (or any id of a mapping), maybe in a list."""
+
+    keys: frozenset[str] | None  # None: any id (a MapOf)
+    in_list: bool
+
+    def takes(self, entry: Entry) -> bool:
+        if self.keys is None:
+            return entry.value.kind != "scalar" and bool(re.match(r"^[^\s:]+$", entry.key))
+        return entry.key in self.keys
+
+    def indent_hint(self, parent: str, key: str) -> str:
+        if self.in_list:
+            return _(
+                "indent the lines that belong to `{parent}:` under it, with `- ` before the first key of each "
+                "item, e.g. `  - {key}: …`",
+                parent=parent,
+                key=key,
+            )
+        return _("indent the lines that belong to `{parent}:` two spaces more than it", parent=parent)
+
+
+def _nested(kind: FieldType) -> _Nested | None:
+    """The keys a value of this type may hold, if it is a mapping (or a list of them)."""
+    in_list = False
+    while isinstance(kind, (ListOf, Either)):
+        in_list = in_list or isinstance(kind, ListOf)
+        kind = kind.item if isinstance(kind, ListOf) else kind.mapping
+    if isinstance(kind, Record):
+        return _Nested(frozenset(kind.fields), in_list)
+    if isinstance(kind, MapOf):
+        return _Nested(None, in_list)
+    return None

@@ -9,7 +9,7 @@ from typing import Any
 
 from sitegen.content import format as cs
 from sitegen.content.grids import Coverage, covering_grids, grid_ref, make_building, make_grid
-from sitegen.content.links import check_links, checked_text
+from sitegen.content.links import check_markdown, checked_text, in_value
 from sitegen.content.load import Documents, NeighborhoodFiles
 from sitegen.content.model import (
     Category,
@@ -26,9 +26,10 @@ from sitegen.content.model import (
     Site,
     summarize,
 )
-from sitegen.content.notices import check_meetings, check_notices, check_verified_on
-from sitegen.content.parse import RawDocument
+from sitegen.content.notices import check_meetings, check_notices, check_verified_on, year_ahead
+from sitegen.content.parse import Entry, Node, RawDocument
 from sitegen.content.people import People
+from sitegen.content.placeholders import check_examples
 from sitegen.content.schema import INVALID, Checker, Rec, check_document, unique
 from sitegen.content.siteplan import neighborhood_map
 from sitegen.errors import ContentError
@@ -187,7 +188,7 @@ class SiteValidator:
         unique(ctx, site_rec["categories"] or [], "id", _("category"))
         check_verified_on(ctx, site_rec, self.today)
         if site_rec.get("intro"):
-            self.problems += check_links(site_doc, site_rec["intro"], site_rec.where("intro").line)
+            self.problems += _intro_problems(site_doc, site_rec.where("intro"))
         grids = {rec["id"]: make_grid(rec, people) for rec in grid_recs if rec["id"] is not None}
         office = site_rec["office"] or Rec(site_rec.node)  # missing: reported, and the rest still checked
         emergency = site_rec["emergency"] or ()
@@ -318,6 +319,10 @@ class SiteValidator:
         ctx = self.checker(files.document)
         people = People(ctx, rec.get("people", {}), shared_people)
         check_verified_on(ctx, rec, self.today)
+        year_ahead(ctx, rec, "founded", self.today)
+        check_examples(ctx, rec.node, files.slug)
+        for honour in rec.get("honours", []):
+            year_ahead(ctx, honour, "year", self.today)
         default_grid = grid_ref(ctx, rec.get("grid"), grids)
         buildings = rec.get("buildings", [])
         unique(ctx, buildings, "id", _("building"))
@@ -381,6 +386,17 @@ class SiteValidator:
             people.resolve(rec.get("contact"), slot),
             rec.get("description", ""),
         )
+
+
+def _intro_problems(doc: RawDocument, where: Node | Entry) -> list[ContentError]:
+    """The problems of site.yaml's Markdown introduction, in each language it is written in."""
+    node = where.value if isinstance(where, Entry) else where
+    texts = [entry.value for entry in node.entries.values()] if node.kind == "map" else [node]
+    problems = []
+    for text in texts:
+        if text.kind == "scalar":
+            problems += check_markdown(doc, text.text, in_value(doc, text))
+    return problems
 
 
 def _area_code(doc: RawDocument | None) -> str:

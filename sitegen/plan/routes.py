@@ -203,6 +203,19 @@ def plan_editions(outputs: list[Output], languages: Sequence[str]) -> list[Outpu
     return editions
 
 
+def collisions(outputs: Iterable[Output]) -> list[tuple[Output, Output]]:
+    """Every pair of outputs that would be written to one file (names compared as case-blind systems do)."""
+    seen: dict[str, Output] = {}
+    found = []
+    for output in outputs:
+        key = output.dest.lower()
+        if key in seen:
+            found.append((seen[key], output))
+        else:
+            seen[key] = output
+    return found
+
+
 def check_unique(outputs: list[Output]) -> None:
     """Two outputs must never claim the same file."""
     seen: dict[str, Output] = {}
