@@ -13,6 +13,7 @@ from sitegen.content.schema import (
     Date,
     Either,
     Field,
+    FieldType,
     Identifier,
     Integer,
     ListOf,
@@ -209,7 +210,7 @@ SITE = Record(
         Field("street", Text(40), False, "Street office (街道) or town.", "街道"),
         Field(
             "area_code",
-            Pattern(r"0?[1-9]\d{1,2}", _("an area code"), "029"),
+            Pattern(r"0?[1-9][0-9]{1,2}", _("an area code"), "029", numbers=(10, 999)),
             False,
             "Telephone area code, e.g. 029; lets editors omit it.",
             "区号",
@@ -590,16 +591,59 @@ NOTICE = Record(
 SCHEMAS: dict[str, Record] = {"site": SITE, "neighborhood": NEIGHBORHOOD, "notice": NOTICE}
 
 
+# Value types written once under `$defs` and referred to wherever they are used.
+SHARED: dict[str, FieldType] = {"phone": PhoneNumber(), "date": Date(), "time": Time(), "person": PERSON}
+
+
+def _shared(schema: Any, shared: dict[str, Any], used: set[str]) -> Any:
+    """``schema`` with every copy of a shared type's schema replaced by a reference to it."""
+    for name, written in shared.items():
+        if isinstance(schema, dict) and _undescribed(schema) == _undescribed(written):
+            used.add(name)
+            return {
+                "$ref": f"#/$defs/{name}",
+                **({"description": schema["description"]} if "description" in schema else {}),
+            }
+    if isinstance(schema, dict):
+        return {key: _shared(value, shared, used) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_shared(value, shared, used) for value in schema]
+    return schema
+
+
 def json_schemas() -> dict[str, dict[str, Any]]:
     """The JSON Schema of each kind of file, for editors' completion and inline errors."""
+    shared = {name: kind.json_schema() for name, kind in SHARED.items()}
+    defs = {
+        name: _shared(schema, {k: v for k, v in shared.items() if k != name}, set()) for name, schema in shared.items()
+    }
     result = {}
     for name, record in SCHEMAS.items():
-        schema = {
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            **record.json_schema(),
-        }
+        used: set[str] = set()
+        body = _shared(record.json_schema(), shared, used)
+        while True:  # the shared types used by the shared types used
+            more = {ref for n in used for ref in _refs(defs[n])} - used
+            if not more:
+                break
+            used |= more
+        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **body}
+        if used:
+            schema["$defs"] = {n: defs[n] for n in sorted(used)}
         result[name] = schema
     return result
+
+
+def _undescribed(schema: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in schema.items() if key != "description"}
+
+
+def _refs(schema: Any) -> set[str]:
+    if isinstance(schema, dict):
+        found = {schema["$ref"].rsplit("/", 1)[-1]} if "$ref" in schema else set()
+        return found.union(*(_refs(v) for v in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(_refs(v) for v in schema))
+    return set()
 
 
 def write_schemas(folder: Path) -> list[Path]:
