@@ -165,7 +165,7 @@ COMMON = [
     "南", "east", "朝南", "weekly", "周五", "Monday", "last", "F001", "029", "[1, 2]", "[]", "{}",
     "{zh: 和谐家园, en: Harmony}", "{en: Harmony}", "{zh: x, fr: y}", "'392'", '"2026/11/18"', '"\\x07"',
     '"\\u202e"', "'  '", '""', "[12.5, 30]", "[a, b]", "{a: 1}", "- x", "12.5", "-12", "999999999",
-] # fmt: skip
+]  # fmt: skip
 
 
 def _quoted(text: str) -> st.SearchStrategy[str]:
@@ -233,7 +233,8 @@ def _values(kind: FieldType) -> st.SearchStrategy[str]:
         words = ["南", "north", "NE", "朝南", "向东南方", "南方", "360", "-360", "361", "45.5", "1e2", "东北风"]
         own.append(st.sampled_from(words))
     elif isinstance(kind, Url):
-        own.append(st.sampled_from(["https://", "http://", "HTTPS://", "ftp://", ""]).map(lambda s: s + "example.org/x"))
+        schemes = st.sampled_from(["https://", "http://", "HTTPS://", "ftp://", ""])
+        own.append(schemes.map(lambda s: s + "example.org/x"))
         own.append(st.integers(70, 90).map(lambda n: "https://example.org/" + "a" * (n - 20)))
     elif isinstance(kind, (Identifier, Pattern, Reference)):
         own.append(st.text(alphabet="ab01-_ .:", min_size=0, max_size=6))
@@ -251,7 +252,13 @@ def every_field() -> list[tuple[str, Field]]:
             while isinstance(inner, (ListOf, MapOf, Either)):
                 if isinstance(inner, ListOf):
                     found.append((f"{prefix}{key}[]", Field(key, inner.item, True)))
-                inner = inner.item if isinstance(inner, ListOf) else inner.value if isinstance(inner, MapOf) else inner.mapping
+                inner = (
+                    inner.item
+                    if isinstance(inner, ListOf)
+                    else inner.value
+                    if isinstance(inner, MapOf)
+                    else inner.mapping
+                )
             if isinstance(inner, Record) and not prefix.count(".") > 3:
                 visit(inner, f"{prefix}{key}.")
 
