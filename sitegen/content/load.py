@@ -431,9 +431,9 @@ def _load_site(content_dir: Path, display_root: str) -> tuple[RawDocument | None
     site_path = content_dir / SITE_FILE
     kind = kind_of(site_path)
     if kind == "folder":
-        return None, [
-            _file_problem(display_root, SITE_FILE, _("`{file}` must be a file, but it is a folder", file=SITE_FILE))
-        ]
+        message = _("`{file}` must be a file, but it is a folder", file=SITE_FILE)
+        hint = _("move what the folder holds elsewhere, and write the community's facts into a file of that name")
+        return None, [_file_problem(display_root, SITE_FILE, message, hint)]
     if kind != "missing":
         return load_yaml_file(site_path, SITE_FILE, display_root, MAX_SITE_BYTES, MAX_SITE_NODES)
     hint = (

@@ -63,18 +63,18 @@ def _blocks(text: str) -> list[tuple[int, int, list[str]]]:
     return blocks
 
 
-def _depth(text: str) -> tuple[int, int]:
-    """The deepest nesting of lists and quotes, and the offset of its line."""
-    deepest, where, offset = 0, 0, 0
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """The nesting of lists and quotes on the first line that nests too deep, and that line's offset."""
+    offset = 0
     for line in text.split("\n"):
         match = _NESTING.match(line)
         if match:
             indent = len(line[: match.start(1)].expandtabs(4))
             depth = len(_MARKER.findall(match.group(1))) + indent // 2
-            if depth > deepest:
-                deepest, where = depth, offset
+            if depth > MAX_DEPTH:
+                return depth, offset
         offset += len(line) + 1
-    return deepest, where
+    return None
 
 
 def _bracket_scans(text: str, start: int, end: int) -> tuple[int, int, int]:
@@ -129,8 +129,9 @@ def markdown_trouble(text: str) -> Trouble | None:
             ),
             _("split it into several texts"),
         )
-    depth, where = _depth(text)
-    if depth > MAX_DEPTH:
+    deep = _too_deep(text)
+    if deep is not None:
+        depth, where = deep
         return Trouble(
             where,
             _(

@@ -607,6 +607,12 @@ class ListOf(FieldType):
             return INVALID
         else:
             items = node.items
+        if self.min_items == self.max_items and len(items) != self.min_items:
+            ctx.report(
+                node,
+                _("the list needs exactly {count} items; it has {found}", count=self.min_items, found=len(items)),
+            )
+            return INVALID
         if len(items) < self.min_items:
             ctx.report(
                 node,
