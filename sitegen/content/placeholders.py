@@ -55,27 +55,31 @@ def example_values() -> dict[str, Message]:
     return dict(_examples_in(root, "")) if root is not None else {}
 
 
-def _scalars(node: Node) -> Iterator[Node]:
-    if node.kind == "scalar":
-        yield node
-    for entry in node.entries.values():
-        yield from _scalars(entry.value)
-    for item in node.items:
-        yield from _scalars(item)
+def _example_nodes(root: Node, examples: dict[str, Message]) -> list[Node]:
+    """The values in ``root`` that are example values (a loop, not recursion: a file may be large)."""
+    found, todo = [], [root]
+    while todo:
+        node = todo.pop()
+        if node.kind == "scalar":
+            if not node.is_null and node.text.strip() in examples:
+                found.append(node)
+        elif node.kind == "map":
+            todo.extend(entry.value for entry in node.entries.values())
+        else:
+            todo.extend(node.items)
+    return sorted(found, key=lambda n: (n.line, n.column))
 
 
 def check_examples(ctx: Checker, root: Node, slug: str) -> None:
     """Warn about every example value of `sitegen new` still in a neighborhood, and a name that is its folder's."""
     examples = example_values()
-    for node in _scalars(root):
-        what = examples.get(node.text.strip()) if not node.is_null else None
-        if what is not None:
-            ctx.report(
-                node,
-                _("`{value}` is an example that `sitegen new` wrote, not real content", value=node.text.strip()),
-                _("replace it with the real {what}, or delete the line", what=what),
-                "warning",
-            )
+    for node in _example_nodes(root, examples):
+        ctx.report(
+            node,
+            _("`{value}` is an example that `sitegen new` wrote, not real content", value=node.text.strip()),
+            _("replace it with the real {what}, or delete the line", what=examples[node.text.strip()]),
+            "warning",
+        )
     name = root.entries.get("name")
     if name is not None and name.value.kind == "scalar" and name.value.text.strip() == slug:
         ctx.report(
