@@ -185,7 +185,7 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
     _require_content(config)
     with few_collections():
         documents = load_documents(config.content_dir, config.display_root)
-        validated = validate_content(documents, build_date(documents))
+        validated = validate_content(documents, config.today or build_date(documents))
     problems = validated.problems + _base_url_warning(documents, validated.site, config)
     reporter.problems(problems)
     return CheckResult(validated.site, problems, validated.neighborhoods)
@@ -376,7 +376,7 @@ def _build(
     keep = state is None  # a state of our own is saved in the cache; the preview keeps its own in memory
     state = _starting_state(config, state, clean)
     clock = Stopwatch(reporter)
-    known_date = date_from_environment(config.content_dir)
+    known_date = config.today or date_from_environment(config.content_dir)
     intact = output_intact(config.output_dir, state.community)
     documents, theme = _read(config, state, touched)
     signature = inputs_signature(documents, theme, (_settings(config), known_date, config.index_search))
