@@ -28,6 +28,8 @@ class Draft:
     names: dict[yt.Path_, str] = field(default_factory=dict)  # path in ``rel``'s new data → input name
     rel: str = ""  # the YAML file the form edits
     offset: int = 0  # lines before the YAML of ``rel`` (a notice's first `---`)
+    reverts: str = ""  # the commit an undo reverts
+    raw: bool = False  # the raw editor's: problems are shown beside the lines
 
     @property
     def token(self) -> str:
@@ -45,12 +47,17 @@ class Draft:
     def subject(self, lang: str = DEFAULT_LANGUAGE) -> str:
         """The commit's first line: whose information, then what changed (兰亭花园：更新物业经理电话)."""
         said = str(translate(self.summary, lang)) if self.summary else summarize(self.changes, lang)
+        if not self.owner.name:
+            return said
         return str(translate(_("{owner}: {summary}", owner=self.owner.name, summary=said), lang))
 
     def message(self, editor: str) -> str:
         """The whole commit message, in Chinese: the subject, each change, and who made it."""
         lines = [self.subject(), ""]
-        lines += [f"- {describe(change, DEFAULT_LANGUAGE)}" for change in self.changes]
+        if self.reverts:
+            lines.append(str(translate(_("This reverts commit {sha}.", sha=self.reverts), DEFAULT_LANGUAGE)))
+        else:
+            lines += [f"- {describe(change, DEFAULT_LANGUAGE)}" for change in self.changes]
         lines += ["", str(translate(_("Edited by: {name}", name=editor), DEFAULT_LANGUAGE))]
         return "\n".join(lines) + "\n"
 

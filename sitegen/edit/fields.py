@@ -83,6 +83,7 @@ class Widget:
     mode: str = ""  # a person: "ref", "inline" or ""
     reference: str = ""  # a person: the id chosen
     note: str = ""  # a person named by id: who that is
+    marks: dict[int, list[str]] = field(default_factory=dict)  # the raw editor: problems by line
 
 
 @dataclass
@@ -190,6 +191,7 @@ class Builder:
 
     def __init__(self, choices: Choices, form: Form | None, lang: str, adding: str = "") -> None:
         self.choices, self.form, self.lang, self.adding = choices, form, lang, adding
+        self.in_person = False
 
     def _posted(self, name: str, default: str) -> str:
         return default if self.form is None else self.form.get(name, "")
@@ -215,7 +217,9 @@ class Builder:
             if kind.multiline:
                 widget.kind = "textarea"
             has_english = isinstance(data, dict) and "en" in data
-            if self.choices.english or has_english or (self.form and self.form.get(f"{name}~en")):
+            # People's names and roles are rarely translated: their English line only where there is one.
+            offered = self.choices.english and not self.in_person
+            if offered or has_english or (self.form and self.form.get(f"{name}~en")):
                 widget.english = self._posted(f"{name}~en", english_of(data))
         if isinstance(kind, (Boolean, Choice, Reference)):
             widget.kind = "select"
@@ -228,7 +232,11 @@ class Builder:
         widget = Widget("person", name, text, required=required)
         widget.mode = self._posted(f"{name}.@mode", mode)
         widget.reference = self._posted(f"{name}.@ref", text_of(data) if mode == "ref" else "")
-        widget.children = self.record(cf.PERSON, data if mode == "inline" else {}, name)
+        self.in_person = True
+        try:
+            widget.children = self.record(cf.PERSON, data if mode == "inline" else {}, name)
+        finally:
+            self.in_person = False
         widget.options = [("", "")] + [(k, f"{v}（{k}）") for k, v in self.choices.people.items()]
         if widget.reference and widget.reference not in self.choices.people:
             widget.options.append((widget.reference, widget.reference))

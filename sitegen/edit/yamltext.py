@@ -199,15 +199,17 @@ def line_of(data: Any, path: Path_) -> int:
     return line
 
 
-def walk_lines(data: Any, path: Path_ = ()) -> Iterator[tuple[int, Path_]]:
-    """Every value's line and path, for finding the field a problem is on."""
+def walk_lines(data: Any, path: Path_ = ()) -> Iterator[tuple[int, int, Path_]]:
+    """Every key's and item's line and column (1-based) and path, in the order of the file."""
     if isinstance(data, CommentedMap):
         for key in data:
-            yield data.lc.key(key)[0] + 1, (*path, key)
+            line, column = data.lc.key(key)
+            yield line + 1, column + 1, (*path, key)
             yield from walk_lines(data[key], (*path, key))
     elif isinstance(data, CommentedSeq):
         for index, item in enumerate(data):
-            yield data.lc.item(index)[0] + 1, (*path, index)
+            line, column = data.lc.item(index)
+            yield line + 1, column + 1, (*path, index)
             yield from walk_lines(item, (*path, index))
 
 

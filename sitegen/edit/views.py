@@ -1,0 +1,476 @@
+"""The editor's pages: a request in, a page out; every change goes form → check and review → save."""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import jinja2
+
+from sitegen.content.markdown import render_markdown
+from sitegen.edit import notices, pages, sections
+from sitegen.edit import yamltext as yt
+from sitegen.edit.access import Session
+from sitegen.edit.drafts import Draft, describe
+from sitegen.edit.editor import Checked, Conflict, Editor, Refused, owner_of
+from sitegen.edit.fields import Form, Widget
+from sitegen.edit.folder import OutsideContent, Owner, digest
+from sitegen.edit.workspace import today
+from sitegen.errors import ContentError, SitegenError
+from sitegen.i18n import Message, _, translate
+
+BASE = "base:"
+NAME_FIELD = "editor"
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    form: Form
+    session: Session
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+def redirect(location: str) -> Response:
+    return Response(303, b"", headers=[("Location", location)])
+
+
+@dataclass
+class Task:
+    """One form of the editor: what it shows, the draft it makes, and the files it is made from."""
+
+    title: str
+    owner: Owner
+    back: str
+    files: list[str]
+    make: Callable[[Form, dict[str, str]], Draft]
+    widgets: Callable[[Form | None, str], list[Widget]] | None = None
+    intro: str = ""
+    after: str = ""  # where to go once saved (default: back)
+
+
+def owner_url(owner: Owner) -> str:
+    return f"/n/{owner.slug}/" if owner.slug else "/community/"
+
+
+class Views:
+    """Renders the pages of one editor, in one language."""
+
+    def __init__(self, editor: Editor, env: jinja2.Environment, lang: str, signed: bool) -> None:
+        self.editor, self.env, self.lang, self.signed = editor, env, lang, signed
+        self.folder = editor.folder
+
+    def say(self, message: Message | str) -> str:
+        return str(translate(message, self.lang))
+
+    def problem(self, problem: ContentError) -> str:
+        return _problem_text(problem, self.lang)
+
+    def render(self, template: str, request: Request, status: int = 200, **values: Any) -> Response:
+        flash, request.session.flash = request.session.flash, []
+        values.setdefault("title", "")
+        html = self.env.get_template(template).render(
+            csrf=request.session.csrf,
+            site_name=self.folder.site_name(),
+            signed=self.signed,
+            flash=flash,
+            editor_name=request.session.name,
+            owner_url=owner_url,
+            **values,
+        )
+        return Response(status, html.encode("utf-8"))
+
+    def message(self, request: Request, title: str, text: str, status: int = 200, back: str = "/") -> Response:
+        return self.render("message.html", request, status, title=title, text=text, back=back)
+
+    # Overviews.
+
+    def home(self, request: Request) -> Response:
+        saves = self.editor.repository.saves(5)
+        return self.render(
+            "home.html",
+            request,
+            title=self.say(_("What do you want to change?")),
+            community=self.folder.community(),
+            neighborhoods=self.folder.neighborhoods(),
+            saves=saves,
+        )
+
+    def owner(self, request: Request, owner: Owner) -> Response:
+        if request.method == "POST":
+            return self._owner_action(request, owner)
+        data = self.folder.yaml(owner.rel) or {}
+        return self.render(
+            "owner.html",
+            request,
+            title=owner.name,
+            owner=owner,
+            sections=sections.sections(owner),
+            notices=notices.listing(self.folder, owner),
+            verified=str(data.get("verified_on") or "") if isinstance(data, dict) else "",
+            today=today().isoformat(),
+            files=[rel for rel in self.folder.files() if owner_of(self.folder, rel).slug == owner.slug],
+            has_pact=bool(owner.slug),
+        )
+
+    def _owner_action(self, request: Request, owner: Owner) -> Response:
+        form = request.form
+        action, rel = form.get("do", ""), form.get("notice", "")
+        back = owner_url(owner)
+        if rel and (not rel.startswith(owner.notices + "/") or rel not in self.folder.notice_files(owner)):
+            return self.message(request, self.say(_("Not found")), self.say(_("there is no such notice")), 404, back)
+        tasks: dict[str, Callable[[Form, dict[str, str]], Draft]] = {
+            "pin": lambda f, b: notices.pinning(self.folder, owner, rel, True, b.get(rel, "")),
+            "unpin": lambda f, b: notices.pinning(self.folder, owner, rel, False, b.get(rel, "")),
+            "takedown": lambda f, b: notices.takedown(self.folder, owner, rel, b),
+            "verify": lambda f, b: sections.verified_today(
+                self.folder, owner, today().isoformat(), b.get(owner.rel, "")
+            ),
+        }
+        if action not in tasks:
+            return self.message(request, self.say(_("Not found")), self.say(_("unknown action")), 404, back)
+        files = [owner.rel] if action == "verify" else [rel, *self.folder.translations(rel)]
+        title = {
+            "pin": _("Pin a notice"),
+            "unpin": _("Unpin a notice"),
+            "takedown": _("Take a notice down"),
+            "verify": _("Mark the contact data as checked today"),
+        }[action]
+        task = Task(self.say(title), owner, back, files, tasks[action])
+        return self.run(request, task, f"{back}?do={action}", {"do": action, "notice": rel})
+
+    def section(self, request: Request, owner: Owner, ident: str) -> Response:
+        part = sections.section(owner, ident)
+        if part.kind == "keys":
+            return self.run(request, self._section_task(owner, part, None), request.path)
+        listed = sections.items(self.folder.yaml(owner.rel) or {}, owner, part)
+        return self.render("section.html", request, title=self.say(part.title), owner=owner, part=part, items=listed)
+
+    def _section_task(self, owner: Owner, part: sections.Section, item: str | None) -> Task:
+        back = owner_url(owner) if part.kind == "keys" else f"{owner_url(owner)}s/{part.id}/"
+        title = self.say(part.title)
+        if part.kind != "keys":
+            title = (
+                self.say(_("{section}: new", section=title))
+                if item is None
+                else f"{title}: {self._item_title(owner, part, item)}"
+            )
+        return Task(
+            title,
+            owner,
+            back,
+            [owner.rel],
+            lambda form, bases: sections.draft(self.folder, owner, part, item, form, bases.get(owner.rel, "")),
+            lambda form, adding: sections.widgets(self.folder, owner, part, item, form, self.lang, adding),
+        )
+
+    def _item_title(self, owner: Owner, part: sections.Section, item: str) -> str:
+        for found in sections.items(self.folder.yaml(owner.rel) or {}, owner, part):
+            if found.key == item:
+                return found.title
+        raise OutsideContent(self.say(_("there is no such item: {name}", name=item)))
+
+    def item(self, request: Request, owner: Owner, ident: str, item: str) -> Response:
+        part = sections.section(owner, ident)
+        if part.kind == "keys":
+            raise OutsideContent(self.say(_("there is no such item: {name}", name=item)))
+        key = None if item == "new" else item
+        if key is not None:
+            self._item_title(owner, part, key)  # the item exists
+        if request.method == "POST" and request.form.get("do") == "remove" and key is not None:
+            task = Task(
+                self.say(_("Remove: {name}", name=self._item_title(owner, part, key))),
+                owner,
+                f"{owner_url(owner)}s/{part.id}/",
+                [owner.rel],
+                lambda form, bases: sections.removal(self.folder, owner, part, key, bases.get(owner.rel, "")),
+            )
+            return self.run(request, task, request.path, {"do": "remove"})
+        return self.run(request, self._section_task(owner, part, key), request.path, removable=key is not None)
+
+    # Notices, the pact, a new neighborhood, the raw editor.
+
+    def notice(self, request: Request, owner: Owner, name: str) -> Response:
+        rel = None if name == "new" else f"{owner.notices}/{name}"
+        if rel is not None and rel not in self.folder.notice_files(owner):
+            raise OutsideContent(self.say(_("there is no such notice")))
+        day = today().isoformat()
+        files = [rel, *self.folder.translations(rel)] if rel else []
+        if rel:
+            files = sorted({*files, rel.removesuffix(".md") + ".en.md"})
+        task = Task(
+            self.say(_("Post a notice") if rel is None else _("Change a notice")),
+            owner,
+            owner_url(owner),
+            files,
+            lambda form, bases: notices.draft(self.folder, owner, rel, form, bases, day),
+            lambda form, adding: notices.widgets(self.folder, owner, rel, form, self.lang, day),
+        )
+        return self.run(request, task, request.path)
+
+    def pact(self, request: Request, owner: Owner) -> Response:
+        task = Task(
+            self.say(_("Resident pact")),
+            owner,
+            owner_url(owner),
+            [owner.pact, owner.pact.removesuffix(".md") + ".en.md"],
+            lambda form, bases: pages.pact_draft(self.folder, owner, form, bases),
+            lambda form, adding: pages.pact_widgets(self.folder, owner, form),
+        )
+        return self.run(request, task, request.path)
+
+    def new_neighborhood(self, request: Request) -> Response:
+        community = self.folder.community()
+
+        def make(form: Form, bases: dict[str, str]) -> Draft:
+            return pages.neighborhood_draft(self.folder, form, today())
+
+        task = Task(
+            self.say(_("Add a neighborhood")),
+            community,
+            "/",
+            [],
+            make,
+            lambda form, adding: pages.neighborhood_widgets(form),
+            intro=self.say(_("A new neighborhood starts from a commented example; fill in its name card next.")),
+        )
+        return self.run(request, task, request.path)
+
+    def raw(self, request: Request, rel: str) -> Response:
+        if not rel:
+            return self.render("files.html", request, title=self.say(_("All content files")), files=self.folder.files())
+        self.folder.editable(rel)
+        if self.folder.read(rel) is None:
+            raise OutsideContent(self.say(_("there is no file {path}", path=rel)))
+        return pages.raw_page(self, request, rel)
+
+    def history(self, request: Request) -> Response:
+        if request.method == "POST":
+            task = Task(
+                self.say(_("Undo the last save")),
+                self.folder.community(),
+                "/history",
+                [],
+                lambda form, bases: self.editor.undo_draft(),
+            )
+            return self.run(request, task, "/history", {"do": "undo"})
+        return self.render("history.html", request, title=self.say(_("Saves")), saves=self.editor.repository.saves(30))
+
+    def markdown(self, request: Request) -> Response:
+        return Response(200, str(render_markdown(request.form.get("text", ""))).encode("utf-8"))
+
+    def preview(self, request: Request, token: str, dest: str) -> Response:
+        path, problems = self.editor.workspace.page(token, dest or "index.html")
+        if path is None:
+            text = (
+                "\n".join(problems)
+                if problems
+                else self.say(_("This preview is no longer kept; check the change again."))
+            )
+            return self.message(request, self.say(_("No preview")), text, 404)
+        kind = {
+            ".html": "text/html; charset=utf-8",
+            ".css": "text/css",
+            ".svg": "image/svg+xml",
+            ".js": "text/javascript",
+        }
+        return Response(200, path.read_bytes(), kind.get(path.suffix, "application/octet-stream"))
+
+    # Form → check and review → save.
+
+    def run(
+        self,
+        request: Request,
+        task: Task,
+        action: str,
+        fixed: dict[str, str] | None = None,
+        removable: bool = False,
+    ) -> Response:
+        """Show the task's form; on a post, check it and show the changes, or save what was checked."""
+        fixed = fixed or {}
+        form = request.form if request.method == "POST" else None
+        step = (form or {}).get("step", "")
+        values: dict[str, Any] = dict(
+            task=task, action=action, fixed=fixed, removable=removable, problems=[], review=None
+        )
+        if task.widgets is None and form is not None and "step" not in form:
+            # An action (pin, take down, undo …): its changes are shown for review at once.
+            bases = {BASE + rel: digest(self.folder.read(rel)) for rel in task.files}
+            return self._review(request, task, values, {**form, **fixed, **bases})
+        if form is None or step.startswith("add:"):
+            bases = {rel: digest(self.folder.read(rel)) for rel in task.files} if form is None else {}
+            widgets = task.widgets(form, step[4:]) if task.widgets else []
+            hidden = {**fixed, **{BASE + rel: base for rel, base in bases.items()}, **self._bases(form)}
+            return self.render("form.html", request, title=task.title, widgets=widgets, hidden=hidden, **values)
+        return self._review(request, task, values, form)
+
+    def _bases(self, form: Form | None) -> dict[str, str]:
+        return {k: v for k, v in (form or {}).items() if k.startswith(BASE)}
+
+    def _review(self, request: Request, task: Task, values: dict[str, Any], form: Form) -> Response:
+        bases = {k[len(BASE) :]: v for k, v in form.items() if k.startswith(BASE)}
+        hidden = {**values["fixed"], **self._bases(form)}
+        widgets: list[Widget] = task.widgets(form, "") if task.widgets else []
+        page = dict(values, title=task.title, widgets=widgets, hidden=hidden)
+        try:
+            draft = task.make(form, bases)
+        except (Conflict, Refused, SitegenError, yt.YamlSyntaxError) as exc:
+            page["problems"] = [self.say(exc.args[0] if exc.args else str(exc))]
+            return self.render("form.html", request, 409 if isinstance(exc, Conflict) else 422, **page)
+        conflicts = self.editor.conflicts(draft)
+        if conflicts:
+            page["problems"] = [self.say(Conflict(conflicts).args[0])]
+            page["conflict"] = [describe(c, self.lang) for c in draft.changes]
+            return self.render("form.html", request, 409, **page)
+        if draft.missing:
+            _attach(widgets, {name: [self.say(m)] for name, m in draft.missing.items()})
+            page["problems"] = [self.say(_("some fields need your attention; see the messages below"))]
+            return self.render("form.html", request, 422, **page)
+        if draft.empty:
+            page["problems"] = [self.say(_("nothing has changed yet"))]
+            return self.render("form.html", request, 200, **page)
+        checked = self.editor.check(draft)
+        self._place(draft, checked, widgets, page)
+        if checked.blocking:
+            return self.render("form.html", request, 422, **page)
+        if form.get("step") == "save" and form.get("reviewed") == draft.token:
+            return self._save(request, draft, form, task, page)
+        self.editor.workspace.keep(draft.token, draft.files)
+        if form.get("step") == "save":
+            page["problems"] = [self.say(_("the form changed after you checked it; look at the changes again"))]
+        page["review"] = self._review_values(draft, checked)
+        return self.render("form.html", request, **page)
+
+    def _review_values(self, draft: Draft, checked: Checked) -> dict[str, Any]:
+        preview = f"/preview/{draft.token}/{draft.preview}" if draft.preview else ""
+        warnings = [p for p in checked.new if not p.is_error]
+        return {
+            "subject": draft.subject(self.lang),
+            "changes": [describe(c, self.lang) for c in draft.changes],
+            "token": draft.token,
+            "preview": preview,
+            "warnings": [_problem_text(p, self.lang) for p in warnings],
+            "files": sorted(draft.files),
+        }
+
+    def _place(self, draft: Draft, checked: Checked, widgets: list[Widget], page: dict[str, Any]) -> None:
+        """Put each problem of the draft at its input; the others (and other files' new errors) above the form."""
+        at: dict[str, list[str]] = {}
+        elsewhere = []
+        if draft.raw:
+            _mark_lines(widgets, self.editor.display(draft.rel), checked, self.lang)
+        located = _locator(draft) if not draft.raw else (lambda line, column: pages.RAW)
+        shown = self.editor.display(draft.rel) if draft.rel else None
+        for problem in checked.new:
+            name = located(problem.line, problem.column) if problem.path == shown else None
+            text = _problem_text(problem, self.lang, with_place=name is None)
+            if name == pages.RAW:
+                continue
+            if name:
+                at.setdefault(name, []).append(text)
+            elif problem.is_error:
+                elsewhere.append(text)
+        unplaced = _attach(widgets, at)
+        if checked.blocking:
+            page["problems"] = [self.say(_("the change was not saved: the check found problems (see below)"))]
+        page["problems"] = [*page["problems"], *elsewhere, *unplaced]
+
+    def _save(self, request: Request, draft: Draft, form: Form, task: Task, page: dict[str, Any]) -> Response:
+        name = " ".join(form.get(NAME_FIELD, "").split())[:60]
+        if not name:
+            page["problems"] = [self.say(_("write your name, so that the record says who made the change"))]
+            page["review"] = self._review_values(draft, self.editor.check(draft))
+            page["name_missing"] = True
+            return self.render("form.html", request, 422, **page)
+        request.session.name = name
+        try:
+            saved = self.editor.save(draft, name)
+        except (Conflict, Refused) as exc:
+            page["problems"] = [self.say(exc.args[0])]
+            return self.render("form.html", request, 409, **page)
+        note = [self.say(_("Saved: {subject}", subject=saved.subject))]
+        if saved.push_error:
+            note.append(
+                self.say(
+                    _("The save is kept on this computer, but pushing it failed: {reason}", reason=saved.push_error)
+                )
+            )
+        elif saved.pushed:
+            note.append(self.say(_("Pushed.")))
+        request.session.flash = note
+        after = task.after or (pages.after_neighborhood(draft) if draft.files and not task.files else "") or task.back
+        return redirect(after)
+
+
+def _problem_text(problem: ContentError, lang: str, with_place: bool = False) -> str:
+    message = str(translate(problem.message, lang))
+    if problem.hint:
+        message += " — " + str(translate(problem.hint, lang))
+    if with_place:
+        message = f"{problem.path}:{problem.line}: {message}"
+    return message
+
+
+def _mark_lines(widgets: list[Widget], shown: str, checked: Checked, lang: str) -> None:
+    """The raw editor shows every problem of its file beside its line."""
+    for widget in widgets:
+        widget.marks = {}
+        for problem in checked.own:
+            if problem.path == shown:
+                widget.marks.setdefault(problem.line, []).append(_problem_text(problem, lang))
+
+
+def _locator(draft: Draft) -> Callable[[int, int], str | None]:
+    """Finds the input a problem's line and column are at, in the draft's YAML file."""
+    text = draft.files.get(draft.rel) if draft.rel else None
+    if not text or not draft.names:
+        return lambda line, column: None
+    try:
+        data = yt.load_front_matter(text).facts.data if draft.offset else yt.load(text).data
+    except yt.YamlSyntaxError:
+        return lambda line, column: None
+    spots = list(yt.walk_lines(data))
+
+    def find(line: int, column: int) -> str | None:
+        best: yt.Path_ | None = None
+        for spot_line, spot_column, path in spots:
+            if (spot_line + draft.offset, spot_column) <= (line, column):
+                best = path
+        while best is not None:
+            if best in draft.names:
+                return draft.names[best]
+            best = best[:-1] if best else None
+        return None
+
+    return find
+
+
+def _attach(widgets: list[Widget], at: dict[str, list[str]]) -> list[str]:
+    """Give each widget its problems; return those no widget took."""
+    left = dict(at)
+
+    def visit(widget: Widget) -> None:
+        for name in (widget.name, f"{widget.name}.@mode", f"{widget.name}.@ref", f"{widget.name}~en"):
+            if name in left:
+                widget.problems += left.pop(name)
+        for child in [*widget.children, *widget.items]:
+            visit(child)
+
+    for widget in widgets:
+        visit(widget)
+    return [text for texts in left.values() for text in texts]
+
+
+def query(path: str) -> tuple[str, dict[str, str]]:
+    parts = urllib.parse.urlsplit(path)
+    return urllib.parse.unquote(parts.path), dict(urllib.parse.parse_qsl(parts.query))
