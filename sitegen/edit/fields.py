@@ -372,6 +372,7 @@ class Reader:
         path: yt.Path_,
     ) -> None:
         english_what = [*what, "English"]
+        before = english_of(old)
         if isinstance(old, dict):
             if english:
                 old["en"] = yt.scalar(english, old.get("en"))
@@ -387,7 +388,7 @@ class Reader:
                 data[key] = both
             else:
                 _insert(data, record, key, both)
-        self._say((*path, "en"), english_what, english_of(old), english, "change" if english_of(old) else "add")
+        self._say((*path, "en"), english_what, before, english, "change" if before else "add")
 
     def person(self, record: Record, spec: Field, data: CommentedMap, name: str, path: yt.Path_) -> None:
         key, old = spec.key, data.get(spec.key)
@@ -473,9 +474,8 @@ class Reader:
         # A list of people: each item a person, by id or written in place.
         holder = CommentedMap()
         holder["v"] = seq[at]
-        person = Field("v", kind, True, "", "")
-        with _Nested(self, [spec.label or spec.key]):
-            self.person(Record("", [person]), person, holder, name, path)
+        person = Field("v", kind, True, "", spec.label or spec.key)
+        self.person(cf.PERSON, person, holder, name, path)  # the holder has its key: nothing is inserted
         if holder.get("v") is None:
             self.missing[f"{name}.@mode"] = _("fill this in or remove it")
             seq[at] = ""

@@ -89,6 +89,10 @@ class ContentFolder:
             raise OutsideContent(_("{path} is not a content file the editor can change", path=rel))
         return path
 
+    def as_of(self, texts: dict[str, str]) -> ContentFolder:
+        """This folder as it was when these files held these texts (reading only)."""
+        return _AsOf(self.root, texts={rel: text.encode("utf-8") for rel, text in texts.items()})
+
     def read(self, rel: str) -> bytes | None:
         """The file's bytes, or None if it does not exist."""
         path = self.editable(rel)
@@ -243,3 +247,17 @@ class ContentFolder:
                         continue
                     found.append(rel)
         return found
+
+
+@dataclass
+class _AsOf(ContentFolder):
+    """A content folder with some files read as they were earlier."""
+
+    texts: dict[str, bytes] = field(default_factory=dict)
+
+    def read(self, rel: str) -> bytes | None:
+        self.editable(rel)
+        return self.texts[rel] if rel in self.texts else super().read(rel)
+
+    def write(self, rel: str, text: str | None) -> None:
+        raise NotImplementedError("an earlier state of the folder is only read")

@@ -155,7 +155,7 @@ def raw_page(views: Views, request: Request, rel: str) -> Response:
         owner,
         "/raw/",
         [rel],
-        lambda form, bases: raw_draft(views.folder, rel, form, bases),
+        lambda folder, form, bases: raw_draft(folder, rel, form, bases),
         lambda form, adding: raw_widgets(views, rel, form),
     )
     return views.run(request, task, request.path)

@@ -69,37 +69,57 @@ def _anchors(base: list[str], original: list[str]) -> dict[int, int]:
     return found
 
 
+@dataclass
+class _Span:
+    """Where a change goes in the original: lines ``start:end`` there; and the base lines it spans."""
+
+    hunk: _Hunk
+    left: int  # the base lines from ``left`` to the hunk are written as in the base …
+    right: int  # … and so are those from the hunk's end to ``right``
+    start: int
+    end: int
+
+
+def _span(hunk: _Hunk, anchors: dict[int, int], base: list[str], original: list[str]) -> _Span:
+    """Place a change in the original: at its own lines where they are there too, else at the nearest shared ones."""
+    left, right = hunk.start, hunk.end
+    if hunk.start < hunk.end and hunk.start in anchors:
+        start = anchors[hunk.start]
+    else:
+        while left > 0 and left - 1 not in anchors:
+            left -= 1
+        start = anchors[left - 1] + 1 if left > 0 else 0
+    if hunk.start < hunk.end and hunk.end - 1 in anchors:
+        end = anchors[hunk.end - 1] + 1
+    else:
+        while right < len(base) and right not in anchors:
+            right += 1
+        end = anchors[right] if right < len(base) else len(original)
+    return _Span(hunk, left, right, start, max(start, end))
+
+
 def carry(original: list[str], base: list[str], changed: list[str]) -> list[str]:
     """``original`` with the changes that turn ``base`` into ``changed``.
 
     ``base`` is the original as ruamel.yaml writes it back unchanged: usually the very same lines,
-    but a file indented in another style comes back differently. Where a change falls on lines
-    written differently, the changed lines as ruamel.yaml writes them are used there and only there.
+    but a file indented in another style comes back differently. Where a change falls next to lines
+    written differently, it reaches out to the nearest lines both texts share, and the lines in between
+    are written as ruamel.yaml writes them: there and only there.
     """
     anchors = _anchors(base, original)
-    hunks = _changes(base, changed)
-    # Each change reaches out to the nearest lines both texts share; changes that meet are one.
-    spans: list[tuple[int, int, _Hunk]] = []
-    for hunk in hunks:
-        left = hunk.start - 1
-        while left >= 0 and left not in anchors:
-            left -= 1
-        right = hunk.end
-        while right < len(base) and right not in anchors:
-            right += 1
-        if spans and left < spans[-1][1]:
-            first_left, _right, first = spans.pop()
+    spans: list[_Span] = []
+    for hunk in _changes(base, changed):
+        span = _span(hunk, anchors, base, original)
+        while spans and (span.left < spans[-1].right or span.start < spans[-1].end):
+            first = spans.pop().hunk
             joined = _Hunk(first.start, hunk.end, first.lines + base[first.end : hunk.start] + hunk.lines)
-            spans.append((first_left, max(right, _right), joined))
-        else:
-            spans.append((left, right, hunk))
+            hunk, span = joined, _span(joined, anchors, base, original)
+        spans.append(span)
     result: list[str] = []
     position = 0
-    for left, right, hunk in spans:
-        start = anchors[left] + 1 if left >= 0 else 0
-        end = anchors[right] if right < len(base) else len(original)
-        result += original[position:start]
-        result += base[left + 1 : hunk.start] + hunk.lines + base[hunk.end : right]
-        position = end
+    for span in spans:
+        result += original[position : span.start]
+        result += base[span.left : span.hunk.start] + span.hunk.lines + base[span.hunk.end : span.right]
+        position = span.end
     result += original[position:]
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.parse
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,12 +17,13 @@ from sitegen.edit.access import Session
 from sitegen.edit.drafts import Draft, describe
 from sitegen.edit.editor import Checked, Conflict, Editor, Refused, owner_of
 from sitegen.edit.fields import Form, Widget
-from sitegen.edit.folder import OutsideContent, Owner, digest
+from sitegen.edit.folder import ContentFolder, OutsideContent, Owner, digest
 from sitegen.edit.workspace import today
 from sitegen.errors import ContentError, SitegenError
 from sitegen.i18n import Message, _, translate
 
 BASE = "base:"
+KEPT_TEXTS = 256
 NAME_FIELD = "editor"
 
 
@@ -53,7 +55,7 @@ class Task:
     owner: Owner
     back: str
     files: list[str]
-    make: Callable[[Form, dict[str, str]], Draft]
+    make: Callable[[ContentFolder, Form, dict[str, str]], Draft]  # the draft, from the files of a folder
     widgets: Callable[[Form | None, str], list[Widget]] | None = None
     intro: str = ""
     after: str = ""  # where to go once saved (default: back)
@@ -69,6 +71,7 @@ class Views:
     def __init__(self, editor: Editor, env: jinja2.Environment, lang: str, signed: bool) -> None:
         self.editor, self.env, self.lang, self.signed = editor, env, lang, signed
         self.folder = editor.folder
+        self.seen: OrderedDict[str, bytes] = OrderedDict()  # texts forms were made from, by digest
 
     def say(self, message: Message | str) -> str:
         return str(translate(message, self.lang))
@@ -129,13 +132,11 @@ class Views:
         back = owner_url(owner)
         if rel and (not rel.startswith(owner.notices + "/") or rel not in self.folder.notice_files(owner)):
             return self.message(request, self.say(_("Not found")), self.say(_("there is no such notice")), 404, back)
-        tasks: dict[str, Callable[[Form, dict[str, str]], Draft]] = {
-            "pin": lambda f, b: notices.pinning(self.folder, owner, rel, True, b.get(rel, "")),
-            "unpin": lambda f, b: notices.pinning(self.folder, owner, rel, False, b.get(rel, "")),
-            "takedown": lambda f, b: notices.takedown(self.folder, owner, rel, b),
-            "verify": lambda f, b: sections.verified_today(
-                self.folder, owner, today().isoformat(), b.get(owner.rel, "")
-            ),
+        tasks: dict[str, Callable[[ContentFolder, Form, dict[str, str]], Draft]] = {
+            "pin": lambda d, f, b: notices.pinning(d, owner, rel, True, b.get(rel, "")),
+            "unpin": lambda d, f, b: notices.pinning(d, owner, rel, False, b.get(rel, "")),
+            "takedown": lambda d, f, b: notices.takedown(d, owner, rel, b),
+            "verify": lambda d, f, b: sections.verified_today(d, owner, today().isoformat(), b.get(owner.rel, "")),
         }
         if action not in tasks:
             return self.message(request, self.say(_("Not found")), self.say(_("unknown action")), 404, back)
@@ -170,7 +171,7 @@ class Views:
             owner,
             back,
             [owner.rel],
-            lambda form, bases: sections.draft(self.folder, owner, part, item, form, bases.get(owner.rel, "")),
+            lambda folder, form, bases: sections.draft(folder, owner, part, item, form, bases.get(owner.rel, "")),
             lambda form, adding: sections.widgets(self.folder, owner, part, item, form, self.lang, adding),
         )
 
@@ -193,7 +194,7 @@ class Views:
                 owner,
                 f"{owner_url(owner)}s/{part.id}/",
                 [owner.rel],
-                lambda form, bases: sections.removal(self.folder, owner, part, key, bases.get(owner.rel, "")),
+                lambda folder, form, bases: sections.removal(folder, owner, part, key, bases.get(owner.rel, "")),
             )
             return self.run(request, task, request.path, {"do": "remove"})
         return self.run(request, self._section_task(owner, part, key), request.path, removable=key is not None)
@@ -213,7 +214,7 @@ class Views:
             owner,
             owner_url(owner),
             files,
-            lambda form, bases: notices.draft(self.folder, owner, rel, form, bases, day),
+            lambda folder, form, bases: notices.draft(folder, owner, rel, form, bases, day),
             lambda form, adding: notices.widgets(self.folder, owner, rel, form, self.lang, day),
         )
         return self.run(request, task, request.path)
@@ -224,7 +225,7 @@ class Views:
             owner,
             owner_url(owner),
             [owner.pact, owner.pact.removesuffix(".md") + ".en.md"],
-            lambda form, bases: pages.pact_draft(self.folder, owner, form, bases),
+            lambda folder, form, bases: pages.pact_draft(folder, owner, form, bases),
             lambda form, adding: pages.pact_widgets(self.folder, owner, form),
         )
         return self.run(request, task, request.path)
@@ -232,8 +233,8 @@ class Views:
     def new_neighborhood(self, request: Request) -> Response:
         community = self.folder.community()
 
-        def make(form: Form, bases: dict[str, str]) -> Draft:
-            return pages.neighborhood_draft(self.folder, form, today())
+        def make(folder: ContentFolder, form: Form, bases: dict[str, str]) -> Draft:
+            return pages.neighborhood_draft(folder, form, today())
 
         task = Task(
             self.say(_("Add a neighborhood")),
@@ -261,7 +262,7 @@ class Views:
                 self.folder.community(),
                 "/history",
                 [],
-                lambda form, bases: self.editor.undo_draft(),
+                lambda folder, form, bases: self.editor.undo_draft(),
             )
             return self.run(request, task, "/history", {"do": "undo"})
         return self.render("history.html", request, title=self.say(_("Saves")), saves=self.editor.repository.saves(30))
@@ -305,14 +306,39 @@ class Views:
         )
         if task.widgets is None and form is not None and "step" not in form:
             # An action (pin, take down, undo …): its changes are shown for review at once.
-            bases = {BASE + rel: digest(self.folder.read(rel)) for rel in task.files}
+            bases = {BASE + rel: self._seen(rel) for rel in task.files}
             return self._review(request, task, values, {**form, **fixed, **bases})
         if form is None or step.startswith("add:"):
-            bases = {rel: digest(self.folder.read(rel)) for rel in task.files} if form is None else {}
+            bases = {rel: self._seen(rel) for rel in task.files} if form is None else {}
             widgets = task.widgets(form, step[4:]) if task.widgets else []
             hidden = {**fixed, **{BASE + rel: base for rel, base in bases.items()}, **self._bases(form)}
             return self.render("form.html", request, title=task.title, widgets=widgets, hidden=hidden, **values)
         return self._review(request, task, values, form)
+
+    def _seen(self, rel: str) -> str:
+        """The digest of a file as a form is made from it; its text is kept to tell what the form changed."""
+        data = self.folder.read(rel)
+        known = digest(data)
+        if data is not None:
+            self.seen[known] = data
+            self.seen.move_to_end(known)
+            while len(self.seen) > KEPT_TEXTS:
+                self.seen.popitem(last=False)
+        return known
+
+    def _conflict(
+        self, request: Request, task: Task, page: dict[str, Any], form: Form, bases: dict[str, str]
+    ) -> Response:
+        """Files changed since the form was opened: nothing is saved; the worker sees what they had changed."""
+        conflicts = [rel for rel, base in bases.items() if self.folder.digest(rel) != base]
+        then = {rel: self.seen[base].decode("utf-8") for rel, base in bases.items() if base in self.seen}
+        try:
+            draft = task.make(self.folder.as_of(then), form, bases)
+            page["conflict"] = [describe(c, self.lang) for c in draft.changes]
+        except (SitegenError, yt.YamlSyntaxError):
+            page["conflict"] = []
+        page["problems"] = [self.say(Conflict(conflicts).args[0])]
+        return self.render("form.html", request, 409, **page)
 
     def _bases(self, form: Form | None) -> dict[str, str]:
         return {k: v for k, v in (form or {}).items() if k.startswith(BASE)}
@@ -322,16 +348,15 @@ class Views:
         hidden = {**values["fixed"], **self._bases(form)}
         widgets: list[Widget] = task.widgets(form, "") if task.widgets else []
         page = dict(values, title=task.title, widgets=widgets, hidden=hidden)
+        if any(self.folder.digest(rel) != base for rel, base in bases.items()):
+            return self._conflict(request, task, page, form, bases)
         try:
-            draft = task.make(form, bases)
+            draft = task.make(self.folder, form, bases)
         except (Conflict, Refused, SitegenError, yt.YamlSyntaxError) as exc:
             page["problems"] = [self.say(exc.args[0] if exc.args else str(exc))]
             return self.render("form.html", request, 409 if isinstance(exc, Conflict) else 422, **page)
-        conflicts = self.editor.conflicts(draft)
-        if conflicts:
-            page["problems"] = [self.say(Conflict(conflicts).args[0])]
-            page["conflict"] = [describe(c, self.lang) for c in draft.changes]
-            return self.render("form.html", request, 409, **page)
+        if self.editor.conflicts(draft):  # a file the draft makes was made meanwhile
+            return self._conflict(request, task, page, form, draft.bases)
         if draft.missing:
             _attach(widgets, {name: [self.say(m)] for name, m in draft.missing.items()})
             page["problems"] = [self.say(_("some fields need your attention; see the messages below"))]

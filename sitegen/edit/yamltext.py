@@ -6,8 +6,11 @@ written); only an empty value, ``~`` or ``null`` is nothing.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -86,35 +89,119 @@ class YamlText:
         original = original.removeprefix("\ufeff")
         if self.data is None:
             return self.original
-        unchanged = load(original).data
-        base = self.dump(unchanged) if unchanged is not None else ""
-        changed = self.dump(self.data)
-        lines = carry(original.split("\n"), base.split("\n"), changed.split("\n"))
-        merged = "\n".join(lines)
+        merged = self._by_key(original)
+        if merged is None:
+            base = _written_back(original, None)
+            changed = self.dump(self.data)
+            merged = "\n".join(carry(original.split("\n"), base.split("\n"), changed.split("\n")))
+            merged = self._sure(merged, exact=base.removesuffix("\n") == original.removesuffix("\n"))
         if not original.endswith("\n"):
             merged = merged.removesuffix("\n")
+        return bom + merged.replace("\n", newline)
+
+    def _by_key(self, original: str) -> str | None:
+        """Write again only the top-level entries that changed (a large file's other parts cost nothing).
+
+        None where keys were added, removed or moved: the whole file is written again then.
+        """
+        before = _pristine(original)
+        data = self.data
+        if not isinstance(before, CommentedMap) or not isinstance(data, CommentedMap) or list(before) != list(data):
+            return None
+        lines = original.split("\n")
+        keys = list(data)
+        starts = [before.lc.key(key)[0] for key in keys] + [len(lines) - (1 if original.endswith("\n") else 0)]
+        if any(a >= b for a, b in zip(starts, starts[1:], strict=False)):
+            return None
+        out: list[str] = []
+        position, exact = 0, True
+        for index, key in enumerate(keys):
+            if plain(data[key]) == plain(before[key]):
+                continue
+            region = lines[starts[index] : starts[index + 1]]
+            base = _written_back(original, key).split("\n")[:-1]
+            changed = self.dump(_alone(data, key)).split("\n")[:-1]
+            exact = exact and base == region
+            out += lines[position : starts[index]] + carry(region, base, changed)
+            position = starts[index + 1]
+        out += lines[position:]
+        return self._sure("\n".join(out), exact)
+
+    def _sure(self, merged: str, exact: bool) -> str:
+        """``merged``, if it holds the data; else the whole file as ruamel.yaml writes it.
+
+        Where ruamel.yaml writes the text back as it was (``exact``), the merge only moves blank lines
+        and comments; elsewhere it may have joined a change to lines written differently: make sure.
+        """
+        if exact:
+            return merged
         try:
             same = plain(load(merged).data) == plain(self.data)
         except YamlSyntaxError:
             same = False
-        if not same:  # never expected; the whole dump is right, if less tidy
-            merged = changed
-        return bom + merged.replace("\n", newline)
+        return merged if same else self.dump(self.data)
+
+
+def _alone(data: CommentedMap, key: Any) -> CommentedMap:
+    """A mapping of just ``key`` of ``data``, with the comment after its value."""
+    alone = CommentedMap()
+    alone[key] = data[key]
+    if key in data.ca.items:
+        alone.ca.items[key] = data.ca.items[key]
+    return alone
+
+
+# ruamel.yaml reads in Python, slowly: the same text is read once, and each reader gets a copy.
+_read: OrderedDict[str, tuple[Any, int, int]] = OrderedDict()
+_written: OrderedDict[tuple[str, Any], str] = OrderedDict()
+_cache_lock = threading.Lock()
+KEPT = 64
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    with _cache_lock:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > KEPT:
+            cache.popitem(last=False)
 
 
 def load(text: str) -> YamlText:
     """Read YAML text for editing; raise YamlSyntaxError where it cannot be read."""
-    mapping, offset = _guess_indent(text)
-    yaml = _yaml(mapping, offset)
-    try:
-        data = yaml.load(text.removeprefix("\ufeff"))
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlSyntaxError(line, column, str(exc.problem or exc.context or "")) from exc
-    except (YAMLError, ValueError, RecursionError) as exc:
-        raise YamlSyntaxError(1, 1, str(exc)) from exc
-    return YamlText(text, data, mapping, offset)
+    known = _read.get(text)
+    if known is None:
+        mapping, offset = _guess_indent(text)
+        try:
+            data = _yaml(mapping, offset).load(text.removeprefix("\ufeff"))
+        except MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            raise YamlSyntaxError(line, column, str(exc.problem or exc.context or "")) from exc
+        except (YAMLError, ValueError, RecursionError) as exc:
+            raise YamlSyntaxError(1, 1, str(exc)) from exc
+        known = (data, mapping, offset)
+        _remember(_read, text, known)
+    data, mapping, offset = known
+    return YamlText(text, copy.deepcopy(data), mapping, offset)
+
+
+def _pristine(text: str) -> Any:
+    """The data read from ``text`` as it was read (never to be changed)."""
+    load(text)
+    return _read[text][0]
+
+
+def _written_back(original: str, key: Any) -> str:
+    """The text (or its top-level entry ``key``) as ruamel.yaml writes it back unchanged."""
+    known = _written.get((original, key))
+    if known is None:
+        doc = load(original)  # a copy: writing YAML out may change the comments it holds
+        if doc.data is None:
+            known = ""
+        else:
+            known = doc.dump(_alone(doc.data, key) if key is not None else doc.data)
+        _remember(_written, (original, key), known)
+    return known
 
 
 def plain(value: Any) -> Any:
