@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html.parser
+import http.client
 import os
 import re
 import shutil
@@ -10,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 from sitegen.edit.fields import Form, Widget
@@ -132,3 +135,97 @@ def git(root: Path, *args: str) -> str:
         ["git", *args], cwd=root, capture_output=True, text=True, check=True, env={**os.environ, **IDENTITY}
     )
     return done.stdout
+
+
+class _Fields(html.parser.HTMLParser):
+    """The fields of the editing form of a page (form.edit), as a browser would send them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self.meta: dict[str, str] = {}
+        self.inside = False
+        self.select = ""
+        self.area = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        given = {k: v or "" for k, v in attrs}
+        if tag == "meta" and "name" in given:
+            self.meta[given["name"]] = given.get("content", "")
+        if tag == "form" and "edit" in given.get("class", "").split():
+            self.inside = True
+        if not self.inside or "name" not in given and tag != "option":
+            return
+        if tag == "input" and given.get("type") not in ("submit", "checkbox") or given.get("checked") is not None:
+            if tag == "input":
+                self.fields[given["name"]] = given.get("value", "")
+        elif tag == "select":
+            self.select = given["name"]
+            self.fields.setdefault(self.select, "")
+        elif tag == "option" and self.select and "selected" in given:
+            self.fields[self.select] = given.get("value", "")
+        elif tag == "textarea":
+            self.area = given["name"]
+            self.fields[self.area] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self.select = ""
+        elif tag == "textarea":
+            self.area = ""
+
+    def handle_data(self, data: str) -> None:
+        if self.area:
+            self.fields[self.area] += data
+
+
+class Client:
+    """Talks to the editor as a browser does, without one: a cookie, and the fields of the page's form."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.cookie = ""
+
+    def request(
+        self, method: str, path: str, fields: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], str]:
+        parts = urllib.parse.urlsplit(self.url)
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=300)
+        body = urllib.parse.urlencode(fields or {}).encode() if method == "POST" else None
+        sent = {"Cookie": self.cookie} if self.cookie else {}
+        if body is not None:
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers={**sent, **(headers or {})})
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        answer = {k.lower(): v for k, v in response.getheaders()}
+        if "set-cookie" in answer:
+            self.cookie = answer["set-cookie"].split(";", 1)[0]
+        connection.close()
+        return response.status, answer, text
+
+    def form(self, path: str) -> tuple[dict[str, str], str]:
+        """The page's form fields (with its CSRF token) and the page."""
+        status, _headers, page = self.request("GET", path)
+        assert status == 200, page
+        parsed = _Fields()
+        parsed.feed(page)
+        return {"csrf": parsed.meta.get("csrf", ""), **parsed.fields}, page
+
+    def save(self, path: str, changes: dict[str, str], name: str = "王芳") -> tuple[int, str]:
+        """Change fields of the form at ``path``, check, and save; return the final status and page."""
+        fields, _page = self.form(path)
+        fields.update(changes)
+        status, _headers, page = self.request("POST", path, {**fields, "step": "review"})
+        if status != 200 or 'name="reviewed"' not in page:
+            return status, page
+        parsed = _Fields()
+        parsed.feed(page)
+        status, headers, page = self.request(
+            "POST", path, {**parsed.fields, "csrf": fields["csrf"], "step": "save", "editor": name}
+        )
+        if status == 303:
+            status, _headers, page = self.request("GET", headers["location"])
+        return status, page

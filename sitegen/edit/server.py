@@ -6,7 +6,6 @@ import http.cookies
 import http.server
 import importlib.resources
 import re
-import socketserver
 import threading
 import traceback
 import urllib.parse
@@ -25,6 +24,7 @@ from sitegen.edit.views import Request, Response, Views, redirect
 from sitegen.edit.workspace import Workspace
 from sitegen.errors import SitegenError
 from sitegen.i18n import LANGUAGES, _, translate, translations
+from sitegen.preview.serve import listen
 from sitegen.report import Reporter
 
 MAX_REQUEST_BYTES = 4_000_000  # a form with a content file's largest text, twice (as typed and as it was)
@@ -240,7 +240,8 @@ def _handler(app: App) -> type[http.server.BaseHTTPRequestHandler]:
             if session.signed_in:
                 return redirect("/"), ""
             target = path if path not in ("/login", "/logout") else "/"
-            return app.views.render("login.html", request, 401, title=title, error="", next=target), ""
+            status = 200 if path == "/login" else 401
+            return app.views.render("login.html", request, status, title=title, error="", next=target), ""
 
         def _static(self, name: str, head: bool) -> None:
             if name not in STATIC:
@@ -250,11 +251,6 @@ def _handler(app: App) -> type[http.server.BaseHTTPRequestHandler]:
             self._send(Response(200, data, STATIC[name]), head=head)
 
     return Handler
-
-
-class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
 
 
 def edit(
@@ -285,17 +281,10 @@ def edit(
     workspace = Workspace(config)
     editor = Editor(config, folder, repository, workspace, push)
     try:
-        server = _Server((host, port), _handler(App(editor, Sessions(None), config.lang, set())))
-    except OSError as exc:
+        server = listen(host, port, _handler(App(editor, Sessions(None), config.lang, set())))
+    except SitegenError:
         workspace.close()
-        raise SitegenError(
-            _(
-                "cannot listen on {host}:{port} ({reason}); try another --port",
-                host=host,
-                port=port,
-                reason=exc.strerror,
-            )
-        ) from exc
+        raise
     bound = server.server_address[1]
     # On this computer only, the editor answers only to its own names; with a password, to any.
     hosts = LOOPBACK | {host.lower()} if password is None else set()

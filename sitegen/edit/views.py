@@ -86,6 +86,7 @@ class Views:
             csrf=request.session.csrf,
             site_name=self.folder.site_name(),
             signed=self.signed,
+            inside=request.session.signed_in,
             flash=flash,
             editor_name=request.session.name,
             owner_url=owner_url,

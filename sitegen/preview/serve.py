@@ -322,9 +322,10 @@ def serve(config: SiteConfig, reporter: Reporter, host: str = "127.0.0.1", port:
         preview.close()
 
 
-def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, port: int) -> int:
+def listen(host: str, port: int, handler: type[http.server.BaseHTTPRequestHandler]) -> _Server:
+    """A threading web server on ``host:port`` (port 0: a free one); SitegenError if it cannot listen there."""
     try:
-        server = _Server((host, port), _handler(preview))
+        return _Server((host, port), handler)
     except OSError as exc:
         raise SitegenError(
             _(
@@ -334,6 +335,10 @@ def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, 
                 reason=exc.strerror,
             )
         ) from exc
+
+
+def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, port: int) -> int:
+    server = listen(host, port, _handler(preview))
     try:
         preview.rebuild()  # before any thread runs, so a big first build may use every core
     except KeyboardInterrupt:
