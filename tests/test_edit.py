@@ -164,7 +164,7 @@ def test_grid_teams_of_the_community(page: Any, editor: EditorProcess) -> None:
     page.select_option("#i-f-helpers-1-mode", "ref")
     page.select_option("#i-f-helpers-1-ref", "dong-guizhi")
     check_and_save(page)
-    assert subject(editor) == "锦华社区：更新第六网格专职网格员；新增兼职网格员"
+    assert subject(editor) == "锦华社区：更新第六网格专职网格员；新增第六网格兼职网格员"
     assert changed_lines(editor) == (
         ["    worker: xu-li", "    helpers: [xue-ming]"],
         ["    worker: feng-tao", "    helpers: [xue-ming, dong-guizhi]"],

@@ -228,7 +228,8 @@ class Builder:
         return widget
 
     def person(self, data: Any, name: str, text: str, required: bool) -> Widget:
-        mode = "inline" if isinstance(data, dict) else "ref" if data is not None else ""
+        # Nobody yet: the inputs for a name and a phone are shown; left empty, nobody is written.
+        mode = "ref" if data is not None and not isinstance(data, dict) else "inline"
         widget = Widget("person", name, text, required=required)
         widget.mode = self._posted(f"{name}.@mode", mode)
         widget.reference = self._posted(f"{name}.@ref", text_of(data) if mode == "ref" else "")
@@ -393,6 +394,8 @@ class Reader:
     def person(self, record: Record, spec: Field, data: CommentedMap, name: str, path: yt.Path_) -> None:
         key, old = spec.key, data.get(spec.key)
         mode = self.form.get(f"{name}.@mode", "")
+        if mode == "inline" and not any(self.form.get(f"{name}.{k}", "").strip() for k in cf.PERSON.fields):
+            mode = ""  # every input left empty: nobody
         what = [spec.label or key]
         if mode == "ref":
             ref = self.form.get(f"{name}.@ref", "").strip()

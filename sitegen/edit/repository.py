@@ -55,8 +55,8 @@ def _run(
     except OSError as exc:
         raise GitError(_("cannot run git: {reason}", reason=exc.strerror or str(exc))) from exc
     if done.returncode:
-        said = (done.stderr.strip() or done.stdout.strip()).splitlines()
-        raise GitError(" ".join(said[-4:]) or f"git {args[0]} failed ({done.returncode})")
+        said = " ".join((done.stderr.strip() or done.stdout.strip()).split())
+        raise GitError(said[-600:] or f"git {args[0]} failed ({done.returncode})")
     return done.stdout
 
 
@@ -124,7 +124,12 @@ class Repository:
         if gone:
             self.git("rm", "--cached", "--quiet", "--ignore-unmatch", "--", *gone)
         author, env = self._identity(editor)
-        self.git("commit", "--quiet", f"--author={author}", "-F", "-", "--only", "--", *paths, env=env, stdin=message)
+        try:
+            self.git("commit", "--quiet", f"--author={author}", "-F", "-", "--only", "--", *paths, env=env, stdin=message)
+        except GitError:
+            if self.has_commits():
+                self.git("reset", "--quiet", "--", *paths)  # what was staged for this commit, unstaged
+            raise
         return self.git("rev-parse", "HEAD").strip()
 
     def saves(self, limit: int = 20) -> list[Save]:
