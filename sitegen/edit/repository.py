@@ -125,7 +125,8 @@ class Repository:
             self.git("rm", "--cached", "--quiet", "--ignore-unmatch", "--", *gone)
         author, env = self._identity(editor)
         try:
-            self.git("commit", "--quiet", f"--author={author}", "-F", "-", "--only", "--", *paths, env=env, stdin=message)
+            command = ["commit", "--quiet", f"--author={author}", "-F", "-", "--only", "--", *paths]
+            self.git(*command, env=env, stdin=message)
         except GitError:
             if self.has_commits():
                 self.git("reset", "--quiet", "--", *paths)  # what was staged for this commit, unstaged

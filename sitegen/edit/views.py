@@ -435,7 +435,7 @@ class Views:
             note.append(self.say(_("Pushed.")))
         request.session.flash = note
         after = task.after or (pages.after_neighborhood(draft) if draft.files and not task.files else "") or task.back
-        return redirect(after)
+        return redirect(after + "#main")  # a fragment of its own: the form's #review is not carried over
 
 
 def _problem_text(problem: ContentError, lang: str, with_place: bool = False) -> str:
