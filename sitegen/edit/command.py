@@ -22,7 +22,7 @@ def add_arguments(sub: argparse.ArgumentParser, say: Callable[[str], str]) -> No
         "--host", default="127.0.0.1", help=say(_("address to listen on (default: 127.0.0.1, this computer only)"))
     )
     sub.add_argument(
-        "--port", type=int, default=8001, help=say(_("port to listen on (default: 8001; 0 picks a free one)"))
+        "-p", "--port", type=int, default=8001, help=say(_("port to listen on (default: 8001; 0 picks a free one)"))
     )
     sub.add_argument("--push", action="store_true", help=say(_("push every save to the remote repository")))
     sub.add_argument(
