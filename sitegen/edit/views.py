@@ -121,6 +121,7 @@ class Views:
             owner=owner,
             sections=sections.sections(owner),
             notices=notices.listing(self.folder, owner),
+            expired=lambda notice: bool(notice.expires) and notice.expires < today().isoformat(),
             verified=str(data.get("verified_on") or "") if isinstance(data, dict) else "",
             today=today().isoformat(),
             files=[rel for rel in self.folder.files() if owner_of(self.folder, rel).slug == owner.slug],
@@ -165,7 +166,7 @@ class Views:
             title = (
                 self.say(_("{section}: new", section=title))
                 if item is None
-                else f"{title}: {self._item_title(owner, part, item)}"
+                else self.say(_("{section}: {item}", section=title, item=self._item_title(owner, part, item)))
             )
         return Task(
             title,
