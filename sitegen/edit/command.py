@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sitegen.config import load_config
 from sitegen.errors import SitegenError
-from sitegen.i18n import _
+from sitegen.i18n import _, translate
 from sitegen.report import Reporter
 
 
@@ -49,7 +49,8 @@ def run(args: argparse.Namespace, reporter: Reporter) -> int:
     from sitegen.edit.access import MIN_PASSWORD, hash_password
 
     if args.hash_password:
-        password = getpass.getpass(str(_("password: "))) if sys.stdin.isatty() else sys.stdin.readline().strip()
+        prompt = str(translate(_("password: "), args.lang))
+        password = getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline().strip()
         if len(password) < MIN_PASSWORD:
             raise SitegenError(_("the password must be at least {count} characters long", count=MIN_PASSWORD))
         print(hash_password(password))

@@ -97,6 +97,11 @@ class Change:
     kind: str = "change"  # change, add, remove
 
 
+def say(message: str, lang: str) -> str:
+    """A message put into words in ``lang``."""
+    return str(translate(message, lang))
+
+
 def label(spec: Field, lang: str) -> str:
     """The name of a key in the reader's language: the content format's Chinese label, or the key."""
     if lang == DEFAULT_LANGUAGE and spec.label:

@@ -23,7 +23,7 @@ from sitegen.content.schema import Record
 from sitegen.edit import yamltext as yt
 from sitegen.edit.fields import Choices, text_of
 from sitegen.errors import SitegenError
-from sitegen.i18n import _
+from sitegen.i18n import _, in_chinese
 
 MAX_TEXT_BYTES = 2_000_000  # the largest file the editor reads or writes (a content file's limit)
 EDITABLE_SUFFIXES = (".yaml", ".yml", ".md")
@@ -161,7 +161,7 @@ class ContentFolder:
     # The community and its neighborhoods.
 
     def site_name(self) -> str:
-        return text_of((self.yaml(SITE_FILE) or {}).get("name")) or str(_("the community"))
+        return text_of((self.yaml(SITE_FILE) or {}).get("name")) or in_chinese(_("the community"))
 
     def community(self) -> Owner:
         return Owner("", self.site_name(), SITE_FILE, cf.SITE, "index.html")

@@ -13,10 +13,10 @@ from sitegen.content import format as cf
 from sitegen.content.load import SLUG_RE
 from sitegen.edit import yamltext as yt
 from sitegen.edit.drafts import Draft
-from sitegen.edit.fields import PREFIX, Builder, Change, Form, Reader, Widget, english_of, text_of
+from sitegen.edit.fields import PREFIX, Builder, Change, Form, Reader, Widget, english_of, say, text_of
 from sitegen.edit.folder import ContentFolder, Owner
 from sitegen.errors import SitegenError
-from sitegen.i18n import Message, _
+from sitegen.i18n import Message, _, in_chinese
 
 BODY, SLUG = f"{PREFIX}.@body", f"{PREFIX}.@slug"
 ENGLISH_BODY = f"{BODY}~en"
@@ -79,19 +79,19 @@ def widgets(
     for widget in shown:
         if widget.name == f"{PREFIX}.pinned":
             widget.kind = "check"
-    body = Widget("markdown", BODY, str(_("text of the notice")), required=True)
+    body = Widget("markdown", BODY, say(_("text of the notice"), lang), required=True)
     body.value = form.get(BODY, "") if form is not None else (notice.front.body.strip("\n") if notice else "")
     shown.append(body)
     if choices.english or (notice and notice.english is not None):
-        english = Widget("markdown", ENGLISH_BODY, str(_("English text (optional)")))
+        english = Widget("markdown", ENGLISH_BODY, say(_("English text (optional)"), lang))
         english.value = (
             form.get(ENGLISH_BODY, "") if form is not None else (notice.english or "").strip("\n") if notice else ""
         )
         shown.append(english)
     if rel is None:
-        slug = Widget("text", SLUG, str(_("file name (optional: made from the date and title)")))
+        slug = Widget("text", SLUG, say(_("file name (optional: made from the date and title)"), lang))
         slug.value = form.get(SLUG, "") if form is not None else ""
-        slug.hint = str(_("lowercase letters, digits and dashes, e.g. water-outage"))
+        slug.hint = say(_("lowercase letters, digits and dashes, e.g. water-outage"), lang)
         shown.append(slug)
     return shown
 
@@ -111,7 +111,7 @@ def draft(folder: ContentFolder, owner: Owner, rel: str | None, form: Form, base
     if f"{PREFIX}.pinned" not in form:
         form[f"{PREFIX}.pinned"] = pinned if pinned in ("false", "no", "否") else ""
     title = _title(front) or form.get(f"{PREFIX}.title", "").strip()
-    where = [str(_("notice 「{title}」", title=title))] if notice else []
+    where = [in_chinese(_("notice 「{title}」", title=title))] if notice else []
     reader = Reader(form, where)
     reader.record(cf.NOTICE, front.facts.data, PREFIX, (), None)
     changes = reader.changes
@@ -119,13 +119,13 @@ def draft(folder: ContentFolder, owner: Owner, rel: str | None, form: Form, base
     if not new_body:
         reader.missing[BODY] = _("write what residents need to know")
     if new_body != front.body.strip():
-        changes.append(Change(("body",), [*where, str(_("text"))], front.body.strip(), new_body))
+        changes.append(Change(("body",), [*where, in_chinese(_("text"))], front.body.strip(), new_body))
         front.body = _body(front.body, new_body)
     files: dict[str, str | None] = {}
     if rel is None:
         rel = _new_name(folder, owner, form)
         title = text_of(front.facts.data.get("title"))
-        changes = [Change((), [str(_("notice 「{title}」", title=title))], "", rel.rsplit("/", 1)[-1], "add")]
+        changes = [Change((), [in_chinese(_("notice 「{title}」", title=title))], "", rel.rsplit("/", 1)[-1], "add")]
     files[rel] = front.text()
     _english(folder, form, rel, notice, files, changes, where)
     made = Draft(owner, files, {path: bases.get(path, "") for path in files}, changes, preview=page_of(owner, rel))
@@ -161,7 +161,7 @@ def _english(
         return
     files[_english_rel(rel)] = new + "\n" if new else None
     if notice:
-        changes.append(Change(("body", "en"), [*where, str(_("English text"))], old.strip(), new))
+        changes.append(Change(("body", "en"), [*where, in_chinese(_("English text"))], old.strip(), new))
 
 
 def page_of(owner: Owner, rel: str) -> str:
@@ -185,7 +185,7 @@ def pinning(folder: ContentFolder, owner: Owner, rel: str, pin: bool, base: str)
             facts.insert(position, "pinned", "true")
     elif "pinned" in facts:
         del facts["pinned"]
-    what = [str(_("notice 「{title}」", title=title)), cf.NOTICE.fields["pinned"].label]
+    what = [in_chinese(_("notice 「{title}」", title=title)), cf.NOTICE.fields["pinned"].label]
     changes = [Change(("pinned",), what, old, "true" if pin else "")] if (old == "true") != pin else []
     made = Draft(owner, {rel: notice.front.text()}, {rel: base}, changes, preview=owner.page)
     verb: Message = (
@@ -200,7 +200,7 @@ def takedown(folder: ContentFolder, owner: Owner, rel: str, bases: dict[str, str
     notice = read(folder, rel)
     title = _title(notice.front)
     files: dict[str, str | None] = {rel: None, **{path: None for path in folder.translations(rel)}}
-    changes = [Change((), [str(_("notice 「{title}」", title=title))], rel.rsplit("/", 1)[-1], "", "remove")]
+    changes = [Change((), [in_chinese(_("notice 「{title}」", title=title))], rel.rsplit("/", 1)[-1], "", "remove")]
     made = Draft(owner, files, {path: bases.get(path, "") for path in files}, changes, preview=owner.page)
     made.summary = _("take down the notice 「{title}」", title=title)
     return made

@@ -11,11 +11,11 @@ from sitegen.content.load import NEIGHBORHOOD_FILE, NEIGHBORHOODS_DIR
 from sitegen.content.scaffold import check_slug, neighborhood_files
 from sitegen.edit.drafts import Draft
 from sitegen.edit.editor import owner_of
-from sitegen.edit.fields import PREFIX, Change, Form, Widget
+from sitegen.edit.fields import PREFIX, Change, Form, Widget, say
 from sitegen.edit.folder import ContentFolder, Owner
 from sitegen.edit.notices import slug_of
 from sitegen.errors import SitegenError
-from sitegen.i18n import _
+from sitegen.i18n import _, in_chinese
 
 if TYPE_CHECKING:
     from sitegen.edit.views import Request, Response, Views
@@ -30,13 +30,13 @@ def _english_pact(owner: Owner) -> str:
     return owner.pact.removesuffix(".md") + ".en.md"
 
 
-def pact_widgets(folder: ContentFolder, owner: Owner, form: Form | None) -> list[Widget]:
-    text = Widget("markdown", PACT, str(_("the pact, one rule per numbered line")), required=True)
+def pact_widgets(folder: ContentFolder, owner: Owner, form: Form | None, lang: str) -> list[Widget]:
+    text = Widget("markdown", PACT, say(_("the pact, one rule per numbered line"), lang), required=True)
     text.value = form.get(PACT, "") if form is not None else (folder.text(owner.pact) or "").strip("\n")
     shown = [text]
     english = folder.text(_english_pact(owner))
     if folder.choices(owner).english or english is not None:
-        widget = Widget("markdown", ENGLISH_PACT, str(_("English text (optional)")))
+        widget = Widget("markdown", ENGLISH_PACT, say(_("English text (optional)"), lang))
         widget.value = form.get(ENGLISH_PACT, "") if form is not None else (english or "").strip("\n")
         shown.append(widget)
     return shown
@@ -60,17 +60,17 @@ def pact_draft(folder: ContentFolder, owner: Owner, form: Form, bases: dict[str,
         if new.strip() == (old or "").strip():
             continue
         files[rel] = new + "\n" if new.strip() else None
-        changes.append(Change((rel,), [str(what)], (old or "").strip(), new.strip(), "change" if old else "add"))
+        changes.append(Change((rel,), [in_chinese(what)], (old or "").strip(), new.strip(), "change" if old else "add"))
     made = Draft(owner, files, {rel: bases.get(rel, "") for rel in files}, changes, preview=owner.page)
     made.summary = _("edit the resident pact")
     made.missing = dict(missing)
     return made
 
 
-def neighborhood_widgets(form: Form | None) -> list[Widget]:
-    name = Widget("text", NAME, str(_("name of the neighborhood, e.g. 和谐家园")), required=True, maxlength=40)
-    slug = Widget("text", SLUG, str(_("folder name in web addresses (optional: made from the name in pinyin)")))
-    slug.hint = str(_("lowercase letters, digits and dashes, e.g. hexie-jiayuan"))
+def neighborhood_widgets(form: Form | None, lang: str) -> list[Widget]:
+    name = Widget("text", NAME, say(_("name of the neighborhood, e.g. 和谐家园"), lang), required=True, maxlength=40)
+    slug = Widget("text", SLUG, say(_("folder name in web addresses (optional: made from the name in pinyin)"), lang))
+    slug.hint = say(_("lowercase letters, digits and dashes, e.g. hexie-jiayuan"), lang)
     if form is not None:
         name.value, slug.value = form.get(NAME, ""), form.get(SLUG, "")
     return [name, slug]
@@ -134,7 +134,7 @@ def raw_draft(folder: ContentFolder, rel: str, form: Form, bases: dict[str, str]
             continue
         before, after = old.split("\n")[i1:i2], text.split("\n")[j1:j2]
         for offset in range(max(len(before), len(after))):
-            line = str(_("line {number}", number=j1 + offset + 1 if offset < len(after) else j1 + len(after)))
+            line = in_chinese(_("line {number}", number=j1 + offset + 1 if offset < len(after) else j1 + len(after)))
             gone = before[offset] if offset < len(before) else ""
             came = after[offset] if offset < len(after) else ""
             kind = "change" if gone and came else "add" if came else "remove"
@@ -151,7 +151,7 @@ def raw_page(views: Views, request: Request, rel: str) -> Response:
 
     owner = owner_of(views.folder, rel)
     task = Task(
-        str(_("Edit {file}", file=rel)),
+        views.say(_("Edit {file}", file=rel)),
         owner,
         "/raw/",
         [rel],

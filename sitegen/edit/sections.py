@@ -16,7 +16,7 @@ from sitegen.content import format as cf
 from sitegen.content.schema import ListOf, Record
 from sitegen.edit import yamltext as yt
 from sitegen.edit.drafts import Draft
-from sitegen.edit.fields import PREFIX, Builder, Change, Form, Reader, Widget, item_title, label, text_of
+from sitegen.edit.fields import PREFIX, Builder, Change, Form, Reader, Widget, item_title, label, say, text_of
 from sitegen.edit.folder import ContentFolder, Owner, digest
 from sitegen.errors import SitegenError
 from sitegen.i18n import DEFAULT_LANGUAGE, Message, _
@@ -178,7 +178,7 @@ def widgets(
     keys = list(part.keys) if part.kind == "keys" else None
     shown = builder.record(part.record(owner), target.data, PREFIX, keys)
     if part.kind == "people" and item is None:
-        ident = Widget("text", ID_FIELD, str(_("id (letters, digits and dashes, e.g. wang-fang)")), required=True)
+        ident = Widget("text", ID_FIELD, say(_("id (letters, digits and dashes, e.g. wang-fang)"), lang), required=True)
         ident.value = (form or {}).get(ID_FIELD, "")
         shown.insert(0, ident)
     return shown

@@ -228,7 +228,7 @@ class Views:
             owner_url(owner),
             [owner.pact, owner.pact.removesuffix(".md") + ".en.md"],
             lambda folder, form, bases: pages.pact_draft(folder, owner, form, bases),
-            lambda form, adding: pages.pact_widgets(self.folder, owner, form),
+            lambda form, adding: pages.pact_widgets(self.folder, owner, form, self.lang),
         )
         return self.run(request, task, request.path)
 
@@ -244,7 +244,7 @@ class Views:
             "/",
             [],
             make,
-            lambda form, adding: pages.neighborhood_widgets(form),
+            lambda form, adding: pages.neighborhood_widgets(form, self.lang),
             intro=self.say(_("A new neighborhood starts from a commented example; fill in its name card next.")),
         )
         return self.run(request, task, request.path)

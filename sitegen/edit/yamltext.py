@@ -319,7 +319,7 @@ def load_front_matter(text: str) -> FrontMatter:
     text = text.replace("\r\n", "\n").removeprefix("\ufeff")
     match = FRONT_MATTER_RE.match(text)
     if not match:
-        raise YamlSyntaxError(1, 1, str(_("the notice does not start with a `---` block of facts")))
+        raise YamlSyntaxError(1, 1, _("the notice does not start with a `---` block of facts"))
     try:
         facts = load(match.group(1) or "")
     except YamlSyntaxError as exc:

@@ -90,8 +90,10 @@
         return li;
       }));
     };
-    raw.addEventListener("scroll", () => { gutter.scrollTop = raw.scrollTop; });
-    raw.addEventListener("input", renumber);
+    raw.addEventListener("input", () => {
+      renumber();
+      raw.rows = raw.value.split("\n").length + 1;
+    });
     for (const link of document.querySelectorAll("[data-line]")) {
       link.addEventListener("click", (event) => {
         event.preventDefault();
@@ -101,7 +103,7 @@
         raw.focus();
         raw.setSelectionRange(start, start + (lines[line - 1] || "").length);
         const height = parseFloat(getComputedStyle(raw).lineHeight) || 22;
-        raw.scrollTop = Math.max(0, (line - 5) * height);
+        raw.closest(".raw-editor").scrollTop = Math.max(0, (line - 5) * height);
       });
     }
   }
