@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from sitegen.content.load import NEIGHBORHOOD_FILE, NEIGHBORHOODS_DIR
 from sitegen.edit import yamltext as yt
 from sitegen.edit.fields import Change
 from sitegen.edit.folder import Owner
@@ -104,3 +105,12 @@ def summarize(changes: list[Change], lang: str = DEFAULT_LANGUAGE) -> str:
             listed = str(translate(_("{first} and {count} more", first=listed, count=len(named) - MOST_NAMED), lang))
         groups.append(str(translate(Message(verb.msgid, values={"what": listed}), lang)))
     return str(translate(_("; "), lang)).join(groups)
+
+
+def after_neighborhood(draft: Draft) -> str:
+    """Once a new neighborhood is saved, its name card is filled in next."""
+    for rel in draft.files:
+        parts = rel.split("/")
+        if len(parts) == 3 and parts[0] == NEIGHBORHOODS_DIR and parts[2] == NEIGHBORHOOD_FILE:
+            return f"/n/{parts[1]}/s/card/"
+    return ""

@@ -13,8 +13,9 @@ from sitegen.content import format as cf
 from sitegen.content.load import SLUG_RE
 from sitegen.edit import yamltext as yt
 from sitegen.edit.drafts import Draft
-from sitegen.edit.fields import PREFIX, Builder, Change, Form, Reader, Widget, english_of, say, text_of
+from sitegen.edit.fields import PREFIX, Builder, Change, Form, Widget, english_of, say, text_of
 from sitegen.edit.folder import ContentFolder, Owner
+from sitegen.edit.reader import Reader
 from sitegen.errors import SitegenError
 from sitegen.i18n import Message, _, in_chinese
 

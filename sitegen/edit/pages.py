@@ -7,22 +7,22 @@ import difflib
 from typing import TYPE_CHECKING
 
 from sitegen.content import format as cf
-from sitegen.content.load import NEIGHBORHOOD_FILE, NEIGHBORHOODS_DIR
+from sitegen.content.load import NEIGHBORHOODS_DIR
 from sitegen.content.scaffold import check_slug, neighborhood_files
 from sitegen.edit.drafts import Draft
 from sitegen.edit.editor import owner_of
-from sitegen.edit.fields import PREFIX, Change, Form, Widget, say
+from sitegen.edit.fields import PREFIX, RAW, Change, Form, Widget, say
+from sitegen.edit.flow import Request, Response, Task
 from sitegen.edit.folder import ContentFolder, Owner
 from sitegen.edit.notices import slug_of
 from sitegen.errors import SitegenError
 from sitegen.i18n import _, in_chinese
 
 if TYPE_CHECKING:
-    from sitegen.edit.views import Request, Response, Views
+    from sitegen.edit.views import Views
 
 PACT, ENGLISH_PACT = f"{PREFIX}.@pact", f"{PREFIX}.@pact~en"
 NAME, SLUG = f"{PREFIX}.name", f"{PREFIX}.@slug"
-RAW = "text"
 MOST_LINES_LISTED = 200
 
 
@@ -101,15 +101,6 @@ def neighborhood_draft(folder: ContentFolder, form: Form, today: dt.date) -> Dra
     return made
 
 
-def after_neighborhood(draft: Draft) -> str:
-    """Once a new neighborhood is saved, its name card is filled in next."""
-    for rel in draft.files:
-        parts = rel.split("/")
-        if len(parts) == 3 and parts[0] == NEIGHBORHOODS_DIR and parts[2] == NEIGHBORHOOD_FILE:
-            return f"/n/{parts[1]}/s/card/"
-    return ""
-
-
 def raw_widgets(views: Views, rel: str, form: Form | None) -> list[Widget]:
     text = views.folder.text(rel) or ""
     widget = Widget("raw", RAW, rel, value=form.get(RAW, "") if form is not None else text)
@@ -147,8 +138,6 @@ def raw_draft(folder: ContentFolder, rel: str, form: Form, bases: dict[str, str]
 
 
 def raw_page(views: Views, request: Request, rel: str) -> Response:
-    from sitegen.edit.views import Task  # the views module imports this one
-
     owner = owner_of(views.folder, rel)
     task = Task(
         views.say(_("Edit {file}", file=rel)),

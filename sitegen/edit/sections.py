@@ -16,8 +16,9 @@ from sitegen.content import format as cf
 from sitegen.content.schema import ListOf, Record
 from sitegen.edit import yamltext as yt
 from sitegen.edit.drafts import Draft
-from sitegen.edit.fields import PREFIX, Builder, Change, Form, Reader, Widget, item_title, label, say, text_of
+from sitegen.edit.fields import PREFIX, Builder, Change, Form, Widget, item_title, label, say, text_of
 from sitegen.edit.folder import ContentFolder, Owner, digest
+from sitegen.edit.reader import Reader
 from sitegen.errors import SitegenError
 from sitegen.i18n import DEFAULT_LANGUAGE, Message, _
 

@@ -18,9 +18,10 @@ import jinja2
 from sitegen.config import SiteConfig
 from sitegen.edit.access import COOKIE, Session, Sessions, csrf_ok
 from sitegen.edit.editor import Editor
+from sitegen.edit.flow import Request, Response, redirect
 from sitegen.edit.folder import ContentFolder, OutsideContent
 from sitegen.edit.repository import Repository
-from sitegen.edit.views import Request, Response, Views, redirect
+from sitegen.edit.views import Views
 from sitegen.edit.workspace import Workspace
 from sitegen.errors import SitegenError
 from sitegen.i18n import LANGUAGES, _, translate, translations
