@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sitegen.edit import sections
 from sitegen.edit import yamltext as yt
@@ -233,3 +235,25 @@ def test_values_that_need_quotes_get_them(text: str, written: str, tmp_path: Pat
     out = doc.text()
     assert out.strip().split(": ", 1)[1] in (written, written.replace("'", '"'))
     assert yt.load(out).data["name"] == text
+
+
+_LINES = st.lists(st.sampled_from(["a: 1", "b:  2", "  - c", "# note", "", "  d: [x,  y]", "e: 3"]), max_size=12)
+
+
+def _solid(lines: list[str]) -> list[str]:
+    """The lines that hold values (not blank, not comments), spaces run together."""
+    return [" ".join(line.split()) for line in lines if line.strip() and not line.strip().startswith("#")]
+
+
+@given(original=_LINES, edits=st.lists(st.tuples(st.integers(0, 12), st.sampled_from(["z: 9", None, "  - w"]))))
+def test_carried_changes_are_the_changes_made(original: list[str], edits: list[tuple[int, str | None]]) -> None:
+    """Whatever the changes, the lines that hold values come out as the changed text has them."""
+    base = [" ".join(line.split()) if line.strip() else line for line in original]  # written back tidier
+    changed = list(base)
+    for at, line in edits:
+        if line is None:
+            del changed[min(at, len(changed) - 1) : min(at, len(changed) - 1) + 1]
+        else:
+            changed.insert(min(at, len(changed)), line)
+    assert _solid(carry(original, base, changed)) == _solid(changed)
+    assert _solid(carry(original, original, changed)) == _solid(changed)
