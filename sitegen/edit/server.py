@@ -5,7 +5,9 @@ from __future__ import annotations
 import http.cookies
 import http.server
 import importlib.resources
+import os
 import re
+import signal
 import threading
 import traceback
 import urllib.parse
@@ -25,7 +27,7 @@ from sitegen.edit.views import Views
 from sitegen.edit.workspace import Workspace
 from sitegen.errors import SitegenError
 from sitegen.i18n import LANGUAGES, _, translate, translations
-from sitegen.preview.serve import listen
+from sitegen.preview.serve import interrupter, listen
 from sitegen.report import Reporter
 
 MAX_REQUEST_BYTES = 4_000_000  # a form with a content file's largest text, twice (as typed and as it was)
@@ -299,11 +301,16 @@ def edit(
     if opener is not None:
         opener(address)
     threading.Thread(target=workspace.check, args=({},), daemon=True).start()  # the first check, made early
+    # `kill` stops the editor as Ctrl-C does, so that its private copy of the content is removed.
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, interrupter(os.getpid())) if in_main else None
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         reporter.info(_("stopped"))
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         server.server_close()
         workspace.close()
     return 0

@@ -297,7 +297,7 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
 
 
-def _interrupter(owner: int) -> Callable[[int, object], None]:
+def interrupter(owner: int) -> Callable[[int, object], None]:
     """A SIGTERM handler that interrupts the preview as Ctrl-C does (workers it forked just end)."""
 
     def interrupt(signum: int, frame: object) -> None:
@@ -313,7 +313,7 @@ def serve(config: SiteConfig, reporter: Reporter, host: str = "127.0.0.1", port:
     preview = Preview(config, reporter)
     # `kill` stops the preview as Ctrl-C does, so that its folder (a whole site) is removed.
     in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _interrupter(os.getpid())) if in_main else None
+    previous = signal.signal(signal.SIGTERM, interrupter(os.getpid())) if in_main else None
     try:
         return _serve(preview, config, reporter, host, port)
     finally:
