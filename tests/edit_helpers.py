@@ -227,5 +227,5 @@ class Client:
             "POST", path, {**parsed.fields, "csrf": fields["csrf"], "step": "save", "editor": name}
         )
         if status == 303:
-            status, _headers, page = self.request("GET", headers["location"])
+            status, _headers, page = self.request("GET", headers["location"].split("#")[0])  # as browsers do
         return status, page
