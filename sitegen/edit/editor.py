@@ -61,6 +61,7 @@ class Editor:
     workspace: Workspace
     push: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
+    default_name: str = ""  # git's user.name, offered until a worker writes theirs
 
     def display(self, rel: str) -> str:
         """A content file's path as problems name it."""

@@ -84,7 +84,7 @@ class Flow:
             signed=self.signed,
             inside=request.session.signed_in,
             flash=flash,
-            editor_name=request.session.name,
+            editor_name=request.session.name or self.editor.default_name,
             owner_url=owner_url,
             **values,
         )

@@ -42,9 +42,10 @@ def _quoted(kind: FieldType, text: str) -> bool:
 class Reader:
     """Writes a posted form into the data, noting each change and which input each value came from."""
 
-    def __init__(self, form: Form, where: list[str]) -> None:
+    def __init__(self, form: Form, where: list[str], people: dict[str, str] | None = None) -> None:
         self.form = form
         self.where = where
+        self.people = people or {}  # who each id names, for saying who a change is about
         self.changes: list[Change] = []
         self.names: dict[yt.Path_, str] = {}  # path in the new data → input name
         self.missing: dict[str, Message] = {}  # input name → why the form cannot be saved as it is
@@ -145,16 +146,16 @@ class Reader:
                 return
             if isinstance(old, str) and old == ref:
                 return
-            before = text_of(old.get("name")) if isinstance(old, dict) else text_of(old)
+            before = self._who(old)
             if key in data:
                 data[key] = yt.scalar(ref, old if isinstance(old, str) else None)
             else:
                 _insert(data, record, key, yt.scalar(ref))
-            self._say(path, what, before, ref, "change" if old is not None else "add")
+            self._say(path, what, before, self._who(ref), "change" if old is not None else "add")
         elif mode == "inline":
             target = old if isinstance(old, CommentedMap) else yt.new_map(flow=_flow_person(data))
             if not isinstance(old, CommentedMap) and old is not None:
-                self._say(path, what, text_of(old), "", "remove")
+                self._say(path, what, self._who(old), "", "remove")
             with _Nested(self, what):
                 self.record(cf.PERSON, target, name, path, None)
             if target is not old:
@@ -167,7 +168,15 @@ class Reader:
                 self.missing[f"{name}.@mode"] = _("fill this in")
                 return
             del data[key]
-            self._say(path, what, text_of(old.get("name")) if isinstance(old, dict) else text_of(old), "", "remove")
+            self._say(path, what, self._who(old), "", "remove")
+
+    def _who(self, person: Any) -> str:
+        """A person in a message: the name written in place, or the name the id stands for."""
+        if isinstance(person, dict):
+            return text_of(person.get("name"))
+        ident = text_of(person)
+        named = self.people.get(ident, "").split(" · ")[0]
+        return f"{named}（{ident}）" if named else ident
 
     def listing(self, record: Record, spec: Field, data: CommentedMap, name: str, path: yt.Path_) -> None:
         kind, key = spec.type, spec.key

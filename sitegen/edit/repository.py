@@ -96,6 +96,13 @@ class Repository:
         changed = {entry[3:] for entry in out.split("\0") if len(entry) > 3}
         return [rel for rel in rels if self.path(rel) in changed]
 
+    def user_name(self) -> str:
+        """git's ``user.name`` here, or ""."""
+        try:
+            return self.git("config", "user.name").strip()
+        except GitError:
+            return ""
+
     def has_commits(self) -> bool:
         try:
             self.git("rev-parse", "--verify", "-q", "HEAD")

@@ -190,7 +190,7 @@ def draft(folder: ContentFolder, owner: Owner, part: Section, item: str | None, 
     text = folder.text(owner.rel) or ""
     doc = yt.load(text)
     target = _target(doc, owner, part, item, form)
-    reader = Reader(form, target.where)
+    reader = Reader(form, target.where, folder.choices(owner).people)
     record = part.record(owner)
     keys = list(part.keys) if part.kind == "keys" else None
     reader.record(record, target.data, PREFIX, target.path, keys)

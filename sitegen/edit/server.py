@@ -282,7 +282,7 @@ def edit(
         raise SitegenError(_("the content directory {path} does not exist", path=str(config.content_dir)))
     repository = Repository(config.content_dir)
     workspace = Workspace(config)
-    editor = Editor(config, folder, repository, workspace, push)
+    editor = Editor(config, folder, repository, workspace, push, default_name=repository.user_name())
     try:
         server = listen(host, port, _handler(App(editor, Sessions(None), config.lang, set())))
     except SitegenError:

@@ -63,6 +63,7 @@ class Workspace:
         self.overlay: Overlay = {}
         self.drafts: OrderedDict[str, Overlay] = OrderedDict()
         self.shown: str | None = None  # the draft the preview was last built with
+        self.checked: tuple[object, list[ContentError]] | None = None  # the last check of the content as it is
         self.preview = Preview(self.config, ListReporter())
 
     def _sync(self, overlay: Overlay) -> set[str]:
@@ -107,8 +108,13 @@ class Workspace:
         with self.lock:
             self._dated()
             self._sync(overlay)
-            self.shown = None if overlay else self.shown
-            return check(self.config, ListReporter()).problems
+            state = (repr(sorted((rel, mark) for rel, mark in self.copied.items())), self.config.today)
+            if not overlay and self.checked and self.checked[0] == state:
+                return list(self.checked[1])  # the content as it is, checked already
+            problems = check(self.config, ListReporter()).problems
+            if not overlay:
+                self.checked = (state, problems)
+            return problems
 
     def keep(self, token: str, overlay: Overlay) -> None:
         """Remember a draft, so that its preview can be asked for."""
