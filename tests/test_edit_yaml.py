@@ -4,6 +4,7 @@ value changes its own line, an added one adds a line, a removed one removes its 
 from __future__ import annotations
 
 import difflib
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -257,3 +258,39 @@ def test_carried_changes_are_the_changes_made(original: list[str], edits: list[t
             changed.insert(min(at, len(changed)), line)
     assert _solid(carry(original, base, changed)) == _solid(changed)
     assert _solid(carry(original, original, changed)) == _solid(changed)
+
+
+def _city(tmp_path: Path) -> Path:
+    """A district made by the benchmarks' generator: content nobody wrote by hand for these tests."""
+    spec = importlib.util.spec_from_file_location("make_city", ROOT / "benchmarks" / "make_city.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.make_city(4, tmp_path / "city")
+    return tmp_path / "city"
+
+
+@pytest.mark.parametrize("site", ["overfull", "generated"])
+def test_forms_on_content_written_otherwise(site: str, tmp_path: Path) -> None:
+    """The overfull site is indented in another style; the generated one is written by a program."""
+    root = ROOT / "tests" / "sites" / "overfull" / "content" if site == "overfull" else _city(tmp_path)
+    folder = ContentFolder(root)
+    checked = 0
+    for owner in [folder.community(), *folder.neighborhoods()]:
+        original = folder.text(owner.rel) or ""
+        for part in sections.sections(owner):
+            listed = [] if part.kind == "keys" else sections.items(folder.yaml(owner.rel), owner, part)
+            for item in [None] if part.kind == "keys" else [entry.key for entry in listed[:1]]:
+                widgets = sections.widgets(folder, owner, part, item, None, "zh")
+                form = posted(widgets)
+                draft = sections.draft(folder, owner, part, item, form, "")
+                assert draft.changes == [] and draft.files[owner.rel] == original, (owner.rel, part.id, item)
+                for widget in inputs(widgets):
+                    new = _changed_value(widget, widget.value) if widget.kind != "person" else None
+                    if new is None or "\n" in new:
+                        continue
+                    draft = sections.draft(folder, owner, part, item, {**form, widget.name: new}, "")
+                    removed, added = _diff(original, draft.files[owner.rel] or "")
+                    assert len(removed) == len(added) == 1, (owner.rel, widget.name, removed, added)
+                    checked += 1
+    assert checked > 20
