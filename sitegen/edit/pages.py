@@ -61,7 +61,7 @@ def pact_draft(folder: ContentFolder, owner: Owner, form: Form, bases: dict[str,
             continue
         files[rel] = new + "\n" if new.strip() else None
         changes.append(Change((rel,), [in_chinese(what)], (old or "").strip(), new.strip(), "change" if old else "add"))
-    made = Draft(owner, files, {rel: bases.get(rel, "") for rel in files}, changes, preview=owner.page)
+    made = Draft(owner, files, {rel: bases.get(rel, "") for rel in files}, changes, preview=f"{owner.page}#pact")
     made.summary = _("edit the resident pact")
     made.missing = dict(missing)
     return made

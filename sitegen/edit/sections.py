@@ -82,6 +82,20 @@ SITE_SECTIONS = [
 ]
 
 
+# Where each section shows on its page of the website, so the preview opens there.
+ON_THE_PAGE = {
+    "card": "card", "people": "card", "buildings": "buildings", "services": "services", "channels": "services",
+    "projects": "projects", "clubs": "projects", "honours": "honours", "meetings": "meetings", "grids": "grids",
+    "emergency": "emergency", "chain": "chain",
+}  # fmt: skip
+
+
+def page_of(owner: Owner, part: Section) -> str:
+    """The page of the website that shows this section, at the place where it does."""
+    anchor = ON_THE_PAGE.get(part.id)
+    return f"{owner.page}#{anchor}" if anchor else owner.page
+
+
 def sections(owner: Owner) -> list[Section]:
     return NEIGHBORHOOD_SECTIONS if owner.slug else SITE_SECTIONS
 
@@ -197,7 +211,7 @@ def draft(folder: ContentFolder, owner: Owner, part: Section, item: str | None, 
     changes = reader.changes
     if target.is_new:
         changes = _added(doc, owner, part, target, reader, form)
-    draft = Draft(owner, {owner.rel: doc.text()}, {owner.rel: base}, changes, preview=owner.page)
+    draft = Draft(owner, {owner.rel: doc.text()}, {owner.rel: base}, changes, preview=page_of(owner, part))
     draft.missing, draft.names, draft.rel = reader.missing, reader.names, owner.rel
     return draft
 
@@ -254,7 +268,7 @@ def removal(folder: ContentFolder, owner: Owner, part: Section, item: str, base:
     if not len(container):
         del doc.data[part.key]
     change = Change(target.path, target.where, target.where[0] if target.where else str(key), "", "remove")
-    return Draft(owner, {owner.rel: doc.text()}, {owner.rel: base}, [change], preview=owner.page)
+    return Draft(owner, {owner.rel: doc.text()}, {owner.rel: base}, [change], preview=page_of(owner, part))
 
 
 def verified_today(folder: ContentFolder, owner: Owner, today: str, base: str) -> Draft:
@@ -274,7 +288,7 @@ def verified_today(folder: ContentFolder, owner: Owner, today: str, base: str) -
         changes.append(
             Change(("verified_on",), [label(spec, DEFAULT_LANGUAGE)], old, today, "change" if old else "add")
         )
-    made = Draft(owner, {owner.rel: doc.text()}, {owner.rel: base}, changes, preview=owner.page)
+    made = Draft(owner, {owner.rel: doc.text()}, {owner.rel: base}, changes, preview=f"{owner.page}#card")
     made.summary = _("contact data checked on {date}", date=today)
     return made
 
