@@ -382,3 +382,38 @@ def test_the_editor_speaks_english_when_asked(browser: Any, tmp_path: Path, lang
         context.close()
     finally:
         assert process.stop() == 0
+
+
+def test_no_serious_accessibility_violations(browser: Any, editor: EditorProcess, axe_source: str) -> None:
+    context = browser.new_context(viewport=PHONE_WIDTH, bypass_csp=True)  # axe is put into the page
+    context.set_default_timeout(120_000)
+    page = context.new_page()
+    violations = {}
+
+    def audit(name: str) -> None:
+        page.add_script_tag(content=axe_source)
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        serious = [
+            f"{v['id']}: {v['help']} (e.g. {v['nodes'][0]['html'][:80]})"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        if serious:
+            violations[name] = serious
+
+    for path in ["", "n/lanting-huayuan/", "n/lanting-huayuan/s/buildings/", "raw/site.yaml", "history"]:
+        page.goto(editor.url + path)
+        audit(path or "home")
+    page.goto(editor.url + "n/lanting-huayuan/s/buildings/0")
+    page.fill("#i-f-head-phone", "138 0000 05x1")
+    page.locator("form.edit > .actions button[value=review]").click()
+    page.wait_for_selector("#problems")
+    audit("a refused check")
+    page.fill("#i-f-head-phone", "138 0000 0591")
+    page.locator("form.edit > .actions button[value=review]").click()
+    page.wait_for_selector("#review h2")
+    audit("the changes before saving")
+    page.goto(editor.url + "n/lanting-huayuan/notices/new")
+    audit("a new notice")
+    context.close()
+    assert violations == {}
