@@ -202,7 +202,7 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
     _require_content(config)
     with few_collections():
         documents = load_documents(config.content_dir, config.display_root)
-        validated = validate_content(documents, build_date(documents))
+        validated = validate_content(documents, config.today or build_date(documents))
     problems = validated.problems + _base_url_warning(documents, validated.site, config)
     if validated.site is not None and not has_errors(problems):
         base_url = (config.base_url or validated.site.base_url).rstrip("/")
@@ -428,7 +428,7 @@ def _build(
     keep = state is None  # a state of our own is saved in the cache; the preview keeps its own in memory
     state = _starting_state(config, state, clean)
     clock = Stopwatch(reporter)
-    known_date = date_from_environment(config.content_dir)
+    known_date = config.today or date_from_environment(config.content_dir)
     intact = output_intact(config.output_dir, state.community)
     documents, theme = _read(config, state, touched)
     signature = inputs_signature(documents, theme, (_settings(config), known_date, config.index_search))

@@ -1,4 +1,4 @@
-"""Parse the command line and run build, check, new or schema; map errors to exit codes."""
+"""Parse the command line and run build, check, serve, edit, new or schema; map errors to exit codes."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sitegen.build import build, check
 from sitegen.config import load_config
 from sitegen.content.format import write_schemas
 from sitegen.content.scaffold import new_neighborhood, new_site, schema_for_editors
+from sitegen.edit import command as edit_command
 from sitegen.errors import BuildAborted, SitegenError, has_errors
 from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, translate
 from sitegen.report import ConsoleReporter, summarize
@@ -95,6 +96,10 @@ def _parser(lang: str = DEFAULT_LANGUAGE) -> Parser:
         "-p", "--port", type=int, default=8000, help=say(_("port to listen on (default: 8000; 0 picks a free one)"))
     )
 
+    sub = command("edit", say(_("Edit the content in a browser; every save is checked and committed to git.")))
+    content_option(sub)
+    edit_command.add_arguments(sub, say)
+
     sub = command("check", say(_("Check the content and report every problem; write nothing.")))
     content_option(sub)
     sub.add_argument("--base-url", default="", metavar="URL", help=say(_("absolute address the site is published at")))
@@ -147,6 +152,8 @@ def _run(args: argparse.Namespace, reporter: ConsoleReporter) -> int:
         from sitegen.preview.serve import serve  # the web server and the file watcher only for this command
 
         return serve(config, reporter, args.host, args.port)
+    if args.command == "edit":
+        return edit_command.run(args, reporter)
     if args.command == "new" and args.kind == "site":
         content = new_site(Path(args.dir), args.name)
         reporter.info(_("wrote {path}: a community to make your own", path=str(content)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass
 from importlib import resources
@@ -44,6 +45,7 @@ class SiteConfig:
     cache_dir: Path | None = None
     lang: str = DEFAULT_LANGUAGE
     index_search: bool = True  # run Pagefind when site.yaml has search on (`sitegen serve` does not)
+    today: dt.date | None = None  # the date to build "as of" when the caller decides it (`sitegen edit`)
 
 
 def load_config(

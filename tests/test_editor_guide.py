@@ -65,7 +65,7 @@ def test_the_sample_error_is_what_check_prints(content: Path, capsys: pytest.Cap
 
 def test_the_commands_named_exist() -> None:
     commands = set(re.findall(r"^sitegen (\w+)", "\n".join(body for _, body in BLOCKS), re.M))
-    assert commands == {"check", "new", "pdf", "serve"}
+    assert commands == {"check", "edit", "new", "pdf", "serve"}
     for command in commands:
         assert main([command, "--help"]) == 0
 

@@ -106,8 +106,8 @@ PACT_TEMPLATE = """\
 """
 
 
-def new_neighborhood(content_dir: Path, slug: str, name: str = "", today: dt.date | None = None) -> Path:
-    """Create ``neighborhoods/<slug>/`` with a commented neighborhood.yaml and a pact; return its path."""
+def check_slug(slug: str) -> None:
+    """Raise SitegenError if ``slug`` cannot name a neighborhood's folder."""
     if not SLUG_RE.match(slug):
         raise SitegenError(
             _(
@@ -118,21 +118,28 @@ def new_neighborhood(content_dir: Path, slug: str, name: str = "", today: dt.dat
         )
     if slug in RESERVED_SLUGS:
         raise SitegenError(_("`{slug}` is used by the site itself; choose another name", slug=slug))
+
+
+def neighborhood_files(slug: str, name: str = "", today: dt.date | None = None) -> dict[str, str]:
+    """The scaffold's files by path below the content folder: a commented neighborhood.yaml and a pact."""
+    folder = f"{NEIGHBORHOODS_DIR}/{slug}"
+    today = today or dt.date.today()
+    text = NEIGHBORHOOD_TEMPLATE.format(name=json.dumps(name or slug, ensure_ascii=False), today=today.isoformat())
+    return {f"{folder}/{NEIGHBORHOOD_FILE}": SCHEMA_MODELINE + text, f"{folder}/{PACT_FILE}": PACT_TEMPLATE}
+
+
+def new_neighborhood(content_dir: Path, slug: str, name: str = "", today: dt.date | None = None) -> Path:
+    """Create ``neighborhoods/<slug>/`` with a commented neighborhood.yaml and a pact; return its path."""
+    check_slug(slug)
     if not content_dir.is_dir():
         raise SitegenError(_("the content directory {path} does not exist", path=str(content_dir)))
     folder = content_dir / NEIGHBORHOODS_DIR / slug
     if folder.exists():
         raise SitegenError(_("{folder} already exists", folder=str(folder)))
     folder.mkdir(parents=True)
-    today = today or dt.date.today()
-    path = folder / NEIGHBORHOOD_FILE
-    path.write_text(
-        SCHEMA_MODELINE
-        + NEIGHBORHOOD_TEMPLATE.format(name=json.dumps(name or slug, ensure_ascii=False), today=today.isoformat()),
-        encoding="utf-8",
-    )
-    (folder / PACT_FILE).write_text(PACT_TEMPLATE, encoding="utf-8")
-    return path
+    for rel, text in neighborhood_files(slug, name, today).items():
+        (content_dir / rel).write_text(text, encoding="utf-8")
+    return folder / NEIGHBORHOOD_FILE
 
 
 def schema_for_editors(content_dir: Path) -> list[Path]:

@@ -297,7 +297,7 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
 
 
-def _interrupter(owner: int) -> Callable[[int, object], None]:
+def interrupter(owner: int) -> Callable[[int, object], None]:
     """A SIGTERM handler that interrupts the preview as Ctrl-C does (workers it forked just end)."""
 
     def interrupt(signum: int, frame: object) -> None:
@@ -313,7 +313,7 @@ def serve(config: SiteConfig, reporter: Reporter, host: str = "127.0.0.1", port:
     preview = Preview(config, reporter)
     # `kill` stops the preview as Ctrl-C does, so that its folder (a whole site) is removed.
     in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _interrupter(os.getpid())) if in_main else None
+    previous = signal.signal(signal.SIGTERM, interrupter(os.getpid())) if in_main else None
     try:
         return _serve(preview, config, reporter, host, port)
     finally:
@@ -322,9 +322,10 @@ def serve(config: SiteConfig, reporter: Reporter, host: str = "127.0.0.1", port:
         preview.close()
 
 
-def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, port: int) -> int:
+def listen(host: str, port: int, handler: type[http.server.BaseHTTPRequestHandler]) -> _Server:
+    """A threading web server on ``host:port`` (port 0: a free one); SitegenError if it cannot listen there."""
     try:
-        server = _Server((host, port), _handler(preview))
+        return _Server((host, port), handler)
     except OSError as exc:
         raise SitegenError(
             _(
@@ -334,6 +335,10 @@ def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, 
                 reason=exc.strerror,
             )
         ) from exc
+
+
+def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, port: int) -> int:
+    server = listen(host, port, _handler(preview))
     try:
         preview.rebuild()  # before any thread runs, so a big first build may use every core
     except KeyboardInterrupt:
