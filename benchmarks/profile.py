@@ -42,13 +42,19 @@ STAGES: list[tuple[str, re.Pattern[str]]] = [
     ("Markdown", re.compile(r"\((markdown/|nh3/|sitegen/content/markdown\.py|sitegen/content/plaintext\.py)")),
     ("Jinja rendering", re.compile(r"\((jinja2/|markupsafe/|sitegen/render/|[^()]*\.(html|xml|txt|json):)")),
     ("feeds, calendars, vCards", re.compile(r"\((feedgen/|icalendar/|lxml/|sitegen/plan/(feeds|vcard|meetings)\.py)")),
-    ("Pagefind", re.compile(r"\(sitegen/publish/search\.py")),
+    ("Pagefind (waiting for it)", re.compile(r"\(sitegen/publish/search\.py")),
     ("writing", re.compile(r"\(sitegen/publish/(write|state)\.py")),
     ("reading and checking", re.compile(r"\((yaml/|sitegen/content/)")),
     ("planning", re.compile(r"\(sitegen/plan/")),
     ("workers and pickling", re.compile(r"\((multiprocessing/|sitegen/workers\.py|sitegen/publish/parallel\.py)")),
 ]
 IMPORT = re.compile(r"^_find_and_load \(")
+# py-spy names a template by its file's base name: these are the print kit's (print/base.html is only
+# ever reached through print/page.html or print/all.html).
+PRINT_TEMPLATE = re.compile(r"\((page|all|parts|name-card|notice-board|services|building|evacuation|grids)\.html:")
+TEMPLATE = re.compile(r"\([^()]*\.html:")
+MACRO_CALL = re.compile(r"^Macro\.__call__ \(jinja2/runtime\.py")
+MAKE_MODULE = re.compile(r"^(Template\.make_module|TemplateModule\.__init__) \(jinja2/environment\.py")
 
 
 def parse(path: Path) -> Iterator[tuple[list[str], int]]:
@@ -88,15 +94,15 @@ def summarise(path: Path, top: int = 25, out: TextIO | None = None) -> None:
             total[name] += count
         leaf_file = re.search(r"\(([^:()]*)", frames[-1])
         files[leaf_file.group(1) if leaf_file else "?"] += count
-        templates = [f for f in frames if re.search(r"\(print/[^()]*\.html:", f)]
-        if templates:
+        if any(PRINT_TEMPLATE.search(f) for f in frames):
             macro["in print templates"] += count
-            if any(
-                "macro (" in f or re.search(r"^(Macro\.)?(__call__|_invoke) \(jinja2/runtime\.py", f) for f in frames
-            ):
-                macro["in print templates, inside a macro"] += count
-            if re.search(r"\(jinja2/runtime\.py", frames[-1]):
-                macro["in print templates, jinja2/runtime.py itself"] += count
+            calls = [i for i, f in enumerate(frames) if MACRO_CALL.match(f)]
+            if calls:
+                macro["in print templates, inside a macro call"] += count
+                if not any(TEMPLATE.search(f) for f in frames[calls[-1] :]):
+                    macro["in print templates, in Jinja's macro call itself (not the macro's body)"] += count
+            if any(MAKE_MODULE.match(f) for f in frames):
+                macro["in print templates, making the module of an `import … with context`"] += count
     write = (out or sys.stdout).write
     write(f"{samples:,} samples in {path.name}\n\n| stage | share of samples |\n| --- | ---: |\n")
     for stage, count in stages.most_common():
@@ -151,9 +157,7 @@ def record(workload: str, count: int, work: Path) -> Path:
         str(output),
     ]
     started = time.perf_counter()
-    child = subprocess.Popen(
-        ["py-spy", "record", "-r", "100", "-f", "raw", "-o", str(profile), "--", *command], env=env
-    )
+    child = subprocess.Popen(["py-spy", "record", "-r", "50", "-f", "raw", "-o", str(profile), "--", *command], env=env)
     _pid, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     print(

@@ -28,6 +28,7 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -103,6 +104,16 @@ def framed(matrix: list[list[int]] | list[list[bool]]) -> Rows:
     return rows + [blank] * QUIET
 
 
+def framed_array(dark: Any) -> Rows:
+    """Rows of a numpy array of dark modules (true or 1 is dark), quiet zone added."""
+    import numpy
+
+    padded = numpy.pad(dark.astype(numpy.uint8), QUIET)
+    width = padded.shape[1]
+    text = (padded + 48).tobytes().decode("ascii")
+    return [text[start : start + width] for start in range(0, len(text), width)]
+
+
 def qrcode_today(payload: str, level: str) -> Rows:
     from sitegen.plan.qr import _rows, encode
 
@@ -141,8 +152,7 @@ def zxing_rows(scored: bool) -> Callable[[str, str], Rows]:
     def encode(payload: str, level: str) -> Rows:
         options = {} if scored else {"data_mask": mask_of(payload)}
         code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level=level, **options)
-        image = numpy.asarray(code.to_image(scale=1, add_quiet_zones=False))
-        return framed((image == 0).tolist())
+        return framed_array(numpy.asarray(code.to_image(scale=1, add_quiet_zones=False)) == 0)
 
     return encode
 
@@ -158,8 +168,7 @@ def zint_rows(payload: str, level: str) -> Rows:
     symbol.option_3 = (mask_of(payload) + 1) << 8  # a fixed mask, as sitegen picks it
     symbol.encode(payload.encode("utf-8"))
     data = numpy.asarray(symbol.encoded_data)
-    bits = numpy.unpackbits(data, axis=1, bitorder="little")[: symbol.rows, : symbol.width]
-    return framed(bits.tolist())
+    return framed_array(numpy.unpackbits(data, axis=1, bitorder="little")[: symbol.rows, : symbol.width])
 
 
 def encoders() -> dict[str, Callable[[str, str], Rows]]:
@@ -208,6 +217,7 @@ def main() -> None:
     parser.add_argument("output", type=Path)
     parser.add_argument("--sample", type=int, default=0, help="time and check this many distinct codes (0: all)")
     parser.add_argument("--no-check", action="store_true", help="time only")
+    parser.add_argument("--only", default="", help="only the encoders whose names contain this (qrcode always)")
     args = parser.parse_args()
     codes, counts = count_codes(args.output)
     print(counts, flush=True)
@@ -221,6 +231,8 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     base = 0.0
     for name, encode in encoders().items():
+        if args.only and args.only not in name and not name.startswith("qrcode"):
+            continue
         encode(*codes[0])  # imports and first-call set-up outside the timing
         started = time.process_time()
         made = [encode(payload, level) for payload, level in codes]
