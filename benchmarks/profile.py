@@ -6,7 +6,8 @@
 
 `city` and `records` write the content, then build it once with ``SITEGEN_JOBS=1`` (everything in one
 process, so that one profile sees all of it) under ``py-spy record --format raw``, with search on,
-as the default is. The raw profile is collapsed stacks, one line per distinct stack and its
+as the default is, sampled 50 times a second without pausing the program (``--nonblocking``: on a
+busy machine, py-spy's pauses starved the build, which then barely ran). The raw profile is collapsed stacks, one line per distinct stack and its
 sample count; speedscope (https://www.speedscope.app) opens it as it is. Pagefind, a program of its
 own, is run through a wrapper that records its wall and CPU time and peak memory.
 
@@ -157,7 +158,9 @@ def record(workload: str, count: int, work: Path) -> Path:
         str(output),
     ]
     started = time.perf_counter()
-    child = subprocess.Popen(["py-spy", "record", "-r", "50", "-f", "raw", "-o", str(profile), "--", *command], env=env)
+    child = subprocess.Popen(
+        ["py-spy", "record", "--nonblocking", "-r", "50", "-f", "raw", "-o", str(profile), "--", *command], env=env
+    )
     _pid, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     print(
