@@ -7,9 +7,9 @@
 `city` and `records` write the content, then build it once with ``SITEGEN_JOBS=1`` (everything in one
 process, so that one profile sees all of it) under ``py-spy record --format raw``, with search on,
 as the default is, sampled 50 times a second without pausing the program (``--nonblocking``: on a
-busy machine, py-spy's pauses starved the build, which then barely ran). The raw profile is collapsed stacks, one line per distinct stack and its
-sample count; speedscope (https://www.speedscope.app) opens it as it is. Pagefind, a program of its
-own, is run through a wrapper that records its wall and CPU time and peak memory.
+busy machine, py-spy's pauses starved the build, which then barely ran). The raw profile is
+collapsed stacks, one line per distinct stack and its sample count; speedscope opens it as it is.
+Pagefind, a program of its own, is run through a wrapper that records its wall and CPU time and peak memory.
 
 Each sample is put in the stage of the innermost frame that belongs to one (an import anywhere in
 the stack makes it "imports"): the standard library's frames count for the code that called them.

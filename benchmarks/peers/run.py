@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import shutil
@@ -204,6 +205,11 @@ def measure(count: int, rounds: int, work: Path) -> Results:
             edited = measured(command, source, log)
             results.cold.setdefault(tool.label, []).append(cold)
             results.edit.setdefault(tool.label, []).append(edited)
+            with (work / "results.jsonl").open("a", encoding="utf-8") as stream:  # for a run cut short
+                stream.write(
+                    json.dumps({"round": round_, "tool": tool.label, "cold": vars(cold), "edit": vars(edited)})
+                )
+                stream.write("\n")
     return results
 
 
