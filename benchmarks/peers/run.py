@@ -213,6 +213,19 @@ def measure(count: int, rounds: int, work: Path) -> Results:
     return results
 
 
+def load_results(path: Path) -> Results:
+    """The builds a run measured (and wrote down as it went), complete rounds of the plain loop first."""
+    results = Results()
+    for line in path.read_text("utf-8").splitlines():
+        entry = json.loads(line)
+        results.cold.setdefault(entry["tool"], []).append(Run(**entry["cold"]))
+        results.edit.setdefault(entry["tool"], []).append(Run(**entry["edit"]))
+    rounds = min(len(runs) for runs in results.cold.values())
+    for runs in [*results.cold.values(), *results.edit.values()]:
+        del runs[rounds:]
+    return results
+
+
 def spread(values: list[float], form: str) -> str:
     middle = statistics.median(values)
     if len(values) == 1:
@@ -269,7 +282,11 @@ def main() -> None:
     parser.add_argument("count", nargs="?", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temporary one)")
+    parser.add_argument("--report", type=Path, help="only print the tables of the builds a kept folder measured")
     args = parser.parse_args()
+    if args.report:
+        report(args.count, load_results(args.report / "results.jsonl"))
+        return
     work = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-peers-"))
     work.mkdir(parents=True, exist_ok=True)
     print(machine())
