@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -234,47 +235,49 @@ def spread(values: list[float], form: str) -> str:
 
 
 def report(count: int, results: Results) -> None:
-    base = results.cold["plain loop"]
-    base_edit = results.edit["plain loop"]
+    """Print the figures, and every figure as a ratio to the plain loop's of the same round."""
+    base, base_edit = results.cold["plain loop"], results.edit["plain loop"]
+    figures = {
+        "records/s": lambda r: count / r.seconds,
+        "files/s": lambda r: r.files / r.seconds,
+        "CPU per record": lambda r: r.cpu / count,
+        "CPU per file": lambda r: r.cpu / r.files,
+        "peak memory": lambda r: r.peak_mb,
+    }
 
-    def per(runs: list[Run], f: str) -> list[float]:
-        return [
-            {
-                "rps": count / r.seconds,
-                "fps": r.files / r.seconds,
-                "cpr": r.cpu / count * 1000,
-                "cpf": r.cpu / r.files * 1000,
-                "mb": r.peak_mb,
-                "s": r.seconds,
-            }[f]
-            for r in runs
-        ]
+    def each(runs: list[Run], figure: Callable[[Run], float]) -> list[float]:
+        return [figure(r) for r in runs]
 
     print(f"N = {count:,} records.\n")
     print(
-        "| tool | files | cold build, wall | CPU (user + system) | records/s | files/s | CPU per record | peak memory "
-        "| one record edited (CPU) |"
+        "| tool | files | cold build: wall | CPU (user + system) | records/s | files/s | CPU per record "
+        "| peak memory | one record edited: wall | CPU |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, runs in results.cold.items():
         edits = results.edit[label]
-        print(
-            f"| {label} | {statistics.median(r.files for r in runs):,.0f} | {spread(per(runs, 's'), '{:.2f}')} s "
-            f"| {statistics.median(r.cpu for r in runs):.1f} s ({statistics.median(r.user for r in runs):.1f} + "
-            f"{statistics.median(r.system for r in runs):.1f}) | {spread(per(runs, 'rps'), '{:.0f}')} "
-            f"| {spread(per(runs, 'fps'), '{:.0f}')} | {spread(per(runs, 'cpr'), '{:.2f}')} ms "
-            f"| {spread(per(runs, 'mb'), '{:.0f}')} MB "
-            f"| {spread([r.seconds for r in edits], '{:.2f}')} s ({statistics.median(r.cpu for r in edits):.2f} s) |"
+        wall, edit_wall = (
+            spread(each(runs, lambda r: r.seconds), "{:.1f}"),
+            spread(each(edits, lambda r: r.seconds), "{:.2f}"),
         )
-    print("\nAs ratios to the plain loop (medians of the per-round ratios, range over rounds; > 1 is more):\n")
-    print("| tool | records/s | files/s | CPU per record | CPU per file | peak memory | one record edited, wall |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print(
+            f"| {label} | {statistics.median(r.files for r in runs):,.0f} | {wall} s "
+            f"| {spread(each(runs, lambda r: r.cpu), '{:.2f}')} s ({statistics.median(r.user for r in runs):.2f} + "
+            f"{statistics.median(r.system for r in runs):.2f}) | {spread(each(runs, figures['records/s']), '{:.0f}')} "
+            f"| {spread(each(runs, figures['files/s']), '{:.0f}')} "
+            f"| {spread(each(runs, lambda r: 1000 * r.cpu / count), '{:.2f}')} ms "
+            f"| {spread(each(runs, figures['peak memory']), '{:.0f}')} MB "
+            f"| {edit_wall} s | {spread(each(edits, lambda r: r.cpu), '{:.2f}')} s |"
+        )
+    print("\nAs ratios to the plain loop's figure in the same round (median, and range over rounds):\n")
+    print(f"| tool | {' | '.join(figures)} | one record edited: wall | CPU |")
+    print("| --- |" + " ---: |" * (len(figures) + 2))
     for label, runs in results.cold.items():
-        cells = []
-        for f in ("rps", "fps", "cpr", "cpf", "mb"):
-            cells.append(spread([a / b for a, b in zip(per(runs, f), per(base, f), strict=True)], "{:.2f}"))
-        edits = [a.seconds / b.seconds for a, b in zip(results.edit[label], base_edit, strict=True)]
-        print(f"| {label} | " + " | ".join(f"{c} ×" for c in cells) + f" | {spread(edits, '{:.2f}')} × |")
+        cells = [[a / b for a, b in zip(each(runs, f), each(base, f), strict=True)] for f in figures.values()]
+        edits = results.edit[label]
+        cells.append([a.seconds / b.seconds for a, b in zip(edits, base_edit, strict=True)])
+        cells.append([a.cpu / b.cpu for a, b in zip(edits, base_edit, strict=True)])
+        print(f"| {label} | " + " | ".join(f"{spread(c, '{:.2f}')} ×" for c in cells) + " |")
 
 
 def main() -> None:
