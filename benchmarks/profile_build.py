@@ -1,8 +1,8 @@
 """Profile a cold build with py-spy and say where the time goes, by stage of the build and by function.
 
-    python benchmarks/profile.py city 1000 /tmp/prof      # make_city.py's district, profiled
-    python benchmarks/profile.py records 1000 /tmp/prof   # the peers benchmark's records
-    python benchmarks/profile.py summarise /tmp/prof/city-1000.txt   # a profile taken before
+    python benchmarks/profile_build.py city 1000 /tmp/prof      # make_city.py's district, profiled
+    python benchmarks/profile_build.py records 1000 /tmp/prof   # the peers benchmark's records
+    python benchmarks/profile_build.py summarise /tmp/prof/city-1000.txt   # a profile taken before
 
 `city` and `records` write the content, then build it once with ``SITEGEN_JOBS=1`` (everything in one
 process, so that one profile sees all of it) under ``py-spy record --format raw``, with search on,
