@@ -251,7 +251,8 @@ def edited_file(tool: str, source: Path) -> Path:
         "mkdocs": "docs/r*.md",
         "sitegen": "neighborhoods/*/notices/*.md",
     }[tool]
-    return sorted(source.glob(pattern))[EDITED]
+    found = sorted(source.glob(pattern))
+    return found[min(EDITED, len(found) - 1)]
 
 
 def edit(tool: str, source: Path, serial: int) -> Path:
