@@ -143,5 +143,12 @@ def excerpt(text: str, length: int = 60) -> Markup:
         for start, end, _tel in _phone_spans(plain):
             if start < len(cut) < end:
                 cut = plain[:start]
-        plain = cut.rstrip() + "…"
+        # Nor a word (or a number) written in letters: end before it.
+        if _LETTERS.fullmatch(plain[len(cut) - 1 : len(cut) + 1]):
+            cut = _LETTERS.sub("", cut) if _LETTERS.sub("", cut).strip() else cut
+        plain = cut.rstrip(" ,;:") + "…"
     return link_phones(plain)
+
+
+# The letters and digits of one word of a language written with spaces (at the end of a text).
+_LETTERS = re.compile(r"[A-Za-z0-9À-ɏ'’-]+$")
