@@ -294,4 +294,7 @@ def test_opened_from_disk_the_search_page_explains_itself(tmp_path: Path, browse
 
 def test_the_search_script_loads_only_from_the_site() -> None:
     script = (ROOT / "themes" / "default" / "static" / "search.js").read_text(encoding="utf-8")
-    assert "://" not in script and 'new URL("pagefind/pagefind.js", root)' in script
+    assert "://" not in script and 'new URL(form.getAttribute("data-bundle"), location.href)' in script
+    # The bundle is the one at the site's root, from every edition (en/search.html asks ../pagefind/).
+    page = (ROOT / "themes" / "default" / "templates" / "search.html").read_text(encoding="utf-8")
+    assert "data-bundle=\"{{ url('pagefind/pagefind.js') }}\"" in page
