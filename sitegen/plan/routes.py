@@ -167,8 +167,17 @@ def plan_community_outputs(site: Site) -> list[Output]:
         _current, everything = split_notices(_all_notices(site), site)
         return {"neighborhood": None, "notices": everything[:COMMUNITY_LIST], "names": names()}
 
+    # The home page's first screen shows the newest pinned or current notice: the community's own, else
+    # a neighborhood's.
+    latest = own_current[:1] or all_current(site)[:1]
     outputs = [
-        Output("index.html", "index.html", site.name, {"current": own_current}, ("buildings", "notices")),
+        Output(
+            "index.html",
+            "index.html",
+            site.name,
+            {"current": own_current, "latest": latest[0] if latest else None, "names": names()},
+            ("buildings", "allnotices"),
+        ),
         Output("notices/index.html", "notices.html", _("Notices"), sources=("buildings", "allnotices"), lazy=current),
         Output(
             "notices/archive.html", "archive.html", _("Past notices"), sources=("buildings", "allnotices"), lazy=expired
