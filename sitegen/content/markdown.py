@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 import markdown
 import nh3
-from markdown.inlinepatterns import InlineProcessor
+from markdown.inlinepatterns import InlineProcessor, SimpleTagInlineProcessor
 from markupsafe import Markup, escape
 
 from sitegen.content.phone import PhoneError, parse_phone
@@ -67,6 +67,8 @@ class _PhoneExtension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         md.inlinePatterns.register(_PhoneLinks(PHONE_IN_TEXT, md), "phone_links", 5)
         md.inlinePatterns.register(_EmergencyLinks(EMERGENCY_IN_TEXT, md), "emergency_links", 4)
+        # ~~struck out~~, as editors write it elsewhere: shown struck out, not with its marks.
+        md.inlinePatterns.register(SimpleTagInlineProcessor(r"(~{2})(.+?)~{2}", "del"), "strikethrough", 45)
 
 
 _HEADING = re.compile(r"<(/?)h([1-6])>")

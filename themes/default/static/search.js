@@ -66,13 +66,26 @@
     return i;
   }
 
-  // Where the excerpt starts and ends: at the start of the sentence (else of the clause) with the
-  // first word found after the title, or at the start of the text after the title; at whole words.
-  function range(list, skip, found, ends) {
-    var at = skip;
-    for (var k = 0; k < found.length; k++) {
-      if (found[k] >= skip) { at = found[k]; break; }
-    }
+  // The word found after the title that begins the stretch of text where the words found weigh
+  // most (as Pagefind weighs them), else the start of the text after the title.
+  function densest(skip, weighted) {
+    var found = weighted.filter(function (w) { return w.location >= skip; });
+    var best = skip;
+    var most = 0;
+    found.forEach(function (w) {
+      var sum = 0;
+      found.forEach(function (v) {
+        if (v.location >= w.location && v.location < w.location + LENGTH) sum += v.balanced_score;
+      });
+      if (sum > most || (sum === most && w.location < best)) { best = w.location; most = sum; }
+    });
+    return best;
+  }
+
+  // Where the excerpt starts and ends: at the start of the sentence (else of the clause) where the
+  // words found weigh most after the title, or at the start of the text after the title; at
+  // whole words.
+  function range(list, skip, at, ends) {
     var start = after(list, skip, at, ends.sentence);
     if (start < 0) start = after(list, skip, at, ends.clause);
     var whole = start >= 0;
@@ -95,9 +108,9 @@
   function excerpt(data) {
     var words = split(data);
     var skip = titleLength(words.list, data.meta && data.meta.title);
-    var found = (data.locations || []).slice().sort(function (a, b) { return a - b; });
-    var span = range(words.list, skip, found, words.ends);
-    var marked = new Set(found);
+    var weighted = data.weighted_locations || [];
+    var span = range(words.list, skip, densest(skip, weighted), words.ends);
+    var marked = new Set(weighted.map(function (w) { return w.location; }));
     var parts = [];
     if (span.before) parts.push({ text: "…", mark: false });
     for (var i = span.start; i < span.end; i++) {
