@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+from sitegen.cli import main
+from tests.helpers import write_site
+
 PHONE = {"width": 390, "height": 844}
 
 # Every element matched by a selector must lie whole between the top of the page and `limit`.
@@ -118,3 +121,12 @@ def test_a_neighborhood_names_its_own_party_for_a_category(built_site: Path) -> 
     assert "锦程物业服务中心" in who and 'href="tel:02900002701"' in who  # its property office, not the community's
     home = (built_site / "index.html").read_text(encoding="utf-8")
     assert "锦程物业服务中心" not in home.split('id="who-to-call"', 1)[1].split("</section>", 1)[0]
+
+
+def test_without_community_notices_the_home_page_shows_a_neighborhood_s_newest(tmp_path: Path) -> None:
+    notice = "---\ntitle: 3号楼停水\ndate: 2026-11-20\nexpires: 2026-11-30\n---\n3号楼明天停水。\n"
+    content = write_site(tmp_path, {"neighborhoods/hexie/notices/2026-11-20-water.md": notice})
+    assert main(["build", "--content", str(content), "--output", str(tmp_path / "out")]) == 0
+    home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    latest = home.split('<section id="latest"', 1)[1].split("</section>", 1)[0]
+    assert 'href="hexie/notices/2026-11-20-water.html">3号楼停水</a>' in latest and "和谐家园" in latest
