@@ -78,7 +78,7 @@ def test_feeds_are_atom_with_the_current_notices(built_site: Path) -> None:
             assert entry.findtext(f"{ATOM}title")
             # The date of the notice, shown on its page, never the time of the build.
             page = local_file(built_site, entry.find(f"{ATOM}link").get("href")).read_text("utf-8")  # type: ignore[union-attr]
-            assert f'<time datetime="{when.date().isoformat()}">' in page
+            assert f'<time datetime="{when.date().isoformat()}"' in page
         feed_updated = dt.datetime.fromisoformat(feed.findtext(f"{ATOM}updated") or "")
         assert feed_updated == max(updated, default=feed_updated)
 
@@ -178,7 +178,8 @@ def test_each_neighborhood_offers_its_contacts_as_one_vcard_file(built_site: Pat
         assert all("N" in c and "FN" in c and len(c["TEL"]) == 1 for c in cards)
         html = (folder / "index.html").read_text(encoding="utf-8")
         card = html.split('<section id="card"', 1)[1].split("</section>", 1)[0]
-        assert 'href="contacts.vcf"' in card and "在浏览器打开" in card
+        save = html.split('<section id="save"', 1)[1].split("</section>", 1)[0]
+        assert 'href="contacts.vcf"' in save and "在浏览器打开" in save
         dialled = {c["TEL"][0] for c in cards}
         # Every number on the page's name card can be saved.
         for tel in re.findall(r'href="tel:([^"]+)"', card.split('<p class="verified">')[0]):

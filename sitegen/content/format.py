@@ -173,6 +173,17 @@ CATEGORY = Record(
     ],
 )
 
+# A neighborhood's own party for a category of site.yaml, where it differs (its property office …).
+WHO_TO_CALL = Record(
+    _("who to call for a category"),
+    [
+        Field("handler", Text(60), False, "Who handles it here, e.g. 和谐家园物业服务中心.", "责任方"),
+        Field("phone", PhoneNumber(), False, "Number to call for it here.", "电话"),
+        Field("contact", PERSON_OR_REF, False, "A person to contact.", "联系人"),
+        Field("promise", Text(120), False, "The response promise here, if it differs.", "承诺时限"),
+    ],
+)
+
 GRID = Record(
     _("a grid"),
     [
@@ -558,6 +569,13 @@ NEIGHBORHOOD = Record(
             "所属网格",
         ),
         Field("people", PEOPLE, False, "People of this neighborhood, by id.", "人员"),
+        Field(
+            "who_to_call",
+            MapOf(WHO_TO_CALL, Identifier.PATTERN.pattern, _("use the `id` of a category in site.yaml")),
+            False,
+            "Who to call here, by category id of site.yaml, where it differs from site.yaml.",
+            "找谁办事",
+        ),
         Field("buildings", ListOf(BUILDING), False, "Buildings, their units and heads.", "楼栋"),
         Field("services", ListOf(SERVICE), False, "Everyday service contacts.", "便民服务"),
         Field("channels", ListOf(CHANNEL), False, "Online service channels.", "线上服务"),

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.content import format as cs
+from sitegen.content.categories import make_category, neighborhood_categories
 from sitegen.content.grids import Coverage, covering_grids, grid_ref, make_building, make_grid
 from sitegen.content.links import check_markdown, checked_text, in_value
 from sitegen.content.load import Documents, NeighborhoodFiles
 from sitegen.content.model import (
-    Category,
     ChainLevel,
     EmergencyNumber,
     Grid,
@@ -57,6 +57,29 @@ def _unique_services(ctx: Checker, records: list[Rec]) -> None:
                     line=seen[key].node.line,
                 ),
                 _("remove one, or tell them apart in `name:`, e.g. 南门店 and 北门店"),
+            )
+        else:
+            seen[key] = record
+
+
+def _unique_projects(ctx: Checker, records: list[Rec]) -> None:
+    """A neighborhood's projects and clubs each have a name of their own (residents ask for them by name)."""
+    seen: dict[str, Rec] = {}
+    for record in records:
+        name = record["name"]
+        if name is None:
+            continue
+        key = "".join(str(name).split())
+        if key in seen:
+            ctx.report(
+                record.where("name"),
+                _(
+                    "`{name}` is listed twice among the projects and clubs (first on line {line})",
+                    name=name,
+                    line=seen[key].where("name").line,
+                ),
+                _("remove one, or give each its own name, e.g. 跑团（晨跑） and 跑团（夜跑）"),
+                "warning",
             )
         else:
             seen[key] = record
@@ -196,7 +219,7 @@ class SiteValidator:
             "name": site_rec["name"],
             "office": Office(office["address"], office["phone"], tuple(office["hours"] or ())),
             "emergency": tuple(EmergencyNumber(r["name"], r["phone"], r.get("note", "")) for r in emergency),
-            "categories": tuple(self._category(r, people) for r in site_rec["categories"] or ()),
+            "categories": tuple(make_category(r, people) for r in site_rec["categories"] or ()),
             "district": site_rec.get("district", ""),
             "street": site_rec.get("street", ""),
             "base_url": site_rec.get("base_url", ""),
@@ -296,17 +319,6 @@ class SiteValidator:
         self.problems += problems
         return value
 
-    def _category(self, rec: Rec, people: People) -> Category:
-        return Category(
-            rec["id"],
-            rec["name"],
-            rec["handler"],
-            rec["promise"],
-            rec.get("examples", ""),
-            rec.get("phone"),
-            people.resolve(rec.get("contact"), "contact"),
-        )
-
     def _neighborhood(
         self,
         files: NeighborhoodFiles,
@@ -327,6 +339,7 @@ class SiteValidator:
         buildings = rec.get("buildings", [])
         unique(ctx, buildings, "id", _("building"))
         _unique_services(ctx, [*rec.get("channels", []), *rec.get("services", [])])
+        _unique_projects(ctx, [*rec.get("projects", []), *rec.get("clubs", [])])
         services = [self._service(ctx, r, ("phone", "url", "address")) for r in rec.get("services", [])]
         channels = [self._service(ctx, r, ("url", "phone", "how")) for r in rec.get("channels", [])]
         return Neighborhood(
@@ -355,6 +368,9 @@ class SiteValidator:
             honours=tuple(Honour(r["year"], r["title"], r["name"], r.get("note", "")) for r in rec.get("honours", [])),
             meetings=check_meetings(ctx, rec.get("meetings", [])),
             map=neighborhood_map(ctx, rec),
+            categories=neighborhood_categories(
+                ctx, rec, self.context.fields["categories"] if self.context else None, people
+            ),
         )
 
     def _service(self, ctx: Checker, rec: Rec, ways: tuple[str, ...]) -> Service | None:

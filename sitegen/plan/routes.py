@@ -167,8 +167,15 @@ def plan_community_outputs(site: Site) -> list[Output]:
         _current, everything = split_notices(_all_notices(site), site)
         return {"neighborhood": None, "notices": everything[:COMMUNITY_LIST], "names": names()}
 
+    # The home page's first screen shows the newest pinned or current notice: the community's own, else
+    # a neighborhood's.
+    newest = own_current[:1] or all_current(site)[:1]
+    latest = newest[0] if newest else None
+    home: dict[str, Any] = {"current": own_current, "latest": latest, "names": {}}
+    if latest is not None and latest.neighborhood:
+        home["names"] = {latest.neighborhood: names()[latest.neighborhood]}
     outputs = [
-        Output("index.html", "index.html", site.name, {"current": own_current}, ("buildings", "notices")),
+        Output("index.html", "index.html", site.name, home, ("buildings", "allnotices")),
         Output("notices/index.html", "notices.html", _("Notices"), sources=("buildings", "allnotices"), lazy=current),
         Output(
             "notices/archive.html", "archive.html", _("Past notices"), sources=("buildings", "allnotices"), lazy=expired

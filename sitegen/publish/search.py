@@ -1,4 +1,19 @@
-"""Index the built website for client-side search with Pagefind, the last step of a build."""
+"""Index the built website for client-side search with Pagefind, the last step of a build.
+
+What the theme's pages tell the index, and the search page (``assets/search.js``) relies on:
+
+- ``data-pagefind-body`` on the element holding a page's main content (``MARK``); its ``h1`` comes
+  first, so that excerpts can start after the title.
+- Notices: the sort key ``date`` (ISO date) and the metadata ``date`` and ``expires`` (as the page
+  writes them). Expired notices and the lists of notices: the filter ``rank:low``. The search page
+  shows current notices and other pages as Pagefind ranks them, then the expired notices newest
+  first, marked as expired, then the lists of notices.
+- One filter key with one value, and one sort key: Pagefind writes several filter keys, several
+  values of one, or several sort keys in an order that changes from run to run, and builds must
+  give the same bytes.
+- Every edition uses the one index at the site's root (``pagefind/``), which keeps each page's
+  language (``<html lang>``) apart; the search page of an edition searches its own language.
+"""
 
 from __future__ import annotations
 

@@ -83,6 +83,11 @@ def _excerpt_filter(context: jinja2.runtime.Context, text: str, length: int = 60
     return _in_chinese(context, text, excerpt(text, length))
 
 
+def _is_fallback(value: Any) -> bool:
+    """``x is fallback``: content shown in Chinese in another edition, for want of a translation."""
+    return isinstance(value, Fallback)
+
+
 def _sheet_renderer() -> Callable[..., Markup]:
     """``sheet_body(dest, sheet)``: a sheet's HTML from its layout (print/<kind>.html), made once.
 
@@ -187,6 +192,7 @@ def make_env(theme_dirs: Sequence[Path], cache_dir: Path | None = None) -> jinja
     env.filters["phones"] = _phones_filter
     env.filters["l"] = _text_filter
     env.filters["zh"] = _chinese_filter
+    env.tests["fallback"] = _is_fallback
     env.globals["url"] = _url
     env.globals["edition_url"] = _edition_url
     env.globals["edition_path"] = edition_path
