@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ from pathlib import Path
 from sitegen.errors import SitegenError
 from sitegen.i18n import _
 from sitegen.report import Reporter
+from sitegen.workers import child_of_this_process
 
 BUNDLE = "pagefind"
 MARK = b"data-pagefind-body"  # on the element holding a page's indexed content
@@ -20,6 +22,8 @@ STAMP = ".sitegen-indexed"
 STAMP_TEXT = "This search index was made by `sitegen build` from the pages beside it.\n"
 INSTALL_HINT = "pip install 'pagefind[extended]'"
 # Pagefind's own user interfaces, which the theme's search page does not use (it asks pagefind.js).
+# How Pagefind (Rust) reports a full disk.
+_NO_SPACE = f"(os error {errno.ENOSPC})"
 UNUSED = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*", "pagefind-highlight.js")
 
 
@@ -73,13 +77,19 @@ def index_site(root: Path, pages_changed: bool, reporter: Reporter) -> bool:
     command = [str(program), "--site", str(root), "--output-path", str(fresh), "--keep-index-url", "--silent"]
     try:
         try:
-            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            # Pagefind ends with the build, however the build ends (a killed build's Pagefind would
+            # otherwise go on writing into a folder the next build has removed).
+            done = subprocess.run(
+                command, capture_output=True, text=True, check=False, preexec_fn=child_of_this_process()
+            )
         except OSError as exc:
             raise SitegenError(
                 _("cannot run Pagefind ({program}): {reason}", program=str(program), reason=exc.strerror or "")
             ) from exc
         if done.returncode != 0 or not (fresh / "pagefind.js").is_file():
             detail = (done.stderr or done.stdout).strip().splitlines()
+            if any(_NO_SPACE in line for line in detail):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(fresh))
             raise SitegenError(
                 _(
                     "Pagefind could not index the site ({program}): {detail}",
