@@ -50,6 +50,7 @@ from sitegen.publish.write import (
     copy_static,
     out_of_space,
     output_intact,
+    recover,
     staging,
     static_hashes,
     tree_size,
@@ -346,8 +347,8 @@ def build(
     if config.pdf:
         find_chromium()  # before any work: without a browser there is nothing to print with
     with few_collections(), locked(lock_file(config.output_dir, config.cache_dir), config.output_dir, reporter):
-        _prepare_cache(config, clean)
         try:
+            _tidy(config, clean)
             return _build(config, reporter, state, clean, touched, defer)
         except DiskFull as exc:
             raise SitegenError(_no_space(exc.folder, exc.needed)) from exc
@@ -358,8 +359,12 @@ def build(
             raise SitegenError(_no_space(folder, 0)) from exc
 
 
-def _prepare_cache(config: SiteConfig, clean: bool) -> None:
-    """Put the cache folder right after a damaged or killed build; with ``clean``, empty it: nothing is read."""
+def _tidy(config: SiteConfig, clean: bool) -> None:
+    """Put right what killed builds left beside the output and in the cache folder, and a damaged cache folder.
+
+    With ``clean``, the cache folder is emptied: nothing of it is read.
+    """
+    recover(config.output_dir)
     if config.cache_dir is None:
         return
     if clean:
@@ -375,6 +380,7 @@ def _no_space(folder: Path, needed: int) -> str:
     except OSError:
         free = 0
     megabyte = 1024 * 1024
+    needed = max(needed, free + megabyte)  # what was free, the build used up, and needed more
     return _(
         "not enough space in {folder}: about {needed} MB needed, {free} MB free; the output was left as it was",
         folder=str(folder),
@@ -464,7 +470,7 @@ def _starting_state(config: SiteConfig, state: BuildState | None, clean: bool) -
     """The state the build starts from: the one given, the last build's from the cache, or none (``clean``)."""
     if state is not None and not clean:
         return state
-    if clean:  # and _prepare_cache emptied the cache folder: nothing of it is read
+    if clean:  # and _tidy emptied the cache folder: nothing of it is read
         return BuildState(str(config.output_dir.resolve()), cache_dir=config.cache_dir)
     return BuildState.load(config.cache_dir, config.output_dir)
 

@@ -53,9 +53,7 @@ def locked(path: Path, output_dir: Path, reporter: Reporter) -> Iterator[None]:
                 )
             )
             _wait_for_lock(descriptor)
-        os.ftruncate(descriptor, 0)
-        os.lseek(descriptor, 0, os.SEEK_SET)
-        os.write(descriptor, f"{os.getpid()}\n".encode("ascii"))
+        _name_holder(descriptor)
         yield
     finally:
         try:
@@ -63,6 +61,16 @@ def locked(path: Path, output_dir: Path, reporter: Reporter) -> Iterator[None]:
         except OSError:
             pass
         os.close(descriptor)  # releases the lock
+
+
+def _name_holder(descriptor: int) -> None:
+    """Write this process's pid into the lock file, for another build to say whom it waits for."""
+    try:
+        os.ftruncate(descriptor, 0)
+        os.lseek(descriptor, 0, os.SEEK_SET)
+        os.write(descriptor, f"{os.getpid()}\n".encode("ascii"))
+    except OSError:  # a full disk: the lock holds all the same
+        pass
 
 
 def _holder(descriptor: int) -> str:
