@@ -11,6 +11,7 @@ that failed, as a Markdown table row for benchmarks/README.md.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import signal
@@ -21,6 +22,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["", "index.html", "assets/site.css", "assets/print.css", "search.html", "no/such/page.html"]
@@ -39,34 +41,40 @@ def start(content: Path) -> tuple[subprocess.Popen[str], str]:
     raise SystemExit("the preview did not start")
 
 
+def _client(url: str, number: int, requests: int, barrier: Any, answers: Any) -> None:
+    """One browser: asks for pages one after another, each on a new connection."""
+    times, errors = [], []
+    barrier.wait()
+    for index in range(requests):
+        path = PAGES[(number + index) % len(PAGES)]
+        began = time.perf_counter()
+        try:
+            with urllib.request.urlopen(url + path, timeout=30) as answer:
+                answer.read()
+        except urllib.error.HTTPError as error:
+            error.read()
+        except OSError as error:
+            errors.append(f"{path}: {error!r}")
+            continue
+        times.append(time.perf_counter() - began)
+    answers.put((times, errors))
+
+
 def run(url: str, clients: int, requests: int) -> tuple[list[float], list[str]]:
+    """Every client in a process of its own, so that they connect at the same moment, as browsers do."""
+    context = multiprocessing.get_context("fork")
+    barrier, answers = context.Barrier(clients), context.Queue()
+    processes = [context.Process(target=_client, args=(url, n, requests, barrier, answers)) for n in range(clients)]
+    for process in processes:
+        process.start()
     times: list[float] = []
     errors: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(clients)
-
-    def client(number: int) -> None:
-        barrier.wait()
-        for index in range(requests):
-            path = PAGES[(number + index) % len(PAGES)]
-            began = time.perf_counter()
-            try:
-                with urllib.request.urlopen(url + path, timeout=30) as answer:
-                    answer.read()
-            except urllib.error.HTTPError as error:
-                error.read()
-            except OSError as error:
-                with lock:
-                    errors.append(f"{path}: {error!r}")
-                continue
-            with lock:
-                times.append(time.perf_counter() - began)
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    for _process in processes:
+        got_times, got_errors = answers.get()
+        times += got_times
+        errors += got_errors
+    for process in processes:
+        process.join()
     return times, errors
 
 

@@ -232,8 +232,8 @@ def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
             """Refuse a path that names no file on any system (a NUL byte, text that is not UTF-8)."""
             if not super().parse_request():
                 return False
-            path = urllib.parse.unquote(self.path.split("?", 1)[0].split("#", 1)[0], errors="surrogatepass")
-            try:
+            try:  # as SimpleHTTPRequestHandler.translate_path reads it
+                path = urllib.parse.unquote(self.path.split("?", 1)[0].split("#", 1)[0], errors="surrogatepass")
                 os.fsencode(path)
             except UnicodeError:
                 path = "\0"
