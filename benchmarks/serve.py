@@ -3,10 +3,18 @@
     python benchmarks/serve.py                 # 20 clients, 50 requests each, the example community
     python benchmarks/serve.py 20 50 CONTENT   # clients, requests per client, content folder
 
-Starts the preview on a free port, waits for its first build, then lets every client ask for pages,
-styles and sheets one after another, each request on a new connection as the preview's HTTP/1.0
-answers need. Prints the latency of the requests (median, 90th and 99th percentile, worst) and any
-that failed, as a Markdown table row for benchmarks/README.md.
+Starts the preview on a free port, waits for its first build, then measures two things, each client
+a process of its own (so that clients connect at the same moment, as browsers do) asking for pages,
+styles and sheets, each request on a new connection as the preview's HTTP/1.0 answers need:
+
+- **steady** — every client asks again as soon as it has its answer;
+- **busy** — every client asks once at the same moment while the preview is busy (stopped with
+  SIGSTOP for 0.3 s, as a rebuild or a page rendered on demand keeps it from accepting), then the
+  preview goes on; the time counts from the preview going on. Connections beyond what the system
+  queues for the preview meanwhile are dropped, and the clients try again a second later.
+
+Prints the latency of the requests (median, 90th and 99th percentile, worst) and any that failed,
+as Markdown table rows for benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -15,20 +23,22 @@ import multiprocessing
 import os
 import re
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["", "index.html", "assets/site.css", "assets/print.css", "search.html", "no/such/page.html"]
+PAUSE = 0.3
 
 
-def start(content: Path) -> tuple[subprocess.Popen[str], str]:
+def start(content: Path) -> tuple[subprocess.Popen[str], tuple[str, int]]:
     command = [sys.executable, "-m", "sitegen", "serve", "--lang", "en", "--content", str(content), "--port", "0"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
@@ -37,36 +47,63 @@ def start(content: Path) -> tuple[subprocess.Popen[str], str]:
         found = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
         if found:
             threading.Thread(target=lambda: [None for _ in server.stderr or []], daemon=True).start()
-            return server, found.group(1)
+            parts = urllib.parse.urlsplit(found.group(1))
+            return server, (parts.hostname or "127.0.0.1", parts.port or 80)
     raise SystemExit("the preview did not start")
 
 
-def _client(url: str, number: int, requests: int, barrier: Any, answers: Any) -> None:
-    """One browser: asks for pages one after another, each on a new connection."""
+def _fetch(address: tuple[str, int], path: str) -> int:
+    """One request on a new connection, with as little work on the client's side as can be: its status."""
+    with socket.create_connection(address, timeout=30) as connection:
+        connection.sendall(f"GET /{path} HTTP/1.0\r\nHost: localhost\r\n\r\n".encode())
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return int(answer.split(b" ", 2)[1])
+
+
+def _client(address: tuple[str, int], number: int, rounds: int, resumed: Any, barrier: Any, answers: Any) -> None:
+    """Requests one after another (``resumed`` None), or one a round while the preview is stopped."""
     times, errors = [], []
-    barrier.wait()
-    for index in range(requests):
+    if resumed is None:
+        barrier.wait()
+    for index in range(rounds):
+        if resumed is not None:
+            barrier.wait()  # the preview is stopped: ask now
         path = PAGES[(number + index) % len(PAGES)]
-        began = time.perf_counter()
+        began = time.monotonic()
         try:
-            with urllib.request.urlopen(url + path, timeout=30) as answer:
-                answer.read()
-        except urllib.error.HTTPError as error:
-            error.read()
-        except OSError as error:
+            status = _fetch(address, path)
+        except (OSError, ValueError, IndexError) as error:
             errors.append(f"{path}: {error!r}")
-            continue
-        times.append(time.perf_counter() - began)
+            status = 0
+        if status not in (0, 200, 404):
+            errors.append(f"{path}: {status}")
+        elif status:
+            # Busy: from the moment the preview went on (the clocks are the system's monotonic clock).
+            times.append(time.monotonic() - (began if resumed is None else resumed.value))
+        if resumed is not None:
+            barrier.wait()  # every client has its answer
     answers.put((times, errors))
 
 
-def run(url: str, clients: int, requests: int) -> tuple[list[float], list[str]]:
-    """Every client in a process of its own, so that they connect at the same moment, as browsers do."""
+def run(server: subprocess.Popen[str], address: tuple[str, int], clients: int, rounds: int, steady: bool) -> Any:
     context = multiprocessing.get_context("fork")
-    barrier, answers = context.Barrier(clients), context.Queue()
-    processes = [context.Process(target=_client, args=(url, n, requests, barrier, answers)) for n in range(clients)]
+    barrier, answers = context.Barrier(clients if steady else clients + 1), context.Queue()
+    resumed = None if steady else context.Value("d", 0.0)
+    processes = [
+        context.Process(target=_client, args=(address, n, rounds, resumed, barrier, answers)) for n in range(clients)
+    ]
     for process in processes:
         process.start()
+    if resumed is not None:
+        for _round in range(rounds):
+            server.send_signal(signal.SIGSTOP)
+            barrier.wait()
+            time.sleep(PAUSE)  # the clients connect meanwhile
+            resumed.value = time.monotonic()
+            server.send_signal(signal.SIGCONT)
+            barrier.wait()
     times: list[float] = []
     errors: list[str] = []
     for _process in processes:
@@ -75,29 +112,35 @@ def run(url: str, clients: int, requests: int) -> tuple[list[float], list[str]]:
         errors += got_errors
     for process in processes:
         process.join()
-    return times, errors
+    return sorted(times), errors
+
+
+def row(name: str, clients: int, times: list[float], errors: list[str]) -> str:
+    quantiles = statistics.quantiles(times, n=100, method="inclusive")
+    return (
+        f"| {name} | {clients} | {len(times) + len(errors):,} | {statistics.median(times) * 1000:.1f} ms "
+        f"| {quantiles[89] * 1000:.1f} ms | {quantiles[98] * 1000:.1f} ms | {times[-1] * 1000:.0f} ms | {len(errors)} |"
+    )
 
 
 def main(arguments: list[str]) -> None:
     clients = int(arguments[0]) if arguments else 20
     requests = int(arguments[1]) if len(arguments) > 1 else 50
     content = Path(arguments[2]) if len(arguments) > 2 else ROOT / "content"
-    server, url = start(content)
+    server, address = start(content)
     try:
-        run(url, 2, 5)  # warm up
-        times, errors = run(url, clients, requests)
+        run(server, address, 2, 5, True)  # warm up
+        steady = run(server, address, clients, requests, True)
+        busy = run(server, address, clients, 10, False)
     finally:
+        server.send_signal(signal.SIGCONT)
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
-    times.sort()
-    quantiles = statistics.quantiles(times, n=100, method="inclusive")
-    print("| clients | requests | median | p90 | p99 | worst | failed |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    print(
-        f"| {clients} | {len(times) + len(errors):,} | {statistics.median(times) * 1000:.1f} ms "
-        f"| {quantiles[89] * 1000:.1f} ms | {quantiles[98] * 1000:.1f} ms | {times[-1] * 1000:.0f} ms | {len(errors)} |"
-    )
-    for error in errors[:10]:
+    print("| load | clients | requests | median | p90 | p99 | worst | failed |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(row("steady", clients, *steady))
+    print(row("busy", clients, *busy))
+    for error in [*steady[1], *busy[1]][:10]:
         print(error, file=sys.stderr)
 
 
