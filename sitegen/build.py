@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import math
 import os
 import shutil
 import subprocess
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import jinja2
 
+from sitegen import cache
+from sitegen.cache import hash_parts
 from sitegen.config import SiteConfig
 from sitegen.content.digest import FileDigests
 from sitegen.content.load import NEIGHBORHOODS_DIR, NOTICES_DIR, Documents, NeighborhoodFiles, load_documents
@@ -27,25 +30,30 @@ from sitegen.i18n import _, catalogs_digest
 from sitegen.plan import exports, printables, routes
 from sitegen.plan.qr import QrCache
 from sitegen.publish import search
+from sitegen.publish.lock import lock_file, locked
 from sitegen.publish.parallel import render_into
 from sitegen.publish.pdf import find_chromium, print_sheets
+from sitegen.publish.spare import SPARE_DIR, changing, refresh
 from sitegen.publish.state import (
     BuildState,
     Digests,
-    code_version,
     context_key,
     digests,
-    hash_parts,
     inputs_signature,
+    output_identity,
     theme_digest,
 )
 from sitegen.publish.write import (
+    DiskFull,
     apply_changes,
     check_output_dir,
     copy_static,
+    out_of_space,
     output_intact,
+    recover,
     staging,
     static_hashes,
+    tree_size,
 )
 from sitegen.render.environment import make_env
 from sitegen.render.page import render_output
@@ -382,9 +390,55 @@ def build(
     this state (nothing else is looked at), and ``defer``: the pages to render again are handed
     back in ``BuildResult.pending`` instead of being rendered, so that the server can render the
     page a browser asks for first.
+
+    One build at a time writes an output: another one waits for it (see :mod:`sitegen.publish.lock`).
+    A full disk is reported as such, and leaves the output as it was.
     """
-    with few_collections():
-        return _build(config, reporter, state, clean, touched, defer)
+    protected = [(_("content"), config.content_dir), *((_("theme"), d) for d in config.theme_dirs)]
+    check_output_dir(config.output_dir, protected)
+    if config.pdf:
+        find_chromium()  # before any work: without a browser there is nothing to print with
+    with few_collections(), locked(lock_file(config.output_dir, config.cache_dir), config.output_dir, reporter):
+        try:
+            _tidy(config, clean)
+            return _build(config, reporter, state, clean, touched, defer)
+        except DiskFull as exc:
+            raise SitegenError(_no_space(exc.folder, exc.needed)) from exc
+        except OSError as exc:
+            if not out_of_space(exc):
+                raise
+            folder = Path(exc.filename).parent if isinstance(exc.filename, str) else config.output_dir.parent
+            raise SitegenError(_no_space(folder, 0)) from exc
+
+
+def _tidy(config: SiteConfig, clean: bool) -> None:
+    """Put right what killed builds left beside the output and in the cache folder, and a damaged cache folder.
+
+    With ``clean``, the cache folder is emptied: nothing of it is read.
+    """
+    recover(config.output_dir)
+    if config.cache_dir is None:
+        return
+    if clean:
+        cache.remove(config.cache_dir)
+    if cache.folder(config.cache_dir):
+        cache.sweep(config.cache_dir, skip=SPARE_DIR)
+
+
+def _no_space(folder: Path, needed: int) -> str:
+    """What to say when the disk is full: where, about how much the build needs, and how much is free."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = 0
+    megabyte = 1024 * 1024
+    needed = max(needed, free + megabyte)  # what was free, the build used up, and needed more
+    return _(
+        "not enough space in {folder}: about {needed} MB needed, {free} MB free; the output was left as it was",
+        folder=str(folder),
+        needed=max(1, math.ceil(needed / megabyte)),
+        free=free // megabyte,
+    )
 
 
 @dataclass
@@ -421,10 +475,6 @@ def _build(
     config: SiteConfig, reporter: Reporter, state: BuildState | None, clean: bool, touched: Touched, defer: bool
 ) -> BuildResult:
     """Read, and stop there if nothing changed; else check, plan, and build the whole site or only what changed."""
-    protected = [(_("content"), config.content_dir), *((_("theme"), d) for d in config.theme_dirs)]
-    check_output_dir(config.output_dir, protected)
-    if config.pdf:
-        find_chromium()  # before any work: without a browser there is nothing to print with
     keep = state is None  # a state of our own is saved in the cache; the preview keeps its own in memory
     state = _starting_state(config, state, clean)
     clock = Stopwatch(reporter)
@@ -450,9 +500,10 @@ def _build(
     plan.community_manifest = run.manifest(plan.community)
     plan.manifests = {slug: run.manifest(group) for slug, group in plan.neighborhoods.items()}
     if incremental and earlier is not None:
-        written = _build_changes(run, state, plan, earlier, defer)
+        written = _build_changes(run, state, plan, earlier, defer, keep)
     else:
-        written = _build_whole(run, plan)
+        written = _build_whole(run, plan, keep)
+    state.output_id = output_identity(config.output_dir)
     _remember(run, state, plan, signature)
     if keep:
         state.save()
@@ -474,7 +525,7 @@ def _starting_state(config: SiteConfig, state: BuildState | None, clean: bool) -
     """The state the build starts from: the one given, the last build's from the cache, or none (``clean``)."""
     if state is not None and not clean:
         return state
-    if clean:
+    if clean:  # and _tidy emptied the cache folder: nothing of it is read
         return BuildState(str(config.output_dir.resolve()), cache_dir=config.cache_dir)
     return BuildState.load(config.cache_dir, config.output_dir)
 
@@ -483,8 +534,7 @@ def _start(config: SiteConfig, reporter: Reporter, clock: Stopwatch, checked: Ch
     """Everything rendering needs once the content is checked: base URL, QR codes, templates, fingerprints."""
     base_url = (config.base_url or checked.site.base_url).rstrip("/")
     codes = QrCache(config.cache_dir / "qr" if config.cache_dir else None)
-    # Compiled templates are kept per program: another sitegen may compile them differently.
-    templates = config.cache_dir / "templates" / code_version()[:16] if config.cache_dir else None
+    templates = config.cache_dir / "templates" if config.cache_dir else None
     env = make_env(config.theme_dirs, templates)
     sums = digests(checked.documents, theme, (_settings(config), checked.site.today))
     fingerprints = _group_fingerprints(checked, sums)
@@ -507,27 +557,43 @@ def _earlier_manifests(
     return None if lost else {slug: manifest or {} for slug, manifest in known.items()}
 
 
-def _build_whole(run: _Run, plan: Plan) -> _Written:
-    """Render every file into a staging folder and swap it in for the output in one step."""
+def _build_whole(run: _Run, plan: Plan, keep: bool) -> _Written:
+    """Render every file into a staging folder and swap it in for the output in one step.
+
+    With ``keep`` (the build keeps its own state), the new output is then copied by hard links into
+    the cache folder, for the next incremental build to change and swap in.
+    """
     config, outputs = run.config, plan.outputs()
     run.clock.lap(f"planned {len(outputs)} files")
-    with staging(config.output_dir) as stage:
-        assets = copy_static(config.theme_dirs, stage)
-        with collecting():
-            render_into(outputs, functools.partial(_render_with, run, assets), stage, run.codes)
-        run.clock.lap(f"rendered and wrote {len(outputs)} files")
-        if config.pdf:
-            _print(stage, outputs, run.checked.site, run.reporter)
-        _index(stage, run.checked.site, True, config, run.reporter)
+    try:
+        with staging(config.output_dir) as stage:
+            assets = copy_static(config.theme_dirs, stage)
+            with collecting():
+                render_into(outputs, functools.partial(_render_with, run, assets), stage, run.codes)
+            run.clock.lap(f"rendered and wrote {len(outputs)} files")
+            if config.pdf:
+                _print(stage, outputs, run.checked.site, run.reporter)
+            _index(stage, run.checked.site, True, config, run.reporter)
+    except DiskFull as exc:
+        # About as much as the output the build replaces, or as the files written so far promise.
+        before = tree_size(config.output_dir)[0] if config.output_dir.is_dir() else 0
+        promised = exc.written * max(1.0, (len(outputs) + 1) / max(1, exc.files))
+        exc.needed = max(before, int(promised))
+        raise
+    if keep:
+        refresh(config.output_dir, config.cache_dir)
     return _Written(outputs)
 
 
 def _build_changes(
-    run: _Run, state: BuildState, plan: Plan, earlier: dict[str, dict[str, str]], defer: bool
+    run: _Run, state: BuildState, plan: Plan, earlier: dict[str, dict[str, str]], defer: bool, keep: bool
 ) -> _Written:
     """Render only the files whose fingerprints changed, write them and remove those no longer made.
 
-    With ``defer``, the files are not rendered but handed back, each as a function that renders it.
+    The changes are made in a copy of the output that then takes its place in one step (see
+    :func:`sitegen.publish.spare.changing`; with ``keep``, the copy kept in the cache folder). With
+    ``defer`` (the preview's own folder), the files are not rendered but handed back, each as a
+    function that renders it, and the output is changed in place.
     """
     config, site = run.config, run.checked.site
     community = plan.community_manifest
@@ -542,19 +608,31 @@ def _build_changes(
     removed = set(previous) - set(manifest)
     run.clock.lap(f"planned {len(plan.outputs())} files of {len(plan.neighborhoods)} neighborhoods and the community")
     assets = static_hashes(config.theme_dirs)
-    pending: dict[str, Callable[[], bytes]] = {}
     if defer:
-        pending = {o.dest: functools.partial(_render_with, run, assets, o) for o in changed}
+        pending: dict[str, Callable[[], bytes]] = {
+            o.dest: functools.partial(_render_with, run, assets, o) for o in changed
+        }
         apply_changes(config.output_dir, {}, manifest, previous, config.theme_dirs)
-    else:
-        files = {o.dest: run.render(o, assets) for o in changed}
-        written = apply_changes(config.output_dir, files, manifest, previous, config.theme_dirs)
-        run.clock.lap(f"rendered {len(changed)} files, wrote {len(written)}")
-        gone = any(dest.endswith(".html") for dest in removed)
-        _index(config.output_dir, site, gone or search.any_indexed(written, files), config, run.reporter)
-    if config.pdf:
-        _print(config.output_dir, changed, site, run.reporter)
-    return _Written(changed, pending, removed)
+        return _Written(changed, pending, removed)
+    files = {o.dest: run.render(o, assets) for o in changed}
+    try:
+        with changing(config.output_dir, config.cache_dir if keep else None) as copy:
+            written = apply_changes(copy.root, files, manifest, previous, config.theme_dirs)
+            copy.touched.update(written, removed)
+            run.clock.lap(f"rendered {len(changed)} files, wrote {len(written)}")
+            gone = any(dest.endswith(".html") for dest in removed)
+            copy.touched.add(search.BUNDLE)  # until it is known that the index was left alone
+            if not _index(copy.root, site, gone or search.any_indexed(written, files), config, run.reporter):
+                copy.touched.discard(search.BUNDLE)
+            if config.pdf:
+                jobs = printables.pdf_jobs(changed)
+                copy.touched.update(pdf for _html, pdf in jobs)
+                _print(copy.root, changed, site, run.reporter)
+    except DiskFull as exc:
+        bundle = config.output_dir / search.BUNDLE
+        exc.needed = sum(map(len, files.values())) + (tree_size(bundle)[0] if bundle.is_dir() else 0)
+        raise
+    return _Written(changed, {}, removed)
 
 
 def _render_with(run: _Run, assets: dict[str, str], output: routes.Output) -> bytes:
@@ -576,11 +654,17 @@ def _print(root: Path, outputs: list[routes.Output], site: Site, reporter: Repor
         print_sheets(root, jobs, site.today)
 
 
-def _index(root: Path, site: Site, pages_changed: bool, config: SiteConfig, reporter: Reporter) -> None:
+def _index(root: Path, site: Site, pages_changed: bool, config: SiteConfig, reporter: Reporter) -> bool:
+    """Make the search index of the pages under ``root`` if they changed; whether the index changed."""
     if not site.search:
-        shutil.rmtree(root / search.BUNDLE, ignore_errors=True)
-    elif config.index_search and search.index_site(root, pages_changed, reporter):
+        if not (root / search.BUNDLE).exists():
+            return False
+        shutil.rmtree(root / search.BUNDLE)
+        return True
+    if config.index_search and search.index_site(root, pages_changed, reporter):
         reporter.info(_("indexed the pages for search into {folder}/", folder=search.BUNDLE))
+        return True
+    return False
 
 
 def plan_manifest(outputs: list[routes.Output], sums: Digests, config: SiteConfig) -> dict[str, str]:

@@ -48,6 +48,17 @@ class SiteConfig:
     today: dt.date | None = None  # the date to build "as of" when the caller decides it (`sitegen edit`)
 
 
+def cache_dir_of(output: Path) -> Path:
+    """Where the build state of ``output`` is kept: ``.sitegen-cache/<name>/`` beside it.
+
+    Beside the output (never inside it: the output is replaced whole), one folder per output, so
+    that outputs built in turn in one folder each stay incremental. Every entry is sealed with the
+    program that wrote it (sitegen.cache), so a new sitegen never uses what an older one wrote.
+    """
+    where = output.resolve()
+    return where.parent / CACHE_DIR / where.name
+
+
 def load_config(
     content: str = "content",
     output: str = "output",
@@ -70,8 +81,6 @@ def load_config(
         base_url=base_url,
         strict=strict,
         pdf=pdf,
-        # Beside the output (never inside it: the output is replaced whole); per version, so a new
-        # sitegen never reads what an older one wrote.
-        cache_dir=Path(output).resolve().parent / CACHE_DIR / sitegen.__version__,
+        cache_dir=cache_dir_of(Path(output)),
         lang=lang,
     )

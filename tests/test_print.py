@@ -9,10 +9,11 @@ the tests read with poppler and decode with zxing-cpp.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import io
-import pickle
+import json
 import re
 import shutil
 import subprocess
@@ -953,19 +954,25 @@ def test_qr_cache_on_disk_gives_the_same_codes(tmp_path: Path, monkeypatch: pyte
 
 
 def test_qr_cache_ignores_a_damaged_entry(tmp_path: Path) -> None:
+    """A code whose modules were changed in a file that still verifies is encoded afresh, never drawn."""
+    from sitegen import cache as sealed
+
     payload = "https://example.org/damaged"
     cache = QrCache(tmp_path)
     cache.make(payload)
     cache.save()
-    stored = pickle.loads(cache.file_of(payload).read_bytes())
-    size, packed = stored[f"M\n{payload}"]
-    stored[f"M\n{payload}"] = (size, packed[: len(packed) // 2])
-    cache.file_of(payload).write_bytes(pickle.dumps(stored))
+    path = cache.file_of(payload)
+    key = f"qr codes\0{path.stem}"
+    stored = json.loads(sealed.read(path, key) or b"")
+    size, packed, checksum = stored[f"M\n{payload}"]
+    flipped = base64.b64encode(bytes(b ^ 0x10 for b in base64.b64decode(packed))).decode("ascii")
+    stored[f"M\n{payload}"] = [size, flipped, checksum]
+    assert sealed.write(path, key, json.dumps(stored).encode("utf-8"))
     assert QrCache(tmp_path).make(payload).svg == make_qr(payload).svg
 
 
 def test_a_damaged_qr_cache_file_is_ignored(tmp_path: Path) -> None:
-    QrCache(tmp_path).file_of("https://example.org/x").write_bytes(b"not a pickle")
+    QrCache(tmp_path).file_of("https://example.org/x").write_bytes(b"not a cache entry")
     assert QrCache(tmp_path).make("https://example.org/x").svg == make_qr("https://example.org/x").svg
 
 

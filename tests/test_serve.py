@@ -417,3 +417,63 @@ def test_the_inotify_observer_follows_new_renamed_and_removed_folders(tmp_path: 
         observer.stop()
         observer.join(timeout=5)
     assert not observer.is_alive()
+
+
+def _raw_request(url: str, target: bytes) -> bytes:
+    """The status line of the answer to a request for ``target`` sent as it is (no client checks it)."""
+    import socket
+    import urllib.parse
+
+    address = urllib.parse.urlsplit(url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(b"GET /" + target + b" HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        answer = b""
+        while b"\r\n" not in answer:
+            chunk = connection.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return answer.split(b"\r\n", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [b"%00", b"lanting/%00index.html", b"a%00b/", b"index.html\x00.txt", b"%ED%A0%80.html", b"x%ff%00.css"],
+)
+def test_a_path_no_system_can_name_gets_400(served: tuple[Server, Path], target: bytes) -> None:
+    server, _content = served
+    assert _raw_request(server.url, target).startswith(b"HTTP/1.0 400")
+    assert server.get("lanting/index.html")[0] == 200
+    assert "Traceback" not in "".join(server.log)
+
+
+def test_twenty_clients_at_once_are_all_answered(served: tuple[Server, Path]) -> None:
+    """A page opened in many browsers at once (benchmarks/serve.py measures how fast: see its README)."""
+    from sitegen.preview import serve
+
+    # The listen queue holds every client at once: with socketserver's 5, the others were refused and
+    # each tried again a second later.
+    assert serve._Server.request_queue_size >= 64
+    server, _content = served
+    pages = ["", "lanting/index.html", "assets/site.css", "lanting/print/name-card.html", "no/such.html"]
+    errors: list[str] = []
+    start = threading.Barrier(20)
+
+    def client(number: int) -> None:
+        start.wait()
+        for index in range(10):
+            path = pages[(number + index) % len(pages)]
+            try:
+                status, _body = server.get(path)  # within 10 s
+            except OSError as exc:  # refused, reset, timed out
+                errors.append(f"{path}: {exc!r}")
+                continue
+            if status != (404 if path.startswith("no/") else 200):
+                errors.append(f"{path}: {status}")
+
+    clients = [threading.Thread(target=client, args=(n,)) for n in range(20)]
+    for thread in clients:
+        thread.start()
+    for thread in clients:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in clients) and errors == []

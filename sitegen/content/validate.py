@@ -33,7 +33,7 @@ from sitegen.content.placeholders import check_examples
 from sitegen.content.schema import INVALID, Checker, Rec, check_document, unique
 from sitegen.content.siteplan import neighborhood_map
 from sitegen.errors import ContentError
-from sitegen.i18n import DEFAULT_LANGUAGE, _
+from sitegen.i18n import DEFAULT_LANGUAGE, Message, _
 from sitegen.workers import fork_map
 
 # Below this many neighborhoods to check, forking workers costs more than it saves.
@@ -261,7 +261,11 @@ class SiteValidator:
             finally:
                 self.problems = problems
 
-        return dict(zip((f.slug for f in todo), fork_map(alone, todo, PARALLEL_CHECK_FROM), strict=True))
+        def checking(files: NeighborhoodFiles) -> Message:
+            return _("checking the neighborhood {slug}", slug=files.slug)
+
+        checked = fork_map(alone, todo, PARALLEL_CHECK_FROM, checking)
+        return dict(zip((f.slug for f in todo), checked, strict=True))
 
     def _checked_neighborhood(
         self, files: NeighborhoodFiles, fresh: dict[str, tuple[Neighborhood | None, list[ContentError]]]

@@ -10,10 +10,12 @@ import os
 import shutil
 import signal
 import socketserver
+import sys
 import tempfile
 import threading
 import time
 import traceback
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -226,6 +228,20 @@ def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
             self.send_header("Cache-Control", "no-store")
             super().end_headers()
 
+        def parse_request(self) -> bool:
+            """Refuse a path that names no file on any system (a NUL byte, text that is not UTF-8)."""
+            if not super().parse_request():
+                return False
+            try:  # as SimpleHTTPRequestHandler.translate_path reads it
+                path = urllib.parse.unquote(self.path.split("?", 1)[0].split("#", 1)[0], errors="surrogatepass")
+                os.fsencode(path)
+            except UnicodeError:
+                path = "\0"
+            if "\0" in path:
+                self.send_error(http.HTTPStatus.BAD_REQUEST, "Bad request path")
+                return False
+            return True
+
         def do_GET(self) -> None:  # noqa: N802
             if self.path.split("?", 1)[0] == EVENTS_PATH:
                 self._events()
@@ -295,6 +311,15 @@ def _waiting_page() -> str:
 class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The connections the system keeps waiting while the server takes the one before: a page opened
+    # by several browsers, each asking for its styles, scripts and the reload events at once. With
+    # socketserver's 5, more were refused and each retried a second later.
+    request_queue_size = 128
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that went away is no error (anything else is a bug, shown as such)."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 def interrupter(owner: int) -> Callable[[int, object], None]:

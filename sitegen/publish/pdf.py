@@ -19,6 +19,8 @@ from typing import Any
 
 from sitegen.errors import SitegenError
 from sitegen.i18n import Message, _
+from sitegen.publish.write import write_page
+from sitegen.workers import die_with_parent
 
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "microsoft-edge", "msedge")
 PLACES = (
@@ -80,7 +82,10 @@ class Browser:
         to_browser_read, self._to_browser = os.pipe()
         self._from_browser, from_browser_write = os.pipe()
 
+        parent = os.getpid()
+
         def give_pipes() -> None:  # Chromium reads commands on fd 3 and answers on fd 4
+            die_with_parent(parent)  # and ends with the build, however the build ends
             read, write = os.dup(to_browser_read), os.dup(from_browser_write)
             os.dup2(read, 3)
             os.dup2(write, 4)
@@ -220,5 +225,5 @@ def print_sheets(root: Path, jobs: list[tuple[str, str]], day: dt.date) -> int:
     with browser() as chromium:
         for html, pdf in jobs:
             data = chromium.print_pdf((root / html).resolve().as_uri())
-            (root / pdf).write_bytes(stable_pdf(data, day))
+            write_page(root, pdf, stable_pdf(data, day))  # replaced, never written in place
     return len(jobs)
