@@ -196,6 +196,11 @@ def _run_workflow(path: Path, installed: Installed, work: Path, *, apt_fails: bo
         "HOME": str(home),
         "PIP_NO_INDEX": "1",
         "PIP_FIND_LINKS": str(installed.wheel.parent),
+        # The environment sees the test environment's packages, sitegen among them when it is installed
+        # there (editable, as CI does): the workflow's pip line must install the wheel regardless, and
+        # take its dependencies from what is seen.
+        "PIP_IGNORE_INSTALLED": "1",
+        "PIP_NO_DEPS": "1",
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         "DEPLOY_TARGET": f"{work.parent / 'www'}/",
     }
