@@ -141,7 +141,11 @@ def _check_written(bundle: Path) -> None:
 
 
 def _link_pages(root: Path, pages: Path) -> None:
-    """Put links to the site's pages in a new folder, in the order of their paths, for Pagefind to index.
+    """Put links to the site's indexed pages in a new folder, in the order of their paths, for Pagefind.
+
+    Only pages that mark content for the index (``MARK``) are linked: Pagefind reads every page it is
+    given to look for the mark, and the print sheets, contact pages and the like (four fifths of a
+    district's pages, and the larger ones) would cost it four times the work for the same index.
 
     Pagefind indexes the pages in the order the file system lists them, and its index differs with
     that order. Some file systems (tmpfs, btrfs) list files in the order they were made, which
@@ -153,6 +157,9 @@ def _link_pages(root: Path, pages: Path) -> None:
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
         found += [os.path.join(folder, name) for name in files if name.endswith(".html")]
     for path in sorted(found):
+        with open(path, "rb") as page:
+            if MARK not in page.read():
+                continue
         target = pages / os.path.relpath(path, root)
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
