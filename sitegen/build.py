@@ -28,7 +28,7 @@ from sitegen.content.validate import SiteValidator, sorted_problems, validate_co
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
 from sitegen.i18n import _, catalogs_digest
 from sitegen.plan import exports, printables, routes
-from sitegen.plan.qr import QrCache
+from sitegen.plan.qr import QrCache, encoder
 from sitegen.publish import search
 from sitegen.publish.lock import lock_file, locked
 from sitegen.publish.parallel import render_into
@@ -222,7 +222,7 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
 
 def _settings(config: SiteConfig) -> tuple[object, ...]:
     themes = tuple(str(d.resolve()) for d in config.theme_dirs)
-    return (config.base_url, config.pdf, themes, catalogs_digest())
+    return (config.base_url, config.pdf, themes, catalogs_digest(), encoder())
 
 
 @dataclass

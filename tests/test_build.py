@@ -163,7 +163,7 @@ def test_rebuild_reuses_qr_codes_from_the_cache(tmp_path: Path, monkeypatch: pyt
     calls = []
     real_encode = sitegen.plan.qr.encode
 
-    def counting_encode(payload: str, level: str) -> list[list[bool]]:
+    def counting_encode(payload: str, level: str) -> list[str]:
         calls.append(payload)
         return real_encode(payload, level)
 

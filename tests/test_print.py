@@ -924,6 +924,80 @@ def test_make_qr_svg_carries_its_exact_payload_and_level(payload: str, level: st
     assert decode_svg_path(code.modules, svg["d"]) == [payload]
 
 
+def _read_svg_code(code: Any) -> Any:
+    """zxing-cpp's reading of one code as drawn (bytes, text, character set and version)."""
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image, ImageDraw
+
+    parsed = _Page()
+    parsed.feed(str(code.svg))
+    scale = 8
+    image = Image.new("L", (code.modules * scale, code.modules * scale), 255)
+    draw = ImageDraw.Draw(image)
+    for x, y, w in dark_modules(parsed.codes[0]["d"]):
+        draw.rectangle([x * scale, y * scale, (x + w) * scale - 1, (y + 1) * scale - 1], fill=0)
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    assert len(found) == 1
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "BEGIN:VCARD\nVERSION:3.0\nN:王;伟;;;\nFN:王伟\nTEL:139 0012 0001\nEND:VCARD\n",
+        "https://例子.中国/路径",  # libzint would write these characters in Shift JIS
+        "Café € Γειά",  # and these in two single-byte character sets
+    ],
+)
+def test_qr_codes_of_other_text_than_ascii_carry_utf8_without_eci(payload: str) -> None:
+    make_qr.cache_clear()
+    read = _read_svg_code(make_qr(payload))
+    assert read.bytes == payload.encode("utf-8") and read.text == payload
+    assert read.symbology_identifier == "]Q1"  # no ECI header: what phones expect of UTF-8
+
+
+def test_ascii_qr_codes_are_made_by_the_compiled_writer_and_others_where_it_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("zxingcpp")
+    import sitegen.plan.qr as qr
+
+    payload = "tel:+8613900120001"  # its digits fit a numeric segment: version 1 (qrcode's is 2)
+    make_qr.cache_clear()
+    compiled = make_qr(payload)
+    assert compiled.modules == 21 + 2 * QUIET_ZONE and "zxing-cpp" in qr.encoder()
+    read = _read_svg_code(compiled)
+    assert read.text == payload and read.symbology_identifier == "]Q1" and read.ec_level == "M"
+    monkeypatch.setattr(qr, "_zxing", lambda: None)
+    qr.encoder.cache_clear()
+    make_qr.cache_clear()
+    try:
+        fallback = make_qr(payload)
+        assert fallback.modules == 25 + 2 * QUIET_ZONE and "zxing-cpp" not in qr.encoder()
+        assert _read_svg_code(fallback).text == payload
+    finally:
+        make_qr.cache_clear()
+        qr.encoder.cache_clear()
+
+
+def test_codes_kept_by_another_encoder_are_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("zxingcpp")
+    import sitegen.plan.qr as qr
+
+    payload = "tel:+8613900120001"
+    monkeypatch.setattr(qr, "_zxing", lambda: None)
+    qr.encoder.cache_clear()
+    try:
+        kept = QrCache(tmp_path)
+        by_qrcode = kept.make(payload)
+        kept.save()
+    finally:
+        monkeypatch.undo()
+        qr.encoder.cache_clear()
+    again = QrCache(tmp_path).make(payload)
+    assert again.modules != by_qrcode.modules and again.svg == make_qr(payload).svg
+
+
 def test_qr_levels_are_the_libraries_constants() -> None:
     import qrcode.constants
 

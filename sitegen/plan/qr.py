@@ -5,20 +5,23 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import importlib.util
 import json
+import os
 import re
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup, escape
 
 from sitegen import cache
 
 QUIET_ZONE = 4
-# Error correction levels, by the constants of the qrcode library (which is imported when a code is
-# first made: loading it takes longer than an edit's whole build).
+# Error correction levels, by the constants of the qrcode library (the fallback encoder, imported when
+# a code is first made: loading it takes longer than an edit's whole build).
 LEVELS = {"L": 1, "M": 0, "Q": 3, "H": 2}
 
 
@@ -34,6 +37,8 @@ class QrCode:
 
 _DARK_RUN = re.compile("1+")
 _BITS = bytes.maketrans(b"\x00\x01", b"01")
+# zxing-cpp draws a dark module as 0 and a light one as 255.
+_PIXELS = bytes([ord("1")] + [ord("0")] * 255)
 
 
 def _rows(matrix: list[list[bool]]) -> list[str]:
@@ -72,16 +77,71 @@ def _attribute(text: str) -> Markup:
     return Markup(str(escape(text)).replace("\n", "&#10;"))
 
 
-def encode(payload: str, level: str) -> list[list[bool]]:
-    """The modules of ``payload``'s QR code, quiet zone included.
+def _mask(payload: str) -> int:
+    """The mask pattern, picked from the payload rather than by scoring all eight (which takes several
+    times longer, and a district's cold build makes tens of thousands of codes): every mask is valid
+    and readers decode them all, as the print tests check by decoding every printed code."""
+    return zlib.crc32(payload.encode("utf-8")) % 8
 
-    The mask pattern is picked from the payload, not by scoring all eight (which takes six times
-    longer, and a district's cold build makes tens of thousands of codes): every mask is valid and
-    readers decode them all, as the print tests check by decoding every printed code.
+
+@functools.cache
+def _zxing() -> Any:
+    """zxing-cpp's writer, or None where it is not installed (then the qrcode library encodes)."""
+    try:
+        import zxingcpp
+    except ImportError:
+        return None
+    return zxingcpp
+
+
+@functools.cache
+def encoder() -> str:
+    """Which libraries encode the codes, and which build of each (its compiled module or code file).
+
+    Codes kept in the cache, and the pages that show them, were made by these: others (a library
+    installed, removed or upgraded) may draw other modules for the same text, so they are made again.
     """
+    modules = [("zxing-cpp", "zxingcpp.zxingcpp")] if _zxing() is not None else []
+    return "; ".join(_library(name, module) for name, module in [*modules, ("qrcode", "qrcode")])
+
+
+def _library(name: str, module: str) -> str:
+    spec = importlib.util.find_spec(module)
+    origin = spec.origin if spec is not None and spec.origin else ""
+    try:
+        info = os.stat(origin)
+    except OSError:
+        return name
+    return f"{name} {os.path.basename(origin)} {info.st_size} {info.st_mtime_ns}"
+
+
+def encode(payload: str, level: str) -> list[str]:
+    """The modules of ``payload``'s QR code, one string of 0 (light) and 1 (dark) per row, quiet zone included.
+
+    zxing-cpp's writer (libzint, compiled: a fifth of the pure-Python library's time or less)
+    encodes text in ASCII, which is nearly every code (web addresses, `tel:` numbers); it puts runs of
+    digits in numeric segments, so a code may be a version smaller than qrcode's. Other text goes to
+    the qrcode library, which writes it as UTF-8 in byte mode, as readers expect: libzint would pick a
+    character set by itself (Shift JIS for most Chinese characters, ISO 8859-7 for Greek) and not say
+    which in the code. Where zxing-cpp is not installed, qrcode encodes every code.
+    """
+    mask = _mask(payload)
+    writer = _zxing()
+    if writer is None or not payload.isascii():
+        return _rows(_qrcode_matrix(payload, level, mask))
+    code = writer.create_barcode(payload, writer.BarcodeFormat.QRCode, ec_level=level, data_mask=mask)
+    image = code.to_image(scale=1, add_quiet_zones=False)  # one byte a module, row by row
+    size: int = image.shape[1]
+    modules = memoryview(image).tobytes().translate(_PIXELS).decode("ascii")
+    margin = "0" * QUIET_ZONE
+    light = "0" * (size + 2 * QUIET_ZONE)
+    inside = [f"{margin}{modules[at : at + size]}{margin}" for at in range(0, len(modules), size)]
+    return [*[light] * QUIET_ZONE, *inside, *[light] * QUIET_ZONE]
+
+
+def _qrcode_matrix(payload: str, level: str, mask: int) -> list[list[bool]]:
     import qrcode
 
-    mask = zlib.crc32(payload.encode("utf-8")) % 8
     code = qrcode.QRCode(error_correction=LEVELS[level], border=QUIET_ZONE, box_size=1, mask_pattern=mask)
     code.add_data(payload.encode("utf-8"))
     # What make(fit=True) does, less a second fitting: asking for the version before fitting fits too.
@@ -106,7 +166,7 @@ def _svg(payload: str, level: str, size: int, path: str) -> QrCode:
 @functools.lru_cache(maxsize=4096)
 def make_qr(payload: str, level: str = "M") -> QrCode:
     """Encode ``payload`` at error-correction ``level`` with a 4-module quiet zone."""
-    rows = _rows(encode(payload, level))
+    rows = encode(payload, level)
     return _svg(payload, level, len(rows), _path(rows))
 
 
@@ -122,13 +182,15 @@ def _unpack(data: bytes, size: int) -> list[str]:
     return [bits[y * size : (y + 1) * size] for y in range(size)]
 
 
-# A code kept in the cache: its size in modules, its modules packed (base64), and a checksum of both
-# and of the level and payload it was made for.
+# A code kept in the cache: its size in modules, its modules packed (base64), and a checksum of both,
+# of the level and payload it was made for and of the encoder.
 Entry = tuple[int, str, str]
 
 
 def _entry_sum(key: str, size: int, packed: str) -> str:
-    return hashlib.sha256(f"{key}\0{size}\0{packed}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    """The checksum of a kept code: of its modules, of the level and payload, and of the encoder that made it."""
+    text = f"{encoder()}\0{key}\0{size}\0{packed}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _entry(key: str, rows: list[str]) -> Entry:
@@ -206,7 +268,7 @@ class QrCache:
         entry = self.new.get(key) or self._bucket(self._bucket_of(key)).get(key)
         rows = _modules(key, entry) if entry is not None else None
         if rows is None:
-            rows = _rows(encode(payload, level))
+            rows = encode(payload, level)
             self.new[key] = _entry(key, rows)
         return _svg(payload, level, len(rows), _path(rows))
 
