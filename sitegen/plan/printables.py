@@ -8,10 +8,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sitegen.content.geometry import quarter_turn, view_angle
 from sitegen.content.model import Building, MapBuilding, Neighborhood, Person, Service, Site
 from sitegen.content.phone import Phone
 from sitegen.content.plaintext import plain_text
+from sitegen.content.planlayout import evacuation_turn
 from sitegen.content.signs import SIGNS
 from sitegen.i18n import _
 from sitegen.i18n import in_chinese as _zh  # the print kit is for Chinese bulletin boards
@@ -241,7 +241,7 @@ class Planner:
 
     def evacuation(self, n: Neighborhood, building: MapBuilding) -> Sheet:
         assert n.map is not None
-        turn = quarter_turn(view_angle(building.facing, n.map.north))
+        turn = evacuation_turn(n.map, building)
         plan = draw_plan(n.map, building, turn, _zh(_("Evacuation plan of {building}", building=building.name)))
         route = n.map.routes[building.id]
         assembly = next(a for a in n.map.assembly_points if a.id == route.assembly)
