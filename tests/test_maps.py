@@ -135,7 +135,7 @@ def test_evacuation_plan_marks_what_the_standard_asks_for() -> None:
     assert 'class="route"' in svg and 'data-length-m="30.0"' in svg
     assert svg.count('class="you-are-here"') == 1
     assert 'class="assembly-point"' in svg and 'class="exit"' in svg
-    assert 'class="north-arrow"' in svg and 'class="scale-bar"' in svg
+    assert 'class="north-arrow marker"' in svg and 'class="scale-bar marker"' in svg
     assert len(re.findall(r'class="route-arrow"', svg)) >= 3
     assert " id=" not in svg  # several plans can share a page
 

@@ -8,6 +8,7 @@ comes near the route, and says which items found no room.
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -20,37 +21,65 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1 with x0 <= x1 and y0 <
 Segment = tuple[XY, XY]
 
 # Where a browser's box around a line of text reaches, in ems from the baseline: Noto Sans CJK and
-# Source Han Sans reach 1.16 above and 0.29 below; these allow for other CJK fonts too.
+# Source Han Sans reach 1.16 above and 0.29 below; these allow for other CJK fonts too. Text with
+# rarer letters or symbols (emoji, other scripts), drawn from fallback fonts, may reach further.
 TEXT_TOP = 1.2
 TEXT_BOTTOM = 0.32
+RARE_TOP = 1.7
+RARE_BOTTOM = 0.65
 
-# Advance widths in ems, at least those of the bold CJK fonts a plan is drawn with (measured in
-# Chromium: Noto Sans CJK's digits are 0.59 em, its capitals at most 0.92 em).
-_NARROW = frozenset("iljtf.,:;'!|`()[]{} ")
-_WIDE_LATIN = frozenset("mwMW@%&")
-_EXTRA_WIDE = {"\u2e3a": 2.0, "\u2e3b": 3.0, "\ufdfd": 4.0, "\ua9c1": 2.0, "\ua9c2": 2.0}
+# Advance widths in ems, at least those of the bold CJK fonts a plan is drawn with and of the fonts a
+# browser falls back to. Measured in Chromium, with room for other CJK fonts: Noto Sans CJK's digits
+# are 0.59 em, its letters at most 1.01 em; accented Latin letters reach 1.55 em, emoji 1.6 em,
+# letters of other scripts 2 em.
+_ASCII = {
+    char: width
+    for chars, width in (
+        (" i|jl',.:;I!-()[]{}/\\f", 0.46),
+        ("tr", 0.55),
+        ("sc*?z", 0.62),
+        ('Jx"_yFLYev#$+0123456789<=>^a~ZgkESCTVX`oAbdhnpqu', 0.74),
+        ("PBRKDG&NUHOQ", 0.87),
+        ("MwW", 1.02),
+        ("%m@", 1.12),
+    )
+    for char in chars
+}
+_EXTRA_WIDE = {"\u2e3a": 2.2, "\u2e3b": 3.0, "\ufdfd": 4.0, "\ua9c1": 2.2, "\ua9c2": 2.2, "\u2031": 2.1}
 
 
+@functools.lru_cache(maxsize=4096)
 def char_width(char: str) -> float:
-    """The most a character may advance, in ems, in a bold CJK font."""
+    """The most a character may advance, in ems, in a bold CJK font or a browser's fallback for it."""
     if char in _EXTRA_WIDE:
         return _EXTRA_WIDE[char]
     if char.isascii():
-        if char in _WIDE_LATIN:
-            return 1.0
-        if char in _NARROW:
-            return 0.4
-        if char.isupper():
-            return 0.8
-        return 0.66 if char.isprintable() else 0.0
+        return _ASCII.get(char, 0.0)
     if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
         return 0.0
-    return 1.0
+    if _common(char):
+        return 1.0
+    return 1.6 if char <= "\u058f" or "\u1e00" <= char <= "\u1eff" else 2.1
+
+
+@functools.lru_cache(maxsize=4096)
+def _common(char: str) -> bool:
+    """Whether a character is ASCII or a full-width CJK letter, digit or punctuation mark."""
+    if char.isascii():
+        return True
+    return unicodedata.east_asian_width(char) in ("W", "F") and unicodedata.category(char)[0] in "LNP"
 
 
 def text_width(text: str, size: float) -> float:
     """A width that a line of text drawn at ``size`` in a bold CJK font does not exceed."""
     return sum(char_width(c) for c in text) * size
+
+
+def text_reach(text: str) -> tuple[float, float]:
+    """How far above and below its baseline a line of text may reach, in ems."""
+    if all(_common(c) or unicodedata.category(c) in ("Mn", "Me", "Cf") for c in text):
+        return TEXT_TOP, TEXT_BOTTOM
+    return RARE_TOP, RARE_BOTTOM
 
 
 def overlap(a: Box, b: Box, gap: float = 0.0) -> bool:
@@ -152,23 +181,28 @@ def distance_to_segment(point: XY, segment: Segment) -> float:
 class Candidate:
     """One way to draw an item.
 
-    ``boxes`` must stay clear of everything; ``marks`` (small dots drawn beneath the route, where a
-    leader starts) must stay clear of other items but may lie on the route; ``leaders`` are thin
-    lines that may cross the route but no box. ``soft`` are boxes that had better not cover some
-    things (what that costs is added by the ``penalty`` given to :func:`place`, on top of ``cost``).
-    ``drawing`` is what the drawer needs.
+    ``boxes`` must stay clear of everything. ``leaders`` are thin lines from the place of a thing to
+    its sign or name, drawn beneath everything else: they may cross the route, and may start under
+    something (a thing at the same place as another), but cross no box. ``soft`` are boxes that had
+    better not cover some things (what that costs is added by the ``penalty`` given to
+    :func:`place`, on top of ``cost``). ``drawing`` is what the drawer needs.
     """
 
     cost: float
     boxes: tuple[Box, ...]
-    marks: tuple[Box, ...] = ()
     leaders: tuple[Segment, ...] = ()
     drawing: Any = None
     soft: tuple[Any, ...] = ()
 
     @cached_property
     def extent(self) -> Box:
-        return union([*self.boxes, *self.marks, *(segment_box(s) for s in self.leaders)])
+        return union([*self.boxes, *(segment_box(s) for s in self.leaders)])
+
+
+def crosses(leader: Segment, box: Box, pad: float = 0.0) -> bool:
+    """Whether a leader comes within ``pad`` of a box; one that starts under the box only comes out from under it."""
+    (x, y), _ = leader
+    return not (box[0] < x < box[2] and box[1] < y < box[3]) and segment_hits_box(leader, grow(box, pad))
 
 
 Tier = tuple[float, Callable[[], list[Candidate]]]  # the least cost of its candidates, and how to make them
@@ -245,15 +279,24 @@ def conflict(a: Candidate, b: Candidate, gap: float) -> bool:
     """Whether two candidates of different items cannot both be drawn."""
     if not overlap(a.extent, b.extent, gap):
         return False
-    solid_a, solid_b = (*a.boxes, *a.marks), (*b.boxes, *b.marks)
-    if any(overlap(x, y, gap) for x in solid_a for y in solid_b):
+    if any(overlap(x, y, gap) for x in a.boxes for y in b.boxes):
         return True
     half = gap / 2
-    if any(segment_hits_box(s, grow(y, half)) for s in a.leaders for y in solid_b):
+    if any(crosses(s, y, half) for s in a.leaders for y in b.boxes):
         return True
-    if any(segment_hits_box(s, grow(x, half)) for s in b.leaders for x in solid_a):
+    if any(crosses(s, x, half) for s in b.leaders for x in a.boxes):
         return True
-    return any(segments_cross(s, t) for s in a.leaders for t in b.leaders)
+    return any(_leaders_cross(s, t) for s in a.leaders for t in b.leaders)
+
+
+def _leaders_cross(s: Segment, t: Segment) -> bool:
+    """Leaders from one place (things at the same spot) fan out from it; other leaders may not touch."""
+    if math.dist(s[0], t[0]) > 1e-6:
+        return segments_cross(s, t)
+    (x0, y0), (x1, y1), (x2, y2) = s[0], s[1], t[1]
+    ax, ay, bx, by = x1 - x0, y1 - y0, x2 - x0, y2 - y0
+    length = math.hypot(ax, ay) * math.hypot(bx, by)
+    return length > 0 and ax * bx + ay * by > 0 and abs(ax * by - ay * bx) < 0.2 * length  # within ~11°
 
 
 class _Search:
@@ -282,12 +325,9 @@ class _Search:
         near = grow(candidate.extent, o.gap)
         for fixed in o.boxes:
             if overlap(near, fixed):
-                # A leader may start right beside a fixed mark: its dot and line only may not touch it.
                 if any(overlap(box, fixed, o.gap) for box in candidate.boxes):
                     return False
-                if any(overlap(mark, fixed) for mark in candidate.marks):
-                    return False
-                if any(segment_hits_box(s, fixed) for s in candidate.leaders):
+                if any(crosses(s, fixed) for s in candidate.leaders):
                     return False
         reach = grow(candidate.extent, o.clearance)
         for segment in o.route:
@@ -323,11 +363,15 @@ class _Search:
         del self.reach[key]
         return self.chosen.pop(key)
 
-    def best_free(self, key: str, below: float = math.inf) -> Candidate | None:
-        """The free candidate of least total cost under ``below`` (branch and bound: penalties are never negative)."""
+    def best_free(self, key: str, below: float = math.inf, budget: float = math.inf) -> Candidate | None:
+        """The free candidate of least total cost under ``below``, among the first ``budget`` looked at.
+
+        Branch and bound: penalties are never negative, so no candidate costing more than the best
+        total so far need be looked at.
+        """
         best, bound = None, [below]
-        for candidate in self.items[key].candidates(lambda: bound[0]):
-            if candidate.cost >= bound[0]:
+        for looked, candidate in enumerate(self.items[key].candidates(lambda: bound[0])):
+            if candidate.cost >= bound[0] or looked >= budget:
                 break
             if self.free(key, candidate):
                 total = self.total(key, candidate)
@@ -335,8 +379,12 @@ class _Search:
                     best, bound[0] = candidate, total
         return best
 
-    def repair(self, key: str, tries: int = 24, most: int = 2) -> bool:
-        """Make room for ``key`` by moving at most ``most`` placed items elsewhere."""
+    def repair(self, key: str, most: int = 2, tries: int = 12, budget: int = 160) -> bool:
+        """Make room for ``key`` by moving at most ``most`` placed items elsewhere.
+
+        Tries ``key``'s cheapest candidates that fit the drawing; each blocking item looks at no more
+        than ``budget`` of its own candidates for somewhere else to go.
+        """
         tried = 0
         for candidate in self.items[key].candidates():
             if tried >= tries:
@@ -351,7 +399,7 @@ class _Search:
             self.put(key, candidate)
             moved = []
             for other in blocking:
-                elsewhere = self.best_free(other)
+                elsewhere = self.best_free(other, budget=budget)
                 if elsewhere is None:
                     break
                 self.put(other, elsewhere)

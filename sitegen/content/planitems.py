@@ -17,8 +17,6 @@ from functools import cached_property
 from sitegen.content import geometry
 from sitegen.content.model import XY, MapBuilding, SiteMap
 from sitegen.content.placement import (
-    TEXT_BOTTOM,
-    TEXT_TOP,
     Box,
     Candidate,
     Item,
@@ -30,6 +28,7 @@ from sitegen.content.placement import (
     overlap,
     segment_box,
     segment_hits_box,
+    text_reach,
     text_width,
     union,
 )
@@ -60,6 +59,7 @@ class Style:
     route_width: float
     walkway_width: float
     line: float  # outlines and leader lines
+    dot: float  # the dot at the place of a sign that stands away from it
     halo: float  # the white outline around letters
 
 
@@ -104,14 +104,20 @@ class TextBlock:
         return max(text_width(line, self.size) for line in self.lines) + self.halo
 
     @cached_property
+    def reach(self) -> tuple[float, float]:
+        """How far above and below its baseline each line reaches, in ems."""
+        reaches = [text_reach(line) for line in self.lines]
+        return max(top for top, _ in reaches), max(bottom for _, bottom in reaches)
+
+    @cached_property
     def height(self) -> float:
-        return len(self.lines) * (TEXT_TOP + TEXT_BOTTOM) * self.size
+        return len(self.lines) * sum(self.reach) * self.size
 
     def texts(self, box: Box) -> tuple[Text, ...]:
-        x, step = (box[0] + box[2]) / 2, (TEXT_TOP + TEXT_BOTTOM) * self.size
+        top, bottom = self.reach
+        x, step = (box[0] + box[2]) / 2, (top + bottom) * self.size
         return tuple(
-            Text(x, box[1] + TEXT_TOP * self.size + i * step, self.size, line, self.cls)
-            for i, line in enumerate(self.lines)
+            Text(x, box[1] + top * self.size + i * step, self.size, line, self.cls) for i, line in enumerate(self.lines)
         )
 
 
@@ -307,7 +313,6 @@ class Planner:
         s = self.style
         mark_box = square(centre, size)
         signs = (Sign(sign[0], centre[0], centre[1], size, sign[2]),) if sign else ()
-        marks = (square(anchor, 3 * s.line),) if leader else ()
         leaders = (leader,) if leader else ()
         candidates = []
         for block_rank, block in enumerate(blocks):
@@ -316,7 +321,7 @@ class Planner:
                 drawn = Drawn(((block, text_box),), signs, leader, bool(leader), centre, mark_box, bool(leader))
                 soft = ((mark_box, SIGN_SOFT), (text_box, TEXT_SOFT))
                 total = cost + 0.6 * block_rank + 0.12 * rank
-                candidates.append(Candidate(total, (mark_box, text_box), marks, leaders, drawn, soft))
+                candidates.append(Candidate(total, (mark_box, text_box), leaders, drawn, soft))
         return candidates
 
     def _named_away(self, mark_box: Box, signs: tuple[Sign, ...], block: TextBlock, cost: float) -> list[Candidate]:
@@ -330,41 +335,39 @@ class Planner:
                 drawn = Drawn(((block, box),), signs, leader, False, centre, mark_box)
                 soft = ((mark_box, SIGN_SOFT), (box, TEXT_SOFT))
                 total = cost + reach_rank + 0.05 * rank
-                candidates.append(Candidate(total, (mark_box, box), (), (leader,), drawn, soft))
+                candidates.append(Candidate(total, (mark_box, box), (leader,), drawn, soft))
         return candidates
 
     def gate(self, index: int) -> Item:
         gate = self.map.gates[index]
         s = self.style
-        block = self.block([gate.name], s.gate_text, "label gate-label")
+        sizes = (s.gate_text, s.smallest_text)
+        blocks = [self.block(lines, size, "label gate-label") for size in sizes for lines in shapes(gate.name)]
         sign = ("E001", s.exit_sign, "exit-sign") if gate.exit else None
-        return Item(f"gate:{gate.id}", *self.labelled(self.point(gate.at), sign, [block], s.exit_sign / 2))
+        return Item(f"gate:{gate.id}", *self.labelled(self.point(gate.at), sign, blocks, s.exit_sign / 2))
 
     def assembly(self, index: int) -> Item:
         place = self.map.assembly_points[index]
         s = self.style
         capacity = f"（{place.capacity}人）" if place.capacity else ""
-        shapes = [[place.name + capacity]] + ([[place.name, capacity]] if capacity else [])
+        ways = shapes(place.name + capacity, capacity)
         sizes = (s.assembly_text, s.smallest_text)
-        blocks = [self.block(lines, size, "label assembly-label") for size in sizes for lines in shapes]
+        blocks = [self.block(lines, size, "label assembly-label") for size in sizes for lines in ways]
         sign = ("E007", s.assembly_sign, "assembly-sign")
         return Item(f"assembly:{place.id}", *self.labelled(self.point(place.at), sign, blocks))
 
     # -- facilities --
 
-    def facilities(self) -> list[tuple[Item, list[int], XY]]:
-        """Facilities close together share one item, their signs side by side: each with its facilities and place."""
+    def facilities(self) -> list[tuple[Item, list[int]]]:
+        """Facilities close together share one item, their signs side by side: each item with its facilities."""
         s = self.style
         at = [self.frame(f.at) for f in self.map.facilities]
         items = []
         for group in clusters(at, s.facility_sign * 1.05, 4):
             centre = (sum(at[i][0] for i in group) / len(group), sum(at[i][1] for i in group) / len(group))
-            items.append((self.facility(group, centre), group, centre))
+            codes = [self.map.facilities[i].code for i in group]
+            items.append((Item(f"facility:{group[0]}", *self.sign_row(centre, codes)), group))
         return items
-
-    def facility(self, group: Sequence[int], anchor: XY) -> Item:
-        codes = [self.map.facilities[i].code for i in group]
-        return Item(f"facility:{group[0]}", *self.sign_row(anchor, codes))
 
     def sign_row(self, anchor: XY, codes: Sequence[str]) -> list[Tier]:
         """Signs in a row (or a column) on their place, or away from it with a leader."""
@@ -380,10 +383,9 @@ class Planner:
                 for i, code in enumerate(codes)
             )
             boxes = tuple(square((sign.x, sign.y), size) for sign in signs)
-            marks = (square(anchor, 3 * s.line),) if leader else ()
             drawn = Drawn((), signs, leader, bool(leader), anchor, box, bool(leader))
             soft = tuple((b, SIGN_SOFT) for b in boxes)
-            return Candidate(cost, boxes, marks, (leader,) if leader else (), drawn, soft)
+            return Candidate(cost, boxes, (leader,) if leader else (), drawn, soft)
 
         def in_place() -> list[Candidate]:
             return [row(centred(anchor, w, h), None, 0.5 * rank) for rank, (w, h) in enumerate(shapes)]
@@ -417,37 +419,39 @@ class Planner:
             # The whole name inside; else the short one (the number of 3号楼) inside; else spilling over.
             for words, extra in ((name, 0.0), *([(short, 0.9)] if short else [])):
                 for size_rank, text_size in enumerate(sizes):
-                    block = self.block([words], text_size, "label building-label")
-                    box = centred(centre, block.width, block.height)
-                    ink = centred(centre, block.width, text_size)  # the letters, without the font's line gap
-                    spill = 0.0 if box_in_polygon(ink, drawn_outline) else 1.5
-                    drawn = Drawn(((block, box),))
-                    candidates.append(
-                        Candidate(extra + 0.4 * size_rank + spill, (box,), (), (), drawn, ((box, TEXT_SOFT),))
-                    )
+                    for shape_rank, lines in enumerate(shapes(words)):
+                        block = self.block(lines, text_size, "label building-label")
+                        box = centred(centre, block.width, block.height)
+                        # The letters, without the font's line gap.
+                        ink = centred(centre, block.width, text_size * (len(lines) * 1.3 - 0.3))
+                        spill = 0.0 if box_in_polygon(ink, drawn_outline) else 1.5
+                        cost = extra + 0.4 * size_rank + 0.3 * shape_rank + spill
+                        candidates.append(Candidate(cost, (box,), (), Drawn(((block, box),)), ((box, TEXT_SOFT),)))
             return candidates
+
+        outside_blocks = [
+            self.block(lines, text_size, "label building-label") for text_size in outside for lines in shapes(name)
+        ]
 
         def next_to() -> list[Candidate]:
             candidates = []
-            for size_rank, text_size in enumerate(outside):
-                block = self.block([name], text_size, "label building-label")
+            for block_rank, block in enumerate(outside_blocks):
                 for rank, direction in enumerate(AROUND):
                     box = beside(bounds, block.width, block.height, s.gap, direction)
-                    cost = 3.0 + 0.4 * size_rank + 0.1 * rank
-                    candidates.append(Candidate(cost, (box,), (), (), Drawn(((block, box),)), ((box, TEXT_SOFT),)))
+                    cost = 3.0 + 0.3 * block_rank + 0.1 * rank
+                    candidates.append(Candidate(cost, (box,), (), Drawn(((block, box),)), ((box, TEXT_SOFT),)))
             return candidates
 
         def led() -> list[Candidate]:
             half = math.hypot(bounds[2] - bounds[0], bounds[3] - bounds[1]) / 2
             candidates = []
-            for size_rank, text_size in enumerate(outside):
-                block = self.block([name], text_size, "label building-label")
+            for size_rank, block in enumerate(outside_blocks):
                 for reach_rank, extra in enumerate((1.5, 3.0)):
                     for rank, direction in enumerate(AROUND):
                         box, leader = away(centre, 0, half + extra * block.height, block.width, block.height, direction)
                         cost = 5.0 + 0.4 * size_rank + reach_rank + 0.05 * rank
                         drawn = Drawn(((block, box),), leader=leader)
-                        candidates.append(Candidate(cost, (box,), (), (leader,), drawn, ((box, TEXT_SOFT),)))
+                        candidates.append(Candidate(cost, (box,), (leader,), drawn, ((box, TEXT_SOFT),)))
             return candidates
 
         return [(0.0, inside), (3.0, next_to), (5.0, led)]
@@ -471,7 +475,7 @@ class Planner:
         def next_to() -> list[Candidate]:
             boxes = [beside(marker, block.width, block.height, s.gap, direction) for direction in AROUND]
             return [
-                Candidate(0.15 * rank, (box,), (), (), Drawn(((block, box),)), ((box, TEXT_SOFT),))
+                Candidate(0.15 * rank, (box,), (), Drawn(((block, box),)), ((box, TEXT_SOFT),))
                 for rank, box in enumerate(boxes)
             ]
 
@@ -483,7 +487,7 @@ class Planner:
                     box, leader = away(here, start, start + extra * block.height, block.width, block.height, direction)
                     drawn = Drawn(((block, box),), leader=leader)
                     cost = 2.5 + reach_rank + 0.05 * rank
-                    candidates.append(Candidate(cost, (box,), (), (leader,), drawn, ((box, TEXT_SOFT),)))
+                    candidates.append(Candidate(cost, (box,), (leader,), drawn, ((box, TEXT_SOFT),)))
             return candidates
 
         return Item("here", (0.0, next_to), (2.5, led))
@@ -529,8 +533,23 @@ class Planner:
         candidates = []
         for rank, at in enumerate(spots):
             box = shift(relative, at)
-            candidates.append(Candidate(0.3 * rank, (box,), (), (), drawn(at), ((box, CORNER_SOFT),)))
+            candidates.append(Candidate(0.3 * rank, (box,), (), drawn(at), ((box, CORNER_SOFT),)))
         return candidates
+
+
+def shapes(text: str, tail: str = "") -> list[list[str]]:
+    """The ways to set a name: on one line, or (when long) on two, broken before ``tail`` (a capacity), at
+    a bracket or a space, or in the middle."""
+    ways = [[text]]
+    if tail and text.endswith(tail) and len(text) > len(tail):
+        ways.append([text[: -len(tail)], tail])
+    if len(text) > 7:
+        breaks = [i for i, c in enumerate(text) if c in "（( ·" and 0 < i < len(text) - 1]
+        at = min(breaks, key=lambda i: abs(i - len(text) / 2)) if breaks else (len(text) + 1) // 2
+        split = [text[:at].rstrip(), text[at:].lstrip(" ·")]
+        if split not in ways:
+            ways.append(split)
+    return ways
 
 
 def clusters(points: Sequence[XY], within: float, most: int) -> list[list[int]]:

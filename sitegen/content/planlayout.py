@@ -11,12 +11,12 @@ no room is reported) and drawn by ``sitegen.plan.mapdraw``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sitegen.content import geometry
 from sitegen.content.model import XY, MapBuilding, SiteMap
 from sitegen.content.parse import Entry, Node
-from sitegen.content.placement import Box, Candidate, Item, Obstacles, grow, place
+from sitegen.content.placement import Box, Candidate, Item, Obstacles, grow, inside, overlap, place
 from sitegen.content.planitems import Drawn, Frame, Planner, Style, middle, square
 from sitegen.content.schema import Checker, Rec
 from sitegen.content.signs import SIGNS
@@ -48,6 +48,7 @@ PRINT = Style(
     route_width=3.4,
     walkway_width=5,
     line=0.35,
+    dot=0.6,
     halo=0.9,
 )
 # The map page at a phone's width, in CSS pixels (beyond that the drawing scales with the page).
@@ -73,6 +74,7 @@ WEB = Style(
     route_width=5,
     walkway_width=8,
     line=1,
+    dot=1.6,
     halo=2.5,
 )
 
@@ -174,7 +176,7 @@ class _Framed:
     planner: Planner
     items: list[Item]
     metres: float
-    facilities: dict[str, tuple[list[int], XY]]  # a facility item's key → the facilities it shows, and where
+    facilities: dict[str, list[int]]  # a facility item's key → the facilities it shows
     bases: dict[int, dict[str, Candidate]] = field(default_factory=dict)
 
 
@@ -201,11 +203,11 @@ class _Site:
                 scale,
                 *(planner.assembly(i) for i in range(len(self.map.assembly_points))),
                 *(planner.gate(i) for i in range(len(self.map.gates))),
-                *(item for item, _, _ in facilities),
+                *(item for item, _ in facilities),
                 *(planner.building(b) for b in self.map.buildings),
                 *(planner.landmark(i) for i in range(len(self.map.landmarks))),
             ]
-            groups = {item.key: (group, at) for item, group, at in facilities}
+            groups = {item.key: group for item, group in facilities}
             self.framed[k] = _Framed(planner, items, metres, groups)
         return self.framed[k]
 
@@ -228,7 +230,7 @@ class _Site:
         route = self.map.routes.get(building.id)
         here = frame(building.board or self.map.points[route.entrance if route else building.entrances[0]])
         marker = square(here, 2 * s.here_radius + s.line)
-        items = [self._beside_marker(framed, item, marker) for item in framed.items]
+        items = list(framed.items)
         walk: list[XY] = []
         if route:
             # The route leads to its assembly point's sign, which stands on its place; nothing else
@@ -248,19 +250,6 @@ class _Site:
         placement = place([*first, planner.here_label(here), *rest], obstacles, planner.penalty, chosen)
         return self._result(framed, placement.chosen, placement.left_out, here, walk)
 
-    def _beside_marker(self, framed: _Framed, item: Item, marker: Box) -> Item:
-        """A facility at the reader's own marker points to the marker's edge instead, its sign beside it."""
-        if item.key not in framed.facilities:
-            return item
-        group, (x, y) = framed.facilities[item.key]
-        reach = (marker[2] - marker[0]) / 2 + 2 * self.style.line + 0.01
-        cx, cy = middle(marker)
-        if max(abs(x - cx), abs(y - cy)) >= reach + self.style.gap:
-            return item
-        dx, dy = (x - cx, y - cy) if (x, y) != (cx, cy) else (0.0, -1.0)
-        stretch = reach / max(abs(dx), abs(dy))
-        return framed.planner.facility(group, (cx + dx * stretch, cy + dy * stretch))
-
     def _result(
         self,
         framed: _Framed,
@@ -270,8 +259,25 @@ class _Site:
         walk: Sequence[XY] = (),
     ) -> Layout:
         labels = tuple(label for key in left_out for label in _labels(self.map, key, framed.facilities))
-        drawn = {key: c.drawing for key, c in chosen.items()}
-        return Layout(self.style, framed.planner.frame, drawn, labels, framed.metres, here, tuple(walk), chosen)
+        s, frame = self.style, framed.planner.frame
+        taken = [box for c in chosen.values() for box in c.boxes]
+        if here is not None:
+            taken.append(square(here, 2 * s.here_radius + s.line))
+        area = (s.inset, s.inset, frame.width - s.inset, frame.height - s.inset)
+        drawn = {key: _dotted(c.drawing, taken, area, s) for key, c in chosen.items()}
+        return Layout(self.style, frame, drawn, labels, framed.metres, here, tuple(walk), chosen)
+
+
+def _dotted(drawn: Drawn, taken: list[Box], area: Box, style: Style) -> Drawn:
+    """A sign away from its place gets a dot there where the dot is free (``taken`` gets it); else its
+    leader comes out from under what is there."""
+    if not drawn.dot or drawn.leader is None:
+        return drawn
+    dot = square(drawn.leader[0], style.dot * 2)
+    if inside(dot, area) and not any(overlap(dot, box, style.gap / 2) for box in taken):
+        taken.append(dot)
+        return drawn
+    return replace(drawn, dot=False)
 
 
 def _in_place(item: Item) -> Item:
@@ -279,10 +285,10 @@ def _in_place(item: Item) -> Item:
     return item.only(lambda c: not c.drawing.displaced)
 
 
-def _labels(site_map: SiteMap, key: str, facilities: dict[str, tuple[list[int], XY]]) -> list[Label]:
+def _labels(site_map: SiteMap, key: str, facilities: dict[str, list[int]]) -> list[Label]:
     kind, _, ref = key.partition(":")
     if kind == "facility":
-        return [Label(kind, str(i), SIGNS[site_map.facilities[i].code].name) for i in facilities[key][0]]
+        return [Label(kind, str(i), SIGNS[site_map.facilities[i].code].name) for i in facilities[key]]
     if kind == "assembly":
         a = next(a for a in site_map.assembly_points if a.id == ref)
         return [Label(kind, ref, a.name + (f"（{a.capacity}人）" if a.capacity else ""))]
@@ -313,18 +319,26 @@ def layout_plan(site_map: SiteMap, building: MapBuilding | None, rotation: float
     """Where everything of a plan goes: the site as large as its names allow, each name where it is free.
 
     With ``building``, the plan is that building's evacuation plan: its route and you-are-here
-    marker are fixed first and nothing may cover them. When something finds room at no margin tried,
-    the layout with the fewest left out is given, and its ``left_out`` says what.
+    marker are fixed first and nothing may cover them. The smallest margin at which everything
+    finds room is searched by halving; when something finds room at no margin tried, the layout
+    with the fewest left out is given, and its ``left_out`` says what.
     """
     site = _site(site_map, rotation, style)
+    tried = len(MARGINS) if building is None else MARGINS_TRIED
     best = site.layout(0, building)
-    for k in range(1, len(MARGINS) if building is None else MARGINS_TRIED):
-        if not best.left_out:
-            break
-        layout = site.layout(k, building)
-        if len(layout.left_out) < len(best.left_out):
-            best = layout
-    return best
+    if not best.left_out:
+        return best
+    low, high = 0, tried - 1  # no room at low; is there at high?
+    widest = site.layout(high, building)
+    if widest.left_out:
+        return widest if len(widest.left_out) < len(best.left_out) else best
+    while high - low > 1:
+        k = (low + high) // 2
+        if site.layout(k, building).left_out:
+            low = k
+        else:
+            high = k
+    return site.layout(high, building)
 
 
 def left_out_labels(site_map: SiteMap) -> list[tuple[MapBuilding | None, Label]]:

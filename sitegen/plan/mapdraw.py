@@ -189,7 +189,7 @@ class _Layers:
             (x0, y0), (x1, y1) = drawn.leader
             lines.append(_el("line", x1=x0, y1=y0, x2=x1, y2=y1))
             if drawn.dot:
-                dots.append(_el("circle", class_="leader-dot marker", cx=x0, cy=y0, r=1.2 * s.line))
+                dots.append(_el("circle", class_="leader-dot marker", cx=x0, cy=y0, r=s.dot))
         if not lines:
             return []
         return [_el("g", *lines, *dots, class_="leaders", stroke="#333", stroke_width=s.line, fill="#333")]
@@ -346,7 +346,7 @@ def draw_plan(
     if building is not None:
         parts.append(layers.current(building))
     parts += layers.leaders()
-    if route and len(layout.route) > 1:
+    if route:
         parts.append(layers.route(route))
     parts += layers.signs()
     if building is not None:
