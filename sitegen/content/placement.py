@@ -161,12 +161,40 @@ def box_hits_polygon(box: Box, polygon: Sequence[XY]) -> bool:
 
 def box_in_polygon(box: Box, polygon: Sequence[XY]) -> bool:
     """Whether a box lies wholly inside a polygon."""
+    xs, ys = [x for x, _ in polygon], [y for _, y in polygon]
+    if not inside(box, (min(xs), min(ys), max(xs), max(ys))):
+        return False
+    if len(polygon) == 4 and len(set(xs)) == 2 and len(set(ys)) == 2:
+        return True  # a rectangle square to the drawing (a building turned by quarter turns): its bounds
     corners = ((box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3]))
     if not all(point_in_polygon(c, polygon) for c in corners):
         return False
     edges = zip(polygon, [*polygon[1:], polygon[0]], strict=True)
     shrunk = grow(box, -1e-6)
     return not any(segment_hits_box(edge, shrunk) for edge in edges)
+
+
+class Buckets:
+    """Which of many boxes may overlap a box: their indices, filed by the cells of a grid they touch."""
+
+    def __init__(self, boxes: Sequence[Box], cell: float) -> None:
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[int]] = {}
+        for index, box in enumerate(boxes):
+            for key in self._cells(box):
+                self.cells.setdefault(key, []).append(index)
+
+    def _cells(self, box: Box) -> list[tuple[int, int]]:
+        c = self.cell
+        i0, i1, j0, j1 = int(box[0] // c), int(box[2] // c), int(box[1] // c), int(box[3] // c)
+        return [(i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1)]
+
+    def near(self, box: Box) -> list[int]:
+        """The indices of the boxes filed in the cells ``box`` touches, in order."""
+        found: set[int] = set()
+        for key in self._cells(box):
+            found.update(self.cells.get(key, ()))
+        return sorted(found)
 
 
 def distance_to_segment(point: XY, segment: Segment) -> float:
@@ -307,6 +335,7 @@ class _Search:
         self.chosen: dict[str, Candidate] = {}
         self.reach: dict[str, Box] = {}  # each placed item's extent grown by the gap (a plan has a few dozen)
         self.free_of_fixed: dict[int, bool] = {}
+        self.route = [(segment, segment_box(segment)) for segment in obstacles.route]
 
     def total(self, key: str, candidate: Candidate) -> float:
         return candidate.cost + self.penalty(key, candidate)
@@ -330,8 +359,8 @@ class _Search:
                 if any(crosses(s, fixed) for s in candidate.leaders):
                     return False
         reach = grow(candidate.extent, o.clearance)
-        for segment in o.route:
-            if overlap(reach, segment_box(segment)) and any(
+        for segment, bounds in self.route:
+            if overlap(reach, bounds) and any(
                 segment_hits_box(segment, grow(box, o.clearance)) for box in candidate.boxes
             ):
                 return False

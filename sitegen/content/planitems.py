@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from sitegen.content import geometry
 from sitegen.content.model import XY, MapBuilding, SiteMap
 from sitegen.content.placement import (
     Box,
+    Buckets,
     Candidate,
     Item,
     Segment,
@@ -74,9 +75,17 @@ class Frame:
     width: float
     height: float
 
+    @cached_property
+    def _turn(self) -> tuple[float, float]:
+        angle = math.radians(-self.rotation)  # clockwise, as geometry.rotate
+        return math.cos(angle), math.sin(angle)
+
     def __call__(self, point: XY) -> XY:
-        x, y = geometry.rotate(point, self.rotation, self.pivot)
-        return (self.width / 2 + (x - self.middle[0]) * self.scale, self.height / 2 - (y - self.middle[1]) * self.scale)
+        cos, sin = self._turn
+        (px, py), (mx, my) = self.pivot, self.middle
+        x, y = point[0] - px, point[1] - py
+        x, y = px + x * cos - y * sin, py + x * sin + y * cos
+        return (self.width / 2 + (x - mx) * self.scale, self.height / 2 - (y - my) * self.scale)
 
 
 @dataclass(frozen=True)
@@ -197,29 +206,41 @@ SIGN_SOFT = (0.3, 0.0, 0.0)
 CORNER_SOFT = (3.0, 1.5, 3.0)  # the north arrow and the scale bar look for an empty corner
 
 
-@dataclass
 class _Features:
     """What labels had better not cover: buildings (and landmarks), green areas, walkways."""
 
-    shapes: list[tuple[str, list[XY], Box]] = field(default_factory=list)
-    areas: list[tuple[str, list[XY], Box]] = field(default_factory=list)
-    walkways: list[tuple[Segment, Box]] = field(default_factory=list)
-    walkway_half: float = 0.0
+    def __init__(
+        self,
+        shapes: list[tuple[str, list[XY], Box]],
+        areas: list[tuple[str, list[XY], Box]],
+        walkways: list[tuple[Segment, Box]],
+        walkway_half: float,
+        cell: float,
+    ) -> None:
+        self.shapes, self.areas, self.walkways, self.walkway_half = shapes, areas, walkways, walkway_half
+        self.shape_cells = Buckets([bounds for _, _, bounds in shapes], cell)
+        self.area_cells = Buckets([bounds for _, _, bounds in areas], cell)
+        self.walkway_cells = Buckets([bounds for _, bounds in walkways], cell)
 
     def cost(self, box: Box, own: str, weights: tuple[float, float, float]) -> float:
         on_shape, on_walkway, on_area = weights
         total = 0.0
-        for key, outline, bounds in self.shapes:
+        for i in self.shape_cells.near(box):
+            key, outline, bounds = self.shapes[i]
             if key != own and overlap(box, bounds) and box_hits_polygon(box, outline):
                 total += on_shape
         if on_area:
-            for key, outline, bounds in self.areas:
+            for i in self.area_cells.near(box):
+                key, outline, bounds = self.areas[i]
                 if key != own and overlap(box, bounds) and box_hits_polygon(box, outline):
                     total += on_area
         if on_walkway:
             grown = grow(box, self.walkway_half)
-            if any(overlap(grown, bounds) and segment_hits_box(s, grown) for s, bounds in self.walkways):
-                total += on_walkway
+            for i in self.walkway_cells.near(grown):
+                segment, bounds = self.walkways[i]
+                if overlap(grown, bounds) and segment_hits_box(segment, grown):
+                    total += on_walkway
+                    break
         return total
 
 
@@ -232,22 +253,24 @@ class Planner:
 
     def __init__(self, site_map: SiteMap, frame: Frame, style: Style) -> None:
         self.map, self.frame, self.style = site_map, frame, style
-        self.features = _Features(walkway_half=style.walkway_width / 2)
         self.penalties: dict[int, float] = {}
+        shapes, areas, walkways = [], [], []
         for b in site_map.buildings:
             outline = [frame(p) for p in b.outline]
-            self.features.shapes.append((f"building:{b.id}", outline, _bounds(outline)))
+            shapes.append((f"building:{b.id}", outline, _bounds(outline)))
         for i, landmark in enumerate(site_map.landmarks):
             outline = [frame(p) for p in landmark.outline]
-            self.features.shapes.append((f"landmark:{i}", outline, _bounds(outline)))
+            shapes.append((f"landmark:{i}", outline, _bounds(outline)))
         for a in site_map.assembly_points:
             if a.area:
                 outline = [frame(p) for p in a.area]
-                self.features.areas.append((f"assembly:{a.id}", outline, _bounds(outline)))
+                areas.append((f"assembly:{a.id}", outline, _bounds(outline)))
         for path in site_map.paths:
             drawn = [frame(site_map.points[p]) for p in path]
             for segment in zip(drawn, drawn[1:], strict=False):
-                self.features.walkways.append((segment, grow(segment_box(segment), style.walkway_width / 2)))
+                walkways.append((segment, grow(segment_box(segment), style.walkway_width / 2)))
+        cell = max(frame.width, frame.height) / 12
+        self.features = _Features(shapes, areas, walkways, style.walkway_width / 2, cell)
 
     def penalty(self, key: str, candidate: Candidate) -> float:
         """What the candidate's covering of buildings, walkways and green areas costs (memoised)."""

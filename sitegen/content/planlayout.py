@@ -10,6 +10,7 @@ no room is reported) and drawn by ``sitegen.plan.mapdraw``.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -302,14 +303,18 @@ def _labels(site_map: SiteMap, key: str, facilities: dict[str, list[int]]) -> li
 
 
 _sites: dict[tuple[int, float, str], _Site] = {}
+# The layouts made last, by site map, turn, drawing and building: the checker lays out every plan and
+# the drawer needs them again (in one process, for a community of a few dozen neighborhoods).
+_layouts: OrderedDict[tuple[int, float, str, str], tuple[SiteMap, Layout]] = OrderedDict()
+KEPT_LAYOUTS = 1024
 
 
 def _site(site_map: SiteMap, rotation: float, style: Style) -> _Site:
-    """The site's layouts so far: kept for the last few site maps (checking and drawing share them)."""
+    """The site's frames and layouts so far: kept for the last few site maps."""
     key = (id(site_map), rotation, style.name)
     site = _sites.get(key)
     if site is None or site.map is not site_map or site.style != style:
-        if len(_sites) >= 16:
+        if len(_sites) >= 8:
             _sites.clear()
         site = _sites[key] = _Site(site_map, rotation, style)
     return site
@@ -323,7 +328,19 @@ def layout_plan(site_map: SiteMap, building: MapBuilding | None, rotation: float
     finds room is searched by halving; when something finds room at no margin tried, the layout
     with the fewest left out is given, and its ``left_out`` says what.
     """
-    site = _site(site_map, rotation, style)
+    key = (id(site_map), rotation, style.name, building.id if building else "")
+    kept = _layouts.get(key)
+    if kept is not None and kept[0] is site_map and kept[1].style == style:
+        _layouts.move_to_end(key)
+        return kept[1]
+    layout = _layout_plan(_site(site_map, rotation, style), building)
+    _layouts[key] = (site_map, layout)
+    if len(_layouts) > KEPT_LAYOUTS:
+        _layouts.popitem(last=False)
+    return layout
+
+
+def _layout_plan(site: _Site, building: MapBuilding | None) -> Layout:
     tried = len(MARGINS) if building is None else MARGINS_TRIED
     best = site.layout(0, building)
     if not best.left_out:

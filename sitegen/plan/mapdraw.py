@@ -341,7 +341,7 @@ def draw_plan(
     """
     layout = layout_plan(site_map, building, rotation, style)
     layers = _Layers(site_map, layout)
-    parts = layers.ground()
+    parts = [_ground(layers)]
     route = site_map.routes.get(building.id) if building else None
     if building is not None:
         parts.append(layers.current(building))
@@ -365,6 +365,20 @@ def draw_plan(
     )
     leaders = any(d.leader for d in layout.drawn.values())
     return Plan(svg, _codes(layout.drawn), rotation, north, layout.scale_m, route, layout.left_out, leaders)
+
+
+_grounds: dict[tuple[int, Frame, str], tuple[SiteMap, str]] = {}
+
+
+def _ground(layers: _Layers) -> str:
+    """The ground, walkways and buildings: the same on every plan of a site drawn in the same frame."""
+    key = (id(layers.map), layers.frame, layers.style.name)
+    kept = _grounds.get(key)
+    if kept is None or kept[0] is not layers.map:
+        if len(_grounds) >= 32:
+            _grounds.clear()
+        kept = _grounds[key] = (layers.map, "".join(layers.ground()))
+    return kept[1]
 
 
 def _codes(drawn: dict[str, Drawn]) -> tuple[str, ...]:
