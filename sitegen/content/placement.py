@@ -96,8 +96,14 @@ def union(boxes: Iterable[Box]) -> Box:
     return (min(x0s), min(y0s), max(x1s), max(y1s))
 
 
-def inside(box: Box, outer: Box) -> bool:
-    return outer[0] <= box[0] and outer[1] <= box[1] and box[2] <= outer[2] and box[3] <= outer[3]
+def inside(box: Box, outer: Box, slack: float = 1e-6) -> bool:
+    """Whether a box lies inside another (a box put against an edge by arithmetic may miss it by a hair)."""
+    return (
+        outer[0] - slack <= box[0]
+        and outer[1] - slack <= box[1]
+        and box[2] <= outer[2] + slack
+        and box[3] <= outer[3] + slack
+    )
 
 
 def segment_box(segment: Segment) -> Box:

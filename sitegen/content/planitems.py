@@ -253,7 +253,7 @@ class Planner:
 
     def __init__(self, site_map: SiteMap, frame: Frame, style: Style) -> None:
         self.map, self.frame, self.style = site_map, frame, style
-        self.penalties: dict[int, float] = {}
+        self.penalties: dict[int, tuple[Candidate, float]] = {}
         shapes, areas, walkways = [], [], []
         for b in site_map.buildings:
             outline = [frame(p) for p in b.outline]
@@ -275,11 +275,10 @@ class Planner:
     def penalty(self, key: str, candidate: Candidate) -> float:
         """What the candidate's covering of buildings, walkways and green areas costs (memoised)."""
         known = self.penalties.get(id(candidate))
-        if known is None:
-            known = self.penalties[id(candidate)] = sum(
-                self.features.cost(box, key, weights) for box, weights in candidate.soft
-            )
-        return known
+        if known is None or known[0] is not candidate:  # an id is reused once its object is gone
+            cost = sum(self.features.cost(box, key, weights) for box, weights in candidate.soft)
+            known = self.penalties[id(candidate)] = (candidate, cost)
+        return known[1]
 
     def point(self, point_id: str) -> XY:
         return self.frame(self.map.points[point_id])
