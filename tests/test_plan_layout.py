@@ -23,13 +23,14 @@ from sitegen.content.placement import (
     Item,
     Obstacles,
     crosses,
+    distance_to_segment,
     overlap,
     place,
     segment_hits_box,
     text_reach,
     text_width,
 )
-from sitegen.content.planlayout import PRINT, WEB, Layout, clip_route, evacuation_turn, layout_plan
+from sitegen.content.planlayout import PRINT, WEB, Layout, clip_route, evacuation_turn, join_walk, layout_plan
 from sitegen.content.signs import symbol_defs
 from sitegen.plan.mapdraw import FONTS, draw_plan
 from tests.helpers import MINIMAL_NEIGHBORHOOD, write_site
@@ -172,6 +173,30 @@ def test_nothing_comes_near_the_route() -> None:
     assert place(items, area).chosen["a"].drawing == 1
 
 
+def test_no_leader_starts_under_words() -> None:
+    """A leader starting under a name would seem to lead from that name: it must start where it can be seen."""
+    area = Obstacles((0, 0, 100, 100), 1.0)
+    name = Item("name", (0.0, lambda: [Candidate(0, ((10, 10, 30, 20),), texts=((10, 10, 30, 20),))]))
+    led = [Candidate(0, ((50, 50, 60, 60),), (((20.0, 15.0), (50.0, 50.0)),), drawing="under the name")]
+    led.append(Candidate(1, ((50, 50, 60, 60),), (((40.0, 15.0), (50.0, 50.0)),), drawing="in the open"))
+    sign = Item("sign", (0.0, lambda: led))
+    assert place([name, sign], area).chosen["sign"].drawing == "in the open"
+    # Under a sign (two things at one place) it may.
+    mark = Item("mark", (0.0, lambda: [Candidate(0, ((10, 10, 30, 20),))]))
+    assert place([mark, sign], area).chosen["sign"].drawing == "under the name"
+
+
+def test_a_reader_at_the_board_joins_the_walk_where_it_passes() -> None:
+    walk = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0)]
+    # Beside the first leg: straight onto it, not back to the entrance first.
+    assert join_walk((4.0, -2.0), walk) == [(4.0, 0.0), (10.0, 0.0), (10.0, 10.0)]
+    # Behind the entrance: from the entrance.
+    assert join_walk((-3.0, -2.0), walk) == walk
+    # Past the first leg: onto the second.
+    assert join_walk((12.0, 4.0), walk) == [(10.0, 4.0), (10.0, 10.0)]
+    assert join_walk((5.0, 5.0), walk[:1]) == walk[:1]
+
+
 def test_a_route_stops_where_it_reaches_the_sign_it_leads_to() -> None:
     walk = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0)]
     assert clip_route(walk, (8, 6, 12, 14)) == [(0.0, 0.0), (10.0, 0.0), (10.0, 6.0)]
@@ -206,6 +231,11 @@ def _check_layout(name: str, layout: Layout) -> None:
             itertools.product(chosen[k2].leaders, chosen[k1].boxes),
         ):
             assert not crosses(segment, box), (name, k1, k2, "leader")
+        for ((x, y), _), box in itertools.chain(
+            itertools.product(chosen[k1].leaders, chosen[k2].texts),
+            itertools.product(chosen[k2].leaders, chosen[k1].texts),
+        ):
+            assert not (box[0] <= x <= box[2] and box[1] <= y <= box[3]), (name, k1, k2, "leader from under words")
     if layout.here is not None:
         marker = _square(layout.here, 2 * s.here_radius)
         for key in chosen:
@@ -247,11 +277,21 @@ def test_placement_leaves_routes_scale_and_north_true(site_map: SiteMap) -> None
         assert f'data-length-m="{expected.length:.1f}"' in svg and f'data-assembly="{expected.assembly}"' in svg
         layout = layout_plan(site_map, b, turn, PRINT)
         frame = layout.frame
-        # The route is drawn through every point of the walk, from the marker, until it reaches its sign.
+        # The route is drawn from the marker onto the walk (where the reader joins it, on the walk's
+        # legs), then through every later point of the walk until it reaches its sign.
         walk = [frame(site_map.points[p]) for p in expected.points]
         drawn = list(layout.route)
         assert drawn[0] == layout.here
-        for along, point in zip(drawn[1:-1], walk, strict=False):
+        joined = join_walk(layout.here, walk)
+        assert (
+            any(distance_to_segment(joined[0], leg) < 1e-6 for leg in zip(walk, walk[1:], strict=False))
+            or joined[0] in walk
+        )
+        assert joined[1:] == walk[len(walk) - len(joined) + 1 :]
+        expected = [layout.here]
+        expected += [q for q, before in zip(joined, expected + joined, strict=False) if math.dist(q, before) > 1e-9]
+        assert len(drawn) <= len(expected) + 1
+        for along, point in zip(drawn[:-1], expected, strict=False):
             assert along == pytest.approx(point)
         # One metre is the same length everywhere and in every direction, and the bar says how long.
         for p, q in itertools.combinations(list(site_map.points.values())[:6], 2):

@@ -111,24 +111,30 @@ def segment_box(segment: Segment) -> Box:
     return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
-def segment_hits_box(segment: Segment, box: Box) -> bool:
-    """Whether a segment passes through the inside of a box (Liang–Barsky clipping)."""
+def clip(segment: Segment, box: Box, strict: bool = False) -> tuple[float, float] | None:
+    """The part of a segment in a box, as fractions of the way along it (Liang–Barsky clipping);
+    ``strict``: in its inside, its edges left out. None if no part is."""
     (x0, y0), (x1, y1) = segment
     dx, dy = x1 - x0, y1 - y0
     low, high = 0.0, 1.0
     for p, q in ((-dx, x0 - box[0]), (dx, box[2] - x0), (-dy, y0 - box[1]), (dy, box[3] - y0)):
         if p == 0:
-            if q <= 0:
-                return False
+            if q < 0 or (strict and q == 0):
+                return None
             continue
         t = q / p
         if p < 0:
             low = max(low, t)
         else:
             high = min(high, t)
-        if low >= high:
-            return False
-    return True
+        if low > high or (strict and low == high):
+            return None
+    return low, high
+
+
+def segment_hits_box(segment: Segment, box: Box) -> bool:
+    """Whether a segment passes through the inside of a box."""
+    return clip(segment, box, strict=True) is not None
 
 
 def _orientation(a: XY, b: XY, c: XY) -> float:
@@ -217,9 +223,12 @@ class Candidate:
 
     ``boxes`` must stay clear of everything. ``leaders`` are thin lines from the place of a thing to
     its sign or name, drawn beneath everything else: they may cross the route, and may start under
-    something (a thing at the same place as another), but cross no box. ``soft`` are boxes that had
-    better not cover some things (what that costs is added by the ``penalty`` given to
-    :func:`place`, on top of ``cost``). ``drawing`` is what the drawer needs.
+    a sign or mark (a thing at the same place as another) or a building's name (a thing in the
+    building), but cross no box. ``texts`` are the boxes of ``boxes`` holding other words (names of
+    gates and assembly points, "you are here", the north arrow and scale bar): no leader may start
+    under them, or the words would seem to be what it leads to. ``soft`` are boxes that had better
+    not cover some things (what that costs is added by the ``penalty`` given to :func:`place`, on
+    top of ``cost``). ``drawing`` is what the drawer needs.
     """
 
     cost: float
@@ -227,6 +236,7 @@ class Candidate:
     leaders: tuple[Segment, ...] = ()
     drawing: Any = None
     soft: tuple[Any, ...] = ()
+    texts: tuple[Box, ...] = ()
 
     @cached_property
     def extent(self) -> Box:
@@ -320,7 +330,16 @@ def conflict(a: Candidate, b: Candidate, gap: float) -> bool:
         return True
     if any(crosses(s, x, half) for s in b.leaders for x in a.boxes):
         return True
+    if any(_starts_under(s, y, half) for s in a.leaders for y in b.texts):
+        return True
+    if any(_starts_under(s, x, half) for s in b.leaders for x in a.texts):
+        return True
     return any(_leaders_cross(s, t) for s in a.leaders for t in b.leaders)
+
+
+def _starts_under(leader: Segment, box: Box, pad: float) -> bool:
+    (x, y), _ = leader
+    return box[0] - pad <= x <= box[2] + pad and box[1] - pad <= y <= box[3] + pad
 
 
 def _leaders_cross(s: Segment, t: Segment) -> bool:

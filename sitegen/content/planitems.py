@@ -343,7 +343,7 @@ class Planner:
                 drawn = Drawn(((block, text_box),), signs, leader, bool(leader), centre, mark_box, bool(leader))
                 soft = ((mark_box, SIGN_SOFT), (text_box, TEXT_SOFT))
                 total = cost + 0.6 * block_rank + 0.12 * rank
-                candidates.append(Candidate(total, (mark_box, text_box), leaders, drawn, soft))
+                candidates.append(Candidate(total, (mark_box, text_box), leaders, drawn, soft, (text_box,)))
         return candidates
 
     def _named_away(self, mark_box: Box, signs: tuple[Sign, ...], block: TextBlock, cost: float) -> list[Candidate]:
@@ -353,11 +353,12 @@ class Planner:
         candidates = []
         for reach_rank, extra in enumerate((1.2, 2.4)):
             for rank, direction in enumerate(AROUND):
-                box, leader = away(centre, start, start + extra * block.height, block.width, block.height, direction)
+                # The leader comes out from under the sign: it starts under nothing else.
+                box, leader = away(centre, 0, start + extra * block.height, block.width, block.height, direction)
                 drawn = Drawn(((block, box),), signs, leader, False, centre, mark_box)
                 soft = ((mark_box, SIGN_SOFT), (box, TEXT_SOFT))
                 total = cost + reach_rank + 0.05 * rank
-                candidates.append(Candidate(total, (mark_box, box), (leader,), drawn, soft))
+                candidates.append(Candidate(total, (mark_box, box), (leader,), drawn, soft, (box,)))
         return candidates
 
     def gate(self, index: int) -> Item:
@@ -497,7 +498,7 @@ class Planner:
         def next_to() -> list[Candidate]:
             boxes = [beside(marker, block.width, block.height, s.gap, direction) for direction in AROUND]
             return [
-                Candidate(0.15 * rank, (box,), (), Drawn(((block, box),)), ((box, TEXT_SOFT),))
+                Candidate(0.15 * rank, (box,), (), Drawn(((block, box),)), ((box, TEXT_SOFT),), (box,))
                 for rank, box in enumerate(boxes)
             ]
 
@@ -506,10 +507,11 @@ class Planner:
             candidates = []
             for reach_rank, extra in enumerate((1.2, 2.4, 4.0)):
                 for rank, direction in enumerate(AROUND):
-                    box, leader = away(here, start, start + extra * block.height, block.width, block.height, direction)
+                    # From under the marker: the leader starts under nothing else.
+                    box, leader = away(here, 0, start + extra * block.height, block.width, block.height, direction)
                     drawn = Drawn(((block, box),), leader=leader)
                     cost = 2.5 + reach_rank + 0.05 * rank
-                    candidates.append(Candidate(cost, (box,), (leader,), drawn, ((box, TEXT_SOFT),)))
+                    candidates.append(Candidate(cost, (box,), (leader,), drawn, ((box, TEXT_SOFT),), (box,)))
             return candidates
 
         return Item("here", (0.0, next_to), (2.5, led))
@@ -555,7 +557,7 @@ class Planner:
         candidates = []
         for rank, at in enumerate(spots):
             box = shift(relative, at)
-            candidates.append(Candidate(0.3 * rank, (box,), (), drawn(at), ((box, CORNER_SOFT),)))
+            candidates.append(Candidate(0.3 * rank, (box,), (), drawn(at), ((box, CORNER_SOFT),), (box,)))
         return candidates
 
 

@@ -10,6 +10,7 @@ no room is reported) and drawn by ``sitegen.plan.mapdraw``.
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -17,7 +18,19 @@ from dataclasses import dataclass, field, replace
 from sitegen.content import geometry
 from sitegen.content.model import XY, MapBuilding, SiteMap
 from sitegen.content.parse import Entry, Node
-from sitegen.content.placement import Box, Candidate, Item, Obstacles, grow, inside, overlap, place
+from sitegen.content.placement import (
+    Box,
+    Candidate,
+    Item,
+    Obstacles,
+    Penalty,
+    box_hits_polygon,
+    clip,
+    grow,
+    inside,
+    overlap,
+    place,
+)
 from sitegen.content.planitems import Drawn, Frame, Planner, Style, middle, square
 from sitegen.content.schema import Checker, Rec
 from sitegen.content.signs import SIGNS
@@ -136,6 +149,22 @@ def evacuation_turn(site_map: SiteMap, building: MapBuilding) -> float:
     return geometry.quarter_turn(geometry.view_angle(building.facing, site_map.north))
 
 
+def join_walk(here: XY, walk: Sequence[XY]) -> list[XY]:
+    """The walk from where a reader at ``here`` (the board, beside the entrance) steps onto it.
+
+    The reader joins it at the nearest point of the first leg that does not lie wholly behind
+    them, so the route drawn from the marker does not first run back to the entrance, past the
+    marker or across the building, and then come back the same way.
+    """
+    for i, (a, b) in enumerate(zip(walk, walk[1:], strict=False)):
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        length = dx * dx + dy * dy
+        t = ((here[0] - a[0]) * dx + (here[1] - a[1]) * dy) / length if length else 0.0
+        if t < 1:
+            return list(walk[i:]) if t <= 0 else [(a[0] + t * dx, a[1] + t * dy), *walk[i + 1 :]]
+    return list(walk[-1:])
+
+
 def clip_route(walk: Sequence[XY], end: Box) -> list[XY]:
     """The walk up to where it first reaches the box ``end`` (the sign it leads to)."""
     clipped = [walk[0]]
@@ -145,29 +174,17 @@ def clip_route(walk: Sequence[XY], end: Box) -> list[XY]:
             if entry != clipped[-1]:
                 clipped.append(entry)
             return clipped
-        clipped.append(b)
+        if math.dist(b, clipped[-1]) > 1e-9:
+            clipped.append(b)
     return clipped
 
 
 def _entry(a: XY, b: XY, box: Box) -> XY | None:
     """Where the segment from ``a`` to ``b`` first enters the box, or None if it does not."""
-    if box[0] <= a[0] <= box[2] and box[1] <= a[1] <= box[3]:
-        return a
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    low, high = 0.0, 1.0
-    for p, q in ((-dx, a[0] - box[0]), (dx, box[2] - a[0]), (-dy, a[1] - box[1]), (dy, box[3] - a[1])):
-        if p == 0:
-            if q < 0:
-                return None
-            continue
-        t = q / p
-        if p < 0:
-            low = max(low, t)
-        else:
-            high = min(high, t)
-        if low > high:
-            return None
-    return (a[0] + dx * low, a[1] + dy * low)
+    found = clip((a, b), box)
+    if found is None:
+        return None
+    return (a[0] + (b[0] - a[0]) * found[0], a[1] + (b[1] - a[1]) * found[0])
 
 
 @dataclass
@@ -239,7 +256,7 @@ class _Site:
             destination = f"assembly:{route.assembly}"
             at = next(a.at for a in self.map.assembly_points if a.id == route.assembly)
             end = grow(square(planner.point(at), s.assembly_sign), s.route_width / 2 + s.gap * 1.05)
-            walk = clip_route([here, *(planner.point(p) for p in route.points)], end)
+            walk = clip_route([here, *join_walk(here, [planner.point(p) for p in route.points])], end)
             items = [_in_place(item) if item.key == destination else item for item in items]
             items.sort(key=lambda item: item.key != destination)
         own = f"building:{building.id}"
@@ -248,7 +265,8 @@ class _Site:
         segments = tuple(zip(walk, walk[1:], strict=False))
         obstacles = Obstacles(area, s.gap, (marker,), segments, s.route_width / 2 + s.gap)
         chosen = {key: base.candidates[key] for key in base.candidates}
-        placement = place([*first, planner.here_label(here), *rest], obstacles, planner.penalty, chosen)
+        penalty = _sparing(planner.penalty, own, [frame(p) for p in building.outline])
+        placement = place([*first, planner.here_label(here), *rest], obstacles, penalty, chosen)
         return self._result(framed, placement.chosen, placement.left_out, here, walk)
 
     def _result(
@@ -279,6 +297,26 @@ def _dotted(drawn: Drawn, taken: list[Box], area: Box, style: Style) -> Drawn:
         taken.append(dot)
         return drawn
     return replace(drawn, dot=False)
+
+
+# What it costs a name to cover the reader's own building (on top of covering a building at all):
+# the building in yellow is what the reader looks for first.
+OWN_BUILDING_SOFT = 2.0
+
+
+def _sparing(penalty: Penalty, own: str, outline: list[XY]) -> Penalty:
+    """The penalty, and more for words over the reader's own building, other than its own name."""
+    bounds = geometry.bounds(outline)
+
+    def spared(key: str, candidate: Candidate) -> float:
+        cost = penalty(key, candidate)
+        if key != own:
+            for _, box in candidate.drawing.blocks:
+                if overlap(box, bounds) and box_hits_polygon(box, outline):
+                    cost += OWN_BUILDING_SOFT
+        return cost
+
+    return spared
 
 
 def _in_place(item: Item) -> Item:

@@ -88,8 +88,9 @@ def _arrow(at: XY, direction: XY, size: float) -> str:
 
 
 def _arrows(points: tuple[XY, ...], spacing: float, size: float) -> list[str]:
-    """White direction arrows along a walk, every ``spacing`` units, and one at its end."""
-    arrows = []
+    """White direction arrows along a walk, every ``spacing`` units, and one at its end (instead of
+    one just before it)."""
+    arrows: list[tuple[XY, XY]] = []
     carried = spacing / 2
     last: tuple[XY, XY] | None = None
     for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
@@ -99,13 +100,15 @@ def _arrows(points: tuple[XY, ...], spacing: float, size: float) -> list[str]:
         direction = ((x1 - x0) / length, (y1 - y0) / length)
         at = carried
         while at < length - size:
-            arrows.append(_arrow((x0 + direction[0] * at, y0 + direction[1] * at), direction, size))
+            arrows.append(((x0 + direction[0] * at, y0 + direction[1] * at), direction))
             at += spacing
         carried = max(at - length, size)
         last = ((x1 - direction[0] * size * 1.2, y1 - direction[1] * size * 1.2), direction)
     if last is not None:
-        arrows.append(_arrow(*last, size))
-    return arrows
+        while arrows and math.dist(arrows[-1][0], last[0]) < spacing / 2:
+            arrows.pop()
+        arrows.append(last)
+    return [_arrow(at, direction, size) for at, direction in arrows]
 
 
 # The words drawn on a plan: the north arrow's letter, and the scale bar's length ({metres} filled in).
