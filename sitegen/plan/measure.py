@@ -18,12 +18,12 @@ The table is made from the installed fonts with fontTools: ``python -m sitegen.p
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import re
 import sys
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 MM_PER_PT = 25.4 / 72
@@ -85,6 +85,7 @@ CLASS_OF = {char: members[0] for members in BREAK_CLASSES for char in members}
 AUTOSPACE = 0.125  # CSS text-autospace between ideographs and Latin letters or digits, should a browser add it
 
 
+@functools.cache
 def line_class(char: str) -> str:
     """The class of ``char`` for line breaking (named by its first member)."""
     if char in CLASS_OF:
@@ -107,7 +108,7 @@ def _breaks() -> dict[str, dict[tuple[str, str], bool]]:
 def may_break(before: str, after: str, anywhere: bool = False, earlier: str = "") -> bool:
     """Whether a line may break between two characters, ``earlier`` being the one before them
     (``anywhere``: in text set with ``word-break: break-all``)."""
-    if after == " ":
+    if after in (" ", GLUE) or before == GLUE:
         return False
     if before == " ":
         return may_break("锦", after, anywhere)
@@ -130,6 +131,7 @@ def _table() -> dict[str, dict[int, float]]:
     return table
 
 
+@functools.cache
 def is_wide(char: str) -> bool:
     """A character between which lines may break: ideographs, kana, hangul, full-width symbols
     (full-width letters and digits make words, as Latin ones do)."""
@@ -141,8 +143,18 @@ def _default(code: int) -> float:
     return 1.25 if code >= 0x1F000 else 1.0
 
 
+GLUE = "\u2060"  # WORD JOINER: no line break on either side; joins the characters of a text set with nowrap
+
+
+def nowrap(text: str) -> str:
+    """``text`` as one piece that no line breaks (CSS ``white-space: nowrap``), for measuring."""
+    return GLUE.join(text)
+
+
 def advance(char: str, bold: bool = False) -> float:
     """The advance width of one character, in em."""
+    if char == GLUE:
+        return 0.0
     code = ord(char)
     return _table()["bold" if bold else "regular"].get(code, _default(code))
 
@@ -153,10 +165,26 @@ def _autospaced(before: str, after: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=8192)
+def _advances(text: str, bold: bool, spacing: float) -> tuple[float, ...]:
+    """Where each character of ``text`` starts, in em from the start, and where the text ends.
+
+    ``text[a:b]`` is ``starts[b] - starts[a]`` wide, less the autospace before ``text[a]`` (see _gap).
+    """
+    starts = [0.0]
+    for index, char in enumerate(text):
+        gap = AUTOSPACE if index and _autospaced(text[index - 1], char) else 0.0
+        starts.append(starts[-1] + gap + advance(char, bold) + (spacing if char != GLUE else 0.0))
+    return tuple(starts)
+
+
+def _gap(text: str, index: int) -> float:
+    return AUTOSPACE if 0 < index < len(text) and _autospaced(text[index - 1], text[index]) else 0.0
+
+
 def width_em(text: str, bold: bool = False, spacing: float = 0.0) -> float:
     """The width of ``text`` on one line, in em, with ``spacing`` em of letter spacing after each character."""
-    total = sum(advance(c, bold) for c in text) + spacing * len(text)
-    return total + AUTOSPACE * sum(_autospaced(a, b) for a, b in zip(text, text[1:], strict=False))
+    return _advances(text, bold, spacing)[-1]
 
 
 def width_mm(text: str, size: float, bold: bool = False, spacing: float = 0.0) -> float:
@@ -164,27 +192,46 @@ def width_mm(text: str, size: float, bold: bool = False, spacing: float = 0.0) -
     return width_em(text, bold, spacing) * size * MM_PER_PT
 
 
-def _segments(text: str, anywhere: bool) -> Iterator[str]:
-    """The pieces of ``text`` between which a line may break (each with the spaces after it)."""
-    piece = ""
-    for index, char in enumerate(text):
-        if piece and may_break(text[index - 1], char, anywhere, text[index - 2] if index > 1 else ""):
-            yield piece
-            piece = ""
-        piece += char
-    if piece:
-        yield piece
-
-
-def _split(piece: str, room: float, bold: bool, spacing: float) -> tuple[str, str]:
-    """The longest start of ``piece`` (one character at least) at most ``room`` em wide, and the rest."""
-    for end in range(len(piece) - 1, 0, -1):
-        if width_em(piece[:end], bold, spacing) <= room:
-            return piece[:end], piece[end:]
-    return piece[:1], piece[1:]
+@functools.lru_cache(maxsize=8192)
+def _breaks_in(text: str, anywhere: bool) -> tuple[int, ...]:
+    """The places in ``text`` where a line may break, and its end."""
+    found = [
+        index
+        for index in range(1, len(text))
+        if may_break(text[index - 1], text[index], anywhere, text[index - 2] if index > 1 else "")
+    ]
+    return (*found, len(text))
 
 
 _SPACES = re.compile(r"[ \t\r\f]+")
+
+
+def _line_spans(text: str, room: float, bold: bool, spacing: float, anywhere: bool) -> list[tuple[int, int]]:
+    """(start, end) of each line of one paragraph, greedily filled as a browser fills them."""
+    starts = _advances(text, bold, spacing)
+
+    def width(a: int, b: int) -> float:
+        return starts[b] - starts[a] - _gap(text, a)
+
+    def strip(end: int) -> int:
+        while end > 0 and text[end - 1] == " ":
+            end -= 1
+        return end
+
+    lines: list[tuple[int, int]] = []
+    start = previous = 0
+    for end in _breaks_in(text, anywhere):
+        if previous > start and width(start, strip(end)) > room:
+            lines.append((start, strip(previous)))
+            start = previous
+        while width(start, strip(end)) > room:  # longer than a line: broken anywhere
+            limit = room + starts[start] + _gap(text, start)
+            cut = max(start + 1, bisect.bisect_right(starts, limit, start + 1, strip(end)) - 1)
+            lines.append((start, cut))
+            start = cut
+        previous = end
+    lines.append((start, strip(len(text))))
+    return lines
 
 
 def break_lines(
@@ -199,19 +246,12 @@ def break_lines(
     room = width / (size * MM_PER_PT)
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line = ""
-        for piece in _segments(_SPACES.sub(" ", paragraph).strip(), anywhere):
-            if line and width_em((line + piece).rstrip(), bold, spacing) > room:
-                lines.append(line.rstrip())
-                line = ""
-            line += piece
-            while width_em(line.rstrip(), bold, spacing) > room:  # longer than a line: broken anywhere
-                head, line = _split(line.rstrip(), room, bold, spacing)
-                lines.append(head)
-        lines.append(line.rstrip())
+        line = _SPACES.sub(" ", paragraph).strip()
+        lines += [line[a:b] for a, b in _line_spans(line, room, bold, spacing, anywhere)]
     return lines
 
 
+@functools.lru_cache(maxsize=65536)
 def count_lines(
     text: str, width: float, size: float, bold: bool = False, spacing: float = 0.0, anywhere: bool = False
 ) -> int:
