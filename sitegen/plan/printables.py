@@ -498,6 +498,7 @@ def vcard_bytes(service: Service) -> bytes:
 
 
 PRINTED_TEMPLATES = ("print/page.html", "print/all.html")
+LINKING_TEMPLATES = ("print/page.html", "print/index.html", "print/community.html")  # pages that link to PDFs
 
 
 def pdf_jobs(outputs: list[Output]) -> list[tuple[str, str]]:
