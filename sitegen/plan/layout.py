@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sitegen.content.phone import Phone
-from sitegen.plan.measure import MM_PER_PT, count_lines, width_mm
+from sitegen.plan.measure import MM_PER_PT, break_lines, count_lines, width_mm
 
 # Paper: (width, height) and padding (top, right, bottom, left) of .sheet-<paper>, in mm.
 PAPER_MM = {"a4": (210.0, 297.0), "a3": (297.0, 420.0), "a3-landscape": (420.0, 297.0)}
@@ -147,10 +147,22 @@ def head(community_line: str, title: str, kind: str, width: float, scale: float,
     """The head at ``scale``: the title (with the kind of sheet after it) wraps rather than shrinks below 20 pt."""
     community = Font(size_at(16 if a3 else 14, scale, 12), line=LINE)
     title_font = Font(size_at(44 if a3 else 36, scale, 20), bold=True, line=TITLE_LINE)
-    # The kind is smaller than the title: measured at the title's size, it takes no less room.
     height = community.height(community_line, width) + HEAD_GAP_MM
-    height += title_font.height(f"{title} {kind}", width) + HEAD_RULE_MM
+    height += title_lines(title, kind, title_font, width) * title_font.line_mm + HEAD_RULE_MM
     return Head(community, title_font, height)
+
+
+KIND_SIZE = 0.67  # .kind: its size in the title's, and its left margin (0.3 em of its own size)
+
+
+def title_lines(title: str, kind: str, font: Font, width: float) -> int:
+    """Lines of the title and, after it, the smaller kind of sheet (on a line of its own if it must)."""
+    lines = break_lines(title, width, font.size, font.bold)
+    small = font.size * KIND_SIZE
+    after = width_mm(lines[-1], font.size, font.bold) + width_mm(kind, small, font.bold) + 0.3 * pt_mm(small)
+    if after <= width:
+        return len(lines)
+    return len(lines) + count_lines(kind, width, small, font.bold)
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ class Planner:
         self.site = site
         self.base_url = base_url.rstrip("/")
         self.make_qr = (codes or QrCache(None)).make
+        self._split: tuple[str, tuple[float, int, fit.Split] | None] = ("", None)
 
     def url(self, dest: str) -> str:
         return f"{self.base_url}/{dest}" if self.base_url else ""
@@ -204,7 +205,14 @@ class Planner:
         return cards
 
     def services_split(self, n: Neighborhood) -> tuple[float, int, fit.Split]:
-        """The scale, columns and number of cards of each services sheet."""
+        """The scale, columns and number of cards of each services sheet (measured once a neighborhood)."""
+        slug, split = self._split
+        if slug != n.slug or split is None:
+            split = self._services_split(n)
+            self._split = (n.slug, split)
+        return split
+
+    def _services_split(self, n: Neighborhood) -> tuple[float, int, fit.Split]:
         cards = self.service_cards(n)
         label = _zh(_("Scan for all services"))
         first = self._services_sheet(n, 1, 2, self.caption(neighborhood_url(n.slug) + "#services", label), [])
@@ -281,6 +289,7 @@ class Planner:
         parts = {"grids": grids, "code": code, "next": number + 1 if number < count else 0}
         return self.sheet("grids", "a3", self.site.name, subtitle, verified, **parts)
 
+    @functools.cached_property
     def grids_split(self) -> tuple[float, list[float], fit.Split]:
         """The scale, column widths and number of grids of each sheet of the grid overview."""
         label = _zh(_("Scan for the grid workers' phone numbers"))
@@ -288,7 +297,7 @@ class Planner:
 
     def grids(self) -> list[Sheet]:
         """The grid overview: every grid, on as many sheets as the grids need."""
-        scale, widths, split = self.grids_split()
+        scale, widths, split = self.grids_split
         code = self.page_code("index.html#grids", _zh(_("Scan for the grid workers' phone numbers")))
         sheets, start = [], 0
         for number, (count, full) in enumerate(split, 1):
@@ -456,7 +465,7 @@ class SheetPlanner:
         grids = functools.cache(self.planner.grids)
         community = ("buildings",)
         title = _zh(_("{name} · Grids and grid workers", name=self.site.name))
-        count = len(self.planner.grids_split()[2])
+        count = len(self.planner.grids_split[2])
         outputs = [
             Output(
                 numbered("print/grids.html", number),
