@@ -129,11 +129,12 @@ class RowFonts:
 
 
 def row_fonts(scale: float, name: float = 22, phone: float = 26) -> RowFonts:
+    """Labels, names, notes and numbers of rows of people: names and numbers large, all 12 pt or more."""
     return RowFonts(
         Font(size_at(13, scale, 12)),
-        Font(size_at(name, scale, 14), True, NAME_LINE),
+        Font(size_at(name, scale, 12), True, NAME_LINE),
         Font(size_at(13, scale, 12)),
-        Font(size_at(phone, scale, 15), True, NAME_LINE, 0.02),
+        Font(size_at(phone, scale, 12), True, NAME_LINE, 0.02),
     )
 
 
@@ -309,7 +310,7 @@ def building(site: Site, sheet: Sheet) -> Sheet:
     grid_text = translations("zh").gettext("Grid: %(grid)s") % {"grid": parts["grid"].name} if parts["grid"] else ""
     save = parts.get("worker_code")
 
-    def measure(scale: float, shown: list[Any]) -> Fitted:
+    def measure(scale: float, shown: list[Any], save: Any = save) -> Fitted:
         head_ = sheet_head(site, sheet, scale)
         fonts = row_fonts(scale)
         columns = row_columns(parts["rows"], fonts, width)
@@ -350,14 +351,16 @@ def building(site: Site, sheet: Sheet) -> Sheet:
             caption = Font(size_at(13, scale, 12), line=1.25)
             style.update(css(save_pt=caption.size))
             height += 4.0 + CodeBox(save.label, save.text, save.name).height(caption, 110.0)
-        return Fitted(height, style, {"units": shown, "head": head_})
+        return Fitted(height, style, {"units": shown, "head": head_, "worker_code": save})
 
-    for keep in range(len(units), -1, -1):
-        found = fit_scale(functools.partial(measure, shown=units[:keep]), room)
+    # Left out while it does not fit: the last unit heads, then the code that saves the grid worker's
+    # number (the number is on the card).
+    for keep, code in [*((k, save) for k in range(len(units), -1, -1)), (0, None)]:
+        found = fit_scale(functools.partial(measure, shown=units[:keep], save=code), room)
         if found:
             break
     else:
-        keep, found = 0, (SMALLEST, measure(SMALLEST, []))
+        keep, found = 0, (SMALLEST, measure(SMALLEST, [], None))
     _scale, fitted = found
     spare = max(0.0, room - fitted.height)
     count = len(parts["rows"]) + keep
@@ -437,15 +440,40 @@ def notice_height(notice: Notice, fonts: BoardFonts, width: float, lines: int) -
     return height + (1.0 + text_lines * fonts.text.line_mm if text_lines else 0.0)
 
 
-def who_heights(categories: Sequence[tuple[Any, Phone | None]], fonts: BoardFonts, width: float) -> float:
-    total = 0.0
+def who_heights(
+    categories: Sequence[tuple[Any, Phone | None]], fonts: BoardFonts, width: float, columns: int = 1
+) -> float:
+    """Who to call for what, ``width`` mm wide: in one column, or in ``columns`` balanced ones."""
+    gap = 8.0
+    column = (width - gap * (columns - 1)) / columns
+    heights = []
     for category, number in categories:
         first = category.name + (" " + " ".join(nowrap(p) for p in phone_parts(number)) if number else "")
-        if number and phone_width(number, fonts.who_bold) > width:
+        if number and phone_width(number, fonts.who_bold) > column:
             return math.inf
-        total += 4.0 + ROW_RULE_MM + fonts.who_bold.height(first, width) + fonts.who.height(category.handler, width)
-        total += fonts.promise.height(category.promise, width)
-    return total
+        height = 4.0 + ROW_RULE_MM + fonts.who_bold.height(first, column) + fonts.who.height(category.handler, column)
+        heights.append(height + fonts.promise.height(category.promise, column))
+    return balanced(heights, columns)
+
+
+def balanced(heights: Sequence[float], columns: int) -> float:
+    """The height of items flowed into ``columns`` columns of equal height, none broken (CSS columns)."""
+    if columns == 1 or not heights:
+        return sum(heights)
+
+    def fits(tall: float) -> bool:
+        used, column = 0.0, 1
+        for height in heights:
+            if used + height > tall:
+                column, used = column + 1, 0.0
+            used += height
+        return column <= columns
+
+    low, high = max(heights), sum(heights)
+    while high - low > 0.5:
+        middle = (low + high) / 2
+        low, high = (low, middle) if fits(middle) else (middle, high)
+    return high + 2.0  # and a little more: a browser balances columns its own way
 
 
 def band_layout(codes: Sequence[tuple[Any, Any]], font: Font, width: float) -> tuple[float, int]:
@@ -465,28 +493,41 @@ def band_layout(codes: Sequence[tuple[Any, Any]], font: Font, width: float) -> t
     return best if best else (math.inf, 1)
 
 
+@dataclass
+class Board:
+    """How a notice board is arranged: the columns' widths and scales, and how much of each list it shows."""
+
+    main: float
+    side: float
+    main_scale: float
+    side_scale: float
+    shown: int
+    points: int
+    stacked: bool = False
+
+
 def notice_board(site: Site, sheet: Sheet) -> Sheet:
     """The notices beside the pact and who to call, each column at the largest type it allows, the
-    channels' codes below them."""
+    channels' codes below them. Where who to call does not fit beside the notices, everything is
+    stacked across the sheet, who to call in two columns; as a last step, fewer codes are shown."""
     width, parts = inner_width("a3"), sheet.parts
     foot_ = sheet_foot(site, sheet, large=True)
     head_ = sheet_head(site, sheet, 1.0)
     band_font = Font(14, line=1.25)
-    band, columns = band_layout(parts["codes"], band_font, width)
-    body = whole("a3") - foot_.height - head_.height - BODY_TOP_MM - band
     notices: list[Notice] = parts["notices"]
     pact: list[str] = parts["pact"]
     zh = translations("zh").gettext
     titles = (zh("Notices"), zh("Resident pact"), zh("Who to call"))
 
-    def side_height(scale: float, side: float, points: int) -> float:
+    def side_height(scale: float, side: float, points: int, columns: int = 1) -> float:
         fonts = board_fonts(scale)
         height = 0.0
-        if points:
+        if pact:
             height += h2_height(fonts.h2, titles[1], side)
             height += sum(fonts.pact.height(p, side - 9.0) + 1.0 for p in pact[:points]) + 5.0
             height += MORE_MM if points < len(pact) else 0.0
-        return height + h2_height(fonts.h2, titles[2], side) + who_heights(parts["categories"], fonts, side)
+        who = who_heights(parts["categories"], fonts, side, columns)
+        return height + h2_height(fonts.h2, titles[2], side) + who
 
     def main_height(scale: float, main: float, lines: Sequence[int]) -> float:
         fonts = board_fonts(scale)
@@ -494,61 +535,82 @@ def notice_board(site: Site, sheet: Sheet) -> Sheet:
         height += sum(notice_height(n, fonts, main, k) for n, k in zip(notices, lines, strict=False))
         return height + (MORE_MM if len(lines) < len(notices) else 0.0)
 
-    def side_fits(scale: float, side: float, points: int) -> bool:
+    def side_fits(scale: float, side: float, points: int, body: float) -> bool:
         return side_height(scale, side, points) <= body
 
-    def main_fits(scale: float, main: float, count: int) -> bool:
+    def main_fits(scale: float, main: float, count: int, body: float) -> bool:
         return main_height(scale, main, [2] * count) <= body
 
-    def columns_at(share: float) -> tuple[float, float]:
-        main = round((width - 10.0) * share, 2)
-        return main, width - 10.0 - main
+    def beside(body: float) -> Board | None:
+        """Notices beside the pact and who to call: each share of the width, with as much as fits
+        (notices after the fifth and then the older ones left out first, then the last pact points)."""
+        best: Board | None = None
+        for share in (0.5, 0.55, 0.59, 0.64, 0.45):
+            main = round((width - 10.0) * share, 2)
+            side = width - 10.0 - main
+            points, side_scale = len(pact), None
+            while side_scale is None and points >= 0:
+                side_scale = largest(
+                    functools.partial(side_fits, side=side, points=points, body=body), SMALLEST, LARGEST
+                )
+                points -= side_scale is None
+            shown, main_scale = min(len(notices), 5), None
+            while main_scale is None and shown >= 0:
+                main_scale = largest(functools.partial(main_fits, main=main, count=shown, body=body), SMALLEST, LARGEST)
+                shown -= main_scale is None
+            if side_scale is None or main_scale is None:
+                continue
+            board = Board(main, side, main_scale, side_scale, shown, points)
+            if best is None or _board_score(board) > _board_score(best):
+                best = board
+        return best
 
-    # Each share of the width between the columns, with as much as fits: notices after the fifth and
-    # then the older ones are left out first, then the last points of the pact.
-    best: tuple[float, float, float, float, int, int] | None = None
-    for share in (0.5, 0.55, 0.59, 0.64):
-        main, side = columns_at(share)
-        points = len(pact)
-        side_scale = None
-        while side_scale is None and points >= 0:
-            side_scale = largest(functools.partial(side_fits, side=side, points=points), SMALLEST, LARGEST)
-            points -= side_scale is None
-        shown = min(len(notices), 5)
-        main_scale = None
-        while main_scale is None and shown >= 0:
-            main_scale = largest(functools.partial(main_fits, main=main, count=shown), SMALLEST, LARGEST)
-            shown -= main_scale is None
-        if side_scale is None or main_scale is None:
-            continue
-        score = (points, shown, min(side_scale, main_scale))
-        if best is None or score > (best[4], best[5], min(best[1], best[2])):
-            best = (share, side_scale, main_scale, 0.0, points, shown)
-    if best is None:
-        best = (0.59, SMALLEST, SMALLEST, 0.0, 0, min(len(notices), 1))
-    share, side_scale, main_scale, _unused, points, shown = best
-    main, side = columns_at(share)
-    fonts, side_fonts = board_fonts(main_scale), board_fonts(side_scale)
-    # The room left in the notices' column: more notices, then longer summaries.
-    lines = [2] * shown
-    while len(lines) < len(notices) and main_height(main_scale, main, [*lines, 2]) <= body:
+    def stacked(body: float) -> Board | None:
+        """Notices, pact and who to call (in two columns) one below the other, across the sheet."""
+        choices = [(n, len(pact)) for n in range(min(len(notices), 5), -1, -1)]
+        choices += [(0, p) for p in range(len(pact) - 1, -1, -1)]
+        for shown, points in choices:
+
+            def fits(scale: float, shown: int = shown, points: int = points) -> bool:
+                used = side_height(scale, width, points, columns=2)
+                return used + main_height(scale, width, [2] * shown) <= body
+
+            scale = largest(fits, SMALLEST, LARGEST)
+            if scale is not None:
+                return Board(width, width, scale, scale, shown, points, stacked=True)
+        return None
+
+    codes, board, body, band, columns = parts["codes"], None, 0.0, 0.0, 1
+    for count in range(len(codes), -1, -1):  # as a last step, fewer of the channels' codes
+        band, columns = band_layout(codes[:count], band_font, width)
+        body = whole("a3") - foot_.height - head_.height - BODY_TOP_MM - band
+        board = beside(body) or stacked(body)
+        if board:
+            codes = codes[:count]
+            break
+    if board is None:
+        board = Board(width, width, SMALLEST, SMALLEST, 0, 0, stacked=True)
+    fonts, side_fonts = board_fonts(board.main_scale), board_fonts(board.side_scale)
+    # The room left for the notices: more notices, then longer summaries.
+    room = body - (side_height(board.side_scale, width, board.points, 2) if board.stacked else 0.0)
+    lines = [2] * board.shown
+    while len(lines) < len(notices) and main_height(board.main_scale, board.main, [*lines, 2]) <= room:
         lines.append(2)
     grown = True
     while grown:
         grown = False
         for index, notice in enumerate(notices[: len(lines)]):
-            if lines[index] < fonts.text.lines(notice_text(notice), main):
+            if lines[index] < fonts.text.lines(notice_text(notice), board.main):
                 lines[index] += 1
-                if main_height(main_scale, main, lines) <= body:
+                if main_height(board.main_scale, board.main, lines) <= room:
                     grown = True
                 else:
                     lines[index] -= 1
-    summaries = [(n, summary(n, fonts.text, main, k)) for n, k in zip(notices, lines, strict=False)]
-    h2 = board_fonts(min(main_scale, side_scale)).h2
+    summaries = [(n, summary(n, fonts.text, board.main, k)) for n, k in zip(notices, lines, strict=False)]
     style = css(
-        main_w_mm=main,
-        side_w_mm=side,
-        h2_pt=h2.size,
+        main_w_mm=board.main,
+        side_w_mm=board.side,
+        h2_pt=board_fonts(min(board.main_scale, board.side_scale)).h2.size,
         notice_title_pt=fonts.title.size,
         meta_pt=fonts.meta.size,
         text_pt=fonts.text.size,
@@ -558,8 +620,18 @@ def notice_board(site: Site, sheet: Sheet) -> Sheet:
         band_pt=band_font.size,
         band_columns=columns,
     )
-    shown_parts = {"notices": summaries, "pact": pact[:points], "pact_more": len(pact) - points}
+    shown_parts = {
+        "notices": summaries,
+        "pact": pact[: board.points],
+        "pact_more": len(pact) - board.points,
+        "codes": codes,
+        "stacked": board.stacked,
+    }
     return finish(sheet, head_, foot_, Fitted(0.0, style, shown_parts), more=len(notices) - len(lines))
+
+
+def _board_score(board: Board) -> tuple[int, int, float]:
+    return board.points, board.shown, min(board.main_scale, board.side_scale)
 
 
 # ----------------------------------------------------------------------------------------------
