@@ -653,9 +653,11 @@ class CardFonts:
         )
 
 
-def card_height(service: Service, coded: bool, text: str, fonts: CardFonts, width: float) -> float:
-    """A service's card ``width`` mm wide: its code beside its name, number, address and details."""
-    room = width - 2 * 2.4 - ((CODE_MM + CODE_GAP_MM) if coded else 0.0)
+def card_height(
+    service: Service, coded: bool, text: str, fonts: CardFonts, width: float, code: float = CODE_MM
+) -> float:
+    """A service's card ``width`` mm wide: its code (``code`` mm) beside its name, number, address and details."""
+    room = width - 2 * 2.4 - ((code + CODE_GAP_MM) if coded else 0.0)
     if service.phone and phone_width(service.phone, fonts.number) > room:
         return math.inf
     height = fonts.name.height(service.name, room)
@@ -666,30 +668,37 @@ def card_height(service: Service, coded: bool, text: str, fonts: CardFonts, widt
         height += Font(fonts.detail.size, anywhere=True).height(text, room)
     if not service.phone and not coded:
         height += fonts.detail.height(service.note or service.address, room)
-    return max(CODE_MM if coded else 0.0, height) + 2 * 2.4
+    return max(code if coded else 0.0, height) + 2 * 2.4
 
 
 Card = tuple[Service, bool, str]  # a service, whether it has a code, and the text beside its code
 
 
 def pack(heights: Sequence[float], columns: int, room: float, gap: float) -> list[tuple[int, float]] | None:
-    """Greedily fill sheets with rows of ``columns`` cards: (cards, height used) of each sheet; or None
-    where a row is taller than a sheet."""
+    """Fill sheets with rows of ``columns`` cards: (cards, share of the room used) of each sheet; or None
+    where a row is taller than a sheet. As few sheets as filling them in turn needs, the rows shared
+    among them as evenly as they fit (a last sheet with a row or two looks forgotten)."""
     rows = [max(heights[i : i + columns]) for i in range(0, len(heights), columns)]
-    sheets: list[tuple[int, float]] = []
-    used, count = 0.0, 0
+    if any(row > room for row in rows):
+        return None
+    sheets: list[list[float]] = [[]]
     for row in rows:
-        if row > room:
-            return None
-        if count and used + gap + row > room:
-            sheets.append((count, used))
-            used, count = 0.0, 0
-        used += (gap if count else 0.0) + row
-        count += 1
-    sheets.append((count, used))
-    cards = [n * columns for n, _used in sheets]
+        if sheets[-1] and sum(sheets[-1]) + gap * len(sheets[-1]) + row > room:
+            sheets.append([])
+        sheets[-1].append(row)
+    count = len(sheets)
+    size, extra = divmod(len(rows), count)
+    even, start = [], 0
+    for index in range(count):
+        end = start + size + (index < extra)
+        even.append(rows[start:end])
+        start = end
+    if all(sum(chunk) + gap * (len(chunk) - 1) <= room for chunk in even if chunk):
+        sheets = even
+    used = [(len(chunk) * columns, (sum(chunk) + gap * max(0, len(chunk) - 1)) / room) for chunk in sheets]
+    cards = [n for n, _share in used]
     cards[-1] = len(heights) - sum(cards[:-1])
-    return [(n, used / room) for n, (_rows, used) in zip(cards, sheets, strict=True)]
+    return [(n, share) for n, (_rows, share) in zip(cards, used, strict=True)]
 
 
 FULL = 0.75  # a sheet this full (or more) spreads its rows over the rest of it
@@ -710,32 +719,54 @@ def split_services(site: Site, sheet: Sheet, cards: Sequence[Card]) -> tuple[flo
     width = inner_width("a4")
     foot_ = sheet_foot(site, sheet)
 
-    def plan(scale: float) -> tuple[int, Split] | None:
+    def plan(scale: float, columns: int) -> Split | None:
         fonts = CardFonts.at(scale)
-        best = None
-        for columns in (2, 1):
-            column = (width - 5.0 * (columns - 1)) / columns
-            heights = [card_height(s, coded, text, fonts, column) for s, coded, text in cards]
-            packed = pack(heights, columns, _page_room(site, sheet, scale, foot_), 3.0)
-            if packed is not None and (best is None or len(packed) < len(best[1])):
-                best = (columns, packed)
-        return best
+        column = (width - 5.0 * (columns - 1)) / columns
+        heights = [card_height(s, coded, text, fonts, column) for s, coded, text in cards]
+        return pack(heights, columns, _page_room(site, sheet, scale, foot_), 3.0)
 
-    fewest = plan(SMALLEST)
-    if fewest is None:  # a card taller than a sheet at the smallest type: one a sheet
+    found = [(columns, packed) for columns in (2, 1) if (packed := plan(SMALLEST, columns)) is not None]
+    if not found:  # a card taller than a sheet at the smallest type: one a sheet
         return SMALLEST, 1, [(1, 1.0)] * len(cards)
-    count = len(fewest[1])
-    scale = largest(lambda s: (p := plan(s)) is not None and len(p[1]) <= count, SMALLEST, LARGEST) or SMALLEST
-    planned = plan(scale) or fewest
-    return scale, planned[0], planned[1]
+    count = min(len(packed) for _columns, packed in found)
+    # In two columns or one, whichever lets the type be larger on as few sheets.
+    best: tuple[float, int, Split] | None = None
+    for columns in (2, 1):
+
+        def fits(scale: float, columns: int = columns) -> bool:
+            packed = plan(scale, columns)
+            return packed is not None and len(packed) <= count
+
+        scale = largest(fits, SMALLEST, LARGEST)
+        packed = plan(scale, columns) if scale is not None else None
+        if scale is not None and packed is not None and (best is None or scale > best[0]):
+            best = (scale, columns, packed)
+    assert best is not None
+    return best
+
+
+LARGEST_CODE_MM = 40.0
 
 
 def services(site: Site, sheet: Sheet, scale: float, columns: int, full: float) -> Sheet:
-    """One services sheet, at the scale and columns :func:`split_services` chose for all of them."""
+    """One services sheet, at the scale and columns :func:`split_services` chose for all of them; its
+    codes as large as the room the sheet has left allows (up to 40 mm, scanned from further away)."""
     foot_ = sheet_foot(site, sheet)
     fonts = CardFonts.at(scale)
+    column = (inner_width("a4") - 5.0 * (columns - 1)) / columns
+    cards = [(s, code is not None, code.text if code else "") for s, code in sheet.parts["cards"]]
+    room = _page_room(site, sheet, scale, foot_)
+
+    def fits(code: float) -> bool:
+        heights = [card_height(s, coded, text, fonts, column, code) for s, coded, text in cards]
+        packed = pack(heights, columns, room, 3.0)
+        return packed is not None and len(packed) == 1
+
+    code = CODE_MM
+    while code + 1.0 <= LARGEST_CODE_MM and fits(code + 1.0):
+        code += 1.0
     style = css(columns=columns, svc_name_pt=fonts.name.size, svc_number_pt=fonts.number.size)
-    style.update(css(svc_detail_pt=fonts.detail.size))
+    style.update(css(svc_detail_pt=fonts.detail.size, svc_code_mm=code))
     return finish(sheet, sheet_head(site, sheet, scale), foot_, Fitted(0.0, style, {"fill": full >= FULL}))
 
 
