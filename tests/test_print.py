@@ -279,9 +279,8 @@ MEASURE = """
     for (const svg of sheet.querySelectorAll('svg[data-qr-payload]')) {
       const r = svg.getBoundingClientRect();
       const figure = svg.closest('figure');
-      const caption = figure
-        ? figure.querySelector('figcaption')
-        : (svg.closest('li') || svg.parentElement).querySelector('.what');
+      // A services card: its texts beside the code, and its number beside or below the code.
+      const caption = figure ? figure.querySelector('figcaption') : (svg.closest('li') || svg.parentElement);
       const texts = [];
       if (caption) {
         for (const el of [caption, ...caption.querySelectorAll('*')]) {

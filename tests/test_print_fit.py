@@ -154,7 +154,13 @@ LAYOUT = """
     const least = el.closest('.sheet-foot, .revision, .evacuation-side .emergency, .legend') ? 40 / 3 : 16;
     if (size < least - 0.01) small.push(`${name(el)} «${el.textContent.trim().slice(0, 20)}»: ${size}px`);
   }
-  return {outside, overlaps, small};
+  // How far down the body its content reaches (its lines of text and its codes; the line saying where
+  // the sheet continues left out), as a share of the body's height.
+  const bodyEl = sheet.querySelector('.sheet-body'), body = bodyEl.getBoundingClientRect();
+  const inBody = boxes.filter(
+    b => (b.text || b.what.startsWith('svg')) && bodyEl.contains(b.el) && !b.el.closest('.more'));
+  const used = inBody.length ? (Math.max(...inBody.map(b => b.b)) - body.top) / body.height : 0;
+  return {outside, overlaps, small, used};
 }
 """
 
@@ -164,7 +170,7 @@ class Sheet:
     rel: str
     text: str  # squashed, as pdftotext reads the PDF
     pages: int
-    layout: dict[str, list[str]] = field(default_factory=dict)
+    layout: dict[str, Any] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="session")
@@ -365,3 +371,35 @@ def test_grids_that_do_not_fit_continue_on_more_sheets(name: str, built_sites: C
     assert names == [g.name for g in built.site.grids]  # every grid once, in order
     if len(sheets) > 1:
         assert all(f"共{len(sheets)}张" in p.read_text(encoding="utf-8") for p in sheets)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", SITES)
+def test_continued_sheets_share_their_entries_and_fill_the_paper(name: str, printed_sheets: Any) -> None:
+    """Services and grids that take more than one sheet fill each sheet at least half (and the first ones
+    mostly): a sheet is not printed for a row or two, nor left half empty while a second one is needed."""
+    sheets = printed_sheets(name)
+    problems = []
+    for rel, sheet in sheets.items():
+        stem = rel.rsplit("/", 1)[-1].removesuffix(".html")
+        kind, _sep, number = stem.partition("-")
+        if kind not in ("services", "grids"):
+            continue
+        prefix = rel.rsplit("/", 1)[0] + "/" + kind
+        count = sum(1 for other in sheets if re.fullmatch(re.escape(prefix) + r"(-\d+)?\.html", other))
+        if count > 1 and sheet.layout["used"] < 0.5:
+            problems.append(f"{rel}: one of {count} sheets, its content fills {sheet.layout['used']:.0%} of its body")
+    assert not problems, "\n".join(problems)
+
+
+def test_what_fits_one_sheet_is_not_split_for_the_line_saying_where_it_continues() -> None:
+    from sitegen.plan.fit import MORE_MM, pack
+
+    # Six rows of 30 mm with 3 mm between them fill 195 mm: one sheet of 197 mm holds them, though a sheet
+    # that continues (and says so at its foot) would not.
+    assert 197.0 - MORE_MM < 195.0
+    assert pack([30.0] * 12, 2, 197.0, 3.0) == [(12, pytest.approx(195.0 / 197.0))]
+    # Seven rows take two sheets, shared evenly (four rows and three), not six rows and one.
+    assert [cards for cards, _share in pack([30.0] * 14, 2, 197.0, 3.0) or []] == [8, 6]
+    # A row taller than a sheet that continues cannot be placed.
+    assert pack([195.0, 30.0], 1, 197.0, 3.0) is None

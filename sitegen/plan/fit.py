@@ -7,11 +7,15 @@ limits (never below 12 pt). Texts wrap as often as they need; widths of columns 
 hold. Only when everything does not fit at the smallest type is anything left out, and then in a
 documented order, with a line saying what is left out and where it is:
 
-- name card: the last grid workers (on the grid overview and the building cards);
+- name card: the last grid workers (on the grid overview and the building cards), then the roles;
 - notice board: the oldest notices, then the last points of the pact; each notice's text is a
-  summary that ends where its lines end (the whole notice is one scan away);
-- building card: the last unit heads (on the neighborhood's web page);
+  summary that ends where its lines end (the whole notice is one scan away); as the very last step,
+  fewer of the channels' codes (all are on the services sheets);
+- building card: the last unit heads (on the neighborhood's web page), then the code that saves
+  the grid worker's number (the number is on the card);
 - services and the grid overview: nothing; they continue on a second sheet (and a third …).
+
+docs/print-kit.md says the same for editors; keep the two together.
 
 Names of places, people and companies, phone numbers, the date the facts were checked, what each
 code is for, every grid and the buildings it covers are never shortened.
@@ -653,37 +657,82 @@ class CardFonts:
         )
 
 
+CARD_PAD_MM = 2.0 + 0.4  # .cards li: padding and border
+CARD_ROW_GAP_MM = 1.5  # .cards li: between the code with its texts and the number set below them
+
+
+@dataclass(frozen=True)
+class CardLayout:
+    """How the services cards are set: the scale of their type, in how many columns, and whether a card's
+    number is set below its code, across the card (``stacked``), or beside it with the other texts; and
+    the scale of the sheet's head (the cards' type first, the head as large as the room they leave)."""
+
+    scale: float
+    columns: int
+    stacked: bool = False
+    head: float = SMALLEST
+
+    def width(self) -> float:
+        return (inner_width("a4") - 5.0 * (self.columns - 1)) / self.columns
+
+
 def card_height(
-    service: Service, coded: bool, text: str, fonts: CardFonts, width: float, code: float = CODE_MM
+    service: Service,
+    coded: bool,
+    text: str,
+    fonts: CardFonts,
+    width: float,
+    code: float = CODE_MM,
+    stacked: bool = False,
 ) -> float:
-    """A service's card ``width`` mm wide: its code (``code`` mm) beside its name, number, address and details."""
-    room = width - 2 * 2.4 - ((code + CODE_GAP_MM) if coded else 0.0)
-    if service.phone and phone_width(service.phone, fonts.number) > room:
+    """A service's card ``width`` mm wide: its code (``code`` mm) beside its name, address and details, and
+    its number with them or, ``stacked``, below them across the card."""
+    inner = width - 2 * CARD_PAD_MM
+    room = inner - ((code + CODE_GAP_MM) if coded else 0.0)
+    below = stacked and coded and service.phone is not None
+    if room < 22.0:
         return math.inf
+    number = 0.0
+    if service.phone:
+        across = inner if below else room
+        if phone_width(service.phone, fonts.number) > across:
+            return math.inf
+        number = phone_lines(service.phone, fonts.number, across) * fonts.number.line_mm
     height = fonts.name.height(service.name, room)
     if service.phone:
-        height += phone_lines(service.phone, fonts.number, room) * fonts.number.line_mm
         height += fonts.detail.height(service.category + (f" · {service.hours}" if service.hours else ""), room)
     if coded and service.url:
         height += Font(fonts.detail.size, anywhere=True).height(text, room)
     if not service.phone and not coded:
         height += fonts.detail.height(service.note or service.address, room)
-    return max(code if coded else 0.0, height) + 2 * 2.4
+    if below:
+        return max(code, height) + CARD_ROW_GAP_MM + number + 2 * CARD_PAD_MM
+    return max(code if coded else 0.0, height + number) + 2 * CARD_PAD_MM
 
 
 Card = tuple[Service, bool, str]  # a service, whether it has a code, and the text beside its code
 
 
-def pack(heights: Sequence[float], columns: int, room: float, gap: float) -> list[tuple[int, float]] | None:
+def pack(
+    heights: Sequence[float], columns: int, room: float, gap: float, more: float = MORE_MM
+) -> list[tuple[int, float]] | None:
     """Fill sheets with rows of ``columns`` cards: (cards, share of the room used) of each sheet; or None
-    where a row is taller than a sheet. As few sheets as filling them in turn needs, the rows shared
-    among them as evenly as they fit (a last sheet with a row or two looks forgotten)."""
+    where a row is taller than a sheet. Everything on one sheet ``room`` mm tall if it fits; else as few
+    sheets as filling them in turn needs, each with a line (``more`` mm) saying where it continues, the
+    rows shared among them as evenly as they fit (a last sheet with a row or two looks forgotten)."""
     rows = [max(heights[i : i + columns]) for i in range(0, len(heights), columns)]
+
+    def tall(chunk: Sequence[float]) -> float:
+        return sum(chunk) + gap * max(0, len(chunk) - 1)
+
+    if tall(rows) <= room:
+        return [(len(heights), tall(rows) / room)]
+    room -= more
     if any(row > room for row in rows):
         return None
     sheets: list[list[float]] = [[]]
     for row in rows:
-        if sheets[-1] and sum(sheets[-1]) + gap * len(sheets[-1]) + row > room:
+        if sheets[-1] and tall([*sheets[-1], row]) > room:
             sheets.append([])
         sheets[-1].append(row)
     count = len(sheets)
@@ -693,81 +742,92 @@ def pack(heights: Sequence[float], columns: int, room: float, gap: float) -> lis
         end = start + size + (index < extra)
         even.append(rows[start:end])
         start = end
-    if all(sum(chunk) + gap * (len(chunk) - 1) <= room for chunk in even if chunk):
+    if all(tall(chunk) <= room for chunk in even):
         sheets = even
-    used = [(len(chunk) * columns, (sum(chunk) + gap * max(0, len(chunk) - 1)) / room) for chunk in sheets]
-    cards = [n for n, _share in used]
+    cards = [len(chunk) * columns for chunk in sheets]
     cards[-1] = len(heights) - sum(cards[:-1])
-    return [(n, share) for n, (_rows, share) in zip(cards, used, strict=True)]
+    return [(n, tall(chunk) / room) for n, chunk in zip(cards, sheets, strict=True)]
 
 
 FULL = 0.75  # a sheet this full (or more) spreads its rows over the rest of it
 
 
 def _page_room(site: Site, sheet: Sheet, scale: float, foot_: Foot) -> float:
-    """The room for the cards or rows of a sheet (with a line saying it continues)."""
+    """The room for the cards or rows of a sheet, with its head at ``scale`` (before the line saying where
+    it continues, which :func:`pack` takes off where a sheet has one)."""
     head_ = sheet_head(site, sheet, scale)
-    return whole(sheet.paper) - foot_.height - head_.height - BODY_TOP_MM - MORE_MM
+    return whole(sheet.paper) - foot_.height - head_.height - BODY_TOP_MM
 
 
 Split = list[tuple[int, float]]  # what each sheet holds, and how full it is
 
 
-def split_services(site: Site, sheet: Sheet, cards: Sequence[Card]) -> tuple[float, int, Split]:
-    """The scale, columns and number of cards on each services sheet: as few sheets as the smallest type
-    needs, then the largest type that needs no more."""
-    width = inner_width("a4")
+def split_services(site: Site, sheet: Sheet, cards: Sequence[Card]) -> tuple[CardLayout, Split]:
+    """How the services cards are set and how many go on each services sheet: as few sheets as the
+    smallest type needs, then the largest type that needs no more (in two columns or one, each number
+    beside its code or below it)."""
     foot_ = sheet_foot(site, sheet)
 
-    def plan(scale: float, columns: int) -> Split | None:
-        fonts = CardFonts.at(scale)
-        column = (width - 5.0 * (columns - 1)) / columns
-        heights = [card_height(s, coded, text, fonts, column) for s, coded, text in cards]
-        return pack(heights, columns, _page_room(site, sheet, scale, foot_), 3.0)
+    def plan(layout: CardLayout) -> Split | None:
+        fonts = CardFonts.at(layout.scale)
+        heights = [
+            card_height(s, coded, text, fonts, layout.width(), stacked=layout.stacked) for s, coded, text in cards
+        ]
+        return pack(heights, layout.columns, _page_room(site, sheet, layout.head, foot_), 3.0)
 
-    found = [(columns, packed) for columns in (2, 1) if (packed := plan(SMALLEST, columns)) is not None]
+    shapes = [(columns, stacked) for stacked in (False, True) for columns in (2, 1)]
+    found = [packed for c, s in shapes if (packed := plan(CardLayout(SMALLEST, c, s))) is not None]
     if not found:  # a card taller than a sheet at the smallest type: one a sheet
-        return SMALLEST, 1, [(1, 1.0)] * len(cards)
-    count = min(len(packed) for _columns, packed in found)
-    # In two columns or one, whichever lets the type be larger on as few sheets.
-    best: tuple[float, int, Split] | None = None
-    for columns in (2, 1):
+        return CardLayout(SMALLEST, 1), [(1, 1.0)] * len(cards)
+    count = min(len(packed) for packed in found)
+    best: tuple[CardLayout, Split] | None = None
+    for columns, stacked in shapes:
 
-        def fits(scale: float, columns: int = columns) -> bool:
-            packed = plan(scale, columns)
+        def fits(scale: float, columns: int = columns, stacked: bool = stacked) -> bool:
+            packed = plan(CardLayout(scale, columns, stacked))
             return packed is not None and len(packed) <= count
 
         scale = largest(fits, SMALLEST, LARGEST)
-        packed = plan(scale, columns) if scale is not None else None
-        if scale is not None and packed is not None and (best is None or scale > best[0]):
-            best = (scale, columns, packed)
+        layout = CardLayout(scale or SMALLEST, columns, stacked)
+        packed = plan(layout) if scale is not None else None
+        if packed is not None and (best is None or layout.scale > best[0].scale):
+            best = (layout, packed)
     assert best is not None
-    return best
+    layout = best[0]
+
+    def head_fits(scale: float) -> bool:
+        packed = plan(dataclasses.replace(layout, head=scale))
+        return packed is not None and len(packed) <= count
+
+    layout = dataclasses.replace(layout, head=min(layout.scale, largest(head_fits, SMALLEST, LARGEST) or SMALLEST))
+    packed = plan(layout)
+    assert packed is not None
+    return layout, packed
 
 
 LARGEST_CODE_MM = 40.0
 
 
-def services(site: Site, sheet: Sheet, scale: float, columns: int, full: float) -> Sheet:
-    """One services sheet, at the scale and columns :func:`split_services` chose for all of them; its
-    codes as large as the room the sheet has left allows (up to 40 mm, scanned from further away)."""
+def services(site: Site, sheet: Sheet, layout: CardLayout, full: float) -> Sheet:
+    """One services sheet, set as :func:`split_services` chose for all of them; its codes as large as
+    the room the sheet has left allows (up to 40 mm, scanned from further away)."""
     foot_ = sheet_foot(site, sheet)
-    fonts = CardFonts.at(scale)
-    column = (inner_width("a4") - 5.0 * (columns - 1)) / columns
+    fonts = CardFonts.at(layout.scale)
     cards = [(s, code is not None, code.text if code else "") for s, code in sheet.parts["cards"]]
-    room = _page_room(site, sheet, scale, foot_)
+    room = _page_room(site, sheet, layout.head, foot_) - (MORE_MM if sheet.parts["next"] else 0.0)
 
     def fits(code: float) -> bool:
-        heights = [card_height(s, coded, text, fonts, column, code) for s, coded, text in cards]
-        packed = pack(heights, columns, room, 3.0)
+        heights = [card_height(s, c, text, fonts, layout.width(), code, layout.stacked) for s, c, text in cards]
+        packed = pack(heights, layout.columns, room, 3.0)
         return packed is not None and len(packed) == 1
 
     code = CODE_MM
     while code + 1.0 <= LARGEST_CODE_MM and fits(code + 1.0):
         code += 1.0
-    style = css(columns=columns, svc_name_pt=fonts.name.size, svc_number_pt=fonts.number.size)
+    style = css(columns=layout.columns, svc_name_pt=fonts.name.size, svc_number_pt=fonts.number.size)
     style.update(css(svc_detail_pt=fonts.detail.size, svc_code_mm=code))
-    return finish(sheet, sheet_head(site, sheet, scale), foot_, Fitted(0.0, style, {"fill": full >= FULL}))
+    parts = {"fill": full >= FULL, "stacked": layout.stacked}
+    return finish(sheet, sheet_head(site, sheet, layout.head), foot_, Fitted(0.0, style, parts))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -901,9 +961,15 @@ def grids(site: Site, sheet: Sheet, scale: float, widths: Sequence[float], full:
 # Evacuation plan (A3 landscape): the plan takes what the side column leaves
 
 
-def evacuation(site: Site, sheet: Sheet, texts: Sequence[str], legend: int) -> Sheet:
+LEGEND_MM = (14.0 + 3.0, 4.2, 7.0)  # .legend li: the symbol's width and the gap after it; a line's height, a sign's
+
+
+def evacuation(
+    site: Site, sheet: Sheet, texts: Sequence[str], legend: Sequence[tuple[str, bool]], revision: Sequence[str]
+) -> Sheet:
     """The side column as wide and its type as large as its texts allow; ``texts`` are its paragraphs in
-    order (the first two set large), ``legend`` the number of entries of the legend."""
+    order (the first two set large), ``legend`` the entries of the legend (and whether each is a sign),
+    ``revision`` the lines under the emergency numbers."""
     paper = "a3-landscape"
     numbers = [(e.name, e.phone) for e in site.emergency]
     top, _right, bottom, _left = PADDING_MM[paper]
@@ -915,7 +981,9 @@ def evacuation(site: Site, sheet: Sheet, texts: Sequence[str], legend: int) -> S
         h2 = Font(size_at(18, scale, 14), True, 1.25)
         number = Font(text.size + 1, True, NAME_LINE)
         height = sum((big if i < 2 else text).height(t, side - (5.0 if i >= 3 else 0.0)) for i, t in enumerate(texts))
-        height += 3.0 * 2 + 2 * h2_height(h2, "图例", side) + 8.0 + legend * (7.0 + 1.2)
+        height += 3.0 * 2 + 2 * h2_height(h2, "图例", side) + 8.0
+        symbol, line, sign = LEGEND_MM
+        height += sum(max(sign if is_sign else line, text.height(t, side - symbol)) + 1.2 for t, is_sign in legend)
         column = (side - 2.0) / 2 - 6.2
         if any(phone_width(p, number) > column for _n, p in numbers):
             return Fitted(math.inf, {})
@@ -929,7 +997,7 @@ def evacuation(site: Site, sheet: Sheet, texts: Sequence[str], legend: int) -> S
             + 1.5
             for row in rows
         )
-        height += 2 * (2.0 + Font(text.size).line_mm * 2)
+        height += sum(2.0 + text.height(line, side) for line in revision)
         style = css(side_w_mm=side, side_pt=text.size, side_big_pt=big.size, h2_pt=h2.size)
         style.update(css(foot_pt=text.size, foot_number_pt=number.size))
         return Fitted(height, style)

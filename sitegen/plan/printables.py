@@ -82,7 +82,7 @@ class Planner:
         self.site = site
         self.base_url = base_url.rstrip("/")
         self.make_qr = (codes or QrCache(None)).make
-        self._split: tuple[str, tuple[float, int, fit.Split] | None] = ("", None)
+        self._split: tuple[str, tuple[fit.CardLayout, fit.Split] | None] = ("", None)
 
     def url(self, dest: str) -> str:
         return f"{self.base_url}/{dest}" if self.base_url else ""
@@ -204,15 +204,15 @@ class Planner:
             cards.append((s, bool(s.url or s.phone), text))
         return cards
 
-    def services_split(self, n: Neighborhood) -> tuple[float, int, fit.Split]:
-        """The scale, columns and number of cards of each services sheet (measured once a neighborhood)."""
+    def services_split(self, n: Neighborhood) -> tuple[fit.CardLayout, fit.Split]:
+        """How the cards are set and how many go on each services sheet (measured once a neighborhood)."""
         slug, split = self._split
         if slug != n.slug or split is None:
             split = self._services_split(n)
             self._split = (n.slug, split)
         return split
 
-    def _services_split(self, n: Neighborhood) -> tuple[float, int, fit.Split]:
+    def _services_split(self, n: Neighborhood) -> tuple[fit.CardLayout, fit.Split]:
         cards = self.service_cards(n)
         label = _zh(_("Scan for all services"))
         first = self._services_sheet(n, 1, 2, self.caption(neighborhood_url(n.slug) + "#services", label), [])
@@ -220,14 +220,14 @@ class Planner:
 
     def services(self, n: Neighborhood) -> list[Sheet]:
         """The services sheets: every channel and service, on as many sheets as they need."""
-        scale, columns, split = self.services_split(n)
+        layout, split = self.services_split(n)
         # Posted on the notice board outdoors, like the board's own codes: level Q (and shared with them).
         entries = [(s, self.service_code(n.slug, s, "Q")) for s in (*n.channels, *n.services)]
         code = self.page_code(neighborhood_url(n.slug) + "#services", _zh(_("Scan for all services")))
         sheets, start = [], 0
         for number, (count, full) in enumerate(split, 1):
             sheet = self._services_sheet(n, number, len(split), code, entries[start : start + count])
-            sheets.append(fit.services(self.site, sheet, scale, columns, full))
+            sheets.append(fit.services(self.site, sheet, layout, full))
             start += count
         return sheets
 
@@ -279,7 +279,13 @@ class Planner:
             exits=exits,
             board_given=building.board is not None,
         )
-        return fit.evacuation(self.site, sheet, evacuation_texts(sheet), 3 + len(plan.codes))
+        return fit.evacuation(self.site, sheet, evacuation_texts(sheet), evacuation_legend(sheet), self.revision(sheet))
+
+    def revision(self, sheet: Sheet) -> list[str]:
+        """The lines under an evacuation plan's emergency numbers, as printed (see print/evacuation.html)."""
+        zh = translations("zh").gettext
+        committee = zh("%(name)s residents' committee") % {"name": self.site.name}
+        return [zh("Revised %(date)s") % {"date": sheet.verified_on}, f"{committee} {self.site.office.phone.label}"]
 
     def _grids_sheet(self, number: int, count: int, grids: Any, code: Any) -> Sheet:
         subtitle = _zh(_("Grids and grid workers (sheet)"))
@@ -336,6 +342,13 @@ def evacuation_texts(sheet: Sheet) -> list[str]:
     return texts
 
 
+def evacuation_legend(sheet: Sheet) -> list[tuple[str, bool]]:
+    """The entries of an evacuation plan's legend, as printed, and whether each is a sign (a taller symbol)."""
+    zh = translations("zh").gettext
+    lines = [zh("Escape route"), zh("You are here (on the plan)"), zh("This building")]
+    return [*((text, False) for text in lines), *((f"{s.name} {s.code}", True) for s in sheet.parts["signs"])]
+
+
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+|\d+、\s*|[一二三四五六七八九十]+、\s*)(.*)$")
 
 
@@ -365,7 +378,7 @@ def _sheets(planner: Planner, n: Neighborhood) -> list[tuple[str, Sheet]]:
 def _sheet_titles(planner: Planner, n: Neighborhood) -> list[tuple[str, str]]:
     """(file, page title) of each sheet of a neighborhood, known without drawing any sheet."""
     folder = f"{n.slug}/print"
-    services = len(planner.services_split(n)[2])
+    services = len(planner.services_split(n)[1])
     return [
         (f"{folder}/name-card.html", _zh(_("{name} · Governance name card", name=n.name))),
         (f"{folder}/notice-board.html", _zh(_("{name} · Notice board", name=n.name))),
