@@ -997,7 +997,8 @@ def parse_vcard(text: str, newline: str = "\r\n") -> list[tuple[str, list[str], 
         head, sep, value = line.partition(":")
         assert sep, line
         name, *params = head.split(";")
-        properties.append((name.upper(), params, value))
+        # A grouped property (`item1.TEL`) is the same property for a reader.
+        properties.append((name.rpartition(".")[2].upper(), params, value))
     names = [p[0] for p in properties]
     assert names[0] == "BEGIN" and properties[0][2] == "VCARD"
     assert names[1] == "VERSION" and properties[1][2] == "3.0"
