@@ -5,20 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import math
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
+from sitegen import cache
+from sitegen.cache import hash_parts
 from sitegen.config import SiteConfig
 from sitegen.content.digest import FileDigests
-from sitegen.content.load import NEIGHBORHOODS_DIR, Documents, NeighborhoodFiles, load_documents
-from sitegen.content.model import Neighborhood, Site
+from sitegen.content.load import NEIGHBORHOODS_DIR, NOTICES_DIR, Documents, NeighborhoodFiles, load_documents
+from sitegen.content.model import Neighborhood, Notice, Site
 from sitegen.content.parse import Node
 from sitegen.content.schema import parse_date
 from sitegen.content.validate import SiteValidator, sorted_problems, validate_content
@@ -27,25 +30,30 @@ from sitegen.i18n import _, catalogs_digest
 from sitegen.plan import exports, printables, routes
 from sitegen.plan.qr import QrCache
 from sitegen.publish import search
+from sitegen.publish.lock import lock_file, locked
 from sitegen.publish.parallel import render_into
-from sitegen.publish.pdf import find_chromium, print_sheets
+from sitegen.publish.pdf import PRINTED, find_chromium, linked, pdf_entries, print_sheets, to_print
+from sitegen.publish.spare import SPARE_DIR, changing, refresh
 from sitegen.publish.state import (
     BuildState,
     Digests,
-    code_version,
     context_key,
     digests,
-    hash_parts,
     inputs_signature,
+    output_identity,
     theme_digest,
 )
 from sitegen.publish.write import (
+    DiskFull,
     apply_changes,
     check_output_dir,
     copy_static,
+    out_of_space,
     output_intact,
+    recover,
     staging,
     static_hashes,
+    tree_size,
 )
 from sitegen.render.environment import make_env
 from sitegen.render.page import render_output
@@ -115,8 +123,24 @@ def date_from_environment(content_dir: Path) -> dt.date | None:
     return _git_date(content_dir)
 
 
+# A date more than this after every other date in the content is taken for a typo (2099 for 2026).
+OUTLIER_DAYS = 366
+
+
+def settled_date(dates: list[dt.date]) -> dt.date:
+    """The latest of ``dates`` that is not far ahead of all the others.
+
+    One mistyped year must not move the date a site is built as of (it would archive every current
+    notice): a latest date more than a year after the next one is set aside, as often as needed.
+    """
+    ordered = sorted(set(dates))
+    while len(ordered) > 1 and (ordered[-1] - ordered[-2]).days > OUTLIER_DAYS:
+        ordered.pop()
+    return ordered[-1] if ordered else dt.date(2000, 1, 1)
+
+
 def latest_content_date(documents: Documents) -> dt.date:
-    """The latest ``date`` or ``verified_on`` written in the content."""
+    """The latest ``date`` or ``verified_on`` written in the content, but for dates far ahead of all the others."""
     found: list[dt.date] = []
     for doc in [documents.site, *documents.notices]:
         _dates_in(doc.root if doc else None, found)
@@ -128,14 +152,15 @@ def latest_content_date(documents: Documents) -> dt.date:
         if not was_parsed:
             files.forget()
             files.parsed = False
-    return max(found, default=dt.date(2000, 1, 1))
+    return settled_date(found)
 
 
 def build_date(documents: Documents) -> dt.date:
     """The date the site is built "as of", never the clock, so builds are reproducible.
 
     In order: ``SOURCE_DATE_EPOCH``; the date of the last git commit touching the content; the
-    latest ``date`` or ``verified_on`` written in the content.
+    latest ``date`` or ``verified_on`` written in the content that is not far ahead of all the
+    others (:func:`settled_date`).
     """
     return date_from_environment(documents.content_dir) or latest_content_date(documents)
 
@@ -181,19 +206,23 @@ def _require_content(config: SiteConfig) -> None:
 
 
 def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
-    """Read and validate the content; report every problem; write nothing."""
+    """Read and validate the content, and plan the files a build would write; report every problem; write nothing."""
     _require_content(config)
     with few_collections():
         documents = load_documents(config.content_dir, config.display_root)
-        validated = validate_content(documents, build_date(documents))
+        validated = validate_content(documents, config.today or build_date(documents))
     problems = validated.problems + _base_url_warning(documents, validated.site, config)
+    if validated.site is not None and not has_errors(problems):
+        base_url = (config.base_url or validated.site.base_url).rstrip("/")
+        community, groups = _plan_groups(validated.site, base_url, QrCache(None), validated.neighborhoods)
+        problems += _collision_problems([*community, *(o for g in groups.values() for o in g)], documents)
     reporter.problems(problems)
     return CheckResult(validated.site, problems, validated.neighborhoods)
 
 
 def _settings(config: SiteConfig) -> tuple[object, ...]:
     themes = tuple(str(d.resolve()) for d in config.theme_dirs)
-    return (config.base_url, config.pdf, themes, catalogs_digest())
+    return (config.base_url, themes, catalogs_digest())
 
 
 @dataclass
@@ -270,21 +299,52 @@ class Plan:
         return [*self.community, *(o for group in self.neighborhoods.values() for o in group)]
 
 
-def _plan(checked: Checked, base_url: str, codes: QrCache, slugs: list[str]) -> Plan:
-    """Plan the community's files and those of the neighborhoods ``slugs`` (in site order)."""
-    site = checked.site
+def _plan_groups(
+    site: Site, base_url: str, codes: QrCache, models: Iterable[Neighborhood]
+) -> tuple[list[routes.Output], dict[str, list[routes.Output]]]:
+    """The community's files, and the files of each of ``models`` by slug."""
     sheets = printables.SheetPlanner(site, base_url, codes)
     # The web pages in every language of the site (routes.plan_editions); the print kit is Chinese.
     community = [*routes.plan_editions(routes.plan_community_outputs(site), site.languages), *sheets.community()]
     community += exports.plan_community_exports(site, base_url, exports.listed(community))
-    by_slug = {files.slug: files for files in checked.documents.neighborhoods}
     groups = {}
-    for slug in slugs:
-        model = checked.model(by_slug[slug])
+    for model in models:
         pages = routes.plan_editions(routes.neighborhood_pages(site, model), site.languages)
         group = [*pages, *sheets.neighborhood(model)]
-        groups[slug] = group + exports.plan_neighborhood_exports(site, model, base_url, exports.listed(group))
-    return Plan(community, groups)
+        groups[model.slug] = group + exports.plan_neighborhood_exports(site, model, base_url, exports.listed(group))
+    return community, groups
+
+
+def _plan(checked: Checked, base_url: str, codes: QrCache, slugs: list[str]) -> Plan:
+    """Plan the community's files and those of the neighborhoods ``slugs`` (in site order)."""
+    by_slug = {files.slug: files for files in checked.documents.neighborhoods}
+    models = (checked.model(by_slug[slug]) for slug in slugs)
+    return Plan(*_plan_groups(checked.site, base_url, codes, models))
+
+
+def _collision_problems(outputs: Iterable[routes.Output], documents: Documents) -> list[ContentError]:
+    """Two files the build would write to one place, each reported at the content file that makes it."""
+    problems = []
+    for first, second in routes.collisions(outputs):
+        blamed = next((o for o in (second, first) if isinstance(o.context.get("notice"), Notice)), None)
+        notice = blamed.context["notice"] if blamed is not None else None
+        if notice is not None:
+            folder = f"{NEIGHBORHOODS_DIR}/{notice.neighborhood}/{NOTICES_DIR}" if notice.neighborhood else NOTICES_DIR
+            path = os.path.join(documents.display_root, folder, f"{notice.slug}.md")
+        else:
+            path = documents.site_display
+        other = first if blamed is second else second
+        problems.append(
+            ContentError(
+                path,
+                1,
+                1,
+                _("this would be written to `{dest}`, where the site puts {page}", dest=second.dest, page=other.title),
+                "error",
+                _("rename the file"),
+            )
+        )
+    return sorted_problems(problems)
 
 
 def _group_fingerprints(checked: Checked, sums: Digests) -> dict[str, str]:
@@ -330,9 +390,55 @@ def build(
     this state (nothing else is looked at), and ``defer``: the pages to render again are handed
     back in ``BuildResult.pending`` instead of being rendered, so that the server can render the
     page a browser asks for first.
+
+    One build at a time writes an output: another one waits for it (see :mod:`sitegen.publish.lock`).
+    A full disk is reported as such, and leaves the output as it was.
     """
-    with few_collections():
-        return _build(config, reporter, state, clean, touched, defer)
+    protected = [(_("content"), config.content_dir), *((_("theme"), d) for d in config.theme_dirs)]
+    check_output_dir(config.output_dir, protected)
+    if config.pdf:
+        find_chromium()  # before any work: without a browser there is nothing to print with
+    with few_collections(), locked(lock_file(config.output_dir, config.cache_dir), config.output_dir, reporter):
+        try:
+            _tidy(config, clean)
+            return _build(config, reporter, state, clean, touched, defer)
+        except DiskFull as exc:
+            raise SitegenError(_no_space(exc.folder, exc.needed)) from exc
+        except OSError as exc:
+            if not out_of_space(exc):
+                raise
+            folder = Path(exc.filename).parent if isinstance(exc.filename, str) else config.output_dir.parent
+            raise SitegenError(_no_space(folder, 0)) from exc
+
+
+def _tidy(config: SiteConfig, clean: bool) -> None:
+    """Put right what killed builds left beside the output and in the cache folder, and a damaged cache folder.
+
+    With ``clean``, the cache folder is emptied: nothing of it is read.
+    """
+    recover(config.output_dir)
+    if config.cache_dir is None:
+        return
+    if clean:
+        cache.remove(config.cache_dir)
+    if cache.folder(config.cache_dir):
+        cache.sweep(config.cache_dir, skip=SPARE_DIR)
+
+
+def _no_space(folder: Path, needed: int) -> str:
+    """What to say when the disk is full: where, about how much the build needs, and how much is free."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = 0
+    megabyte = 1024 * 1024
+    needed = max(needed, free + megabyte)  # what was free, the build used up, and needed more
+    return _(
+        "not enough space in {folder}: about {needed} MB needed, {free} MB free; the output was left as it was",
+        folder=str(folder),
+        needed=max(1, math.ceil(needed / megabyte)),
+        free=free // megabyte,
+    )
 
 
 @dataclass
@@ -348,12 +454,13 @@ class _Run:
     env: jinja2.Environment
     sums: Digests
     fingerprints: dict[str, str]  # per neighborhood, of every input its files may show
+    pdfs: set[str] = field(default_factory=set)  # the PDFs of the sheets made now, after this build
 
     def render(self, output: routes.Output, assets: dict[str, str]) -> bytes:
-        return render_output(self.env, output, self.checked.site, self.base_url, assets, self.config.pdf)
+        return render_output(self.env, output, self.checked.site, self.base_url, assets, self.pdfs)
 
-    def manifest(self, outputs: list[routes.Output]) -> dict[str, str]:
-        return plan_manifest(outputs, self.sums, self.config)
+    def manifest(self, outputs: list[routes.Output], previous: dict[str, str]) -> dict[str, str]:
+        return plan_manifest(outputs, self.sums, self.config, previous)
 
 
 @dataclass
@@ -369,17 +476,13 @@ def _build(
     config: SiteConfig, reporter: Reporter, state: BuildState | None, clean: bool, touched: Touched, defer: bool
 ) -> BuildResult:
     """Read, and stop there if nothing changed; else check, plan, and build the whole site or only what changed."""
-    protected = [(_("content"), config.content_dir), *((_("theme"), d) for d in config.theme_dirs)]
-    check_output_dir(config.output_dir, protected)
-    if config.pdf:
-        find_chromium()  # before any work: without a browser there is nothing to print with
     keep = state is None  # a state of our own is saved in the cache; the preview keeps its own in memory
     state = _starting_state(config, state, clean)
     clock = Stopwatch(reporter)
-    known_date = date_from_environment(config.content_dir)
+    known_date = config.today or date_from_environment(config.content_dir)
     intact = output_intact(config.output_dir, state.community)
     documents, theme = _read(config, state, touched)
-    signature = inputs_signature(documents, theme, (_settings(config), known_date, config.index_search))
+    signature = inputs_signature(documents, theme, (_settings(config), known_date, config.index_search, config.pdf))
     if signature == state.inputs and intact:
         reporter.problems(state.problems)
         reporter.info(_("nothing changed; {output} is up to date", output=str(config.output_dir)))
@@ -388,16 +491,27 @@ def _build(
     clock.lap(f"checked {len(checked.documents.neighborhoods)} neighborhoods")
     run = _start(config, reporter, clock, checked, theme)
     stale = [slug for slug, made in run.fingerprints.items() if state.made.get(slug) != made]
-    earlier = _earlier_manifests(state, stale, run.fingerprints)
+    # Printing PDFs, the neighborhoods whose sheets lack some are looked at too (their pages are not
+    # made again unless they link to the new PDFs).
+    due = {slug for slug in run.fingerprints if config.pdf and slug not in state.printed} - set(stale)
+    earlier = _earlier_manifests(state, [*stale, *due], run.fingerprints)
     incremental = intact and len(stale) <= len(run.fingerprints) // 2 and earlier is not None
-    plan = _plan(checked, run.base_url, run.codes, stale if incremental else list(run.fingerprints))
-    routes.check_unique(plan.outputs())
-    plan.community_manifest = run.manifest(plan.community)
-    plan.manifests = {slug: run.manifest(group) for slug, group in plan.neighborhoods.items()}
+    slugs = [slug for slug in run.fingerprints if slug in due or slug in stale]
+    plan = _plan(checked, run.base_url, run.codes, slugs if incremental else list(run.fingerprints))
+    collided = _collision_problems(plan.outputs(), documents)
+    if collided:
+        reporter.problems(collided)
+        raise BuildAborted(collided)
+    previous = _printed_before(state, plan, earlier if intact else {})
+    plan.community_manifest = run.manifest(plan.community, state.community if intact else {})
+    plan.manifests = {slug: run.manifest(group, previous[slug]) for slug, group in plan.neighborhoods.items()}
+    run.pdfs = {dest for m in (plan.community_manifest, *plan.manifests.values()) for dest in m if _is_pdf(m, dest)}
     if incremental and earlier is not None:
-        written = _build_changes(run, state, plan, earlier, defer)
+        written = _build_changes(run, state, plan, earlier, defer, keep)
     else:
-        written = _build_whole(run, plan)
+        written = _build_whole(run, plan, keep, {**previous, COMMUNITY: state.community if intact else {}})
+    state.output_id = output_identity(config.output_dir)
+    _tell_dropped(run, plan, {**previous, COMMUNITY: state.community if intact else {}})
     _remember(run, state, plan, signature)
     if keep:
         state.save()
@@ -419,7 +533,7 @@ def _starting_state(config: SiteConfig, state: BuildState | None, clean: bool) -
     """The state the build starts from: the one given, the last build's from the cache, or none (``clean``)."""
     if state is not None and not clean:
         return state
-    if clean:
+    if clean:  # and _tidy emptied the cache folder: nothing of it is read
         return BuildState(str(config.output_dir.resolve()), cache_dir=config.cache_dir)
     return BuildState.load(config.cache_dir, config.output_dir)
 
@@ -428,8 +542,7 @@ def _start(config: SiteConfig, reporter: Reporter, clock: Stopwatch, checked: Ch
     """Everything rendering needs once the content is checked: base URL, QR codes, templates, fingerprints."""
     base_url = (config.base_url or checked.site.base_url).rstrip("/")
     codes = QrCache(config.cache_dir / "qr" if config.cache_dir else None)
-    # Compiled templates are kept per program: another sitegen may compile them differently.
-    templates = config.cache_dir / "templates" / code_version()[:16] if config.cache_dir else None
+    templates = config.cache_dir / "templates" if config.cache_dir else None
     env = make_env(config.theme_dirs, templates)
     sums = digests(checked.documents, theme, (_settings(config), checked.site.today))
     fingerprints = _group_fingerprints(checked, sums)
@@ -452,27 +565,50 @@ def _earlier_manifests(
     return None if lost else {slug: manifest or {} for slug, manifest in known.items()}
 
 
-def _build_whole(run: _Run, plan: Plan) -> _Written:
-    """Render every file into a staging folder and swap it in for the output in one step."""
+def _build_whole(run: _Run, plan: Plan, keep: bool, previous: dict[str, dict[str, str]]) -> _Written:
+    """Render every file into a staging folder and swap it in for the output in one step.
+
+    The PDFs kept from before (their sheets did not change) come along; the others are printed.
+    With ``keep`` (the build keeps its own state), the new output is then copied by hard links into
+    the cache folder, for the next incremental build to change and swap in.
+    """
     config, outputs = run.config, plan.outputs()
     run.clock.lap(f"planned {len(outputs)} files")
-    with staging(config.output_dir) as stage:
-        assets = copy_static(config.theme_dirs, stage)
-        with collecting():
-            render_into(outputs, functools.partial(_render_with, run, assets), stage, run.codes)
-        run.clock.lap(f"rendered and wrote {len(outputs)} files")
-        if config.pdf:
-            _print(stage, outputs, run.checked.site, run.reporter)
-        _index(stage, run.checked.site, True, config, run.reporter)
+    try:
+        with staging(config.output_dir) as stage:
+            assets = copy_static(config.theme_dirs, stage)
+            with collecting():
+                render_into(outputs, functools.partial(_render_with, run, assets), stage, run.codes)
+            run.clock.lap(f"rendered and wrote {len(outputs)} files")
+            jobs = []
+            for group, outputs_of_group, manifest in _groups(plan):
+                wanted = _pdf_jobs(outputs_of_group, manifest)
+                due = to_print(wanted, manifest, previous.get(group, {}), config.output_dir)
+                for _html, pdf in (job for job in wanted if job not in due):
+                    shutil.copy2(config.output_dir / pdf, stage / pdf)
+                jobs += due
+            _print(stage, jobs, run.checked.site, run.reporter)
+            _index(stage, run.checked.site, True, config, run.reporter)
+    except DiskFull as exc:
+        # About as much as the output the build replaces, or as the files written so far promise.
+        before = tree_size(config.output_dir)[0] if config.output_dir.is_dir() else 0
+        promised = exc.written * max(1.0, (len(outputs) + 1) / max(1, exc.files))
+        exc.needed = max(before, int(promised))
+        raise
+    if keep:
+        refresh(config.output_dir, config.cache_dir)
     return _Written(outputs)
 
 
 def _build_changes(
-    run: _Run, state: BuildState, plan: Plan, earlier: dict[str, dict[str, str]], defer: bool
+    run: _Run, state: BuildState, plan: Plan, earlier: dict[str, dict[str, str]], defer: bool, keep: bool
 ) -> _Written:
     """Render only the files whose fingerprints changed, write them and remove those no longer made.
 
-    With ``defer``, the files are not rendered but handed back, each as a function that renders it.
+    The changes are made in a copy of the output that then takes its place in one step (see
+    :func:`sitegen.publish.spare.changing`; with ``keep``, the copy kept in the cache folder). With
+    ``defer`` (the preview's own folder), the files are not rendered but handed back, each as a
+    function that renders it, and the output is changed in place.
     """
     config, site = run.config, run.checked.site
     community = plan.community_manifest
@@ -487,19 +623,33 @@ def _build_changes(
     removed = set(previous) - set(manifest)
     run.clock.lap(f"planned {len(plan.outputs())} files of {len(plan.neighborhoods)} neighborhoods and the community")
     assets = static_hashes(config.theme_dirs)
-    pending: dict[str, Callable[[], bytes]] = {}
     if defer:
-        pending = {o.dest: functools.partial(_render_with, run, assets, o) for o in changed}
+        pending: dict[str, Callable[[], bytes]] = {
+            o.dest: functools.partial(_render_with, run, assets, o) for o in changed
+        }
         apply_changes(config.output_dir, {}, manifest, previous, config.theme_dirs)
-    else:
-        files = {o.dest: run.render(o, assets) for o in changed}
-        written = apply_changes(config.output_dir, files, manifest, previous, config.theme_dirs)
-        run.clock.lap(f"rendered {len(changed)} files, wrote {len(written)}")
-        gone = any(dest.endswith(".html") for dest in removed)
-        _index(config.output_dir, site, gone or search.any_indexed(written, files), config, run.reporter)
-    if config.pdf:
-        _print(config.output_dir, changed, site, run.reporter)
-    return _Written(changed, pending, removed)
+        return _Written(changed, pending, removed)
+    files = {o.dest: run.render(o, assets) for o in changed}
+    try:
+        with changing(config.output_dir, config.cache_dir if keep else None) as copy:
+            written = apply_changes(copy.root, files, manifest, previous, config.theme_dirs)
+            copy.touched.update(written, removed)
+            run.clock.lap(f"rendered {len(changed)} files, wrote {len(written)}")
+            gone = any(dest.endswith(".html") for dest in removed)
+            copy.touched.add(search.BUNDLE)  # until it is known that the index was left alone
+            if not _index(copy.root, site, gone or search.any_indexed(written, files), config, run.reporter):
+                copy.touched.discard(search.BUNDLE)
+            jobs = []
+            for name, outputs_of_group, made in _groups(plan):
+                before = state.community if name == COMMUNITY else earlier[name]
+                jobs += to_print(_pdf_jobs(outputs_of_group, made), made, before, copy.root)
+            copy.touched.update(pdf for _html, pdf in jobs)
+            _print(copy.root, jobs, site, run.reporter)
+    except DiskFull as exc:
+        bundle = config.output_dir / search.BUNDLE
+        exc.needed = sum(map(len, files.values())) + (tree_size(bundle)[0] if bundle.is_dir() else 0)
+        raise
+    return _Written(changed, {}, removed)
 
 
 def _render_with(run: _Run, assets: dict[str, str], output: routes.Output) -> bytes:
@@ -510,28 +660,109 @@ def _remember(run: _Run, state: BuildState, plan: Plan, signature: str) -> None:
     """Note in the state what this build read and made, for the next build to compare with."""
     for slug, group in plan.neighborhoods.items():
         state.set_manifest(slug, plan.manifests[slug], run.fingerprints[slug], len(group))
+        if all(pdf in plan.manifests[slug] for _html, pdf in printables.pdf_jobs(group)):
+            state.printed.add(slug)
+        else:
+            state.printed.discard(slug)
     state.inputs, state.community, state.problems = signature, plan.community_manifest, run.checked.problems
     run.codes.save()
 
 
-def _print(root: Path, outputs: list[routes.Output], site: Site, reporter: Reporter) -> None:
-    jobs = printables.pdf_jobs(outputs)
+# ----------------------------------------------------------------------------------------------
+# PDFs: kept in the output (and in its manifests) until their sheet changes; printed where wanted
+
+COMMUNITY = ""  # the community's group of files, beside each neighborhood's
+
+
+def _is_pdf(manifest: dict[str, str], dest: str) -> bool:
+    return manifest[dest].startswith(PRINTED)
+
+
+def _groups(plan: Plan) -> Iterator[tuple[str, list[routes.Output], dict[str, str]]]:
+    """Each group of files made now: its name, its outputs and its manifest."""
+    yield COMMUNITY, plan.community, plan.community_manifest
+    for slug, group in plan.neighborhoods.items():
+        yield slug, group, plan.manifests[slug]
+
+
+def _pdf_jobs(outputs: list[routes.Output], manifest: dict[str, str]) -> list[tuple[str, str]]:
+    """The (sheet, PDF) pairs of a group whose PDF the output holds after this build."""
+    return [(html, pdf) for html, pdf in printables.pdf_jobs(outputs) if pdf in manifest]
+
+
+def _printed_before(
+    state: BuildState, plan: Plan, earlier: dict[str, dict[str, str]] | None
+) -> dict[str, dict[str, str]]:
+    """What each neighborhood made now had written before (for the PDFs that may be kept); known
+    only while the output is intact and where a PDF was ever printed."""
+    if earlier is None:
+        return {slug: {} for slug in plan.neighborhoods}
+    known = {}
+    for slug in plan.neighborhoods:
+        if slug in earlier:
+            known[slug] = earlier[slug]
+        elif state.printed:  # PDFs were printed into this output: those of unchanged sheets stay
+            known[slug] = state.manifest(slug) or {}
+        else:
+            known[slug] = {}
+    return known
+
+
+def _tell_dropped(run: _Run, plan: Plan, previous: dict[str, dict[str, str]]) -> None:
+    """Say so when PDFs of sheets that changed were removed (a build that does not print)."""
+    if run.config.pdf:
+        return
+    dropped = sum(
+        1
+        for group, _outputs, manifest in _groups(plan)
+        for dest, made in previous.get(group, {}).items()
+        if made.startswith(PRINTED) and dest not in manifest
+    )
+    if dropped:
+        run.reporter.info(
+            _(
+                "removed {count} PDFs of sheets that changed since they were printed; `sitegen pdf` prints them again",
+                count=dropped,
+            )
+        )
+
+
+def _print(root: Path, jobs: list[tuple[str, str]], site: Site, reporter: Reporter) -> None:
     if jobs:
         reporter.info(_("printing {count} PDFs with headless Chromium …", count=len(jobs)))
-        print_sheets(root, jobs, site.today)
+        print_sheets(root, jobs, site.today, reporter.info)
 
 
-def _index(root: Path, site: Site, pages_changed: bool, config: SiteConfig, reporter: Reporter) -> None:
+def _index(root: Path, site: Site, pages_changed: bool, config: SiteConfig, reporter: Reporter) -> bool:
+    """Make the search index of the pages under ``root`` if they changed; whether the index changed."""
     if not site.search:
-        shutil.rmtree(root / search.BUNDLE, ignore_errors=True)
-    elif config.index_search and search.index_site(root, pages_changed, reporter):
+        if not (root / search.BUNDLE).exists():
+            return False
+        shutil.rmtree(root / search.BUNDLE)
+        return True
+    if config.index_search and search.index_site(root, pages_changed, reporter):
         reporter.info(_("indexed the pages for search into {folder}/", folder=search.BUNDLE))
+        return True
+    return False
 
 
-def plan_manifest(outputs: list[routes.Output], sums: Digests, config: SiteConfig) -> dict[str, str]:
-    """The fingerprint of every file the build writes (pages and other files, and PDFs of sheets)."""
+def plan_manifest(
+    outputs: list[routes.Output], sums: Digests, config: SiteConfig, previous: dict[str, str]
+) -> dict[str, str]:
+    """The fingerprint of every file the build writes or keeps: pages and other files, and the PDFs
+    of sheets (those printed now, and those printed before from a sheet that did not change).
+
+    A page that links to PDFs (a sheet to its own, a print index to those beside it) has those
+    links in its fingerprint, so it is made again when they come or go.
+    """
     manifest = {o.dest: sums.fingerprint(o.template, o.sources) for o in outputs}
-    if config.pdf:
-        for html, pdf in printables.pdf_jobs(outputs):
-            manifest[pdf] = manifest[html]
+    jobs = printables.pdf_jobs(outputs)
+    pdfs = pdf_entries(jobs, manifest, previous, config.output_dir, config.pdf)
+    own = dict(jobs)
+    for output in outputs:
+        if output.template in printables.LINKING_TEMPLATES:
+            links = linked(output.dest, own.get(output.dest), set(pdfs))
+            if links:
+                manifest[output.dest] = hash_parts(manifest[output.dest], *links)
+    manifest.update(pdfs)
     return manifest

@@ -10,7 +10,9 @@ from sitegen.i18n import DEFAULT_LANGUAGE, _, ngettext, translate
 
 Severity = Literal["error", "warning"]
 
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Characters a terminal would act on instead of showing: controls, and the zero-width and bidi marks
+# that reorder a line (a file name or a value quoted in a message may hold them).
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 class SitegenError(Exception):
@@ -45,12 +47,13 @@ class ContentError:
         message = " ".join(
             translate(self.message, lang).split("\n")
         )  # one problem, one line, even for multi-line values
-        lines = [f"{self.path}:{self.line}:{self.column}: {self.severity}: {message}"]
+        message = _INVISIBLE.sub("\ufffd", message)
+        lines = [f"{_INVISIBLE.sub(chr(0xFFFD), self.path)}:{self.line}:{self.column}: {self.severity}: {message}"]
         if self.source_line.strip():
             shown = _INVISIBLE.sub("\ufffd", self.source_line.replace("\t", "→")).rstrip()
             lines.append("    " + shown)
         if self.hint:
-            lines.append("    " + translate(_("hint: {hint}", hint=self.hint), lang))
+            lines.append("    " + _INVISIBLE.sub("\ufffd", translate(_("hint: {hint}", hint=self.hint), lang)))
         return "\n".join(lines)
 
 

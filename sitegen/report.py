@@ -19,16 +19,24 @@ class Reporter(Protocol):
 class ConsoleReporter:
     """Problems to ``out`` (one block each), progress and summaries to ``err``, in ``lang``."""
 
-    def __init__(self, out: TextIO | None = None, err: TextIO | None = None, lang: str = DEFAULT_LANGUAGE) -> None:
+    def __init__(
+        self, out: TextIO | None = None, err: TextIO | None = None, lang: str = DEFAULT_LANGUAGE, quiet: bool = False
+    ) -> None:
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.lang = lang
+        self.quiet = quiet  # problems and errors only
 
     def problems(self, problems: list[ContentError]) -> None:
         for problem in problems:
             print(problem.format(self.lang), file=self.out)
 
     def info(self, message: str) -> None:
+        if not self.quiet:
+            print(translate(message, self.lang), file=self.err)
+
+    def error(self, message: str) -> None:
+        """Why the command failed: said even when quiet."""
         print(translate(message, self.lang), file=self.err)
 
 

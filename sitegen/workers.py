@@ -1,16 +1,37 @@
-"""Run work on every core with forked workers that see this process as it is (nothing pickled but results)."""
+"""Run work on every core with forked workers that see this process as it is (nothing pickled but results).
+
+The pool watches its workers: one that dies (a crash, a signal, the system's out-of-memory killer)
+or that spends too long on one item ends the build with an error naming what it was working on,
+never a build that waits for ever. Workers, and the programs a build starts, end with the build,
+however it ends.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import pickle
 import signal
+import sys
 import threading
+import time
+import traceback
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, NoReturn, TypeVar
+
+from sitegen.errors import SitegenError
+from sitegen.i18n import Message, _
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+
+# A worker that works this long on one item is taken for stuck (no page takes a minute to render).
+ITEM_TIMEOUT = 600.0
+WATCH_SECONDS = 1.0
+_PR_SET_PDEATHSIG = 1
 
 
 def workers() -> int:
@@ -29,43 +50,252 @@ def forkable(items: int, least: int) -> bool:
     return forkable and not small and workers() > 1
 
 
-def pool() -> Any:
-    """A pool of forked workers, one per core."""
-    return multiprocessing.get_context("fork").Pool(workers(), initializer=_worker_signals)
+def die_with_parent(parent: int) -> None:
+    """In a child process: be killed when ``parent`` ends, however it ends (Linux; elsewhere nothing).
 
-
-def _worker_signals() -> None:
-    """Let SIGTERM end a worker at once, as the pool expects when it ends them.
-
-    A worker inherits this process's handlers, and the preview's SIGTERM handler is Python code: a
-    SIGTERM that comes just as a worker starts to wait for its next task is noted, but Python runs the
-    handler only after the wait, which never ends, and the pool waits for the worker for ever.
+    Used by forked workers and, before they start, by the programs a build runs (Pagefind, Chromium).
     """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent ended before the request took effect
+        os._exit(1)
+
+
+def child_of_this_process() -> Callable[[], None] | None:
+    """A ``preexec_fn`` for subprocess that makes the program end when this process ends (None on Windows)."""
+    if os.name != "posix":
+        return None
+    parent = os.getpid()
+    return lambda: die_with_parent(parent)
+
+
+class WorkerFailed(SitegenError):
+    """A worker process died, or got stuck, while working on an item."""
+
+
+class _RemoteTraceback(Exception):
+    """The traceback of an exception raised in a worker (shown with ``--debug``)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+# Shared with the workers: per worker, the item it works on (-1: none) and how many items it began.
+_progress: Any = None
+_slot = -1
+# The work of the running pool: set just before the pool forks, read by the workers.
+_work: Callable[[int], Any] | None = None
+
+
+def working_on(item: int) -> None:
+    """In a worker: note that it starts on ``item`` (named in the error if the worker dies on it)."""
+    if _slot >= 0 and _progress is not None:
+        _progress[2 * _slot] = item
+        _progress[2 * _slot + 1] += 1
+
+
+def _serve(connection: Connection, slot: int, parent: int) -> None:
+    """A worker's life: run the tasks it is sent until it is sent None, or its parent is gone."""
+    global _slot
+    _slot = slot
+    die_with_parent(parent)
+    # The pool ends its workers with SIGTERM: a handler inherited from the parent (the preview's) could
+    # leave a worker waiting for its next task for ever. Ctrl-C is for the parent to handle.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            task = connection.recv()
+        except (EOFError, OSError):
+            return
+        if task is None or _work is None:
+            return
+        try:
+            message: tuple[str, int, Any] = ("done", task, _work(task))
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            message = ("failed", task, _portable(exc))
+        _progress[2 * slot] = -1
+        try:
+            connection.send(message)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            connection.send(("failed", task, _portable(exc)))
 
 
-# The function and items of fork_map: set just before the pool forks, read by the workers.
-_task: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+def _portable(exc: BaseException) -> tuple[BaseException, str]:
+    """The exception as the parent can receive it, with its traceback as text."""
+    text = "".join(traceback.format_exception(exc))
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001 - any exception that does not survive pickling is described instead
+        exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc, text
 
 
-def _run_task(index: int) -> Any:
-    assert _task is not None
-    function, items = _task
-    return function(items[index])
+@dataclass
+class _Worker:
+    process: Any  # multiprocessing's forked Process
+    connection: Connection
+    slot: int
+    task: int | None = None
+    seen: tuple[int, int] = (-1, 0)  # the progress it showed last
+    since: float = 0.0  # when it last showed progress
 
 
-def fork_map(function: Callable[[Item], Result], items: Sequence[Item], least: int) -> list[Result]:
+def run_forked(
+    tasks: int,
+    work: Callable[[int], Result],
+    done: Callable[[int, Result], None],
+    doing: Callable[[int], Message],
+) -> None:
+    """Run ``work(task)`` for each task number on forked workers; ``done(task, result)`` here as each ends.
+
+    ``doing(item)`` says what a worker was doing on an item it noted with :func:`working_on`, for
+    the error if it dies there or spends more than ``ITEM_TIMEOUT`` on it. An exception raised by
+    ``work`` is raised here.
+    """
+    global _work, _progress
+    context = multiprocessing.get_context("fork")
+    count = max(1, min(workers(), tasks))
+    _work, _progress = work, context.RawArray("q", 2 * count)
+    pool: list[_Worker] = []
+    try:
+        for slot in range(count):
+            _progress[2 * slot] = -1
+            here, there = context.Pipe()
+            process = context.Process(target=_serve, args=(there, slot, os.getpid()), daemon=True)
+            process.start()
+            there.close()
+            pool.append(_Worker(process, here, slot))
+        _run(pool, iter(range(tasks)), done, doing)
+    finally:
+        _work = None
+        _stop(pool)
+        _progress = None
+
+
+def _run(pool: list[_Worker], queue: Any, done: Callable[[int, Any], None], doing: Callable[[int], Message]) -> None:
+    for worker in pool:
+        _give(worker, next(queue, None), doing)
+    while busy := [w for w in pool if w.task is not None]:
+        ready = wait([w.connection for w in busy] + [w.process.sentinel for w in busy], timeout=WATCH_SECONDS)
+        for worker in busy:
+            if worker.connection in ready or worker.connection.poll():
+                try:
+                    kind, task, value = worker.connection.recv()
+                except (EOFError, OSError):
+                    _died(worker, doing)
+                if kind == "failed":
+                    exc, text = value
+                    raise exc from _RemoteTraceback(text)
+                done(task, value)
+                _give(worker, next(queue, None), doing)
+            elif worker.process.sentinel in ready:
+                _died(worker, doing)
+            else:
+                _watch(worker, doing)
+
+
+def _give(worker: _Worker, task: int | None, doing: Callable[[int], Message]) -> None:
+    worker.task, worker.since = task, time.monotonic()
+    try:
+        worker.connection.send(task)
+    except OSError:
+        if task is not None:
+            _died(worker, doing)
+
+
+def _current(worker: _Worker) -> tuple[int, int]:
+    return int(_progress[2 * worker.slot]), int(_progress[2 * worker.slot + 1])
+
+
+def _watch(worker: _Worker, doing: Callable[[int], Message]) -> None:
+    """Stop the build if a worker has been on one item for too long."""
+    now = _current(worker)
+    if now != worker.seen:
+        worker.seen, worker.since = now, time.monotonic()
+    elif now[0] >= 0 and time.monotonic() - worker.since > ITEM_TIMEOUT:
+        raise WorkerFailed(
+            _(
+                "{doing} took more than {seconds} seconds, so the build was stopped; the output was left as it was",
+                doing=doing(now[0]),
+                seconds=int(ITEM_TIMEOUT),
+            )
+        )
+
+
+def _died(worker: _Worker, doing: Callable[[int], Message]) -> NoReturn:
+    worker.process.join(timeout=5)
+    code = worker.process.exitcode
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = str(-code)
+        reason = _("killed by signal {signal}", signal=name)
+    else:
+        reason = _("exit code {code}", code="?" if code is None else code)
+    item = _current(worker)[0]
+    what = doing(item) if item >= 0 else _("waiting for its next piece of work")
+    raise WorkerFailed(
+        _(
+            "a worker process ended unexpectedly ({reason}) while {doing}; the output was left as it was",
+            reason=reason,
+            doing=what,
+        )
+    )
+
+
+def _stop(pool: list[_Worker]) -> None:
+    """End every worker: those that finished are told to; the others (after an error) are terminated."""
+    for worker in pool:
+        if worker.task is None:
+            try:
+                worker.connection.send(None)
+            except OSError:
+                pass
+    for worker in pool:
+        if worker.task is not None:
+            worker.process.terminate()
+        worker.process.join(timeout=10)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.connection.close()
+
+
+def fork_map(
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    least: int,
+    doing: Callable[[Item], Message] | None = None,
+) -> list[Result]:
     """``[function(item) for item in items]``, on every core when there are at least ``least`` items.
 
     Forked workers see this process as it is (nothing is pickled but the results), so ``function``
-    may be any callable, a closure or a bound method.
+    may be any callable, a closure or a bound method. ``doing(item)`` names an item in errors.
     """
-    global _task
     if not forkable(len(items), least):
         return [function(item) for item in items]
-    _task = (function, items)
-    try:
-        with pool() as running:
-            return list(running.imap(_run_task, range(len(items)), chunksize=8))
-    finally:
-        _task = None
+    chunks = [range(start, min(start + 8, len(items))) for start in range(0, len(items), 8)]
+    results: list[Any] = [None] * len(items)
+
+    def work(task: int) -> list[Result]:
+        made = []
+        for index in chunks[task]:
+            working_on(index)
+            made.append(function(items[index]))
+        return made
+
+    def keep(task: int, made: list[Result]) -> None:
+        for index, result in zip(chunks[task], made, strict=True):
+            results[index] = result
+
+    def named(index: int) -> Message:
+        return doing(items[index]) if doing else _("working on item {number}", number=index + 1)
+
+    run_forked(len(chunks), work, keep, named)
+    return results

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +92,54 @@ def built_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
         patch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
         assert main(["build", "--content", str(SITES[request.param]), "--output", str(out)]) == 0
     return out
+
+
+@dataclass(frozen=True)
+class Installed:
+    """sitegen installed in a virtual environment of its own, run from an empty folder."""
+
+    bin: Path  # the environment's scripts: python, sitegen
+    home: Path  # an empty folder outside the repository to run in
+    wheel: Path | None = None
+
+    @classmethod
+    def create(cls, venv: Path, home: Path, *install: str, wheel: Path | None = None) -> Installed:
+        """A new environment at ``venv`` that sees the test environment's packages, with ``pip install
+        --no-deps *install`` done in it (by this pip: the environment has none of its own)."""
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)], check=True)
+        home.mkdir(exist_ok=True)
+        made = cls(venv / ("Scripts" if os.name == "nt" else "bin"), home, wheel)
+        pip = [sys.executable, "-m", "pip", "--python", str(made.bin / "python"), "install", "--no-deps"]
+        done = made.run(*pip, "--no-index", "--no-cache-dir", *install)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return made
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """The environment to run it in: nothing that would import sitegen from the checkout."""
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH")}
+        env["PATH"] = f"{self.bin}{os.pathsep}{env.get('PATH', '')}"
+        env["VIRTUAL_ENV"] = str(self.bin.parent)
+        return {**env, "SOURCE_DATE_EPOCH": BUILD_EPOCH, **extra}
+
+    def run(self, *argv: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            argv, cwd=cwd or self.home, env=self.env(**env), capture_output=True, text=True, timeout=600
+        )
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """Build the wheel as a release would, and install it alone into a new environment.
+
+    The environment sees the test environment's packages (``--system-site-packages``) so that sitegen's
+    dependencies need no download; sitegen itself comes from the wheel, which tests assert.
+    """
+    root = tmp_path_factory.mktemp("wheel")
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(root), str(ROOT)],
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, f"building the wheel failed (is hatchling installed?)\n{built.stdout}{built.stderr}"
+    (wheel,) = root.glob("*.whl")
+    return Installed.create(root / "venv", root / "home", str(wheel), wheel=wheel)

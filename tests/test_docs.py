@@ -11,8 +11,8 @@ import yaml
 from sitegen.cli import main
 from sitegen.content.format import SCHEMAS
 from sitegen.content.load import RESERVED_SLUGS
-from sitegen.content.schema import Field, walk_fields
 from sitegen.content.notices import STALE_AFTER_DAYS
+from sitegen.content.schema import Field, walk_fields
 from tests.helpers import write_site
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "content-format.md"

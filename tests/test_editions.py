@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,7 +104,7 @@ def test_the_english_edition_mirrors_the_web_pages_but_not_the_print_kit(built: 
 def test_english_pages_are_english_with_chinese_fallbacks_marked(built: Path) -> None:
     page = read(built / "en" / "lanting" / "index.html")
     assert '<html lang="en">' in page
-    assert "<h1>Lanting Estate</h1>" in page  # translated
+    assert '<h1 class="page-name">Lanting Estate</h1>' in page  # translated
     assert "Governance name card" in page  # theme text from the catalog
     assert '<span lang="zh-CN">兰亭路8号</span>' in page  # not translated: Chinese, and says so
     assert "治理名片" not in page
@@ -162,3 +163,44 @@ def test_an_edited_translation_renders_only_its_pages_again(tmp_path: Path) -> N
     assert "en/lanting/notices/2026-11-20-water.html" in changed
     assert "Water off again." in read(out / "en" / "lanting" / "notices" / "2026-11-20-water.html")
     assert "lanting/print/name-card.html" not in changed
+
+
+def test_english_grid_and_building_names_are_english(built: Path) -> None:
+    home = read(built / "en" / "index.html")
+    assert '<span class="grid-name">Grid 1</span>' in home and '<span class="grid-name">Grid 2</span>' in home
+    assert "第二网格" not in home and "第一网格" in read(built / "index.html")
+    page = read(built / "en" / "lanting" / "index.html")
+    assert '<a href="#b-1">Building 1</a>' in page and "1号楼" not in page
+
+
+def test_an_english_title_over_chinese_text_says_the_text_is_chinese(built_site: Path) -> None:
+    if not (built_site / "en" / "notices" / "2026-11-12-heating-season-repairs.html").is_file():
+        pytest.skip("only the example has a notice with an English title over Chinese text")
+    notices = read(built_site / "en" / "notices" / "index.html")
+    heating = notices.split('href="2026-11-12-heating-season-repairs.html"', 1)[1].split("</li>", 1)[0]
+    assert "The 2026–2027 heating season has begun" in heating and "The full text is in Chinese." in heating
+    assert "本年度供暖" not in heating
+    # A notice in English throughout gets its English summary; one all in Chinese, its Chinese one.
+    fraud = notices.split('href="2026-11-10-anti-fraud-heating-gas.html"', 1)[1].split("</li>", 1)[0]
+    assert "Since the start of winter" in fraud
+    snow = notices.split('href="2026-11-16-winter-snow-volunteers.html"', 1)[1].split("</li>", 1)[0]
+    assert '<p class="notice-excerpt"><span lang="zh-CN">' in snow
+
+
+# Text run together in English: a sentence straight after another, a word straight before "(".
+RUN_TOGETHER = re.compile(r"[a-z][.!?][A-Z][a-z]|[^\s(（\[【「]\((?=[A-Za-z])")
+
+
+def test_english_pages_have_no_words_run_together(built_site: Path, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    found = {}
+    for path in sorted((built_site / "en").rglob("*.html")):
+        page.goto(path.as_uri())
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+        text = page.inner_text("body")
+        runs = [text[max(0, m.start() - 20) : m.end() + 20] for m in RUN_TOGETHER.finditer(text)]
+        if runs:
+            found[str(path.relative_to(built_site))] = runs[:3]
+    context.close()
+    assert found == {}

@@ -65,6 +65,20 @@ def test_the_sample_error_is_what_check_prints(content: Path, capsys: pytest.Cap
 
 def test_the_commands_named_exist() -> None:
     commands = set(re.findall(r"^sitegen (\w+)", "\n".join(body for _, body in BLOCKS), re.M))
-    assert commands == {"check", "pdf", "serve"}
+    assert commands == {"check", "edit", "new", "pdf", "serve"}
     for command in commands:
         assert main([command, "--help"]) == 0
+
+
+def test_the_new_neighborhood_is_written_where_the_guide_says(
+    content: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (command,) = re.findall(r"^sitegen new (.*)$", "\n".join(body for _, body in BLOCKS), re.M)
+    assert main(["new", *command.split()]) == 0
+    listed = re.findall(r"^  (\S+\.(?:yaml|md)) ", GUIDE.split("## 五、新增一个小区", 1)[1], re.M)
+    folder = content / "neighborhoods" / "ruihe-jiayuan"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(listed) == ["neighborhood.yaml", "pact.md"]
+    assert 'name: "瑞和家园"' in (folder / "neighborhood.yaml").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", "--content", "content"]) == 0
+    assert "ruihe-jiayuan" not in capsys.readouterr().out

@@ -253,16 +253,16 @@ def test_an_edit_reads_only_the_state_of_the_edited_neighborhood(
 @pytest.mark.parametrize("damage", [b"not a pickle", None])
 def test_a_damaged_or_foreign_neighborhood_cache_means_a_whole_build(tmp_path: Path, damage: bytes | None) -> None:
     shutil.copytree(MINIMAL, tmp_path / "content")
-    out, other = tmp_path / "out", tmp_path / "other"
+    out = tmp_path / "out"
     assert build(tmp_path / "content", out) == 0
     config = load_config(str(tmp_path / "content"), str(out))
     assert config.cache_dir is not None
-    shard = config.cache_dir / "outputs" / "qinghe.pickle"
+    shard = config.cache_dir / "outputs" / "qinghe.json"
     path = tmp_path / "content" / "neighborhoods" / "qinghe" / "neighborhood.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("  - id: A", "  - id: C", 1), encoding="utf-8")
-    if damage is None:  # another output's build wrote the file and was killed before its index
+    if damage is None:  # a later build wrote the file and was killed before it saved its state
         saved = (config.cache_dir / "build-state.pickle").read_bytes()
-        assert build(tmp_path / "content", other) == 0
+        assert build(tmp_path / "content", out) == 0
         (config.cache_dir / "build-state.pickle").write_bytes(saved)
     else:
         shard.write_bytes(damage)
@@ -336,11 +336,22 @@ def test_an_emptied_output_is_rebuilt_whole(tmp_path: Path) -> None:
     assert tree(out) == before
 
 
-def test_the_cache_belongs_to_one_sitegen_version(tmp_path: Path) -> None:
-    import sitegen
-
-    config = load_config(str(tmp_path / "content"), str(tmp_path / "out"))
-    assert config.cache_dir is not None and config.cache_dir.name == sitegen.__version__
+def test_two_outputs_in_one_folder_keep_their_own_state_and_stay_incremental(tmp_path: Path) -> None:
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    first, second = tmp_path / "site", tmp_path / "site-en"
+    total = rendered(tmp_path / "content", first)
+    assert rendered(tmp_path / "content", second) == total
+    for step in range(3):
+        change_pact(tmp_path, random.Random(step))
+        for out in (first, second):
+            assert 0 < rendered(tmp_path / "content", out) < total, f"{out.name}: a whole build after step {step}"
+    assert tree(first) == tree(second)
+    assert sorted(p.name for p in (tmp_path / ".sitegen-cache").iterdir()) == [
+        "site",
+        "site-en",
+        "site-en.lock",
+        "site.lock",
+    ]
 
 
 def test_a_changed_program_makes_every_page_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,5 +1,6 @@
 """Each site under tests/sites/invalid/ must fail `sitegen check` with exactly the expected text, in English
-(``expected_error.txt``) and in Chinese, the default (``expected_error.zh.txt``)."""
+(``expected_error.txt``) and in Chinese, the default (``expected_error.zh.txt``); `sitegen build` must
+report the same and write nothing (or, for a site with warnings only, build it)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,24 @@ def test_invalid_site(
     assert code == (1 if " error: " in expected else 0)
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_invalid_site_build_says_the_same(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = INVALID / case
+    monkeypatch.chdir(folder)
+    out = tmp_path / "output"
+    code = main(["build", "--content", "content", "--output", str(out), "--lang", "en"])
+    captured = capsys.readouterr()
+    expected = (folder / "expected_error.txt").read_text(encoding="utf-8")
+    assert "internal error" not in captured.err
+    assert captured.out == expected
+    if " error: " in expected:
+        assert code == 1 and not out.exists()
+    else:
+        assert code == 0 and (out / "index.html").is_file()
+
+
 def test_chinese_is_the_default(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(INVALID / "many-problems-at-once")
     assert main(["check", "--content", "content"]) == 1
@@ -39,4 +58,4 @@ def test_chinese_is_the_default(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
 
 
 def test_there_are_invalid_sites() -> None:
-    assert len(CASES) >= 20
+    assert len(CASES) >= 60

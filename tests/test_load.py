@@ -381,8 +381,16 @@ def test_text_after_a_closing_quote() -> None:
 def test_key_indented_differently() -> None:
     _root, problems = parse("office:\n  address: 测试路\n phone: 110\n")
     assert [where(p) for p in problems] == [
-        (3, 2, "YAML syntax error: this line is indented differently from the lines around it")
+        (
+            3,
+            2,
+            "the indentation is wrong: this line starts in column 2, but the lines under `office:` (line 1) "
+            "begin in column 3",
+        )
     ]
+    assert problems[0].hint == (
+        "move it to column 3 if it belongs to that block, or to column 1 if it belongs to the block around it"
+    )
 
 
 def test_chinese_colon_after_a_key() -> None:
@@ -514,8 +522,10 @@ def test_load_documents_collects_problems_from_every_file(tmp_path: Path) -> Non
     assert documents.site is None  # site.yaml is read when first asked for
     problems = documents.problems + documents.site_problems
     problems += [p for files in documents.neighborhoods for p in files.problems]
+    # The key given twice is left to the checker, which tells a line indented wrongly from a repeat.
+    first = documents.neighborhoods[0].document
+    assert first is not None and [entry.line for _map, entry, _first in first.duplicates] == [2]
     assert sorted((p.path, p.line) for p in problems) == [
-        ("content/neighborhoods/a/neighborhood.yaml", 2),
         ("content/neighborhoods/b/neighborhood.yaml", 1),
         ("content/notices/a.md", 1),
         ("content/site.yaml", 1),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import http.server
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -154,11 +156,12 @@ def test_an_index_that_failed_to_update_is_made_by_the_next_build(
     assert build(site, out) == 0
     notice = site / "neighborhoods" / "lanting" / "notices" / "2026-11-20-water.md"
     notice.write_text(notice.read_text(encoding="utf-8") + "\n南门取水。\n", encoding="utf-8")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     with monkeypatch.context() as patch:
         patch.setenv("PAGEFIND_BINARY_PATH", shutil.which("false") or "/bin/false")
         assert build(site, out) == 1
-    # The pages were updated in place; the old index still serves, marked as out of date.
-    assert (out / "pagefind" / "pagefind.js").is_file() and not (out / search.BUNDLE / search.STAMP).exists()
+    # An incremental build is all or nothing: the pages and the index stay as they were.
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert build(site, out) == 0
     assert (out / search.BUNDLE / search.STAMP).is_file() and "南门取水" in indexed_text(out)
 
@@ -199,21 +202,47 @@ def test_the_preview_server_does_not_index(site: Path, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def hosted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The example site built and served by a plain web server under a sub-path, /some/sub/path/."""
+def built_for_hosting(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example site built once into <root>/some/sub/path."""
     if search.find_pagefind() is None:
         pytest.skip("Pagefind is not installed")
     root = tmp_path_factory.mktemp("host")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1795348800")
         assert build(SITES["example"], root / "some" / "sub" / "path") == 0
-    handler = functools.partial(QuietHandler, directory=str(root))
+    return root
+
+
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """A plain web server for ``folder``; yields its address."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/some/sub/path/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def hosted(built_for_hosting: Path) -> Iterator[str]:
+    """The example site served by a plain web server under a sub-path, /some/sub/path/."""
+    with serving(built_for_hosting) as address:
+        yield address + "some/sub/path/"
+
+
+@pytest.fixture(scope="module", params=["sub-path", "root"])
+def anywhere(request: pytest.FixtureRequest, built_for_hosting: Path) -> Iterator[str]:
+    """The example site served under a sub-path and at a server's root."""
+    if request.param == "sub-path":
+        with serving(built_for_hosting) as address:
+            yield address + "some/sub/path/"
+    else:
+        with serving(built_for_hosting / "some" / "sub" / "path") as address:
+            yield address
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -222,10 +251,25 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def _search(page: Any, query: str) -> list[str]:
+    page.wait_for_selector("#search-status", state="attached")  # after a click, the search page may still load
     page.evaluate("() => { document.getElementById('search-status').textContent = ''; }")
     page.fill("#search-query", query)
     page.wait_for_function("() => document.getElementById('search-status').textContent !== ''")
-    return [a.get_attribute("href") for a in page.query_selector_all("#search-results a")]
+    return [a.get_attribute("href") for a in page.query_selector_all("#search-results li > a")]
+
+
+def _results(page: Any, query: str) -> list[dict[str, str]]:
+    """Each result of ``query``: its link, the line with its dates (and mark) and its excerpt."""
+    _search(page, query)
+    return page.eval_on_selector_all(
+        "#search-results li",
+        """items => items.map(li => ({
+            href: li.querySelector('a').getAttribute('href'),
+            title: li.querySelector('a').textContent,
+            meta: li.querySelector('.result-meta')?.textContent ?? '',
+            excerpt: li.querySelector('.result-excerpt').textContent,
+        }))""",
+    )
 
 
 @pytest.mark.browser
@@ -293,4 +337,91 @@ def test_opened_from_disk_the_search_page_explains_itself(tmp_path: Path, browse
 
 def test_the_search_script_loads_only_from_the_site() -> None:
     script = (ROOT / "themes" / "default" / "static" / "search.js").read_text(encoding="utf-8")
-    assert "://" not in script and 'new URL("pagefind/pagefind.js", root)' in script
+    assert "://" not in script and 'new URL(form.getAttribute("data-bundle"), location.href)' in script
+    # The bundle is the one at the site's root, from every edition (en/search.html asks ../pagefind/).
+    page = (ROOT / "themes" / "default" / "templates" / "search.html").read_text(encoding="utf-8")
+    assert "data-bundle=\"{{ url('pagefind/pagefind.js') }}\"" in page
+
+
+EXPIRED_NOTICE = "jinhua-mingyuan/notices/2026-09-08-water-tank-cleaning.html"
+CURRENT_NOTICE = "jixiechang-jiashuyuan/notices/2026-11-20-water-outage-buildings-3-4.html"
+
+
+@pytest.mark.browser
+def test_current_notices_come_before_expired_ones_and_lists_last(hosted: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(hosted + "search.html")
+    results = _results(page, "停水")
+    page.close()
+    links = [r["href"].removeprefix(hosted) for r in results]
+    assert links[0] == CURRENT_NOTICE  # the current water cut, although the expired one says 停水 in its title too
+    expired = links.index(EXPIRED_NOTICE)
+    lists = [i for i, link in enumerate(links) if link.endswith(("archive.html", "notices/index.html"))]
+    assert lists and min(lists) > expired  # the lists of notices after the notices they list
+    # The expired notice says so, with its dates; current ones show their dates unmarked.
+    assert results[expired]["meta"].startswith("已过期") and "2026年9月8日" in results[expired]["meta"]
+    assert "有效期至2026年9月10日" in results[expired]["meta"]
+    assert not results[0]["meta"].startswith("已过期") and "2026年11月20日" in results[0]["meta"]
+    assert all(not r["meta"].startswith("已过期") for r in results[:expired])
+    # Excerpts do not repeat the title and start at a sentence or clause, not inside a word.
+    for result in results:
+        assert not result["excerpt"].startswith(result["title"][:6]), result
+    assert results[0]["excerpt"].startswith("3号楼、4号楼停水")
+    assert results[expired]["excerpt"].startswith("1–7号楼停水")
+
+
+@pytest.mark.browser
+def test_expired_notices_come_newest_first(hosted: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(hosted + "search.html")
+    results = _results(page, "纪要")
+    page.close()
+    marked = [r for r in results if r["meta"].startswith("已过期")]
+    assert [r["href"].removeprefix(hosted) for r in marked] == [
+        "qingyuan-xiaoqu/notices/2026-11-02-october-council-minutes.html",
+        "jixiechang-jiashuyuan/notices/2026-10-12-council-minutes-elevator-survey.html",
+    ]
+    first_marked = results.index(marked[0])
+    assert all(r["meta"].startswith("已过期") for r in results[first_marked : first_marked + len(marked)])
+    dates = [re.search(r"(\d{4})年(\d+)月(\d+)日", r["meta"]).groups() for r in marked]  # type: ignore[union-attr]
+    assert [tuple(map(int, d)) for d in dates] == sorted((tuple(map(int, d)) for d in dates), reverse=True)
+
+
+@pytest.mark.browser
+def test_english_search_works_at_the_root_and_under_a_sub_path(anywhere: str, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(anywhere + "en/index.html")
+    page.click(".search-link")
+    assert page.url == anywhere + "en/search.html"
+    results = _results(page, "power cut")
+    assert results[0]["href"] == anywhere + "en/jinhua-mingyuan/notices/2026-11-19-power-outage-buildings-8-12.html"
+    assert results[0]["title"] == "Planned power cut in buildings 8 to 12 on Tuesday 24 November"
+    assert "November 19, 2026" in results[0]["meta"] and "valid until November 24, 2026" in results[0]["meta"]
+    assert not results[0]["excerpt"].startswith("Planned power cut")
+    assert "pages found" in page.inner_text("#search-status")
+    # An expired notice is marked in English too, after the current ones; results stay in the edition.
+    results = _results(page, "fire")
+    links = [r["href"].removeprefix(anywhere) for r in results]
+    expired = links.index("en/notices/2026-10-09-fire-safety-inspection.html")
+    assert results[expired]["meta"] == "Expired October 9, 2026 · valid until October 31, 2026"
+    assert expired > 0 and not any(r["meta"].startswith("Expired") for r in results[:expired])
+    assert all(link.startswith("en/") for link in links)
+    context.close()
+    assert all(url.startswith(anywhere) for url in asked)
+    assert any(url == anywhere + "pagefind/pagefind.js" for url in asked)  # the one index at the site's root
+
+
+@pytest.mark.browser
+def test_phone_numbers_in_excerpts_can_be_tapped(hosted: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 320, "height": 800})
+    page.goto(hosted + "search.html")
+    _search(page, "2701")
+    tels = page.eval_on_selector_all(
+        "#search-results .result-excerpt a[href^='tel:']",
+        "links => links.map(a => [a.getAttribute('href'), a.textContent, a.getClientRects().length])",
+    )
+    page.close()
+    assert ["tel:02900002701", "029-0000 2701", 1] in tels  # whole, on one line

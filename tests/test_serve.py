@@ -210,7 +210,6 @@ def _cpu_ticks(pid: int) -> int:
 
 def test_folders_without_a_watch_mean_polling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """When the system's inotify watches run out, saves in the folders left unwatched would go unseen."""
-    from watchdog.observers.inotify_c import InotifyFD
     from watchdog.observers.polling import PollingObserver
 
     from sitegen.preview.watch import Changes, Watcher
@@ -218,6 +217,8 @@ def test_folders_without_a_watch_mean_polling(tmp_path: Path, monkeypatch: pytes
 
     if not sys.platform.startswith("linux"):
         pytest.skip("inotify is Linux's")
+    from inotify_simple import INotify
+
     for index in range(5):
         (tmp_path / "content" / f"n{index}" / "notices").mkdir(parents=True)
     monkeypatch.delenv("SITEGEN_WATCH", raising=False)
@@ -226,14 +227,14 @@ def test_folders_without_a_watch_mean_polling(tmp_path: Path, monkeypatch: pytes
     assert not isinstance(watcher.observer, PollingObserver) and reporter.messages == []
     watcher.stop()
 
-    add_callback = InotifyFD.add_callback
+    add_watch = INotify.add_watch
 
-    def few_watches(self: InotifyFD, path: bytes, *args: Any) -> Any:
-        if path.endswith(b"notices"):
-            raise OSError(28, "inotify watch limit reached")  # ENOSPC
-        return add_callback(self, path, *args)
+    def few_watches(self: INotify, path: str, mask: int) -> Any:
+        if str(path).endswith("notices"):
+            raise OSError(28, "No space left on device")  # ENOSPC: fs.inotify.max_user_watches ran out
+        return add_watch(self, path, mask)
 
-    monkeypatch.setattr(InotifyFD, "add_callback", few_watches)
+    monkeypatch.setattr(INotify, "add_watch", few_watches)
     watcher = Watcher([tmp_path / "content"], Changes(), reporter)
     try:
         assert isinstance(watcher.observer, PollingObserver)
@@ -378,3 +379,101 @@ def test_open_page_reloads_and_shows_problems(served: tuple[Server, Path], brows
     page.wait_for_load_state()
     assert page.query_selector("#sitegen-problems") is None
     page.close()
+
+
+def test_the_inotify_observer_follows_new_renamed_and_removed_folders(tmp_path: Path) -> None:
+    """Saves in a folder made, or renamed, after watching began are seen; a folder moved away is let go."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("inotify is Linux's")
+    from sitegen.preview.inotify import InotifyObserver
+    from sitegen.preview.watch import Changes
+
+    watched, elsewhere = tmp_path / "content", tmp_path / "elsewhere"
+    (watched / "old").mkdir(parents=True)
+    changes = Changes()
+    observer = InotifyObserver()
+    observer.schedule(changes, str(watched))
+    observer.start()
+
+    def saved(path: Path) -> set[str]:
+        path.write_text("x", encoding="utf-8")
+        deadline = time.monotonic() + 5
+        while str(path) not in changes.paths and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.1)
+        return changes.take()[0]
+
+    try:
+        assert str(watched / "old" / "a.yaml") in saved(watched / "old" / "a.yaml")
+        (watched / "new" / "notices").mkdir(parents=True)
+        assert str(watched / "new" / "notices" / "b.md") in saved(watched / "new" / "notices" / "b.md")
+        (watched / "new").rename(watched / "renamed")
+        assert str(watched / "renamed" / "notices" / "c.md") in saved(watched / "renamed" / "notices" / "c.md")
+        (watched / "renamed").rename(elsewhere)
+        time.sleep(0.3)
+        changes.take()
+        assert saved(elsewhere / "notices" / "d.md") == set()
+    finally:
+        observer.stop()
+        observer.join(timeout=5)
+    assert not observer.is_alive()
+
+
+def _raw_request(url: str, target: bytes) -> bytes:
+    """The status line of the answer to a request for ``target`` sent as it is (no client checks it)."""
+    import socket
+    import urllib.parse
+
+    address = urllib.parse.urlsplit(url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(b"GET /" + target + b" HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        answer = b""
+        while b"\r\n" not in answer:
+            chunk = connection.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return answer.split(b"\r\n", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [b"%00", b"lanting/%00index.html", b"a%00b/", b"index.html\x00.txt", b"%ED%A0%80.html", b"x%ff%00.css"],
+)
+def test_a_path_no_system_can_name_gets_400(served: tuple[Server, Path], target: bytes) -> None:
+    server, _content = served
+    assert _raw_request(server.url, target).startswith(b"HTTP/1.0 400")
+    assert server.get("lanting/index.html")[0] == 200
+    assert "Traceback" not in "".join(server.log)
+
+
+def test_twenty_clients_at_once_are_all_answered(served: tuple[Server, Path]) -> None:
+    """A page opened in many browsers at once (benchmarks/serve.py measures how fast: see its README)."""
+    from sitegen.preview import serve
+
+    # The listen queue holds every client at once: with socketserver's 5, the others were refused and
+    # each tried again a second later.
+    assert serve._Server.request_queue_size >= 64
+    server, _content = served
+    pages = ["", "lanting/index.html", "assets/site.css", "lanting/print/name-card.html", "no/such.html"]
+    errors: list[str] = []
+    start = threading.Barrier(20)
+
+    def client(number: int) -> None:
+        start.wait()
+        for index in range(10):
+            path = pages[(number + index) % len(pages)]
+            try:
+                status, _body = server.get(path)  # within 10 s
+            except OSError as exc:  # refused, reset, timed out
+                errors.append(f"{path}: {exc!r}")
+                continue
+            if status != (404 if path.startswith("no/") else 200):
+                errors.append(f"{path}: {status}")
+
+    clients = [threading.Thread(target=client, args=(n,)) for n in range(20)]
+    for thread in clients:
+        thread.start()
+    for thread in clients:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in clients) and errors == []

@@ -129,6 +129,13 @@ MEASURE = """
     const size = parseFloat(getComputedStyle(el).fontSize);
     if (el.innerText.trim() && size < 18) problems.push(`text ${size}px: ${el.innerText.slice(0, 30)}`);
   }
+  // A phone number is read whole: it never breaks across lines.
+  for (const el of document.querySelectorAll('a[href^="tel:"]:not(.call), .call-number, .masked')) {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.bottom)));
+    if (lines.size > 1) problems.push(`phone number on ${lines.size} lines: ${el.textContent}`);
+  }
   const targets = document.querySelectorAll('a, button, summary');
   for (const el of targets) {
     const inText = el.closest('.notice-body p, .pact p, .intro p, .notice-body li, .pact li');

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ class FileDigests:
         return self._digest(key, info)
 
     def _digest(self, key: str, info: os.stat_result) -> str:
+        if not stat.S_ISREG(info.st_mode):
+            return "special"  # a named pipe or a device is never opened: it could wait for ever
         earlier = self.known.get(key)
         if earlier is not None and earlier[0] == info.st_mtime_ns and earlier[1] == info.st_size:
             digest = earlier[2]
@@ -70,7 +73,7 @@ class FileDigests:
             except OSError:
                 digest = "missing"
             files[rel] = digest
-            total.update(f"{rel}\0{digest}\0".encode())
+            total.update(f"{rel}\0{digest}\0".encode("utf-8", "surrogateescape"))
         for entry in folders:
             self._walk(entry.path, f"{prefix}{entry.name}/", skip, total, files)
 

@@ -13,6 +13,7 @@ from sitegen.content.schema import (
     Date,
     Either,
     Field,
+    FieldType,
     Identifier,
     Integer,
     ListOf,
@@ -172,6 +173,17 @@ CATEGORY = Record(
     ],
 )
 
+# A neighborhood's own party for a category of site.yaml, where it differs (its property office …).
+WHO_TO_CALL = Record(
+    _("who to call for a category"),
+    [
+        Field("handler", Text(60), False, "Who handles it here, e.g. 和谐家园物业服务中心.", "责任方"),
+        Field("phone", PhoneNumber(), False, "Number to call for it here.", "电话"),
+        Field("contact", PERSON_OR_REF, False, "A person to contact.", "联系人"),
+        Field("promise", Text(120), False, "The response promise here, if it differs.", "承诺时限"),
+    ],
+)
+
 GRID = Record(
     _("a grid"),
     [
@@ -209,7 +221,7 @@ SITE = Record(
         Field("street", Text(40), False, "Street office (街道) or town.", "街道"),
         Field(
             "area_code",
-            Pattern(r"0?[1-9]\d{1,2}", _("an area code"), "029"),
+            Pattern(r"0?[1-9][0-9]{1,2}", _("an area code"), "029", numbers=(10, 999)),
             False,
             "Telephone area code, e.g. 029; lets editors omit it.",
             "区号",
@@ -557,6 +569,13 @@ NEIGHBORHOOD = Record(
             "所属网格",
         ),
         Field("people", PEOPLE, False, "People of this neighborhood, by id.", "人员"),
+        Field(
+            "who_to_call",
+            MapOf(WHO_TO_CALL, Identifier.PATTERN.pattern, _("use the `id` of a category in site.yaml")),
+            False,
+            "Who to call here, by category id of site.yaml, where it differs from site.yaml.",
+            "找谁办事",
+        ),
         Field("buildings", ListOf(BUILDING), False, "Buildings, their units and heads.", "楼栋"),
         Field("services", ListOf(SERVICE), False, "Everyday service contacts.", "便民服务"),
         Field("channels", ListOf(CHANNEL), False, "Online service channels.", "线上服务"),
@@ -590,16 +609,59 @@ NOTICE = Record(
 SCHEMAS: dict[str, Record] = {"site": SITE, "neighborhood": NEIGHBORHOOD, "notice": NOTICE}
 
 
+# Value types written once under `$defs` and referred to wherever they are used.
+SHARED: dict[str, FieldType] = {"phone": PhoneNumber(), "date": Date(), "time": Time(), "person": PERSON}
+
+
+def _shared(schema: Any, shared: dict[str, Any], used: set[str]) -> Any:
+    """``schema`` with every copy of a shared type's schema replaced by a reference to it."""
+    for name, written in shared.items():
+        if isinstance(schema, dict) and _undescribed(schema) == _undescribed(written):
+            used.add(name)
+            return {
+                "$ref": f"#/$defs/{name}",
+                **({"description": schema["description"]} if "description" in schema else {}),
+            }
+    if isinstance(schema, dict):
+        return {key: _shared(value, shared, used) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_shared(value, shared, used) for value in schema]
+    return schema
+
+
 def json_schemas() -> dict[str, dict[str, Any]]:
     """The JSON Schema of each kind of file, for editors' completion and inline errors."""
+    shared = {name: kind.json_schema() for name, kind in SHARED.items()}
+    defs = {
+        name: _shared(schema, {k: v for k, v in shared.items() if k != name}, set()) for name, schema in shared.items()
+    }
     result = {}
     for name, record in SCHEMAS.items():
-        schema = {
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            **record.json_schema(),
-        }
+        used: set[str] = set()
+        body = _shared(record.json_schema(), shared, used)
+        while True:  # the shared types used by the shared types used
+            more = {ref for n in used for ref in _refs(defs[n])} - used
+            if not more:
+                break
+            used |= more
+        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **body}
+        if used:
+            schema["$defs"] = {n: defs[n] for n in sorted(used)}
         result[name] = schema
     return result
+
+
+def _undescribed(schema: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in schema.items() if key != "description"}
+
+
+def _refs(schema: Any) -> set[str]:
+    if isinstance(schema, dict):
+        found = {schema["$ref"].rsplit("/", 1)[-1]} if "$ref" in schema else set()
+        return found.union(*(_refs(v) for v in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(_refs(v) for v in schema))
+    return set()
 
 
 def write_schemas(folder: Path) -> list[Path]:

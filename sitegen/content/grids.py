@@ -9,13 +9,13 @@ from sitegen.content.model import Building, Grid, NeighborhoodSummary, Unit
 from sitegen.content.model import Coverage as GridCoverage
 from sitegen.content.people import People
 from sitegen.content.schema import Checker, Rec, Ref, unique
-from sitegen.i18n import Translated, _
+from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translated, _, translate
 
 
 def make_grid(rec: Rec, people: People) -> Grid:
     return Grid(
         id=rec["id"],
-        name=rec.get("name", default_grid_name(rec["id"] or "")),
+        name=_named(rec.get("name"), default_grid_name(rec["id"] or "")),
         households=rec.get("households"),
         head=people.resolve(rec.get("head"), "head"),
         worker=people.resolve(rec.get("worker"), "worker"),
@@ -62,7 +62,7 @@ def make_building(
         )
     return Building(
         id=rec["id"],
-        name=rec.get("name", f"{rec['id']}号楼"),
+        name=_named(rec.get("name"), default_building_name(rec["id"] or "")),
         head=people.resolve(rec.get("head"), "building_head"),
         units=tuple(Unit(u["id"], people.resolve(u.get("head"), "unit_head")) for u in units),
         grid=grid,
@@ -82,10 +82,33 @@ def _chinese_number(number: int) -> str:
     return (_DIGITS[tens] if tens > 1 else "") + "十" + (_DIGITS[ones] if ones else "")
 
 
-def default_grid_name(grid_id: str) -> str:
-    if grid_id.isdigit() and 0 < int(grid_id) < 100:
-        return f"第{_chinese_number(int(grid_id))}网格"
-    return f"{grid_id}网格"
+def default_grid_name(grid_id: str) -> Translated:
+    """第二网格 (Grid 2) for the grid `02`."""
+    number = str(int(grid_id)) if grid_id.isdigit() else grid_id
+    chinese = (
+        f"第{_chinese_number(int(grid_id))}网格" if grid_id.isdigit() and 0 < int(grid_id) < 100 else f"{grid_id}网格"
+    )
+    return _in_every_language(chinese, _("Grid {number}", number=number))
+
+
+def default_building_name(building_id: str) -> Translated:
+    """3号楼 (Building 3) for the building `3`."""
+    return _in_every_language(f"{building_id}号楼", _("Building {number}", number=building_id))
+
+
+def _in_every_language(chinese: str, other: str) -> Translated:
+    texts = {lang: chinese if lang == DEFAULT_LANGUAGE else str(translate(other, lang)) for lang in LANGUAGES}
+    return Translated(texts)
+
+
+def _named(written: str | None, default: Translated) -> str:
+    """The name the editor wrote, or the default, which every edition has in its language.
+
+    A written name that is the default in Chinese (第二网格 for `02`) is the default too.
+    """
+    if written is None or (written == default and not isinstance(written, Translated)):
+        return default
+    return written
 
 
 # The grids with their coverage, and the site context (any object, compared by identity) and the

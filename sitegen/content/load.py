@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import re
@@ -9,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.content.digest import FileDigests
+from sitegen.content.files import NotAFile, at_whole, folder_entries, kind_of, not_a_file, read_regular, reason
 from sitegen.content.parse import RawDocument, decode, parse_yaml
 from sitegen.errors import ContentError, Severity
-from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, _
+from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, Message, _
 
 MAX_FILE_BYTES = 2_000_000
 # site.yaml lists every grid and person of the community, so it grows with it: a city of 10,000
@@ -28,6 +30,13 @@ NOTICES_DIR = "notices"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Folder names the site uses itself, so no neighborhood may take them.
 RESERVED_SLUGS = frozenset({"assets", "notices", "print", "data", "map", "en", "search", "pagefind"})
+# Pages the site writes into every notices folder, so no notice may be named like them.
+RESERVED_NOTICE_NAMES: dict[str, Message] = {
+    "index": _("the list of notices"),
+    "archive": _("the list of past notices"),
+}
+# What the content folder holds; anything else in it is not read.
+CONTENT_ENTRIES = (SITE_FILE, NEIGHBORHOODS_DIR, NOTICES_DIR)
 
 
 @dataclass
@@ -125,15 +134,18 @@ def _read(
             [ContentError(display, 1, 1, _("the file is a link to a place outside the content folder"), "error", hint)],
         )
     try:
-        if path.stat().st_size > max_bytes:
-            return (
-                None,
-                "",
-                [ContentError(display, 1, 1, _("the file is larger than {size} MB", size=max_bytes // 1_000_000))],
-            )
-        data = path.read_bytes()
+        data = read_regular(path, max_bytes)
+    except NotAFile as exc:
+        return None, "", [not_a_file(display, exc.kind)]
     except OSError as exc:
-        return None, "", [ContentError(display, 1, 1, _("cannot read the file: {reason}", reason=exc.strerror))]
+        message = _("cannot read the file: {reason}", reason=reason(exc))
+        return None, "", [at_whole(display, message, _("make sure the file may be read (its permissions allow it)"))]
+    if data is None:
+        return (
+            None,
+            "",
+            [ContentError(display, 1, 1, _("the file is larger than {size} MB", size=max_bytes // 1_000_000))],
+        )
     text, problems = decode(data, display)
     if text is None:
         return None, "", problems
@@ -147,7 +159,7 @@ def load_yaml_file(
     doc, text, problems = _read(path, rel, display_root, max_bytes)
     if doc is None:
         return None, problems
-    root, parse_problems = parse_yaml(doc, text, max_nodes=max_nodes)
+    root, parse_problems = parse_yaml(doc, text, max_nodes=max_nodes, duplicates=False)
     problems += parse_problems
     if root is None and not parse_problems:
         problems.append(
@@ -196,7 +208,7 @@ def load_markdown_file(
             )
         )
         return None, problems
-    root, parse_problems = parse_yaml(doc, match.group(1) or "", line_offset=1)
+    root, parse_problems = parse_yaml(doc, match.group(1) or "", line_offset=1, duplicates=False)
     problems += parse_problems
     if root is None and not parse_problems:
         problems.append(doc.problem(1, 1, _("the `---` block is empty"), _("add `title:` and `date:` lines")))
@@ -223,44 +235,65 @@ def translation_of(name: str) -> tuple[str, str] | None:
 
 
 def _attach_translations(
-    documents: dict[str, RawDocument], folder: Path, rel: str, display_root: str
+    documents: dict[str, RawDocument], entries: list[os.DirEntry[str]], rel: str, display_root: str
 ) -> list[ContentError]:
-    """Read each ``<name>.<lang>.md`` in ``folder`` into the translations of the document ``<name>.md``."""
+    """Read each ``<name>.<lang>.md`` among a folder's ``entries`` into the translations of ``<name>.md``."""
     problems: list[ContentError] = []
-    for path in sorted(folder.glob("*.md")):
-        found = translation_of(path.name)
-        if found is None or path.name.startswith("."):
+    for entry in entries:
+        found = translation_of(entry.name)
+        if found is None:
             continue
         original, lang = found
+        file_rel = f"{rel}/{entry.name}"
         if original not in documents:
             problems.append(
                 _ignored(
                     display_root,
-                    f"{rel}/{path.name}",
+                    file_rel,
                     _("it is the {lang} text of `{original}`, which does not exist", lang=lang, original=original),
                 )
             )
             continue
-        doc, file_problems = load_markdown_file(path, f"{rel}/{path.name}", display_root, front_matter=False)
+        doc, file_problems = load_markdown_file(Path(entry.path), file_rel, display_root, front_matter=False)
         problems += file_problems
         if doc is not None:
             documents[original].translations[lang] = doc
     return problems
 
 
+def _page_folder(rel: str) -> str:
+    """The output folder of a content folder: ``neighborhoods/<slug>/notices`` → ``<slug>/notices``."""
+    return rel.removeprefix(f"{NEIGHBORHOODS_DIR}/")
+
+
 def _notice_files(directory: Path, rel: str, display_root: str) -> tuple[list[RawDocument], list[ContentError]]:
-    documents, problems = [], []
-    if not directory.is_dir():
+    documents: list[RawDocument] = []
+    problems: list[ContentError] = []
+    kind = kind_of(directory)
+    if kind == "missing":
         return [], []
-    for path in sorted(directory.iterdir()):
-        name = path.name
-        if name.startswith(".") or name.endswith("~") or translation_of(name):
+    if kind != "folder":
+        if kind == "file":
+            problems.append(
+                _file_problem(
+                    display_root,
+                    rel,
+                    _("`{name}` must be a folder of notices, but it is a file", name=NOTICES_DIR),
+                    _("make a folder `{name}/` and put each notice in it as a `.md` file", name=NOTICES_DIR),
+                )
+            )
+        return [], problems  # a special file or one that cannot be read: reported with its folder
+    entries = folder_entries(directory, _display_path(display_root, rel), problems)
+    for entry in entries:
+        name = entry.name
+        if name.endswith("~") or translation_of(name):
             continue
         file_rel = f"{rel}/{name}"
-        if path.suffix != ".md" or not path.is_file():
+        stem = name.removesuffix(".md")
+        if not name.endswith(".md") or kind_of(entry.path) != "file":
             problems.append(_ignored(display_root, file_rel, _("notices are Markdown files ending in `.md`")))
             continue
-        if not SLUG_RE.match(path.stem):
+        if not SLUG_RE.match(stem):
             problems.append(
                 _file_problem(
                     display_root,
@@ -270,12 +303,28 @@ def _notice_files(directory: Path, rel: str, display_root: str) -> tuple[list[Ra
                 )
             )
             continue
-        doc, file_problems = load_markdown_file(path, file_rel, display_root, front_matter=True)
+        if stem in RESERVED_NOTICE_NAMES:
+            page = f"{_page_folder(rel)}/{stem}.html"
+            problems.append(
+                _file_problem(
+                    display_root,
+                    file_rel,
+                    _(
+                        "the notice `{name}` would be written to `{page}`, which is {what}",
+                        name=name,
+                        page=page,
+                        what=RESERVED_NOTICE_NAMES[stem],
+                    ),
+                    _("rename the file, e.g. to `2026-11-20-{stem}.md`", stem=stem),
+                )
+            )
+            continue
+        doc, file_problems = load_markdown_file(Path(entry.path), file_rel, display_root, front_matter=True)
         problems += file_problems
         if doc is not None:
             documents.append(doc)
     by_name = {d.rel.rsplit("/", 1)[-1]: d for d in documents}
-    problems += _attach_translations(by_name, directory, rel, display_root)
+    problems += _attach_translations(by_name, entries, rel, display_root)
     return documents, problems
 
 
@@ -283,11 +332,20 @@ def _file_problem(
     display_root: str, rel: str, message: str, hint: str = "", severity: Severity = "error"
 ) -> ContentError:
     """A problem with a whole file or folder, reported at its first line."""
-    return ContentError(_display_path(display_root, rel), 1, 1, message, severity, hint)
+    return at_whole(_display_path(display_root, rel), message, hint, severity)
 
 
 def _ignored(display_root: str, rel: str, why: str) -> ContentError:
     return _file_problem(display_root, rel, _("this file is not read"), why, "warning")
+
+
+def _scan_below(entry: os.DirEntry[str], display: str, problems: list[ContentError]) -> None:
+    """Report what cannot be read anywhere below a folder sitegen keeps digests of (links are not followed)."""
+    if entry.is_symlink():
+        return
+    for inner in folder_entries(entry.path, display, problems):
+        if kind_of(inner.path) == "folder":
+            _scan_below(inner, f"{display}/{inner.name}", problems)
 
 
 def _neighborhood_sources(folder: Path, digests: FileDigests) -> tuple[str, dict[str, str]]:
@@ -295,7 +353,8 @@ def _neighborhood_sources(folder: Path, digests: FileDigests) -> tuple[str, dict
     ``nbn:`` its notices together, ``file:`` each notice."""
     slug = folder.name
     main, _files = digests.folder(folder, skip=NOTICES_DIR)
-    notices, files = digests.folder(folder / NOTICES_DIR) if (folder / NOTICES_DIR).is_dir() else ("", {})
+    has_notices = kind_of(folder / NOTICES_DIR) == "folder"
+    notices, files = digests.folder(folder / NOTICES_DIR) if has_notices else ("", {})
     sources = {f"nb:{slug}": main, f"nbn:{slug}": notices}
     sources.update((f"file:{slug}/{NOTICES_DIR}/{name}", digest) for name, digest in files.items())
     return hashlib.sha256(f"{main}\0{notices}".encode()).hexdigest(), sources
@@ -314,13 +373,24 @@ def _parse_neighborhood(
 ) -> tuple[RawDocument | None, RawDocument | None, list[RawDocument], list[ContentError]]:
     rel = f"{NEIGHBORHOODS_DIR}/{folder.name}"
     problems: list[ContentError] = []
+    entries = folder_entries(folder, _display_path(display_root, rel), problems)
+    names = {entry.name for entry in entries}
     document = None
     main = folder / NEIGHBORHOOD_FILE
-    if main.is_file():
+    main_kind = kind_of(main)  # anything but a file, a folder or nothing is reported with the folder
+    if main_kind == "file":
         document, found = load_yaml_file(main, f"{rel}/{NEIGHBORHOOD_FILE}", display_root)
         problems += found
-    else:
-        others = sorted(p.name for p in folder.glob("*.y*ml"))
+    elif main_kind == "folder":
+        problems.append(
+            _file_problem(
+                display_root,
+                f"{rel}/{NEIGHBORHOOD_FILE}",
+                _("`{file}` must be a file, but it is a folder", file=NEIGHBORHOOD_FILE),
+            )
+        )
+    elif main_kind == "missing":
+        others = sorted(name for name in names if name.endswith((".yaml", ".yml")))
         hint = (
             _("rename `{name}` to `{file}`", name=others[0], file=NEIGHBORHOOD_FILE)
             if others
@@ -328,22 +398,24 @@ def _parse_neighborhood(
         )
         problems.append(_file_problem(display_root, rel, _("the folder has no `{file}`", file=NEIGHBORHOOD_FILE), hint))
     pact = None
-    if (folder / PACT_FILE).is_file():
+    if PACT_FILE in names and kind_of(folder / PACT_FILE) == "file":
         pact, found = load_markdown_file(folder / PACT_FILE, f"{rel}/{PACT_FILE}", display_root, front_matter=False)
         problems += found
-    problems += _attach_translations({PACT_FILE: pact} if pact else {}, folder, rel, display_root)
-    notices, found = _notice_files(folder / NOTICES_DIR, f"{rel}/{NOTICES_DIR}", display_root)
-    problems += found
-    for path in sorted(folder.iterdir()):
-        if path.name in (NEIGHBORHOOD_FILE, PACT_FILE, NOTICES_DIR) or path.name.startswith("."):
+    problems += _attach_translations({PACT_FILE: pact} if pact else {}, entries, rel, display_root)
+    notices: list[RawDocument] = []
+    if NOTICES_DIR in names:
+        notices, found = _notice_files(folder / NOTICES_DIR, f"{rel}/{NOTICES_DIR}", display_root)
+        problems += found
+    for entry in entries:
+        if entry.name in (NEIGHBORHOOD_FILE, PACT_FILE, NOTICES_DIR) or translation_of(entry.name):
             continue
-        if translation_of(path.name):  # checked above
-            continue
-        if path.suffix in (".yaml", ".yml", ".md") and path != main:
+        if kind_of(entry.path) == "folder":
+            _scan_below(entry, _display_path(display_root, f"{rel}/{entry.name}"), problems)
+        elif entry.name.endswith((".yaml", ".yml", ".md")):
             problems.append(
                 _ignored(
                     display_root,
-                    f"{rel}/{path.name}",
+                    f"{rel}/{entry.name}",
                     _(
                         "a neighborhood folder holds `{file}`, `{pact}` and a `{notices}/` folder",
                         file=NEIGHBORHOOD_FILE,
@@ -357,14 +429,102 @@ def _parse_neighborhood(
 
 def _load_site(content_dir: Path, display_root: str) -> tuple[RawDocument | None, list[ContentError]]:
     site_path = content_dir / SITE_FILE
-    if site_path.is_file():
+    kind = kind_of(site_path)
+    if kind == "folder":
+        message = _("`{file}` must be a file, but it is a folder", file=SITE_FILE)
+        hint = _("move what the folder holds elsewhere, and write the community's facts into a file of that name")
+        return None, [_file_problem(display_root, SITE_FILE, message, hint)]
+    if kind != "missing":
         return load_yaml_file(site_path, SITE_FILE, display_root, MAX_SITE_BYTES, MAX_SITE_NODES)
     hint = (
         _("rename `site.yml` to `site.yaml`")
-        if (content_dir / "site.yml").is_file()
+        if kind_of(content_dir / "site.yml") == "file"
         else _("the content folder needs a `site.yaml` describing the community")
     )
     return None, [_file_problem(display_root, SITE_FILE, _("the file is missing"), hint)]
+
+
+def _root_entries(content_dir: Path, display_root: str, problems: list[ContentError]) -> list[os.DirEntry[str]]:
+    """The content folder's entries; what cannot be read is reported, and names close to the known ones."""
+    odd: list[ContentError] = []
+    entries = folder_entries(content_dir, display_root, odd)
+    problems += [p for p in odd if p.path != _display_path(display_root, SITE_FILE)]  # reported when read
+    for entry in entries:
+        if entry.name in CONTENT_ENTRIES or entry.name == NEIGHBORHOODS_DIR:
+            continue
+        close = difflib.get_close_matches(entry.name.lower(), CONTENT_ENTRIES, n=1, cutoff=0.75)
+        if entry.name == "site.yml" and kind_of(content_dir / SITE_FILE) == "missing":
+            continue  # the missing site.yaml is reported with a hint to rename it
+        if close and close[0] != NEIGHBORHOODS_DIR:  # that one is reported where the folder is looked for
+            problems.append(
+                _file_problem(
+                    display_root,
+                    entry.name,
+                    _("this is not read"),
+                    _("did you mean `{name}`?", name=close[0]),
+                    "warning",
+                )
+            )
+    return entries
+
+
+def _neighborhood_entries(
+    content_dir: Path, display_root: str, root: list[os.DirEntry[str]], problems: list[ContentError]
+) -> list[os.DirEntry[str]]:
+    """The entries of the `neighborhoods/` folder; reported if it is missing, misspelt, empty or a file."""
+    folder = content_dir / NEIGHBORHOODS_DIR
+    kind = kind_of(folder)
+    if kind == "folder":
+        entries = folder_entries(folder, _display_path(display_root, NEIGHBORHOODS_DIR), problems)
+        if not entries and _readable(folder):
+            problems.append(
+                _file_problem(
+                    display_root,
+                    NEIGHBORHOODS_DIR,
+                    _("the `{folder}/` folder holds no neighborhood", folder=NEIGHBORHOODS_DIR),
+                    _("`sitegen new neighborhood SLUG` writes one"),
+                )
+            )
+        return entries
+    if kind == "file":
+        problems.append(
+            _file_problem(
+                display_root,
+                NEIGHBORHOODS_DIR,
+                _("`{folder}` must be a folder of neighborhoods, but it is a file", folder=NEIGHBORHOODS_DIR),
+                _("make a folder `{folder}/` with one folder for each neighborhood in it", folder=NEIGHBORHOODS_DIR),
+            )
+        )
+    elif kind == "missing":
+        names = {entry.name.lower(): entry.name for entry in root}
+        close = difflib.get_close_matches(NEIGHBORHOODS_DIR, list(names), n=1, cutoff=0.75)
+        if close:
+            problems.append(
+                _file_problem(
+                    display_root,
+                    names[close[0]],
+                    _("the neighborhoods are read from a folder named `{folder}`", folder=NEIGHBORHOODS_DIR),
+                    _("rename `{name}` to `{folder}`", name=names[close[0]], folder=NEIGHBORHOODS_DIR),
+                )
+            )
+        else:
+            problems.append(
+                _file_problem(
+                    display_root,
+                    NEIGHBORHOODS_DIR,
+                    _("there is no `{folder}/` folder, so the site has no neighborhood", folder=NEIGHBORHOODS_DIR),
+                    _("make the folder and add each neighborhood with `sitegen new neighborhood SLUG`"),
+                )
+            )
+    return []  # anything else (a special file, a folder that cannot be read) is reported with the content folder
+
+
+def _readable(folder: Path) -> bool:
+    try:
+        with os.scandir(folder):
+            return True
+    except OSError:
+        return False
 
 
 def load_documents(
@@ -383,15 +543,14 @@ def load_documents(
     digests = digests or FileDigests()
     problems: list[ContentError] = []
     site_path = content_dir / SITE_FILE
+    root = _root_entries(content_dir, display_root, problems)
     neighborhoods = []
     folder = content_dir / NEIGHBORHOODS_DIR
-    entries = sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []
+    entries = _neighborhood_entries(content_dir, display_root, root, problems)
     for entry in entries:
         path = folder / entry.name
-        if entry.name.startswith("."):
-            continue
         rel = f"{NEIGHBORHOODS_DIR}/{entry.name}"
-        if not entry.is_dir():
+        if kind_of(path) != "folder":
             problems.append(
                 _ignored(
                     display_root,
@@ -430,7 +589,8 @@ def load_documents(
     notices, found = _notice_files(content_dir / NOTICES_DIR, NOTICES_DIR, display_root)
     problems += found
     sources = {"site": digests.file(site_path)}
-    sources["notices"] = digests.folder(content_dir / NOTICES_DIR)[0] if (content_dir / NOTICES_DIR).is_dir() else ""
+    has_notices = kind_of(content_dir / NOTICES_DIR) == "folder"
+    sources["notices"] = digests.folder(content_dir / NOTICES_DIR)[0] if has_notices else ""
     for files in neighborhoods:
         sources.update(files.sources)
     main_files = sorted((f"nb:{n.slug}", n.sources[f"nb:{n.slug}"]) for n in neighborhoods)
@@ -439,7 +599,7 @@ def load_documents(
     sources["allnotices"] = hashlib.sha256(repr((notice_files, sources["notices"])).encode()).hexdigest()
     # Everything: what the community pages show (and folders that are not neighborhoods, for their
     # problems). A neighborhood's two digests cover every file in its folder.
-    listing = [entry.name for entry in entries]
+    listing = ([entry.name for entry in root], [entry.name for entry in entries])
     everything = (sources["site"], sources["notices"], sources["buildings"], sources["allnotices"], listing)
     sources["all"] = hashlib.sha256(repr(everything).encode()).hexdigest()
     return Documents(content_dir, neighborhoods, notices, problems, sources, display_root)

@@ -10,9 +10,10 @@ from xml.etree import ElementTree
 
 import markdown
 import nh3
-from markdown.inlinepatterns import InlineProcessor
+from markdown.inlinepatterns import InlineProcessor, SimpleTagInlineProcessor
 from markupsafe import Markup, escape
 
+from sitegen.content.mdlimits import markdown_trouble
 from sitegen.content.phone import PhoneError, parse_phone
 from sitegen.content.plaintext import plain_text
 
@@ -67,6 +68,8 @@ class _PhoneExtension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         md.inlinePatterns.register(_PhoneLinks(PHONE_IN_TEXT, md), "phone_links", 5)
         md.inlinePatterns.register(_EmergencyLinks(EMERGENCY_IN_TEXT, md), "emergency_links", 4)
+        # ~~struck out~~, as editors write it elsewhere: shown struck out, not with its marks.
+        md.inlinePatterns.register(SimpleTagInlineProcessor(r"(~{2})(.+?)~{2}", "del"), "strikethrough", 45)
 
 
 _HEADING = re.compile(r"<(/?)h([1-6])>")
@@ -88,8 +91,11 @@ def _converter() -> markdown.Markdown:
 def render_markdown(text: str, heading_level: int = 3) -> Markup:
     """Markdown → sanitized HTML; headings start at ``heading_level`` so pages keep one h1.
 
-    Kept for the last few texts: a notice shows on its page and again in the feed.
+    Kept for the last few texts: a notice shows on its page and again in the feed. A text that
+    would take too long (which `sitegen check` refuses) is shown as plain paragraphs instead.
     """
+    if markdown_trouble(text) is not None:
+        return Markup("").join(Markup("<p>{}</p>").format(part) for part in text.split("\n\n") if part.strip())
     html = nh3.clean(
         _converter().reset().convert(text),
         tags=ALLOWED_TAGS | {"h1", "h2"},
@@ -143,5 +149,12 @@ def excerpt(text: str, length: int = 60) -> Markup:
         for start, end, _tel in _phone_spans(plain):
             if start < len(cut) < end:
                 cut = plain[:start]
-        plain = cut.rstrip() + "…"
+        # Nor a word (or a number) written in letters: end before it.
+        if _LETTERS.fullmatch(plain[len(cut) - 1 : len(cut) + 1]):
+            cut = _LETTERS.sub("", cut) if _LETTERS.sub("", cut).strip() else cut
+        plain = cut.rstrip(" ,;:") + "…"
     return link_phones(plain)
+
+
+# The letters and digits of one word of a language written with spaces (at the end of a text).
+_LETTERS = re.compile(r"[A-Za-z0-9À-ɏ'’-]+$")

@@ -266,6 +266,8 @@ class Neighborhood:
     honours: tuple[Honour, ...] = ()
     meetings: tuple[Meeting, ...] = ()
     map: SiteMap | None = None
+    # Who to call for what here: site.yaml's categories, with this neighborhood's own parties.
+    categories: tuple[Category, ...] = ()
 
     def grids(self) -> tuple[Grid, ...]:
         """The grids covering this neighborhood's buildings, in building order, each once."""

@@ -13,6 +13,8 @@ from sitegen.errors import ContentError
 from sitegen.i18n import _
 
 STALE_AFTER_DAYS = 180
+# A date further ahead than this is most likely a mistyped year.
+FAR_AHEAD_DAYS = 366
 
 
 def check_notices(
@@ -29,6 +31,7 @@ def check_notices(
         if rec is INVALID or not rec.complete:
             continue
         ctx = Checker(doc, problems, area_code)
+        _far_ahead(ctx, rec, today)
         expires = rec.get("expires")
         dates_agree = expires is None or expires >= rec["date"]
         if not dates_agree:
@@ -68,6 +71,40 @@ def check_notices(
             )
         )
     return tuple(sorted(notices, key=lambda n: (not n.pinned, -n.date.toordinal(), n.slug)))
+
+
+def _far_ahead(ctx: Checker, rec: Rec, today: dt.date) -> None:
+    """Warn about a notice's dates more than a year after the date the site is built as of."""
+    hints = {
+        "date": _("check the year: the notice is dated more than a year ahead"),
+        "expires": _("check the year; a notice that stays current needs no `expires:`"),
+    }
+    for key, hint in hints.items():
+        date = rec.get(key)
+        if date is not None and (date - today).days > FAR_AHEAD_DAYS:
+            ctx.report(
+                rec.where(key),
+                _(
+                    "`{key}: {date}` is more than a year after {today}, the date the site is built as of",
+                    key=key,
+                    date=str(date),
+                    today=str(today),
+                ),
+                hint,
+                "warning",
+            )
+
+
+def year_ahead(ctx: Checker, rec: Rec, key: str, today: dt.date) -> None:
+    """Warn about a year (a neighborhood's founding, an honour) after the year the site is built in."""
+    year = rec.get(key)
+    if year is not None and year > today.year:
+        ctx.report(
+            rec.where(key),
+            _("the year {year} is after {today}, the date the site is built as of", year=year, today=str(today)),
+            _("check the year"),
+            "warning",
+        )
 
 
 def _meeting(ctx: Checker, record: Rec) -> Meeting | None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import yaml
 
+from sitegen.content.indentation import indentation_mistake
+from sitegen.content.invisible import describe, find_invisible, remove_invisible
 from sitegen.errors import ContentError, Severity
 from sitegen.i18n import Message, _
 
@@ -29,6 +32,11 @@ class Node:
     text: str = ""
     is_null: bool = False
     quoted: bool = False
+    # Scalars: the line the value ends on, and how it is written ("" plain, ' or ", | or >).
+    end_line: int = 0
+    style: str = ""
+    # Mappings: the entries whose key repeats an earlier one (reported by the checker).
+    duplicates: tuple[Entry, ...] = ()
 
     def describe(self) -> str:
         """Name the kind of value for messages ("a list", "text", …)."""
@@ -63,6 +71,8 @@ class RawDocument:
     body_line: int = 0
     # The Markdown text in other languages, each from its own file (notice.en.md beside notice.md).
     translations: dict[str, RawDocument] = field(default_factory=dict)
+    # Keys given twice, by the mapping they are in: (the mapping, the second entry, the first).
+    duplicates: list[tuple[Node, Entry, Entry]] = field(default_factory=list)
 
     def problem(
         self,
@@ -77,6 +87,44 @@ class RawDocument:
 
     def at(self, node: Node | Entry, message: str, hint: str = "", severity: Severity = "error") -> ContentError:
         return self.problem(node.line, node.column, message, hint, severity)
+
+    def position(self, node: Node, offset: int, length: int = 1) -> tuple[int, int]:
+        """Where in the file the text at ``offset`` of a scalar's value is (1-based line and column).
+
+        A block scalar (``|``) keeps its lines: the value's line n is the file's line after the
+        ``|`` plus n, shifted by the block's indentation. Elsewhere the text is looked for in the
+        lines the value spans; when escapes or folding changed it, the value's own start is given.
+        """
+        if node.kind != "scalar" or offset < 0:
+            return node.line, node.column
+        line_index = node.text.count("\n", 0, offset)
+        in_line = offset - (node.text.rfind("\n", 0, offset) + 1)
+        if node.style == "|":
+            number = node.line + 1 + line_index
+            return number, _block_indent(self.lines, node.line) + in_line + 1
+        if node.line == node.end_line and "\n" not in node.text:
+            return node.line, node.column + in_line + (1 if node.style in ("'", '"') else 0)
+        needle = node.text[offset : offset + max(length, 1)]
+        if needle.strip():
+            seen = node.text.count(needle, 0, offset)
+            for number in range(node.line, min(node.end_line, len(self.lines)) + 1):
+                source = self.lines[number - 1]
+                start = node.column - 1 if number == node.line else 0
+                found = source.find(needle, start)
+                while found >= 0:
+                    if not seen:
+                        return number, found + 1
+                    seen -= 1
+                    found = source.find(needle, found + 1)
+        return node.line, node.column
+
+
+def _block_indent(lines: list[str], header: int) -> int:
+    """The indentation of a block scalar whose ``|`` is on line ``header`` (its first line that is not blank)."""
+    for text in lines[header:]:
+        if text.strip():
+            return len(text) - len(text.lstrip(" "))
+    return 0
 
 
 class _Budget:
@@ -127,7 +175,63 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[ContentError]]:
         )
     if problems:
         return None, problems
-    return text, []
+    return _without_invisible(text, path)
+
+
+MAX_INVISIBLE_LINES = 20
+
+
+def _without_invisible(text: str, path: str) -> tuple[str, list[ContentError]]:
+    """The text without zero-width and bidi control characters, with a warning for each line that had some."""
+    positions = find_invisible(text)
+    if not positions:
+        return text, []
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    by_line: dict[int, list[int]] = {}
+    for position in positions:
+        number = bisect.bisect_right(starts, position)
+        by_line.setdefault(number, []).append(position)
+    problems = []
+    for number, found in list(by_line.items())[:MAX_INVISIBLE_LINES]:
+        column = found[0] - starts[number - 1] + 1
+        problems.append(
+            ContentError(
+                path,
+                number,
+                column,
+                _invisible_message(text[found[0]], len(found)),
+                "warning",
+                INVISIBLE_HINT,
+                lines[number - 1],
+            )
+        )
+    if len(by_line) > MAX_INVISIBLE_LINES:
+        number = list(by_line)[MAX_INVISIBLE_LINES]
+        more = _(
+            "{count} more lines contain invisible characters; sitegen leaves them out",
+            count=len(by_line) - MAX_INVISIBLE_LINES,
+        )
+        problems.append(ContentError(path, number, 1, more, "warning", INVISIBLE_HINT))
+    return remove_invisible(text, positions), problems
+
+
+INVISIBLE_HINT = _(
+    "such characters can reverse the order of the text and phone numbers shown next to them, or split words "
+    "and numbers; delete them (they come with text copied from web pages and chats)"
+)
+
+
+def _invisible_message(char: str, count: int) -> Message:
+    if count == 1:
+        return _("the text contains an invisible character, {char}; sitegen leaves it out", char=describe(char))
+    return _(
+        "the line contains {count} invisible characters, such as {char}; sitegen leaves them out",
+        count=count,
+        char=describe(char),
+    )
 
 
 def _tab_problems(doc: RawDocument, first_line: int, last_line: int) -> list[ContentError]:
@@ -300,22 +404,18 @@ def _convert(
             )
         )
     if isinstance(node, yaml.ScalarNode):
-        try:
-            node.value.encode("utf-8")
-        except UnicodeEncodeError:
-            problems.append(
-                doc.problem(
-                    line, column, _("the text contains an invalid character escape"), _("remove the `\\u…` escape")
-                )
-            )
-            node.value = node.value.encode("utf-8", "replace").decode("utf-8")
+        value = node.value
+        if node.style == '"':
+            value = _escaped(doc, value, line, column, problems)
         return Node(
             "scalar",
             line,
             column,
-            text=node.value,
+            text=value,
             is_null=node.tag == NULL_TAG,
             quoted=node.style in ("'", '"'),
+            end_line=node.end_mark.line + 1 + offset,
+            style=node.style or "",
         )
     if isinstance(node, yaml.SequenceNode):
         items = [_convert(doc, item, offset, problems, budget, depth + 1) for item in node.value]
@@ -340,19 +440,55 @@ def _convert(
             continue
         key = key_node.value
         value = _convert(doc, value_node, offset, problems, budget, depth + 1)
+        entry = Entry(key, key_line, key_column, value)
         if key in result.entries:
-            first = result.entries[key]
-            problems.append(
-                doc.problem(
-                    key_line,
-                    key_column,
-                    _("duplicate key `{key}` (first given on line {line})", key=key, line=first.line),
-                    _("a key may appear only once in a mapping; delete one of them"),
-                )
-            )
+            result.duplicates = (*result.duplicates, entry)
+            doc.duplicates.append((result, entry, result.entries[key]))
             continue
-        result.entries[key] = Entry(key, key_line, key_column, value)
+        result.entries[key] = entry
     return result
+
+
+def duplicate_problem(doc: RawDocument, entry: Entry, first: Entry) -> ContentError:
+    """The problem of a key given a second time in one mapping."""
+    return doc.at(
+        entry,
+        _("duplicate key `{key}` (first given on line {line})", key=entry.key, line=first.line),
+        _("a key may appear only once in a mapping; delete one of them"),
+    )
+
+
+def _escaped(doc: RawDocument, value: str, line: int, column: int, problems: list[ContentError]) -> str:
+    """A double-quoted value with what its escapes made checked: control characters are errors,
+    invisible ones warnings, and both are left out."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        problems.append(
+            doc.problem(line, column, _("the text contains an invalid character escape"), _("remove the `\\u…` escape"))
+        )
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    value = _ODD_BREAKS.sub(" ", value)
+    control = _CONTROL.search(value)
+    if control:
+        code = f"U+{ord(control.group()):04X}"
+        problems.append(
+            doc.problem(
+                line,
+                column,
+                _("the text contains a control character ({code}), written as an escape", code=code),
+                _("remove the escape (such as `\\a`, `\\x07` or `\\0`); control characters cannot be shown"),
+            )
+        )
+    value = _CONTROL.sub("", value)
+    invisible = find_invisible(value)
+    if invisible:
+        problems.append(
+            doc.problem(
+                line, column, _invisible_message(value[invisible[0]], len(invisible)), INVISIBLE_HINT, "warning"
+            )
+        )
+    return remove_invisible(value, invisible)
 
 
 class _TooBig(Exception):
@@ -426,12 +562,13 @@ def _compose(text: str) -> yaml.Node | None:
 
 
 def parse_yaml(
-    doc: RawDocument, text: str, line_offset: int = 0, max_nodes: int | None = None
+    doc: RawDocument, text: str, line_offset: int = 0, max_nodes: int | None = None, duplicates: bool = True
 ) -> tuple[Node | None, list[ContentError]]:
     """Parse YAML text into a located Node tree; return it (or None) with every problem found.
 
     The tree may hold ``max_nodes`` values at most (MAX_NODES if not given; counting what aliases
-    repeat).
+    repeat). Keys given twice are reported unless ``duplicates`` is false: they are then left in
+    ``doc.duplicates`` for the checker, which knows when one is a line indented wrongly.
     """
     max_nodes = MAX_NODES if max_nodes is None else max_nodes
     problems: list[ContentError] = []
@@ -447,6 +584,9 @@ def parse_yaml(
             p for p in _line_problems(doc, line_offset + 1, error.line) if p.line not in {t.line for t in explained}
         ]
         if not any(p.line <= error.line for p in explained):
+            mistake = indentation_mistake(doc.lines, line_offset + 1, error.line)
+            if mistake is not None:
+                error = doc.problem(mistake.line, mistake.column, mistake.message, mistake.hint)
             explained.append(error)
         return None, sorted(explained, key=lambda p: p.line)
     except yaml.YAMLError as exc:
@@ -472,4 +612,7 @@ def parse_yaml(
         )
         problems.append(doc.problem(big.line, big.column, message, hint))
         return None, problems
+    if duplicates:
+        problems += [duplicate_problem(doc, entry, first) for _map, entry, first in doc.duplicates]
+        doc.duplicates.clear()
     return root, problems

@@ -68,8 +68,8 @@ class People:
 
 
 def _person(record: dict[str, Any], default_role: str, phone_public_default: bool) -> Person | None:
-    if not record.get("public", True):
-        return None
+    if not record.get("public", True) or record.get("name") is None:
+        return None  # (a person without a usable name was reported where it is written)
     phone = record.get("phone") if record.get("phone_public", phone_public_default) else None
     personal = phone_public_default is VOLUNTEER
     return Person(record["name"], record.get("role", default_role), phone, record.get("org", ""), personal)

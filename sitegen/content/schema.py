@@ -1,18 +1,38 @@
-"""Declare the content format once: check located YAML against it and export it as JSON Schema."""
+"""The machinery behind the content format: field types that check located YAML and export JSON Schema."""
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sitegen.content.parse import Entry, Node, RawDocument
+from sitegen.content import patterns
+from sitegen.content.parse import Entry, Node, RawDocument, duplicate_problem
 from sitegen.content.phone import PhoneError, parse_phone
 from sitegen.errors import ContentError, Severity
 from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, Message, Translated, _, ngettext
+
+# Whole and decimal numbers as YAML tools read them (a sign, an exponent); digits may be full-width.
+_D = "[0-9０-９]"
+WHOLE_RE = re.compile(f"[-+]?{_D}+")
+DECIMAL_RE = re.compile(f"[-+]?(?:{_D}+(?:\\.{_D}*)?|\\.{_D}+)(?:[eE][-+]?{_D}+)?")
+DECIMAL_PATTERN = DECIMAL_RE.pattern
+# Characters no text may hold (written as YAML escapes; in a file they are refused when it is read).
+_CONTROL = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x84\\x86-\\x9f\\ufffe\\uffff"
+
+
+def _number(text: str) -> float:
+    """A decimal number the checker read (full-width digits included)."""
+    return float(unicodedata.normalize("NFKC", text))
+
+
+def optional(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema``, or nothing (`key:` with no value is a key left out)."""
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 class _Invalid:
@@ -30,6 +50,10 @@ class Checker:
     doc: RawDocument
     problems: list[ContentError]
     area_code: str = ""
+    # Keys given twice that were explained otherwise (as lines indented wrongly), by id.
+    explained: set[int] = field(default_factory=set)
+    # Keys written below a mapping instead of in it, by the mapping's id: not reported as missing.
+    elsewhere: set[tuple[int, str]] = field(default_factory=set)
 
     def report(self, where: Node | Entry, message: str, hint: str = "", severity: Severity = "error") -> None:
         self.problems.append(self.doc.at(where, message, hint, severity))
@@ -138,17 +162,20 @@ class Text(FieldType):
         return Translated(texts) if ok else INVALID
 
     def json_schema(self) -> dict[str, Any]:
-        text = {"type": ["string", "number"], "maxLength": self.max_length}
+        def text(most: int) -> dict[str, Any]:
+            # Not empty, and at most `most` characters once the blanks around it are left out.
+            inner = f"[^\\s{_CONTROL}](?:[^{_CONTROL}]{{0,{most - 2}}}[^\\s{_CONTROL}])?" if most > 1 else "\\S"
+            return {"anyOf": [{"type": "string", "pattern": f"^\\s*{inner}\\s*$"}, {"type": ["number", "boolean"]}]}
+
         translations = {
             "type": "object",
             "properties": {
-                lang: text if lang == DEFAULT_LANGUAGE else {**text, "maxLength": self.max_length * 3}
-                for lang in LANGUAGES
+                lang: text(self.max_length if lang == DEFAULT_LANGUAGE else self.max_length * 3) for lang in LANGUAGES
             },
             "required": [DEFAULT_LANGUAGE],
             "additionalProperties": False,
         }
-        return {"anyOf": [text, translations]}
+        return {"anyOf": [*text(self.max_length)["anyOf"], translations]}
 
 
 class Identifier(FieldType):
@@ -177,14 +204,17 @@ class Identifier(FieldType):
         return value
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": ["string", "integer"], "pattern": self.PATTERN.pattern}
+        # `01` is a number to YAML tools (1); `true` a yes: both are ids as written.
+        text = {"type": "string", "pattern": f"^\\s*{self.PATTERN.pattern[1:-1]}\\s*$"}
+        return {"anyOf": [text, {"type": "integer", "minimum": 0}, {"type": "boolean"}]}
 
 
 class Pattern(FieldType):
     """Short text of a fixed shape, e.g. a telephone area code."""
 
-    def __init__(self, pattern: str, name: Message, example: str) -> None:
+    def __init__(self, pattern: str, name: Message, example: str, numbers: tuple[int, int] | None = None) -> None:
         self.pattern, self.name, self.example = re.compile(pattern), name, example
+        self.numbers = numbers  # the numbers YAML tools read from the values written without quotes
 
     def check(self, node: Node, ctx: Checker) -> Any:
         value = self._scalar(node, ctx, self.example)
@@ -200,7 +230,10 @@ class Pattern(FieldType):
         return value
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": ["string", "integer"], "pattern": f"^(?:{self.pattern.pattern})$"}
+        text = {"type": "string", "pattern": f"^\\s*(?:{self.pattern.pattern})\\s*$"}
+        if self.numbers is None:
+            return text
+        return {"anyOf": [text, {"type": "integer", "minimum": self.numbers[0], "maximum": self.numbers[1]}]}
 
 
 class Integer(FieldType):
@@ -215,7 +248,7 @@ class Integer(FieldType):
         value = self._scalar(node, ctx, self.example)
         if value is None:
             return INVALID
-        if not re.fullmatch(r"-?\d+", value):
+        if not WHOLE_RE.fullmatch(value):
             ctx.report(
                 node,
                 _("`{value}` is not a whole number", value=value),
@@ -233,7 +266,8 @@ class Integer(FieldType):
         return number
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+        number = {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+        return {"anyOf": [number, {"type": "string", "pattern": patterns.integer_range(self.minimum, self.maximum)}]}
 
 
 class Number(FieldType):
@@ -248,14 +282,14 @@ class Number(FieldType):
         value = self._scalar(node, ctx, self.example)
         if value is None:
             return INVALID
-        if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", value):
+        if not DECIMAL_RE.fullmatch(value):
             ctx.report(
                 node,
                 _("`{value}` is not a number", value=value),
                 _("write digits, with a decimal point if needed, e.g. `{example}`", example=self.example),
             )
             return INVALID
-        number = float(value)
+        number = _number(value)
         if not self.minimum <= number <= self.maximum:
             ctx.report(
                 node,
@@ -266,7 +300,9 @@ class Number(FieldType):
         return number
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "number", "minimum": self.minimum, "maximum": self.maximum}
+        # (A quoted number is checked for its form only: a pattern cannot say "at most 100000.5".)
+        number = {"type": "number", "minimum": self.minimum, "maximum": self.maximum}
+        return {"anyOf": [number, {"type": "string", "pattern": f"^\\s*{DECIMAL_PATTERN}\\s*$"}]}
 
 
 class Point(FieldType):
@@ -289,7 +325,7 @@ class Point(FieldType):
         return INVALID if INVALID in (x, y) else (x, y)
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+        return {"type": "array", "items": self.coordinate.json_schema(), "minItems": 2, "maxItems": 2}
 
 
 COMPASS = {
@@ -311,8 +347,8 @@ class Bearing(FieldType):
         word = value.lower().removesuffix("方").removeprefix("朝").removeprefix("向")
         if word in COMPASS:
             return float(COMPASS[word])
-        if re.fullmatch(r"-?\d+(\.\d+)?", value) and -360 <= float(value) <= 360:
-            return float(value) % 360
+        if DECIMAL_RE.fullmatch(value) and -360 <= _number(value) <= 360:
+            return _number(value) % 360
         ctx.report(
             node,
             _("`{value}` is not a compass direction", value=value),
@@ -321,7 +357,14 @@ class Bearing(FieldType):
         return INVALID
 
     def json_schema(self) -> dict[str, Any]:
-        return {"anyOf": [{"type": "number"}, {"enum": sorted(COMPASS)}]}
+        compass = "|".join(patterns.case_blind(w) for w in sorted(COMPASS, key=len, reverse=True))
+        return {
+            "anyOf": [
+                {"type": "number", "minimum": -360, "maximum": 360},
+                {"type": "string", "pattern": f"^\\s*(?:朝)?(?:向)?(?:{compass})(?:方)?\\s*$"},
+                {"type": "string", "pattern": f"^\\s*{DECIMAL_PATTERN}\\s*$"},  # (the range of a quoted number aside)
+            ]
+        }
 
 
 class Boolean(FieldType):
@@ -340,13 +383,13 @@ class Boolean(FieldType):
         return self.VALUES[value.lower()]
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "boolean"}
+        return {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": patterns.words(list(self.VALUES))}]}
 
 
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
-DATE_RE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+DATE_RE = re.compile(r"([0-9０-９]{4})[-/.年]([0-9０-９]{1,2})[-/.月]([0-9０-９]{1,2})日?")
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -411,7 +454,7 @@ class Date(FieldType):
             return INVALID
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "format": "date"}
+        return {"type": "string", "pattern": patterns.date_pattern()}
 
 
 class Time(FieldType):
@@ -423,7 +466,7 @@ class Time(FieldType):
         value = self._scalar(node, ctx, "15:00")
         if value is None:
             return INVALID
-        match = re.fullmatch(r"(\d{1,2})[:：](\d{2})", value)
+        match = re.fullmatch(r"([0-9０-９]{1,2})[:：]([0-9０-９]{2})", value)
         if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
             ctx.report(
                 node,
@@ -434,7 +477,23 @@ class Time(FieldType):
         return dt.time(int(match.group(1)), int(match.group(2)))
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": ["string", "integer"], "pattern": r"^\d{1,2}[:：]\d{2}$"}
+        return {"type": "string", "pattern": patterns.TIME_PATTERN}
+
+
+PHONE_NUMBERS = [
+    (100, 199),  # 110, 119, 120
+    (10000, 19999),  # 12345
+    (95000, 96999),  # 95598
+    (100000, 199999),
+    (950000, 969999),
+    (860000000, 869999999),  # +86 before a local number
+    (1_000_000, 99_999_999),  # a local number after the community's area code
+    (1_000_000_000, 19_999_999_999),  # mobiles; 010… and 01x… landlines without their 0
+    (2_000_000_000, 2_999_999_999),  # 02x… landlines without their 0
+    (3_000_000_000, 9_999_999_999),  # 400 and 800 numbers; 0xxx… landlines without their 0
+    (30_000_000_000, 99_999_999_999),
+    (860_000_000_000, 86_999_999_999_999),  # +86 and 0086 before a mobile or a landline
+]
 
 
 class PhoneNumber(FieldType):
@@ -453,10 +512,10 @@ class PhoneNumber(FieldType):
             return INVALID
 
     def json_schema(self) -> dict[str, Any]:
-        return {
-            "type": ["string", "integer"],
-            "pattern": r"^[+0-9][0-9 \-()（）]*(?:(?:转|ext\.?|,)\s*[0-9]+)?$",
-        }
+        # Written without quotes, a number is read as one by YAML tools, and a leading 0 or + is lost
+        # (029… becomes 29…): any number that could have been a phone number is let through.
+        numbers = [{"type": "integer", "minimum": low, "maximum": high} for low, high in PHONE_NUMBERS]
+        return {"anyOf": [{"type": "string", "pattern": patterns.phone_pattern()}, *numbers]}
 
 
 class Url(FieldType):
@@ -499,7 +558,8 @@ class Url(FieldType):
         return value
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "pattern": "^https?://", "maxLength": self.max_length}
+        address = r"[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?"
+        return {"type": "string", "pattern": f"^\\s*(?=\\S{{1,{self.max_length}}}\\s*$){address}\\s*$"}
 
 
 class Choice(FieldType):
@@ -514,6 +574,8 @@ class Choice(FieldType):
         if value is None:
             return INVALID
         key = value.lower()
+        if WHOLE_RE.fullmatch(key) and str(int(key)) in self.values:
+            key = str(int(key))  # `week: 01` is week 1, as YAML tools read it
         if key in self.values:
             return key
         if key in self.aliases:
@@ -523,7 +585,8 @@ class Choice(FieldType):
 
     def json_schema(self) -> dict[str, Any]:
         numbers: list[Any] = [int(v) for v in self.values if v.isdigit()]  # `week: 2` is a number in YAML
-        return {"enum": self.values + sorted(self.aliases) + numbers}
+        text = {"type": "string", "pattern": patterns.words(self.values + sorted(self.aliases), numbers)}
+        return {"anyOf": [text, {"enum": numbers}]} if numbers else text
 
 
 class ListOf(FieldType):
@@ -544,6 +607,12 @@ class ListOf(FieldType):
             return INVALID
         else:
             items = node.items
+        if self.min_items == self.max_items and len(items) != self.min_items:
+            ctx.report(
+                node,
+                _("the list needs exactly {count} items; it has {found}", count=self.min_items, found=len(items)),
+            )
+            return INVALID
         if len(items) < self.min_items:
             ctx.report(
                 node,
@@ -558,12 +627,16 @@ class ListOf(FieldType):
             )
             return INVALID
         values = [self.item.check(item, ctx) for item in items]
+        if self.min_items == self.max_items and INVALID in values:
+            return INVALID  # a fixed number of values (a rectangle's four) is usable only whole
         return [v for v in values if v is not INVALID]
 
     def json_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "array", "items": self.item.json_schema()}
         if self.min_items:
             schema["minItems"] = self.min_items
+        if self.max_items < 10_000:
+            schema["maxItems"] = self.max_items
         return schema
 
 
@@ -605,7 +678,11 @@ class MapOf(FieldType):
         return result
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "object", "additionalProperties": self.value.json_schema()}
+        return {
+            "type": "object",
+            "propertyNames": {"pattern": self.key_pattern},
+            "additionalProperties": self.value.json_schema(),
+        }
 
 
 @dataclass(frozen=True)
@@ -652,7 +729,10 @@ class Record(FieldType):
             )
             return INVALID
         result = Rec(node)
+        misplaced, opened = self._misplaced(node, ctx)
         for key, entry in node.entries.items():
+            if id(entry) in misplaced:
+                continue
             spec = self.fields.get(key)
             if spec is None:
                 self._unknown(entry, ctx)
@@ -668,7 +748,9 @@ class Record(FieldType):
             if not spec.required:
                 continue
             label = f" ({spec.label})" if spec.label else ""
-            if key not in node.entries:
+            if key in opened or (id(node), key) in ctx.elsewhere:
+                result.complete = False  # its lines are written below it, but not indented
+            elif key not in node.entries:
                 ctx.report(
                     node,
                     _("{what}: `{key}`{label} is missing", what=self.title, key=key, label=label),
@@ -686,6 +768,46 @@ class Record(FieldType):
                 )
                 result.complete = False
         return result
+
+    def _misplaced(self, node: Node, ctx: Checker) -> tuple[set[int], set[str]]:
+        """Lines that belong under the key before them but are not indented under it, reported once per run.
+
+        A line is taken for one of those when its key is unknown here (or given twice) and is a key
+        of the value of the entry above it (``office:`` followed by ``address:`` in column 0).
+        Returns the ids of those entries, and the keys whose value they are.
+        """
+        if not node.duplicates and all(key in self.fields for key in node.entries):
+            return set(), set()  # (every line is a key of its own here: the usual case, and quick)
+        twice = {id(e) for e in node.duplicates}
+        ordered = sorted([*node.entries.values(), *node.duplicates], key=lambda e: (e.line, e.column))
+        misplaced: set[int] = set()
+        opened: set[str] = set()
+        parent: Entry | None = None
+        for index, entry in enumerate(ordered):
+            here = entry.key in self.fields and id(entry) not in twice
+            inner = _nested(self.fields[parent.key].type) if parent is not None else None
+            if here or inner is None or not inner.takes(entry):
+                parent = entry if here else None
+                continue
+            assert parent is not None
+            if ordered[index - 1] is parent:  # the first line of the run
+                ctx.report(
+                    entry,
+                    _(
+                        "`{key}:` is not indented under `{parent}:` (line {line}), where it belongs",
+                        key=entry.key,
+                        parent=parent.key,
+                        line=parent.line,
+                    ),
+                    inner.indent_hint(parent.key, entry.key),
+                )
+            misplaced.add(id(entry))
+            ctx.explained.add(id(entry))
+            target = parent.value.items[-1] if parent.value.kind == "seq" and parent.value.items else parent.value
+            ctx.elsewhere.add((id(target), entry.key))
+            if parent.value.kind == "scalar" and parent.value.is_null:
+                opened.add(parent.key)
+        return misplaced, opened
 
     def _example_hint(self) -> str:
         required = [key for key, spec in self.fields.items() if spec.required]
@@ -713,7 +835,7 @@ class Record(FieldType):
     def json_schema(self) -> dict[str, Any]:
         properties = {}
         for key, spec in self.fields.items():
-            prop = dict(spec.type.json_schema())
+            prop = dict(spec.type.json_schema() if spec.required else optional(spec.type.json_schema()))
             description = " — ".join(part for part in (spec.label, spec.doc) if part)
             if description:
                 prop["description"] = description
@@ -779,7 +901,7 @@ class Reference(FieldType):
         return Ref(value, node)
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": ["string", "integer"]}
+        return {"anyOf": [{"type": "string", "pattern": "^\\s*\\S+\\s*$"}, {"type": ["number", "boolean"]}]}
 
 
 def unique(ctx: Checker, records: list[Rec], key: str, noun: Message) -> None:
@@ -811,7 +933,10 @@ def check_document(doc: RawDocument, record: Record, area_code: str = "") -> tup
     problems: list[ContentError] = []
     if doc.root is None:
         return INVALID, problems
-    return record.check(doc.root, Checker(doc, problems, area_code)), problems
+    ctx = Checker(doc, problems, area_code)
+    value = record.check(doc.root, ctx)
+    problems += [duplicate_problem(doc, e, first) for _map, e, first in doc.duplicates if id(e) not in ctx.explained]
+    return value, problems
 
 
 def walk_fields(record: Record, visit: Callable[[str, Field], None], prefix: str = "") -> None:
@@ -826,3 +951,39 @@ def walk_fields(record: Record, visit: Callable[[str, Field], None], prefix: str
             )
         if isinstance(inner, Record):
             walk_fields(inner, visit, path + ".")
+
+
+@dataclass(frozen=True)
+class _Nested:
+    """What the value of a key holds: the keys of a record (or any id of a mapping), maybe in a list."""
+
+    keys: frozenset[str] | None  # None: any id (a MapOf)
+    in_list: bool
+
+    def takes(self, entry: Entry) -> bool:
+        if self.keys is None:
+            return entry.value.kind != "scalar" and bool(re.match(r"^[^\s:]+$", entry.key))
+        return entry.key in self.keys
+
+    def indent_hint(self, parent: str, key: str) -> str:
+        if self.in_list:
+            return _(
+                "indent the lines that belong to `{parent}:` under it, with `- ` before the first key of each "
+                "item, e.g. `  - {key}: …`",
+                parent=parent,
+                key=key,
+            )
+        return _("indent the lines that belong to `{parent}:` two spaces more than it", parent=parent)
+
+
+def _nested(kind: FieldType) -> _Nested | None:
+    """The keys a value of this type may hold, if it is a mapping (or a list of them)."""
+    in_list = False
+    while isinstance(kind, (ListOf, Either)):
+        in_list = in_list or isinstance(kind, ListOf)
+        kind = kind.item if isinstance(kind, ListOf) else kind.mapping
+    if isinstance(kind, Record):
+        return _Nested(frozenset(kind.fields), in_list)
+    if isinstance(kind, MapOf):
+        return _Nested(None, in_list)
+    return None

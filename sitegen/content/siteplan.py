@@ -131,7 +131,7 @@ class _MapChecker:
         outline = self.shape(rec, where, _("building `{id}`", id=entry_key))
         entrances = [self.connected(ref, graph, _("the entrance")) for ref in rec.get("entrances", [])]
         board = rec.get("board") or {}
-        if not outline or None in entrances or not rec.complete:
+        if not outline or not entrances or None in entrances or not rec.complete:  # (what is wrong is reported)
             self.ok = False
             return None
         return MapBuilding(

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.content import format as cs
+from sitegen.content.categories import make_category, neighborhood_categories
 from sitegen.content.grids import Coverage, covering_grids, grid_ref, make_building, make_grid
-from sitegen.content.links import check_links, checked_text
+from sitegen.content.links import check_markdown, checked_text, in_value
 from sitegen.content.load import Documents, NeighborhoodFiles
 from sitegen.content.model import (
-    Category,
     ChainLevel,
     EmergencyNumber,
     Grid,
@@ -26,13 +26,14 @@ from sitegen.content.model import (
     Site,
     summarize,
 )
-from sitegen.content.notices import check_meetings, check_notices, check_verified_on
-from sitegen.content.parse import RawDocument
+from sitegen.content.notices import check_meetings, check_notices, check_verified_on, year_ahead
+from sitegen.content.parse import Entry, Node, RawDocument
 from sitegen.content.people import People
+from sitegen.content.placeholders import check_examples
 from sitegen.content.schema import INVALID, Checker, Rec, check_document, unique
 from sitegen.content.siteplan import neighborhood_map
 from sitegen.errors import ContentError
-from sitegen.i18n import DEFAULT_LANGUAGE, _
+from sitegen.i18n import DEFAULT_LANGUAGE, Message, _
 from sitegen.workers import fork_map
 
 # Below this many neighborhoods to check, forking workers costs more than it saves.
@@ -56,6 +57,29 @@ def _unique_services(ctx: Checker, records: list[Rec]) -> None:
                     line=seen[key].node.line,
                 ),
                 _("remove one, or tell them apart in `name:`, e.g. 南门店 and 北门店"),
+            )
+        else:
+            seen[key] = record
+
+
+def _unique_projects(ctx: Checker, records: list[Rec]) -> None:
+    """A neighborhood's projects and clubs each have a name of their own (residents ask for them by name)."""
+    seen: dict[str, Rec] = {}
+    for record in records:
+        name = record["name"]
+        if name is None:
+            continue
+        key = "".join(str(name).split())
+        if key in seen:
+            ctx.report(
+                record.where("name"),
+                _(
+                    "`{name}` is listed twice among the projects and clubs (first on line {line})",
+                    name=name,
+                    line=seen[key].where("name").line,
+                ),
+                _("remove one, or give each its own name, e.g. 跑团（晨跑） and 跑团（夜跑）"),
+                "warning",
             )
         else:
             seen[key] = record
@@ -187,7 +211,7 @@ class SiteValidator:
         unique(ctx, site_rec["categories"] or [], "id", _("category"))
         check_verified_on(ctx, site_rec, self.today)
         if site_rec.get("intro"):
-            self.problems += check_links(site_doc, site_rec["intro"], site_rec.where("intro").line)
+            self.problems += _intro_problems(site_doc, site_rec.where("intro"))
         grids = {rec["id"]: make_grid(rec, people) for rec in grid_recs if rec["id"] is not None}
         office = site_rec["office"] or Rec(site_rec.node)  # missing: reported, and the rest still checked
         emergency = site_rec["emergency"] or ()
@@ -195,7 +219,7 @@ class SiteValidator:
             "name": site_rec["name"],
             "office": Office(office["address"], office["phone"], tuple(office["hours"] or ())),
             "emergency": tuple(EmergencyNumber(r["name"], r["phone"], r.get("note", "")) for r in emergency),
-            "categories": tuple(self._category(r, people) for r in site_rec["categories"] or ()),
+            "categories": tuple(make_category(r, people) for r in site_rec["categories"] or ()),
             "district": site_rec.get("district", ""),
             "street": site_rec.get("street", ""),
             "base_url": site_rec.get("base_url", ""),
@@ -237,7 +261,11 @@ class SiteValidator:
             finally:
                 self.problems = problems
 
-        return dict(zip((f.slug for f in todo), fork_map(alone, todo, PARALLEL_CHECK_FROM), strict=True))
+        def checking(files: NeighborhoodFiles) -> Message:
+            return _("checking the neighborhood {slug}", slug=files.slug)
+
+        checked = fork_map(alone, todo, PARALLEL_CHECK_FROM, checking)
+        return dict(zip((f.slug for f in todo), checked, strict=True))
 
     def _checked_neighborhood(
         self, files: NeighborhoodFiles, fresh: dict[str, tuple[Neighborhood | None, list[ContentError]]]
@@ -295,17 +323,6 @@ class SiteValidator:
         self.problems += problems
         return value
 
-    def _category(self, rec: Rec, people: People) -> Category:
-        return Category(
-            rec["id"],
-            rec["name"],
-            rec["handler"],
-            rec["promise"],
-            rec.get("examples", ""),
-            rec.get("phone"),
-            people.resolve(rec.get("contact"), "contact"),
-        )
-
     def _neighborhood(
         self,
         files: NeighborhoodFiles,
@@ -318,10 +335,15 @@ class SiteValidator:
         ctx = self.checker(files.document)
         people = People(ctx, rec.get("people", {}), shared_people)
         check_verified_on(ctx, rec, self.today)
+        year_ahead(ctx, rec, "founded", self.today)
+        check_examples(ctx, rec.node, files.slug)
+        for honour in rec.get("honours", []):
+            year_ahead(ctx, honour, "year", self.today)
         default_grid = grid_ref(ctx, rec.get("grid"), grids)
         buildings = rec.get("buildings", [])
         unique(ctx, buildings, "id", _("building"))
         _unique_services(ctx, [*rec.get("channels", []), *rec.get("services", [])])
+        _unique_projects(ctx, [*rec.get("projects", []), *rec.get("clubs", [])])
         services = [self._service(ctx, r, ("phone", "url", "address")) for r in rec.get("services", [])]
         channels = [self._service(ctx, r, ("url", "phone", "how")) for r in rec.get("channels", [])]
         return Neighborhood(
@@ -350,6 +372,9 @@ class SiteValidator:
             honours=tuple(Honour(r["year"], r["title"], r["name"], r.get("note", "")) for r in rec.get("honours", [])),
             meetings=check_meetings(ctx, rec.get("meetings", [])),
             map=neighborhood_map(ctx, rec),
+            categories=neighborhood_categories(
+                ctx, rec, self.context.fields["categories"] if self.context else None, people
+            ),
         )
 
     def _service(self, ctx: Checker, rec: Rec, ways: tuple[str, ...]) -> Service | None:
@@ -381,6 +406,17 @@ class SiteValidator:
             people.resolve(rec.get("contact"), slot),
             rec.get("description", ""),
         )
+
+
+def _intro_problems(doc: RawDocument, where: Node | Entry) -> list[ContentError]:
+    """The problems of site.yaml's Markdown introduction, in each language it is written in."""
+    node = where.value if isinstance(where, Entry) else where
+    texts = [entry.value for entry in node.entries.values()] if node.kind == "map" else [node]
+    problems = []
+    for text in texts:
+        if text.kind == "scalar":
+            problems += check_markdown(doc, text.text, in_value(doc, text))
+    return problems
 
 
 def _area_code(doc: RawDocument | None) -> str:

@@ -16,7 +16,7 @@ from sitegen.plan import opendata
 from sitegen.plan.feeds import Links, atom_feed, calendar
 from sitegen.plan.printables import contact_key, vcard_bytes
 from sitegen.plan.routes import COMMUNITY_LIST, Output, all_current, neighborhood_url, split_notices
-from sitegen.plan.vcard import make_vcard
+from sitegen.plan.vcard import make_org_vcard, make_vcard
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 COMMUNITY_SITEMAP = "sitemap-community.xml"
@@ -53,7 +53,11 @@ def _link_maker(base_url: str) -> Callable[[str], str]:
 def contacts_vcf(site: Site, n: Neighborhood) -> bytes:
     """Every public contact of the neighborhood and every service with a phone, as one vCard file."""
     cards = [
-        make_vcard(c.name, opendata.dial(c.phone), org=c.org or n.name, title=c.role).encode("utf-8")
+        (
+            make_org_vcard(c.name, opendata.dial(c.phone), label=c.role)
+            if c.organization
+            else make_vcard(c.name, opendata.dial(c.phone), org=c.org or n.name, title=c.role)
+        ).encode("utf-8")
         for c in opendata.neighborhood_contacts(site, n)
     ]
     cards += [vcard_bytes(s) for s in (*n.channels, *n.services) if s.phone]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,9 +14,21 @@ from sitegen.content.model import Meeting, Neighborhood, Notice, Person, Service
 from sitegen.content.phone import Phone
 from sitegen.content.plaintext import plain_text
 from sitegen.i18n import _, in_chinese
-from sitegen.plan.meetings import TIMEZONE, first_end, first_start, recurrence, schema_day, week_of_month
+from sitegen.plan.hours import Opening, parse_hours
+from sitegen.plan.meetings import (
+    ICAL_DAYS,
+    SCHEMA_DAYS,
+    TIMEZONE,
+    first_end,
+    first_start,
+    meeting_keys,
+    recurrence,
+    schema_day,
+    week_of_month,
+)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: HSDS 3 ids (UUIDs), `schedules` lists, a numeric `timezone`
+UTC_OFFSET, ZONE = 8, "+08:00"  # China time, the meetings' time zone (Asia/Shanghai has no summer time)
 
 
 @dataclass(frozen=True)
@@ -26,6 +39,7 @@ class Contact:
     name: str
     phone: Phone
     org: str = ""
+    organization: bool = False  # the name is of an office or a company, not of a person
 
 
 def public_phone(site: Site, person: Person | None) -> Phone | None:
@@ -45,7 +59,7 @@ def neighborhood_contacts(site: Site, n: Neighborhood) -> list[Contact]:
     found: list[Contact] = []
     if n.property_phone:
         office = n.property_company or in_chinese(_("Property service centre"))
-        found.append(Contact(in_chinese(_("Property service phone")), office, n.property_phone))
+        found.append(Contact(in_chinese(_("Property service phone")), office, n.property_phone, organization=True))
     people: list[tuple[str, Person | None]] = [
         (in_chinese(_("Property manager")), n.property_manager),
         (in_chinese(_("Community liaison leader")), n.community_leader),
@@ -65,7 +79,7 @@ def neighborhood_contacts(site: Site, n: Neighborhood) -> list[Contact]:
         seen.add((person.name, phone.digits))
         found.append(Contact(role, person.name, phone, person.org))
     committee = in_chinese(_("{name} residents' committee", name=site.name))
-    found.append(Contact(in_chinese(_("Residents' committee")), committee, site.office.phone))
+    found.append(Contact(in_chinese(_("Residents' committee")), committee, site.office.phone, organization=True))
     return found
 
 
@@ -74,49 +88,101 @@ def dial(phone: Phone) -> str:
     return phone.tel.removeprefix("tel:")
 
 
-# --- open data (aligned with the Open Referral HSDS where the fields map; see docs/open-data.md) ------
+# --- open data: Open Referral HSDS 3 objects (organization, location, service, contact, phone, schedule) ---
 
 
-def _phones(phone: Phone | None) -> list[dict[str, str]]:
+class Ids:
+    """HSDS ids: name-based UUIDs (RFC 4122, version 5) from the community and a record's stable key, so the
+    same record has the same id in every build, and a record of another community never shares it."""
+
+    def __init__(self, site: Site) -> None:
+        self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"sitegen:{site.name}/data")
+
+    def __call__(self, *key: str) -> str:
+        return str(uuid.uuid5(self.namespace, "/".join(key)))
+
+
+def _phones(ids: Ids, owner: str, phone: Phone | None) -> list[dict[str, Any]]:
+    """An HSDS phone list: the digits to dial, the extension as a number (HSDS) unless it starts with 0."""
     if phone is None:
         return []
-    return [{"number": phone.digits, "extension": phone.extension} if phone.extension else {"number": phone.digits}]
+    record: dict[str, Any] = {"id": ids("phone", owner), "number": phone.digits}
+    if phone.extension and not phone.extension.startswith("0"):
+        record["extension"] = int(phone.extension)
+    elif phone.extension:
+        record["number"] = f"{phone.digits},{phone.extension}"
+    record["type"] = "cell" if phone.is_mobile else "voice"
+    return [record]
 
 
-def _schedule(meeting: Meeting, since: Any) -> dict[str, Any]:
-    """A meeting as an HSDS schedule: its recurrence rule as fields, times of day, the first date."""
-    rule = {key.lower(): value for key, value in recurrence(meeting).items()}
-    record: dict[str, Any] = {"name": meeting.name, **rule, "interval": 1, "timezone": TIMEZONE}
-    record["dtstart"] = first_start(meeting, since).date().isoformat()
-    record["opens_at"] = meeting.start.strftime("%H:%M")
-    if meeting.end:
-        record["closes_at"] = meeting.end.strftime("%H:%M")
-    record["location"] = {"name": meeting.place}
-    if meeting.description:
-        record["description"] = meeting.description
-    return record
+def _schedules(ids: Ids, scope: str, meetings: Sequence[Meeting], since: Any) -> list[dict[str, Any]]:
+    """Meetings as HSDS schedules: the recurrence rule as fields, times of day in China time (UTC+8)."""
+    found = []
+    for key, meeting in zip(meeting_keys(scope, meetings), meetings, strict=True):
+        rule = {part.lower(): value for part, value in recurrence(meeting).items()}
+        record: dict[str, Any] = {"id": ids("schedule", key), "name": meeting.name, **rule, "interval": 1}
+        record["dtstart"] = first_start(meeting, since).date().isoformat()
+        record["timezone"] = UTC_OFFSET
+        record["opens_at"] = f"{meeting.start:%H:%M}{ZONE}"
+        if meeting.end:
+            record["closes_at"] = f"{meeting.end:%H:%M}{ZONE}"
+        record["location"] = {"name": meeting.place}
+        if meeting.description:
+            record["description"] = meeting.description
+        found.append(record)
+    return found
 
 
-def _service(service: Service, kind: str, key: str) -> dict[str, Any]:
-    record: dict[str, Any] = {"id": key, "name": service.name, "category": service.category, "kind": kind}
-    record["status"] = "active"
+def _hours(ids: Ids, owner: str, *texts: str) -> list[dict[str, Any]]:
+    """Opening hours as HSDS schedules: weekly, with days and times where the text says them plainly
+    (每天 8:00–20:00), else only its ``description``."""
+    found: list[dict[str, Any]] = []
+    for text in filter(None, texts):
+        parsed = parse_hours(text)
+        openings: list[Opening | None] = list(parsed) if parsed else [None]
+        for opening in openings:
+            record: dict[str, Any] = {"id": ids("schedule", owner, str(len(found)))}
+            if opening:
+                record |= {"freq": "WEEKLY", "interval": 1, "byday": ",".join(ICAL_DAYS[d] for d in opening.days)}
+                record |= {"opens_at": f"{opening.opens:%H:%M}{ZONE}", "closes_at": f"{opening.closes:%H:%M}{ZONE}"}
+                record["timezone"] = UTC_OFFSET
+            found.append(record | {"description": text})
+    return found
+
+
+def hours_available(hours: str) -> list[dict[str, Any]]:
+    """schema.org OpeningHoursSpecifications of the hours, or [] when the text is not plain enough."""
+    return [
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": [f"https://schema.org/{SCHEMA_DAYS[d]}" for d in opening.days],
+            "opens": f"{opening.opens:%H:%M}",
+            "closes": f"{opening.closes:%H:%M}",
+        }
+        for opening in parse_hours(hours) or []
+    ]
+
+
+def _service(ids: Ids, service: Service, kind: str, key: str) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": ids("service", key), "name": service.name, "status": "active"}
+    record |= {"category": service.category, "kind": kind}
     if service.note:
         record["description"] = service.note
     if service.url:
         record["url"] = service.url
-    record["phones"] = _phones(service.phone)
-    if service.hours:
-        record["schedule"] = {"description": service.hours}
+    record["phones"] = _phones(ids, f"service/{key}", service.phone)
+    record["schedules"] = _hours(ids, f"service/{key}", service.hours)
     if service.address:
         record["address"] = {"address_1": service.address}
     return record
 
 
-def _contact(contact: Contact) -> dict[str, Any]:
-    record: dict[str, Any] = {"name": contact.name, "title": contact.role}
+def _contact(ids: Ids, slug: str, contact: Contact) -> dict[str, Any]:
+    key = f"{slug}/{contact.role}/{contact.name}"
+    record: dict[str, Any] = {"id": ids("contact", key), "name": contact.name, "title": contact.role}
     if contact.org:
         record["organization"] = contact.org
-    record["phones"] = _phones(contact.phone)
+    record["phones"] = _phones(ids, f"contact/{key}", contact.phone)
     return record
 
 
@@ -125,54 +191,70 @@ def community_record(site: Site, link: Any) -> dict[str, Any]:
 
     ``link(dest)`` makes the address of a file of the site (absolute with a base URL).
     """
+    ids = Ids(site)
     office = site.office
-    organization = {
-        "id": "community",
+    organization: dict[str, Any] = {
+        "id": ids("organization"),
         "name": site.name,
         "description": plain_text(site.intro) if site.intro else "",
+    }
+    if site.base_url:
+        organization["website"] = link("index.html")
+    organization |= {
         "url": link("index.html"),
-        "phones": _phones(office.phone),
-        "location": {
-            "name": in_chinese(_("{name} residents' committee", name=site.name)),
-            "address": {"address_1": office.address},
-        },
-        "schedule": {"description": "；".join(office.hours)},
+        "phones": _phones(ids, "organization", office.phone),
+        "locations": [
+            {
+                "id": ids("location", "office"),
+                "location_type": "physical",
+                "name": in_chinese(_("{name} residents' committee", name=site.name)),
+                "address": {"address_1": office.address},
+                "schedules": _hours(ids, "office", *office.hours),
+            }
+        ],
         "district": site.district,
         "street": site.street,
     }
     services = [
         {
-            "id": category.id,
+            "id": ids("service", category.id),
             "name": category.name,
+            "status": "active",
             "category": in_chinese(_("Who to call")),
             "kind": "category",
-            "status": "active",
             "description": category.examples,
             "handler": category.handler,
             "promise": category.promise,
-            "phones": _phones(category.phone or public_phone(site, category.contact)),
+            "phones": _phones(ids, f"service/{category.id}", category.phone or public_phone(site, category.contact)),
         }
         for category in site.categories
     ]
     services += [
         {
-            "id": f"emergency-{e.phone.digits}",
+            "id": ids("service", f"emergency-{e.phone.digits}"),
             "name": e.name,
+            "status": "active",
             "category": in_chinese(_("Emergency numbers")),
             "kind": "emergency",
+            "description": e.note,
+            "phones": _phones(ids, f"service/emergency-{e.phone.digits}", e.phone),
         }
-        | {"status": "active", "description": e.note, "phones": _phones(e.phone)}
         for e in site.emergency
     ]
-    since = site.verified_on or site.today
     return {
         "version": FORMAT_VERSION,
         "as_of": site.today.isoformat(),
         "organization": organization,
         "services": services,
-        "schedules": [_schedule(m, since) for m in site.meetings],
+        "schedules": _schedules(ids, "", site.meetings, site.verified_on or site.today),
         "neighborhoods": [
-            {"id": n.slug, "name": n.name, "url": link(f"{n.slug}/index.html"), "data": link(f"data/{n.slug}.json")}
+            {
+                "id": ids("location", n.slug),
+                "slug": n.slug,
+                "name": n.name,
+                "url": link(f"{n.slug}/index.html"),
+                "data": link(f"data/{n.slug}.json"),
+            }
             for n in site.neighborhoods
         ],
     }
@@ -180,26 +262,29 @@ def community_record(site: Site, link: Any) -> dict[str, Any]:
 
 def neighborhood_record(site: Site, n: Neighborhood, link: Any, service_keys: Any) -> dict[str, Any]:
     """``data/<slug>.json``: one neighborhood's facts, public contacts, services and meetings."""
-    location: dict[str, Any] = {"id": n.slug, "name": n.name}
+    ids = Ids(site)
+    location: dict[str, Any] = {"id": ids("location", n.slug), "location_type": "physical", "name": n.name}
     if n.address:
         location["address"] = {"address_1": n.address}
     facts = {"founded": n.founded, "households": n.households, "residents": n.residents}
     location.update((key, value) for key, value in facts.items() if value is not None)
-    services = [_service(s, "channel", service_keys(s)) for s in n.channels]
-    services += [_service(s, "service", service_keys(s)) for s in n.services]
+    services = [_service(ids, s, "channel", f"{n.slug}/{service_keys(s)}") for s in n.channels]
+    services += [_service(ids, s, "service", f"{n.slug}/{service_keys(s)}") for s in n.services]
+    company = None
+    if n.property_company:
+        company = {"name": n.property_company, "phones": _phones(ids, f"{n.slug}/property", n.property_phone)}
     return {
         "version": FORMAT_VERSION,
         "as_of": site.today.isoformat(),
         "verified_on": n.verified_on.isoformat(),
-        "organization_id": "community",
+        "organization_id": ids("organization"),
+        "slug": n.slug,
         "url": link(f"{n.slug}/index.html"),
         "location": location,
-        "property_company": {"name": n.property_company, "phones": _phones(n.property_phone)}
-        if n.property_company
-        else None,
-        "contacts": [_contact(c) for c in neighborhood_contacts(site, n)],
+        "property_company": company,
+        "contacts": [_contact(ids, n.slug, c) for c in neighborhood_contacts(site, n)],
         "services": services,
-        "schedules": [_schedule(m, n.verified_on) for m in n.meetings],
+        "schedules": _schedules(ids, n.slug, n.meetings, n.verified_on),
     }
 
 
@@ -304,8 +389,10 @@ def _offer(service: Service, kind: str, n: Neighborhood) -> dict[str, Any]:
     channel: dict[str, Any] = {"@type": "ServiceChannel"}
     if service.phone:
         channel["servicePhone"] = {"@type": "ContactPoint", "telephone": dial(service.phone)}
-        if service.hours:
-            channel["servicePhone"]["hoursAvailable"] = service.hours
+        if service.hours and hours_available(service.hours):
+            channel["servicePhone"]["hoursAvailable"] = hours_available(service.hours)
+        elif service.hours:
+            channel["servicePhone"]["description"] = service.hours  # not plain enough for days and times
     if service.url:
         channel["serviceUrl"] = service.url
     if service.address:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
-import os
-import pickle
+import json
 import re
 import zlib
 from collections import OrderedDict
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from markupsafe import Markup, escape
+
+from sitegen import cache
 
 QUIET_ZONE = 4
 # Error correction levels, by the constants of the qrcode library (which is imported when a code is
@@ -120,19 +122,50 @@ def _unpack(data: bytes, size: int) -> list[str]:
     return [bits[y * size : (y + 1) * size] for y in range(size)]
 
 
+# A code kept in the cache: its size in modules, its modules packed (base64), and a checksum of both
+# and of the level and payload it was made for.
+Entry = tuple[int, str, str]
+
+
+def _entry_sum(key: str, size: int, packed: str) -> str:
+    return hashlib.sha256(f"{key}\0{size}\0{packed}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _entry(key: str, rows: list[str]) -> Entry:
+    packed = base64.b64encode(_pack(rows)).decode("ascii")
+    return (len(rows), packed, _entry_sum(key, len(rows), packed))
+
+
+def _modules(key: str, entry: object) -> list[str] | None:
+    """The rows of a kept code if the entry is whole and was made for ``key``; else None (encode afresh)."""
+    if not isinstance(entry, (list, tuple)) or len(entry) != 3:
+        return None
+    size, packed, checksum = entry
+    if not isinstance(size, int) or not isinstance(packed, str) or not isinstance(checksum, str):
+        return None
+    if not 21 <= size <= 177 + 2 * QUIET_ZONE or checksum != _entry_sum(key, size, packed):
+        return None
+    try:
+        return _unpack(base64.b64decode(packed, validate=True), size)
+    except ValueError:
+        return None
+
+
 class QrCache:
     """Codes kept by payload in the cache directory, so a rebuild does not encode them again.
 
-    Entries are the codes' modules, packed, in 256 files by the payload's digest: a build that
-    draws a few codes reads a few small files. A damaged entry is encoded afresh, never printed.
-    Codes made by forked workers come back through :meth:`take_new` and :meth:`merge`;
-    :meth:`save` writes the files that gained codes, once, at the end of a build.
+    Entries are the codes' modules, packed, in 256 JSON files by the payload's digest: a build that
+    draws a few codes reads a few small files. Each file is sealed (:mod:`sitegen.cache`), and each
+    code in it carries a checksum of its modules and of the level and payload it was made for, checked
+    before the code is drawn: a damaged code is encoded afresh, never printed. Codes made by forked
+    workers come back through :meth:`take_new` and :meth:`merge`; :meth:`save` writes the files that
+    gained codes, once, at the end of a build.
     """
 
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
-        self.buckets: dict[str, dict[str, tuple[int, bytes]]] = {}
-        self.new: dict[str, tuple[int, bytes]] = {}
+        self.buckets: dict[str, dict[str, Entry]] = {}
+        self.new: dict[str, Entry] = {}
         self.drawn: OrderedDict[str, QrCode] = OrderedDict()  # codes used again soon (a whole neighborhood's cards)
 
     @staticmethod
@@ -143,16 +176,16 @@ class QrCache:
         """The file of the cache that keeps one code."""
         assert self.directory is not None
         key = f"{level}\n{payload}"
-        return self.directory / f"{self._bucket_of(key)}.pickle"
+        return self.directory / f"{self._bucket_of(key)}.json"
 
-    def _bucket(self, name: str) -> dict[str, tuple[int, bytes]]:
+    def _bucket(self, name: str) -> dict[str, Entry]:
         if name not in self.buckets:
             loaded: object = {}
             if self.directory is not None:
+                payload = cache.read(self.directory / f"{name}.json", f"qr codes\0{name}")
                 try:
-                    with (self.directory / f"{name}.pickle").open("rb") as stream:
-                        loaded = pickle.load(stream)
-                except Exception:  # noqa: BLE001 - a missing or damaged file is only a slower build
+                    loaded = json.loads(payload) if payload is not None else {}
+                except ValueError:  # sealed but not JSON: made by a program that wrote something else
                     loaded = {}
             self.buckets[name] = loaded if isinstance(loaded, dict) else {}
         return self.buckets[name]
@@ -171,36 +204,26 @@ class QrCache:
 
     def _draw(self, key: str, payload: str, level: str) -> QrCode:
         entry = self.new.get(key) or self._bucket(self._bucket_of(key)).get(key)
-        if entry is not None:
-            try:
-                return _svg(payload, level, entry[0], _path(_unpack(entry[1], entry[0])))
-            except (ValueError, TypeError, IndexError):
-                pass
-        rows = _rows(encode(payload, level))
-        self.new[key] = (len(rows), _pack(rows))
+        rows = _modules(key, entry) if entry is not None else None
+        if rows is None:
+            rows = _rows(encode(payload, level))
+            self.new[key] = _entry(key, rows)
         return _svg(payload, level, len(rows), _path(rows))
 
-    def take_new(self) -> dict[str, tuple[int, bytes]]:
+    def take_new(self) -> dict[str, Entry]:
         """The codes made since the last call (in a worker: to send back to the parent)."""
         new, self.new = self.new, {}
         for key, entry in new.items():
             self._bucket(self._bucket_of(key))[key] = entry
         return new
 
-    def merge(self, entries: dict[str, tuple[int, bytes]]) -> None:
+    def merge(self, entries: dict[str, Entry]) -> None:
         self.new.update(entries)
 
     def save(self) -> None:
         if self.directory is None or not self.new:
             return
         changed = {self._bucket_of(key) for key in self.take_new()}
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            for name in sorted(changed):
-                bucket = self.buckets[name]
-                temporary = self.directory / f"{name}.pickle.{os.getpid()}.tmp"
-                with temporary.open("wb") as stream:
-                    pickle.dump(bucket, stream, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, self.directory / f"{name}.pickle")
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        for name in sorted(changed):
+            data = json.dumps(self.buckets[name], ensure_ascii=False, separators=(",", ":"))
+            cache.write(self.directory / f"{name}.json", f"qr codes\0{name}", data.encode("utf-8"))

@@ -168,8 +168,15 @@ def plan_community_outputs(site: Site) -> list[Output]:
         _current, everything = split_notices(_all_notices(site), site)
         return {"neighborhood": None, "notices": everything[:COMMUNITY_LIST], "names": names()}
 
+    # The home page's first screen shows the newest pinned or current notice: the community's own, else
+    # a neighborhood's.
+    newest = own_current[:1] or all_current(site)[:1]
+    latest = newest[0] if newest else None
+    home: dict[str, Any] = {"current": own_current, "latest": latest, "names": {}}
+    if latest is not None and latest.neighborhood:
+        home["names"] = {latest.neighborhood: names()[latest.neighborhood]}
     outputs = [
-        Output("index.html", "index.html", site.name, {"current": own_current}, ("buildings", "notices")),
+        Output("index.html", "index.html", site.name, home, ("buildings", "allnotices")),
         Output("notices/index.html", "notices.html", _("Notices"), sources=("buildings", "allnotices"), lazy=current),
         Output(
             "notices/archive.html", "archive.html", _("Past notices"), sources=("buildings", "allnotices"), lazy=expired
@@ -202,6 +209,19 @@ def plan_editions(outputs: list[Output], languages: Sequence[str]) -> list[Outpu
             dest = output.dest if lang == DEFAULT_LANGUAGE else f"{lang}/{output.dest}"
             editions.append(replace(output, dest=dest, context=context))
     return editions
+
+
+def collisions(outputs: Iterable[Output]) -> list[tuple[Output, Output]]:
+    """Every pair of outputs that would be written to one file (names compared as case-blind systems do)."""
+    seen: dict[str, Output] = {}
+    found = []
+    for output in outputs:
+        key = output.dest.lower()
+        if key in seen:
+            found.append((seen[key], output))
+        else:
+            seen[key] = output
+    return found
 
 
 def check_unique(outputs: list[Output]) -> None:

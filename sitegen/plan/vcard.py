@@ -1,4 +1,4 @@
-"""Write vCard 3.0 contact cards (RFC 2426): escaped, folded, with N and FN."""
+"""Write vCard 3.0 contact cards (RFC 2426) of people and of organisations: escaped, folded, with N and FN."""
 
 from __future__ import annotations
 
@@ -56,25 +56,43 @@ def make_vcard(
     newline: str = "\r\n",
     fold: bool = True,
 ) -> str:
-    """A vCard 3.0 for one contact; ``tel`` is the number to dial (digits, optional ``,ext``).
+    """A vCard 3.0 for one person; ``tel`` is the number to dial (digits, optional ``,ext``).
 
     Files use CRLF as the standard says. QR codes use ``newline="\n"``: phone scanners accept it, and
     HTML cannot hold a CR in the data-qr-payload attribute that must show the exact payload; they are
     not folded either (``fold=False``), which keeps the code small.
     """
     family, given = split_name(name)
-    lines = [
-        "BEGIN:VCARD",
-        "VERSION:3.0",
-        f"N:{escape_text(family)};{escape_text(given)};;;",
-        f"FN:{escape_text(name)}",
-    ]
+    lines = [f"N:{escape_text(family)};{escape_text(given)};;;", f"FN:{escape_text(name)}"]
     if org:
         lines.append(f"ORG:{escape_text(org)}")
     if title:
         lines.append(f"TITLE:{escape_text(title)}")
     if tel:
         lines.append(f"TEL;TYPE=VOICE:{tel}")
+    return _card(lines, url, note, newline, fold)
+
+
+def make_org_vcard(
+    name: str, tel: str = "", label: str = "", note: str = "", url: str = "", newline: str = "\r\n", fold: bool = True
+) -> str:
+    """A vCard 3.0 for an organisation: a property company, an office, a hotline, a shop.
+
+    Its name is the ORG and the FN, and N is empty, so that no address book files it under its first
+    character as a surname. vCard 3.0 has no KIND (vCard 4 added it): ``X-ABShowAs:COMPANY`` marks a
+    company as Apple's Contacts does, and ``label`` names the number (``X-ABLabel``, e.g. 物业服务电话),
+    grouped with its TEL. Files and QR codes as for ``make_vcard``.
+    """
+    lines = ["N:;;;;", f"FN:{escape_text(name)}", f"ORG:{escape_text(name)}", "X-ABShowAs:COMPANY"]
+    if tel and label:
+        lines += [f"item1.TEL;TYPE=WORK,VOICE:{tel}", f"item1.X-ABLabel:{escape_text(label)}"]
+    elif tel:
+        lines.append(f"TEL;TYPE=WORK,VOICE:{tel}")
+    return _card(lines, url, note, newline, fold)
+
+
+def _card(lines: list[str], url: str, note: str, newline: str, fold: bool) -> str:
+    lines = ["BEGIN:VCARD", "VERSION:3.0", *lines]
     if url:
         lines.append(f"URL:{url}")
     if note:

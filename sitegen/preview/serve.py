@@ -10,10 +10,12 @@ import os
 import shutil
 import signal
 import socketserver
+import sys
 import tempfile
 import threading
 import time
 import traceback
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -226,6 +228,20 @@ def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
             self.send_header("Cache-Control", "no-store")
             super().end_headers()
 
+        def parse_request(self) -> bool:
+            """Refuse a path that names no file on any system (a NUL byte, text that is not UTF-8)."""
+            if not super().parse_request():
+                return False
+            try:  # as SimpleHTTPRequestHandler.translate_path reads it
+                path = urllib.parse.unquote(self.path.split("?", 1)[0].split("#", 1)[0], errors="surrogatepass")
+                os.fsencode(path)
+            except UnicodeError:
+                path = "\0"
+            if "\0" in path:
+                self.send_error(http.HTTPStatus.BAD_REQUEST, "Bad request path")
+                return False
+            return True
+
         def do_GET(self) -> None:  # noqa: N802
             if self.path.split("?", 1)[0] == EVENTS_PATH:
                 self._events()
@@ -295,9 +311,18 @@ def _waiting_page() -> str:
 class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The connections the system keeps waiting while the server takes the one before: a page opened
+    # by several browsers, each asking for its styles, scripts and the reload events at once. With
+    # socketserver's 5, more were refused and each retried a second later.
+    request_queue_size = 128
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that went away is no error (anything else is a bug, shown as such)."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
-def _interrupter(owner: int) -> Callable[[int, object], None]:
+def interrupter(owner: int) -> Callable[[int, object], None]:
     """A SIGTERM handler that interrupts the preview as Ctrl-C does (workers it forked just end)."""
 
     def interrupt(signum: int, frame: object) -> None:
@@ -313,7 +338,7 @@ def serve(config: SiteConfig, reporter: Reporter, host: str = "127.0.0.1", port:
     preview = Preview(config, reporter)
     # `kill` stops the preview as Ctrl-C does, so that its folder (a whole site) is removed.
     in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _interrupter(os.getpid())) if in_main else None
+    previous = signal.signal(signal.SIGTERM, interrupter(os.getpid())) if in_main else None
     try:
         return _serve(preview, config, reporter, host, port)
     finally:
@@ -322,9 +347,10 @@ def serve(config: SiteConfig, reporter: Reporter, host: str = "127.0.0.1", port:
         preview.close()
 
 
-def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, port: int) -> int:
+def listen(host: str, port: int, handler: type[http.server.BaseHTTPRequestHandler]) -> _Server:
+    """A threading web server on ``host:port`` (port 0: a free one); SitegenError if it cannot listen there."""
     try:
-        server = _Server((host, port), _handler(preview))
+        return _Server((host, port), handler)
     except OSError as exc:
         raise SitegenError(
             _(
@@ -334,6 +360,10 @@ def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, 
                 reason=exc.strerror,
             )
         ) from exc
+
+
+def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, port: int) -> int:
+    server = listen(host, port, _handler(preview))
     try:
         preview.rebuild()  # before any thread runs, so a big first build may use every core
     except KeyboardInterrupt:

@@ -1,21 +1,21 @@
 """Watching the content and the theme for saves, for the preview.
 
 On Linux, inotify sees a save at once; it needs one watch per folder (a city of 10,000 neighborhoods
-has 20,000). :mod:`sitegen.preview.inotify` adapts watchdog's inotify observer to that size: when the
-kernel's queue of events overflows (a ``git checkout`` of many files), the preview builds everything
-and watches afresh; when the system allows fewer watches than there are folders, the preview looks
-for changes every :data:`POLL_SECONDS` instead, as it does on request (``SITEGEN_WATCH=poll``, e.g.
+has 20,000). :mod:`sitegen.preview.inotify` watches at that size: when the kernel's queue of events
+overflows (a ``git checkout`` of many files), the preview builds everything and watches afresh; when
+the system allows fewer watches than there are folders, the preview looks for changes every
+:data:`POLL_SECONDS` instead, as it does on request (``SITEGEN_WATCH=poll``, e.g.
 for network drives, whose changes inotify misses). Other systems use watchdog's own observer.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Protocol
 
 from watchdog.events import (
     DirCreatedEvent,
@@ -30,12 +30,33 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from sitegen.i18n import _
 from sitegen.preview.events import LostEvents
 from sitegen.report import Reporter
+
+
+class Observing(Protocol):
+    """What the preview asks of an observer: watchdog's (polling or the system's), or sitegen's inotify one."""
+
+    def schedule(
+        self,
+        event_handler: FileSystemEventHandler,
+        path: str,
+        *,
+        recursive: bool = ...,
+        event_filter: list[type[FileSystemEvent]] | None = ...,
+    ) -> object: ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def is_alive(self) -> bool: ...
+
+    def join(self, timeout: float | None = ...) -> None: ...
+
 
 # How often the polling watcher looks.
 POLL_SECONDS = 1.0
@@ -106,18 +127,16 @@ class Watcher:
         self.changes = changes
         self.reporter = reporter
         self.polling = os.environ.get("SITEGEN_WATCH", "").strip() == "poll"
-        # An overflow is reported here, in the preview's words; watchdog's own warning would say it twice.
-        logging.getLogger("watchdog.observers.inotify_c").setLevel(logging.ERROR)
         self.observer = self._start()
 
-    def _start(self) -> BaseObserver:
+    def _start(self) -> Observing:
         observer = None if self.polling else self._system()
         if observer is None:
             self.polling = True
             observer = self._watch(PollingObserver(timeout=POLL_SECONDS))
         return observer
 
-    def _system(self) -> BaseObserver | None:
+    def _system(self) -> Observing | None:
         """The system's watcher over every folder; None (and why, told) if it cannot watch them all."""
         observer = None
         seconds = f"{POLL_SECONDS:g}"
@@ -147,7 +166,7 @@ class Watcher:
             return None
         return observer
 
-    def _watch(self, observer: BaseObserver) -> BaseObserver:
+    def _watch(self, observer: Observing) -> Observing:
         try:
             for folder in self.folders:
                 observer.schedule(self.changes, str(folder), recursive=True, event_filter=WATCHED_EVENTS)
@@ -166,13 +185,13 @@ class Watcher:
         _stop(self.observer)
 
 
-def _stop(observer: BaseObserver) -> None:
+def _stop(observer: Observing) -> None:
     observer.stop()
     if observer.is_alive():
         observer.join(timeout=5)
 
 
-def _system_observer() -> BaseObserver:
+def _system_observer() -> Observing:
     if sys.platform.startswith("linux"):
         from sitegen.preview.inotify import InotifyObserver
 

@@ -1,7 +1,23 @@
-"""Index the built website for client-side search with Pagefind, the last step of a build."""
+"""Index the built website for client-side search with Pagefind, the last step of a build.
+
+What the theme's pages tell the index, and the search page (``assets/search.js``) relies on:
+
+- ``data-pagefind-body`` on the element holding a page's main content (``MARK``); its ``h1`` comes
+  first, so that excerpts can start after the title.
+- Notices: the sort key ``date`` (ISO date) and the metadata ``date`` and ``expires`` (as the page
+  writes them). Expired notices and the lists of notices: the filter ``rank:low``. The search page
+  shows current notices and other pages as Pagefind ranks them, then the expired notices newest
+  first, marked as expired, then the lists of notices.
+- One filter key with one value, and one sort key: Pagefind writes several filter keys, several
+  values of one, or several sort keys in an order that changes from run to run, and builds must
+  give the same bytes.
+- Every edition uses the one index at the site's root (``pagefind/``), which keeps each page's
+  language (``<html lang>``) apart; the search page of an edition searches its own language.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -12,6 +28,7 @@ from pathlib import Path
 from sitegen.errors import SitegenError
 from sitegen.i18n import _
 from sitegen.report import Reporter
+from sitegen.workers import child_of_this_process
 
 BUNDLE = "pagefind"
 MARK = b"data-pagefind-body"  # on the element holding a page's indexed content
@@ -20,6 +37,10 @@ STAMP = ".sitegen-indexed"
 STAMP_TEXT = "This search index was made by `sitegen build` from the pages beside it.\n"
 INSTALL_HINT = "pip install 'pagefind[extended]'"
 # Pagefind's own user interfaces, which the theme's search page does not use (it asks pagefind.js).
+# How Pagefind (Rust) reports a full disk, when it does; below this much free space, a bundle it
+# wrote may have been cut short.
+_NO_SPACE = f"(os error {errno.ENOSPC})"
+MIN_FREE = 1 << 20
 UNUSED = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*", "pagefind-highlight.js")
 
 
@@ -47,10 +68,10 @@ def index_site(root: Path, pages_changed: bool, reporter: Reporter) -> bool:
 
     Returns whether an index was made. Pages mark what is indexed with ``data-pagefind-body`` (the
     main content of website pages; never print sheets, navigation or footers). The new bundle is
-    made in a hidden folder of the output and swapped in whole, so the old one serves until the new
-    one is ready; if making it fails, the old one loses its stamp and the next build makes it
-    again. Without Pagefind the site is built without an index, and its search page says search is
-    unavailable.
+    made in a hidden folder of the output (from links to the pages, see :func:`_link_pages`) and
+    swapped in whole, so the old one serves until the new one is ready; if making it fails, the old
+    one loses its stamp and the next build makes it again. Without Pagefind the site is built
+    without an index, and its search page says search is unavailable.
     """
     stamp = root / BUNDLE / STAMP
     if not pages_changed and stamp.is_file():
@@ -69,17 +90,25 @@ def index_site(root: Path, pages_changed: bool, reporter: Reporter) -> bool:
     stamp.unlink(missing_ok=True)
     for leftover in root.glob(f".{BUNDLE}.*-*"):  # from a build that was killed
         shutil.rmtree(leftover, ignore_errors=True)
-    fresh = root / f".{BUNDLE}.new-{os.getpid()}"  # holds no pages, so it is not indexed itself
-    command = [str(program), "--site", str(root), "--output-path", str(fresh), "--keep-index-url", "--silent"]
+    fresh = root / f".{BUNDLE}.new-{os.getpid()}"
+    pages = root / f".{BUNDLE}.pages-{os.getpid()}"
+    command = [str(program), "--site", str(pages), "--output-path", str(fresh), "--keep-index-url", "--silent"]
     try:
+        _link_pages(root, pages)
         try:
-            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            # Pagefind ends with the build, however the build ends (a killed build's Pagefind would
+            # otherwise go on writing into a folder the next build has removed).
+            done = subprocess.run(
+                command, capture_output=True, text=True, check=False, preexec_fn=child_of_this_process()
+            )
         except OSError as exc:
             raise SitegenError(
                 _("cannot run Pagefind ({program}): {reason}", program=str(program), reason=exc.strerror or "")
             ) from exc
         if done.returncode != 0 or not (fresh / "pagefind.js").is_file():
             detail = (done.stderr or done.stdout).strip().splitlines()
+            if any(_NO_SPACE in line for line in detail):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(fresh))
             raise SitegenError(
                 _(
                     "Pagefind could not index the site ({program}): {detail}",
@@ -87,6 +116,7 @@ def index_site(root: Path, pages_changed: bool, reporter: Reporter) -> bool:
                     detail=detail[-1] if detail else "-",
                 )
             )
+        _check_written(fresh)
         for pattern in UNUSED:
             for path in fresh.glob(pattern):
                 path.unlink()
@@ -95,7 +125,40 @@ def index_site(root: Path, pages_changed: bool, reporter: Reporter) -> bool:
         _swap(fresh, root / BUNDLE)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
+        shutil.rmtree(pages, ignore_errors=True)
     return True
+
+
+def _check_written(bundle: Path) -> None:
+    """Raise if Pagefind may not have written the whole bundle.
+
+    Pagefind does not say when the disk fills up: it ends as if all went well and leaves files
+    empty or cut short. An empty file, or a disk left with less than 1 MB, is taken for a full disk.
+    """
+    empty = [path for path in bundle.rglob("*") if path.is_file() and path.stat().st_size == 0]
+    if empty or shutil.disk_usage(bundle).free < MIN_FREE:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(empty[0] if empty else bundle))
+
+
+def _link_pages(root: Path, pages: Path) -> None:
+    """Put links to the site's pages in a new folder, in the order of their paths, for Pagefind to index.
+
+    Pagefind indexes the pages in the order the file system lists them, and its index differs with
+    that order. Some file systems (tmpfs, btrfs) list files in the order they were made, which
+    differs between a whole build, an incremental one and one on several cores: the index of the
+    same pages would differ too. A folder made afresh in one order is listed the same every time.
+    """
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        found += [os.path.join(folder, name) for name in files if name.endswith(".html")]
+    for path in sorted(found):
+        target = pages / os.path.relpath(path, root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, target)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(path, target)
 
 
 def _sorted_entry(path: Path) -> None:

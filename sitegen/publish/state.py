@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import hashlib
+import json
 import os
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
-import sitegen
+from sitegen import cache
+from sitegen.cache import code_version, hash_parts
 from sitegen.content.digest import FileDigests, Known
 from sitegen.content.load import SITE_FILE, Documents
 from sitegen.content.validate import ValidationCache
@@ -20,23 +19,13 @@ STATE_FILE = "build-state.pickle"
 OUTPUTS_DIR = "outputs"
 
 
-def hash_parts(*parts: object) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(str(part).encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-@functools.cache
-def code_version() -> str:
-    """sitegen's version and the size and time of each of its modules: a changed program changes
-    every fingerprint, also where it is installed from a working copy without a new version."""
-    package = Path(sitegen.__file__).parent
-    modules = sorted(
-        (str(p.relative_to(package)), p.stat().st_mtime_ns, p.stat().st_size) for p in package.rglob("*.py")
-    )
-    return hash_parts(sitegen.__version__, modules)
+def output_identity(output_dir: Path) -> tuple[int, int] | None:
+    """Which folder is at ``output_dir`` now (device and inode): every build puts a new one there."""
+    try:
+        info = os.stat(output_dir)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
 
 
 Manifest = dict[str, str]
@@ -51,7 +40,7 @@ class BuildState:
     holds, per neighborhood, one fingerprint of everything its files were made from, so a build
     passes over a neighborhood whose inputs did not change without planning its files. The
     neighborhoods' manifests are big together, so each is kept in a file of its own
-    (``outputs/<slug>.pickle`` in the cache directory) and read only when its neighborhood changed.
+    (``outputs/<slug>.json`` in the cache directory) and read only when its neighborhood changed.
     """
 
     output_dir: str = ""
@@ -63,26 +52,36 @@ class BuildState:
     sizes: dict[str, int] = field(default_factory=dict)  # how many files each neighborhood has
     problems: list[ContentError] = field(default_factory=list)
     files: Known = field(default_factory=dict)
+    printed: set[str] = field(default_factory=set)  # neighborhoods whose every sheet has its PDF
     manifests: dict[str, Manifest] = field(default_factory=dict)  # the neighborhoods' manifests read so far
     unsaved: set[str] = field(default_factory=set)  # neighborhoods whose manifest changed since it was saved
+    output_id: tuple[int, int] | None = None  # the folder the build put at output_dir (see output_identity)
     cache_dir: Path | None = None
     documents: Documents | None = None  # what the last build read (kept in memory only)
 
     @classmethod
     def load(cls, cache_dir: Path | None, output_dir: Path) -> BuildState:
-        """The saved state for ``output_dir``, or an empty one (a cache that cannot be read is ignored)."""
-        empty = cls(str(output_dir.resolve()), cache_dir=cache_dir)
+        """The saved state for ``output_dir``, or an empty one.
+
+        A state that does not verify, was written by another program or for another output, or
+        describes another folder than the one now at ``output_dir`` (a build killed between putting
+        its output in place and saving its state) is not used.
+        """
+        where = str(output_dir.resolve())
+        empty = cls(where, cache_dir=cache_dir)
         if cache_dir is None:
             return empty
+        payload = cache.read(cache_dir / STATE_FILE, _state_key(where))
+        if payload is None:
+            return empty
         try:
-            with (cache_dir / STATE_FILE).open("rb") as stream:
-                state = pickle.load(stream)
-        except Exception:  # noqa: BLE001 - any damaged or foreign cache just means a full build
+            state = cache.load_data(payload)
+        except Exception:  # noqa: BLE001 - a foreign or outdated cache just means a full build
             return empty
         # Written for this output by this very program? (A cache of another one may lack fields.)
         if not isinstance(state, cls) or getattr(state, "program", "") != code_version():
             return empty
-        if state.output_dir != str(output_dir.resolve()):
+        if state.output_dir != where or state.output_id != output_identity(output_dir):
             return empty
         state.cache_dir, state.manifests, state.unsaved = cache_dir, {}, set()
         return state
@@ -95,15 +94,15 @@ class BuildState:
         if slug not in self.manifests:
             if self.cache_dir is None or slug not in self.made:
                 return None
+            payload = cache.read(self.cache_dir / OUTPUTS_DIR / f"{slug}.json", _manifest_key(self.output_dir, slug))
             try:
-                with (self.cache_dir / OUTPUTS_DIR / f"{slug}.pickle").open("rb") as stream:
-                    output_dir, made, manifest = pickle.load(stream)
-            except Exception:  # noqa: BLE001 - unreadable: not known
+                record = json.loads(payload) if payload is not None else None
+            except ValueError:
                 return None
             # Written by the build this state comes from (not by another output's, or half-way)?
-            if output_dir != self.output_dir or made != self.made[slug] or not isinstance(manifest, dict):
+            if not _is_record(record) or record[0] != self.output_dir or record[1] != self.made[slug]:
                 return None
-            self.manifests[slug] = manifest
+            self.manifests[slug] = record[2]
         return self.manifests[slug]
 
     def set_manifest(self, slug: str, manifest: Manifest, fingerprint: str, size: int) -> None:
@@ -117,35 +116,37 @@ class BuildState:
         self.made.pop(slug, None)
         self.sizes.pop(slug, None)
         self.manifests.pop(slug, None)
+        self.printed.discard(slug)
         self.checked.neighborhoods.pop(slug, None)
         self.unsaved.add(slug)
 
     def save(self) -> None:
-        """Write the state to its cache directory (the changed manifests, then the rest)."""
+        """Write the state to its cache directory (the changed manifests, then the rest).
+
+        A cache that cannot be written only costs time next time.
+        """
         if self.cache_dir is None:
             return
+        folder = self.cache_dir / OUTPUTS_DIR
+        for slug in sorted(self.unsaved):
+            if slug in self.made:
+                data = json.dumps([self.output_dir, self.made[slug], self.manifests[slug]], ensure_ascii=False)
+                cache.write(folder / f"{slug}.json", _manifest_key(self.output_dir, slug), data.encode("utf-8"))
+            else:
+                cache.remove(folder / f"{slug}.json")
+        self.unsaved = set()
+        manifests, self.manifests = self.manifests, {}
         try:
-            folder = self.cache_dir / OUTPUTS_DIR
-            folder.mkdir(parents=True, exist_ok=True)
-            for slug in sorted(self.unsaved):
-                if slug in self.made:
-                    _dump((self.output_dir, self.made[slug], self.manifests[slug]), folder / f"{slug}.pickle")
-                else:
-                    (folder / f"{slug}.pickle").unlink(missing_ok=True)
-            self.unsaved = set()
-            manifests, self.manifests = self.manifests, {}
-            try:
-                _dump(self, self.cache_dir / STATE_FILE)
-            finally:
-                self.manifests = manifests
-        except OSError:
-            pass  # a cache that cannot be written only costs time next time
+            cache.write(self.cache_dir / STATE_FILE, _state_key(self.output_dir), cache.dump_data(self))
+        finally:
+            self.manifests = manifests
 
     def forget(self) -> None:
         self.inputs = ""
         self.community = {}
         self.made = {}
         self.sizes = {}
+        self.printed = set()
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k not in _IN_MEMORY}
@@ -157,11 +158,19 @@ class BuildState:
 _IN_MEMORY = ("manifests", "unsaved", "cache_dir", "documents")
 
 
-def _dump(value: object, path: Path) -> None:
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with temporary.open("wb") as stream:
-        pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
+def _state_key(output_dir: str) -> str:
+    return f"build state\0{output_dir}"
+
+
+def _manifest_key(output_dir: str, slug: str) -> str:
+    return f"files of a neighborhood\0{output_dir}\0{slug}"
+
+
+def _is_record(value: object) -> TypeGuard[list[Any]]:
+    """Whether ``value`` is a neighborhood's record as :meth:`BuildState.save` writes it: [output, made, manifest]."""
+    if not isinstance(value, list) or len(value) != 3 or not isinstance(value[2], dict):
+        return False
+    return all(isinstance(k, str) and isinstance(v, str) for k, v in value[2].items())
 
 
 def inputs_signature(documents: Documents, theme: str, settings: tuple[Any, ...]) -> str:

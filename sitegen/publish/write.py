@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import functools
+import glob
 import hashlib
 import os
+import platform
+import re
 import shutil
-from collections.abc import Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -64,54 +71,133 @@ _made_folders: set[Path] = set()
 
 @contextmanager
 def staging(output_dir: Path) -> Iterator[Path]:
-    """Yield a fresh directory beside ``output_dir``; on success it replaces ``output_dir``.
+    """Yield a fresh directory beside ``output_dir``; on success it replaces ``output_dir`` in one step.
 
-    If the body raises, the staging directory is removed and ``output_dir`` is left untouched.
+    If the body raises, the staging directory is removed and ``output_dir`` is left untouched (a
+    full disk is raised as :class:`DiskFull`, with what the stage held by then).
     """
     parent = output_dir.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     recover(output_dir)
     stage = parent / f".{output_dir.name}.tmp-{os.getpid()}"
-    old = parent / f".{output_dir.name}.old-{os.getpid()}"
-    for leftover in (stage, old):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    if stage.exists():
+        shutil.rmtree(stage)
     stage.mkdir()
     _made_folders.clear()  # folders made for an earlier build are gone with its stage
     try:
         yield stage
         (stage / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        target = output_dir.resolve()
-        if target.exists():
-            target.rename(old)
-        stage.rename(target)
-    except BaseException:
+        put_in_place(stage, output_dir.resolve())
+    except BaseException as exc:
+        written = tree_size(stage) if out_of_space(exc) else (0, 0)
         shutil.rmtree(stage, ignore_errors=True)
+        if out_of_space(exc):
+            raise DiskFull(parent, *written) from exc
         raise
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(stage, ignore_errors=True)  # the old output, now at the stage's place
 
 
-def _running(pid: int) -> bool:
-    if os.name == "nt":
-        return True  # no safe way to probe without signalling; leave other builds' leftovers alone
+def put_in_place(folder: Path, target: Path) -> None:
+    """Put ``folder`` at ``target`` in one step; the old ``target``, if any, goes to ``folder``'s place."""
+    if target.exists():
+        exchange(folder, target)
+    else:
+        folder.rename(target)
+
+
+# --- swapping two folders -------------------------------------------------------------------------------
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2  # Linux renameat2()
+_RENAME_SWAP = 2  # macOS renamex_np()
+_SYS_RENAMEAT2 = {"x86_64": 316, "aarch64": 276, "arm64": 276}
+_Swap = Callable[[bytes, bytes], int]
+
+
+@functools.cache
+def _swap_call() -> _Swap | None:
+    """The system call that swaps two paths in one step, or None where there is none."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+    if sys.platform.startswith("linux"):
+        renameat2 = getattr(libc, "renameat2", None)  # glibc 2.28 and later
+        if renameat2 is not None:
+            return lambda a, b: int(renameat2(_AT_FDCWD, a, _AT_FDCWD, b, _RENAME_EXCHANGE))
+        number = _SYS_RENAMEAT2.get(platform.machine())
+        if number is not None:
+            return lambda a, b: int(libc.syscall(number, _AT_FDCWD, a, _AT_FDCWD, b, _RENAME_EXCHANGE))
+    elif sys.platform == "darwin":
+        renamex_np = getattr(libc, "renamex_np", None)
+        if renamex_np is not None:
+            return lambda a, b: int(renamex_np(a, b, _RENAME_SWAP))
+    return None
+
+
+def exchange(first: Path, second: Path) -> None:
+    """Swap two folders: readers of either path see the old folder or the new one, never neither.
+
+    Where the system cannot swap in one step (no such call, or a file system without it), the swap
+    takes three renames; a build killed between them is put right by :func:`recover`.
+    """
+    swap = _swap_call()
+    if swap is not None and swap(os.fsencode(first), os.fsencode(second)) == 0:
+        return
+    error = ctypes.get_errno() if swap is not None else errno.ENOSYS
+    if error not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM):
+        raise OSError(error, os.strerror(error), str(first), None, str(second))
+    aside = second.parent / f".{second.name}.old-{os.getpid()}"
+    second.rename(aside)
+    first.rename(second)
+    aside.rename(first)
+
+
+# --- a full disk ----------------------------------------------------------------------------------------
+
+
+def out_of_space(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk (or the user's quota) is full."""
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+class DiskFull(Exception):
+    """The disk holding ``folder`` filled up while a build wrote ``written`` bytes in ``files`` files.
+
+    ``needed`` is what the build thinks it needs in all, once it knows (at least ``written``).
+    """
+
+    def __init__(self, folder: Path, written: int = 0, files: int = 0) -> None:
+        super().__init__(str(folder))
+        self.folder, self.written, self.files, self.needed = folder, written, files, written
+
+
+def tree_size(root: Path) -> tuple[int, int]:
+    """The bytes and the number of the files below ``root``."""
+    total = count = 0
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_size
+            except OSError:
+                continue
+            count += 1
+    return total, count
 
 
 def recover(output_dir: Path) -> None:
-    """Clean up after builds that were killed: restore an output caught mid-swap, drop stale stages."""
+    """Clean up after builds that were killed: restore an output caught mid-swap, drop stale stages.
+
+    Called while this build holds the output's lock (see :mod:`sitegen.publish.lock`), so no other
+    build is using them.
+    """
     target = output_dir.resolve()
-    for leftover in sorted(target.parent.glob(f".{target.name}.*-*")):
-        kind, _, pid = leftover.name.rpartition("-")
-        if not pid.isdigit() or not kind.endswith((".tmp", ".old")) or _running(int(pid)):
+    leftovers = re.compile(rf"\.{re.escape(target.name)}\.(tmp|old)-\d+")
+    for leftover in sorted(target.parent.glob(f".{glob.escape(target.name)}.*-*")):
+        found = leftovers.fullmatch(leftover.name)
+        if found is None:
             continue
-        if kind.endswith(".old") and not target.exists() and (leftover / MARKER).is_file():
+        if found.group(1) == "old" and not target.exists() and (leftover / MARKER).is_file():
             leftover.rename(target)  # killed between moving the old output away and the new one in
         else:
             shutil.rmtree(leftover, ignore_errors=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import posixpath
+import sys
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ import jinja2
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
+from sitegen import cache
 from sitegen.content.markdown import excerpt, link_phones, render_markdown
 from sitegen.content.people import SLOTS
 from sitegen.content.signs import SIGNS, symbol_defs
@@ -81,6 +83,11 @@ def _excerpt_filter(context: jinja2.runtime.Context, text: str, length: int = 60
     if _lang(context) != DEFAULT_LANGUAGE and not isinstance(text, Fallback):
         length *= 3
     return _in_chinese(context, text, excerpt(text, length))
+
+
+def _is_fallback(value: Any) -> bool:
+    """``x is fallback``: content shown in Chinese in another edition, for want of a translation."""
+    return isinstance(value, Fallback)
 
 
 def _sheet_renderer() -> Callable[..., Markup]:
@@ -158,17 +165,39 @@ def _long_date(day: dt.date, lang: str) -> str:
     return text
 
 
+class SealedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in the cache directory, each sealed (:mod:`sitegen.cache`).
+
+    Compiled templates are Python code objects: loading damaged ones can crash the interpreter, so
+    an entry is unmarshalled only when its checksum (of its bytes, the template, Jinja's and
+    Python's versions and sitegen's) verifies. Jinja then checks it against the template's source.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _where(self, bucket: jinja2.bccache.Bucket) -> tuple[Path, str]:
+        key = f"compiled template\0{bucket.key}\0{bucket.checksum}\0{jinja2.__version__}\0{sys.version}"
+        return self.directory / f"{bucket.key}.cache", key
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path, key = self._where(bucket)
+        data = cache.read(path, key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path, key = self._where(bucket)
+        cache.write(path, key, bucket.bytecode_to_string())
+
+
 def make_env(theme_dirs: Sequence[Path], cache_dir: Path | None = None) -> jinja2.Environment:
     """The Jinja environment: theme dirs in order (overrides first), strict and autoescaped.
 
     With ``cache_dir``, compiled templates are kept there (Jinja checks that each is up to date).
     """
-    cache = None
-    if cache_dir is not None:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
     env = jinja2.Environment(
-        bytecode_cache=cache,
+        bytecode_cache=SealedBytecodeCache(cache_dir) if cache_dir is not None else None,
         auto_reload=False,  # an environment serves one build: no need to look at each template's time again
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
         autoescape=True,
@@ -187,6 +216,7 @@ def make_env(theme_dirs: Sequence[Path], cache_dir: Path | None = None) -> jinja
     env.filters["phones"] = _phones_filter
     env.filters["l"] = _text_filter
     env.filters["zh"] = _chinese_filter
+    env.tests["fallback"] = _is_fallback
     env.globals["url"] = _url
     env.globals["edition_url"] = _edition_url
     env.globals["edition_path"] = edition_path
