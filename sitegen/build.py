@@ -32,7 +32,7 @@ from sitegen.plan.qr import QrCache, encoder
 from sitegen.publish import search
 from sitegen.publish.lock import lock_file, locked
 from sitegen.publish.parallel import render_into
-from sitegen.publish.pdf import find_chromium, print_sheets
+from sitegen.publish.pdf import PRINTED, find_chromium, linked, pdf_entries, print_sheets, to_print
 from sitegen.publish.spare import SPARE_DIR, changing, refresh
 from sitegen.publish.state import (
     BuildState,
@@ -222,7 +222,7 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
 
 def _settings(config: SiteConfig) -> tuple[object, ...]:
     themes = tuple(str(d.resolve()) for d in config.theme_dirs)
-    return (config.base_url, config.pdf, themes, catalogs_digest(), encoder())
+    return (config.base_url, themes, catalogs_digest(), encoder())
 
 
 @dataclass
@@ -454,12 +454,13 @@ class _Run:
     env: jinja2.Environment
     sums: Digests
     fingerprints: dict[str, str]  # per neighborhood, of every input its files may show
+    pdfs: set[str] = field(default_factory=set)  # the PDFs of the sheets made now, after this build
 
     def render(self, output: routes.Output, assets: dict[str, str]) -> bytes:
-        return render_output(self.env, output, self.checked.site, self.base_url, assets, self.config.pdf)
+        return render_output(self.env, output, self.checked.site, self.base_url, assets, self.pdfs)
 
-    def manifest(self, outputs: list[routes.Output]) -> dict[str, str]:
-        return plan_manifest(outputs, self.sums, self.config)
+    def manifest(self, outputs: list[routes.Output], previous: dict[str, str]) -> dict[str, str]:
+        return plan_manifest(outputs, self.sums, self.config, previous)
 
 
 @dataclass
@@ -481,7 +482,7 @@ def _build(
     known_date = config.today or date_from_environment(config.content_dir)
     intact = output_intact(config.output_dir, state.community)
     documents, theme = _read(config, state, touched)
-    signature = inputs_signature(documents, theme, (_settings(config), known_date, config.index_search))
+    signature = inputs_signature(documents, theme, (_settings(config), known_date, config.index_search, config.pdf))
     if signature == state.inputs and intact:
         reporter.problems(state.problems)
         reporter.info(_("nothing changed; {output} is up to date", output=str(config.output_dir)))
@@ -490,20 +491,27 @@ def _build(
     clock.lap(f"checked {len(checked.documents.neighborhoods)} neighborhoods")
     run = _start(config, reporter, clock, checked, theme)
     stale = [slug for slug, made in run.fingerprints.items() if state.made.get(slug) != made]
-    earlier = _earlier_manifests(state, stale, run.fingerprints)
+    # Printing PDFs, the neighborhoods whose sheets lack some are looked at too (their pages are not
+    # made again unless they link to the new PDFs).
+    due = {slug for slug in run.fingerprints if config.pdf and slug not in state.printed} - set(stale)
+    earlier = _earlier_manifests(state, [*stale, *due], run.fingerprints)
     incremental = intact and len(stale) <= len(run.fingerprints) // 2 and earlier is not None
-    plan = _plan(checked, run.base_url, run.codes, stale if incremental else list(run.fingerprints))
+    slugs = [slug for slug in run.fingerprints if slug in due or slug in stale]
+    plan = _plan(checked, run.base_url, run.codes, slugs if incremental else list(run.fingerprints))
     collided = _collision_problems(plan.outputs(), documents)
     if collided:
         reporter.problems(collided)
         raise BuildAborted(collided)
-    plan.community_manifest = run.manifest(plan.community)
-    plan.manifests = {slug: run.manifest(group) for slug, group in plan.neighborhoods.items()}
+    previous = _printed_before(state, plan, earlier if intact else {})
+    plan.community_manifest = run.manifest(plan.community, state.community if intact else {})
+    plan.manifests = {slug: run.manifest(group, previous[slug]) for slug, group in plan.neighborhoods.items()}
+    run.pdfs = {dest for m in (plan.community_manifest, *plan.manifests.values()) for dest in m if _is_pdf(m, dest)}
     if incremental and earlier is not None:
         written = _build_changes(run, state, plan, earlier, defer, keep)
     else:
-        written = _build_whole(run, plan, keep)
+        written = _build_whole(run, plan, keep, {**previous, COMMUNITY: state.community if intact else {}})
     state.output_id = output_identity(config.output_dir)
+    _tell_dropped(run, plan, {**previous, COMMUNITY: state.community if intact else {}})
     _remember(run, state, plan, signature)
     if keep:
         state.save()
@@ -557,9 +565,10 @@ def _earlier_manifests(
     return None if lost else {slug: manifest or {} for slug, manifest in known.items()}
 
 
-def _build_whole(run: _Run, plan: Plan, keep: bool) -> _Written:
+def _build_whole(run: _Run, plan: Plan, keep: bool, previous: dict[str, dict[str, str]]) -> _Written:
     """Render every file into a staging folder and swap it in for the output in one step.
 
+    The PDFs kept from before (their sheets did not change) come along; the others are printed.
     With ``keep`` (the build keeps its own state), the new output is then copied by hard links into
     the cache folder, for the next incremental build to change and swap in.
     """
@@ -571,8 +580,14 @@ def _build_whole(run: _Run, plan: Plan, keep: bool) -> _Written:
             with collecting():
                 render_into(outputs, functools.partial(_render_with, run, assets), stage, run.codes)
             run.clock.lap(f"rendered and wrote {len(outputs)} files")
-            if config.pdf:
-                _print(stage, outputs, run.checked.site, run.reporter)
+            jobs = []
+            for group, outputs_of_group, manifest in _groups(plan):
+                wanted = _pdf_jobs(outputs_of_group, manifest)
+                due = to_print(wanted, manifest, previous.get(group, {}), config.output_dir)
+                for _html, pdf in (job for job in wanted if job not in due):
+                    shutil.copy2(config.output_dir / pdf, stage / pdf)
+                jobs += due
+            _print(stage, jobs, run.checked.site, run.reporter)
             _index(stage, run.checked.site, True, config, run.reporter)
     except DiskFull as exc:
         # About as much as the output the build replaces, or as the files written so far promise.
@@ -624,10 +639,12 @@ def _build_changes(
             copy.touched.add(search.BUNDLE)  # until it is known that the index was left alone
             if not _index(copy.root, site, gone or search.any_indexed(written, files), config, run.reporter):
                 copy.touched.discard(search.BUNDLE)
-            if config.pdf:
-                jobs = printables.pdf_jobs(changed)
-                copy.touched.update(pdf for _html, pdf in jobs)
-                _print(copy.root, changed, site, run.reporter)
+            jobs = []
+            for name, outputs_of_group, made in _groups(plan):
+                before = state.community if name == COMMUNITY else earlier[name]
+                jobs += to_print(_pdf_jobs(outputs_of_group, made), made, before, copy.root)
+            copy.touched.update(pdf for _html, pdf in jobs)
+            _print(copy.root, jobs, site, run.reporter)
     except DiskFull as exc:
         bundle = config.output_dir / search.BUNDLE
         exc.needed = sum(map(len, files.values())) + (tree_size(bundle)[0] if bundle.is_dir() else 0)
@@ -643,15 +660,77 @@ def _remember(run: _Run, state: BuildState, plan: Plan, signature: str) -> None:
     """Note in the state what this build read and made, for the next build to compare with."""
     for slug, group in plan.neighborhoods.items():
         state.set_manifest(slug, plan.manifests[slug], run.fingerprints[slug], len(group))
+        if all(pdf in plan.manifests[slug] for _html, pdf in printables.pdf_jobs(group)):
+            state.printed.add(slug)
+        else:
+            state.printed.discard(slug)
     state.inputs, state.community, state.problems = signature, plan.community_manifest, run.checked.problems
     run.codes.save()
 
 
-def _print(root: Path, outputs: list[routes.Output], site: Site, reporter: Reporter) -> None:
-    jobs = printables.pdf_jobs(outputs)
+# ----------------------------------------------------------------------------------------------
+# PDFs: kept in the output (and in its manifests) until their sheet changes; printed where wanted
+
+COMMUNITY = ""  # the community's group of files, beside each neighborhood's
+
+
+def _is_pdf(manifest: dict[str, str], dest: str) -> bool:
+    return manifest[dest].startswith(PRINTED)
+
+
+def _groups(plan: Plan) -> Iterator[tuple[str, list[routes.Output], dict[str, str]]]:
+    """Each group of files made now: its name, its outputs and its manifest."""
+    yield COMMUNITY, plan.community, plan.community_manifest
+    for slug, group in plan.neighborhoods.items():
+        yield slug, group, plan.manifests[slug]
+
+
+def _pdf_jobs(outputs: list[routes.Output], manifest: dict[str, str]) -> list[tuple[str, str]]:
+    """The (sheet, PDF) pairs of a group whose PDF the output holds after this build."""
+    return [(html, pdf) for html, pdf in printables.pdf_jobs(outputs) if pdf in manifest]
+
+
+def _printed_before(
+    state: BuildState, plan: Plan, earlier: dict[str, dict[str, str]] | None
+) -> dict[str, dict[str, str]]:
+    """What each neighborhood made now had written before (for the PDFs that may be kept); known
+    only while the output is intact and where a PDF was ever printed."""
+    if earlier is None:
+        return {slug: {} for slug in plan.neighborhoods}
+    known = {}
+    for slug in plan.neighborhoods:
+        if slug in earlier:
+            known[slug] = earlier[slug]
+        elif state.printed:  # PDFs were printed into this output: those of unchanged sheets stay
+            known[slug] = state.manifest(slug) or {}
+        else:
+            known[slug] = {}
+    return known
+
+
+def _tell_dropped(run: _Run, plan: Plan, previous: dict[str, dict[str, str]]) -> None:
+    """Say so when PDFs of sheets that changed were removed (a build that does not print)."""
+    if run.config.pdf:
+        return
+    dropped = sum(
+        1
+        for group, _outputs, manifest in _groups(plan)
+        for dest, made in previous.get(group, {}).items()
+        if made.startswith(PRINTED) and dest not in manifest
+    )
+    if dropped:
+        run.reporter.info(
+            _(
+                "removed {count} PDFs of sheets that changed since they were printed; `sitegen pdf` prints them again",
+                count=dropped,
+            )
+        )
+
+
+def _print(root: Path, jobs: list[tuple[str, str]], site: Site, reporter: Reporter) -> None:
     if jobs:
         reporter.info(_("printing {count} PDFs with headless Chromium …", count=len(jobs)))
-        print_sheets(root, jobs, site.today)
+        print_sheets(root, jobs, site.today, reporter.info)
 
 
 def _index(root: Path, site: Site, pages_changed: bool, config: SiteConfig, reporter: Reporter) -> bool:
@@ -667,10 +746,23 @@ def _index(root: Path, site: Site, pages_changed: bool, config: SiteConfig, repo
     return False
 
 
-def plan_manifest(outputs: list[routes.Output], sums: Digests, config: SiteConfig) -> dict[str, str]:
-    """The fingerprint of every file the build writes (pages and other files, and PDFs of sheets)."""
+def plan_manifest(
+    outputs: list[routes.Output], sums: Digests, config: SiteConfig, previous: dict[str, str]
+) -> dict[str, str]:
+    """The fingerprint of every file the build writes or keeps: pages and other files, and the PDFs
+    of sheets (those printed now, and those printed before from a sheet that did not change).
+
+    A page that links to PDFs (a sheet to its own, a print index to those beside it) has those
+    links in its fingerprint, so it is made again when they come or go.
+    """
     manifest = {o.dest: sums.fingerprint(o.template, o.sources) for o in outputs}
-    if config.pdf:
-        for html, pdf in printables.pdf_jobs(outputs):
-            manifest[pdf] = manifest[html]
+    jobs = printables.pdf_jobs(outputs)
+    pdfs = pdf_entries(jobs, manifest, previous, config.output_dir, config.pdf)
+    own = dict(jobs)
+    for output in outputs:
+        if output.template in printables.LINKING_TEMPLATES:
+            links = linked(output.dest, own.get(output.dest), set(pdfs))
+            if links:
+                manifest[output.dest] = hash_parts(manifest[output.dest], *links)
+    manifest.update(pdfs)
     return manifest

@@ -12,7 +12,7 @@ import pytest
 from sitegen.cli import main
 from sitegen.content import geometry
 from sitegen.content.model import XY, AssemblyPoint, Gate, MapBuilding, SiteMap
-from sitegen.plan.mapdraw import draw_plan
+from sitegen.plan.mapdraw import _arrows, draw_plan
 from tests.helpers import MINIMAL_NEIGHBORHOOD, write_site
 
 GOLDEN = Path(__file__).parent / "golden" / "plan"
@@ -135,9 +135,20 @@ def test_evacuation_plan_marks_what_the_standard_asks_for() -> None:
     assert 'class="route"' in svg and 'data-length-m="30.0"' in svg
     assert svg.count('class="you-are-here"') == 1
     assert 'class="assembly-point"' in svg and 'class="exit"' in svg
-    assert 'class="north-arrow"' in svg and 'class="scale-bar"' in svg
+    assert 'class="north-arrow marker"' in svg and 'class="scale-bar marker"' in svg
     assert len(re.findall(r'class="route-arrow"', svg)) >= 3
     assert " id=" not in svg  # several plans can share a page
+
+
+@pytest.mark.parametrize("length", [3.0, 20.0, 27.0, 30.5, 36.0, 61.0])
+def test_route_arrows_keep_their_spacing_up_to_the_one_at_the_end(length: float) -> None:
+    tips = []
+    for arrow in _arrows(((0.0, 0.0), (length, 0.0)), 10.0, 1.0):
+        found = re.search(r'points="([\d.]+),', arrow)
+        assert found is not None
+        tips.append(float(found.group(1)))
+    assert tips == sorted(tips) and tips[-1] == pytest.approx(length - 0.2)
+    assert all(b - a >= 5 for a, b in zip(tips, tips[1:], strict=False))
 
 
 def test_plan_svg_matches_golden(request: pytest.FixtureRequest) -> None:

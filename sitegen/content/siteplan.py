@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from sitegen.content import geometry
+from sitegen.content import geometry, planlayout
 from sitegen.content.model import XY, AssemblyPoint, Facility, Gate, Landmark, MapBuilding, Route, SiteMap
 from sitegen.content.schema import Checker, Rec, Ref
 from sitegen.content.signs import SIGNS
@@ -179,7 +179,7 @@ def check_site_map(ctx: Checker, rec: Rec, building_names: dict[str, str]) -> Si
             _("add `{id}:` with its `rect:` or `outline:` and `entrances:` under `map.buildings`", id=missing),
             "warning",
         )
-    return SiteMap(
+    site_map = SiteMap(
         rec.get("north", 0.0),
         dict(check.points),
         paths,
@@ -190,6 +190,8 @@ def check_site_map(ctx: Checker, rec: Rec, building_names: dict[str, str]) -> Si
         routes,
         landmarks,
     )
+    planlayout.report_left_out(ctx, rec, site_map)
+    return site_map
 
 
 def _routes(

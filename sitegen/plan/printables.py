@@ -6,30 +6,27 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
-from sitegen.content.geometry import quarter_turn, view_angle
 from sitegen.content.model import Building, MapBuilding, Neighborhood, Person, Service, Site
 from sitegen.content.phone import Phone
 from sitegen.content.plaintext import plain_text
+from sitegen.content.planlayout import evacuation_turn
 from sitegen.content.signs import SIGNS
-from sitegen.i18n import _
+from sitegen.i18n import _, translations
 from sitegen.i18n import in_chinese as _zh  # the print kit is for Chinese bulletin boards
+from sitegen.plan import fit
+from sitegen.plan.fit import Sheet
+from sitegen.plan.layout import CodeBox
 from sitegen.plan.mapdraw import draw_plan
 from sitegen.plan.qr import QrCache, QrCode
 from sitegen.plan.routes import Output, neighborhood_sources, neighborhood_url, notice_url, split_notices
 from sitegen.plan.vcard import make_org_vcard, make_vcard
 
-# What fits on each sheet. Every variable text on a sheet is clamped to a few lines by the print
-# stylesheet, so these counts bound the height of every section and a sheet cannot overflow.
-NAME_CARD_PEOPLE = 7
-BOARD_NOTICES = 5
-BOARD_PACT_POINTS = 7
-BOARD_CATEGORIES = 5
+# What goes on each sheet is fitted by measuring (sitegen.plan.fit); the notice board shows the codes
+# of the first four channels (all of them are on the services sheets).
 BOARD_CODES = 4
-SERVICE_CARDS = 10
-BUILDING_UNITS = 6
-GRID_ROWS = 12
 
 
 PAPER = {"a3": "A3", "a4": "A4", "a5": "A5", "a3-landscape": _zh(_("A3 landscape"))}
@@ -59,19 +56,6 @@ class Row:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Sheet:
-    """One printed page: its paper, headings, and the sections its template lays out."""
-
-    kind: str
-    paper: str
-    title: str
-    subtitle: str
-    verified_on: str
-    parts: dict[str, object] = field(default_factory=dict)
-    more: int = 0
-
-
 def short_address(url: str) -> str:
     """A URL as people read it: no scheme, no index.html, no trailing slash."""
     text, _sep, fragment = url.split("://", 1)[-1].partition("#")
@@ -98,6 +82,7 @@ class Planner:
         self.site = site
         self.base_url = base_url.rstrip("/")
         self.make_qr = (codes or QrCache(None)).make
+        self._split: tuple[str, tuple[fit.CardLayout, fit.Split] | None] = ("", None)
 
     def url(self, dest: str) -> str:
         return f"{self.base_url}/{dest}" if self.base_url else ""
@@ -128,6 +113,21 @@ class Planner:
         card = make_vcard(person.name, person.phone.tel[4:], title=role, newline="\n", fold=False)
         return Code(self.make_qr(card), _zh(_("Scan to save the contact")), person.phone.label, person.name)
 
+    def stamp(self, verified_on: str) -> str:
+        """The foot's stamp: who issued the sheet, their number, and when its facts were checked."""
+        site = self.site
+        committee = _zh(_("{name} residents' committee", name=site.name))
+        checked = _zh(_("checked on {date}", date=verified_on))
+        return f"{committee} {site.office.phone.label} · {checked}"
+
+    def sheet(self, kind: str, paper: str, title: str, subtitle: str, verified_on: str, **parts: Any) -> Sheet:
+        return Sheet(kind, paper, title, subtitle, verified_on, parts, stamp=self.stamp(verified_on))
+
+    def caption(self, dest: str, label: str) -> CodeBox | None:
+        """What a code to one of the site's pages says beside it, known without making the code."""
+        url = self.url(dest)
+        return CodeBox(label, short_address(url)) if url else None
+
     # Sheets
 
     def name_card(self, n: Neighborhood) -> Sheet:
@@ -135,12 +135,12 @@ class Planner:
         rows = [Row(leader, p.name, p.phone, p.role if p.role != leader else "") for p in [n.community_leader] if p]
         rows += [Row(_zh(_("Property manager")), p.name, p.phone) for p in [n.property_manager] if p]
         rows += [Row(_zh(_("Resident-unit instructor")), p.name, p.phone, p.org) for p in [n.instructor] if p]
+        fixed = len(rows)
         rows += [
             Row(_zh(_("{grid} grid worker", grid=g.name)), g.worker.name, g.worker.phone) for g in n.grids() if g.worker
         ]
         numbers = [Row(_zh(_("Property service phone")), phone=n.property_phone)] if n.property_phone else []
         numbers.append(Row(_zh(_("Residents' committee")), phone=self.site.office.phone))
-        shown = rows[:NAME_CARD_PEOPLE]
         facts = [
             (label, value)
             for label, value in (
@@ -151,64 +151,85 @@ class Planner:
             )
             if value
         ]
-        return Sheet(
+        label = _zh(_("Scan for grid workers by building, notices and services"))
+        sheet = self.sheet(
             "name-card",
             "a4",
             n.name,
             _zh(_("Governance name card")),
             n.verified_on.isoformat(),
-            {
-                "facts": facts,
-                "rows": shown,
-                "numbers": numbers,
-                "code": self.page_code(
-                    neighborhood_url(n.slug), _zh(_("Scan for grid workers by building, notices and services")), "Q"
-                ),
-            },
-            more=len(rows) - len(shown),
+            facts=facts,
+            rows=rows,
+            fixed=fixed,
+            numbers=numbers,
+            code=self.page_code(neighborhood_url(n.slug), label, "Q"),
         )
+        return fit.name_card(self.site, sheet)
 
     def notice_board(self, n: Neighborhood) -> Sheet:
         current, _expired = split_notices(n.notices, self.site)
         community, _old = split_notices(self.site.notices, self.site)
         notices = sorted(current + community, key=lambda x: (not x.pinned, -x.date.toordinal(), x.slug))
-        shown = notices[:BOARD_NOTICES]
         # Outdoors: level Q. Each code stays paired with its own channel.
         coded = [(ch, self.service_code(n.slug, ch, "Q")) for ch in n.channels]
         codes = [(ch, code) for ch, code in coded if code][:BOARD_CODES]
-        return Sheet(
+        categories = [(c, c.phone or (c.contact.phone if c.contact else None)) for c in self.site.categories]
+        sheet = self.sheet(
             "notice-board",
             "a3",
             n.name,
             _zh(_("Notice board")),
             n.verified_on.isoformat(),
-            {
-                "notices": shown,
-                "pact": pact_points(n.pact, BOARD_PACT_POINTS),
-                "categories": self.site.categories[:BOARD_CATEGORIES],
-                "codes": codes,
-                "code": self.page_code(neighborhood_url(n.slug) + "#notices", _zh(_("Scan for all notices")), "Q"),
-                "notice_urls": {x.slug: notice_url(x) for x in shown},
-            },
-            more=len(notices) - len(shown),
+            notices=notices,
+            pact=pact_points(n.pact),
+            categories=categories,
+            codes=codes,
+            code=self.page_code(neighborhood_url(n.slug) + "#notices", _zh(_("Scan for all notices")), "Q"),
+            notice_urls={x.slug: notice_url(x) for x in notices},
         )
+        return fit.notice_board(self.site, sheet)
 
-    def services(self, n: Neighborhood) -> Sheet:
+    def _services_sheet(self, n: Neighborhood, number: int, count: int, code: Any, cards: Any) -> Sheet:
+        subtitle = _zh(_("Services"))
+        if count > 1:
+            subtitle = _zh(_("{kind} (sheet {number} of {count})", kind=subtitle, number=number, count=count))
+        parts = {"cards": cards, "code": code, "next": number + 1 if number < count else 0}
+        return self.sheet("services", "a4", n.name, subtitle, n.verified_on.isoformat(), **parts)
+
+    def service_cards(self, n: Neighborhood) -> list[tuple[Service, bool, str]]:
+        """Each service with whether it has a code and the text printed beside it, known without making codes."""
+        cards = []
+        for s in (*n.channels, *n.services):
+            text = short_address(s.url) if s.url else s.phone.label if s.phone else ""
+            cards.append((s, bool(s.url or s.phone), text))
+        return cards
+
+    def services_split(self, n: Neighborhood) -> tuple[fit.CardLayout, fit.Split]:
+        """How the cards are set and how many go on each services sheet (measured once a neighborhood)."""
+        slug, split = self._split
+        if slug != n.slug or split is None:
+            split = self._services_split(n)
+            self._split = (n.slug, split)
+        return split
+
+    def _services_split(self, n: Neighborhood) -> tuple[fit.CardLayout, fit.Split]:
+        cards = self.service_cards(n)
+        label = _zh(_("Scan for all services"))
+        first = self._services_sheet(n, 1, 2, self.caption(neighborhood_url(n.slug) + "#services", label), [])
+        return fit.split_services(self.site, first, cards)
+
+    def services(self, n: Neighborhood) -> list[Sheet]:
+        """The services sheets: every channel and service, on as many sheets as they need."""
+        layout, split = self.services_split(n)
         # Posted on the notice board outdoors, like the board's own codes: level Q (and shared with them).
         entries = [(s, self.service_code(n.slug, s, "Q")) for s in (*n.channels, *n.services)]
-        cards = entries[:SERVICE_CARDS]
-        return Sheet(
-            "services",
-            "a4",
-            n.name,
-            _zh(_("Services")),
-            n.verified_on.isoformat(),
-            {
-                "cards": cards,
-                "code": self.page_code(neighborhood_url(n.slug) + "#services", _zh(_("Scan for all services"))),
-            },
-            more=len(entries) - len(cards),
-        )
+        code = self.page_code(neighborhood_url(n.slug) + "#services", _zh(_("Scan for all services")))
+        sheets, start = [], 0
+        for number, (count, full) in enumerate(split, 1):
+            sheet = self._services_sheet(n, number, len(split), code, entries[start : start + count])
+            sheets.append(fit.services(self.site, sheet, layout, full))
+            start += count
+        return sheets
 
     def building(self, n: Neighborhood, b: Building) -> Sheet:
         grid = b.grid
@@ -221,72 +242,126 @@ class Planner:
         units = [Row(_zh(_("Unit {unit}", unit=u.id)), u.head.name, u.head.phone) for u in b.units if u.head]
         worker = _zh(_("Full-time grid worker"))
         worker_code = self.person_code(grid.worker, worker) if grid and grid.worker else None
-        return Sheet(
+        sheet = self.sheet(
             "building",
             "a4",
             f"{n.name} {b.name}",
             _zh(_("Building contact card")),
             n.verified_on.isoformat(),
-            {
-                "grid": grid,
-                "rows": rows,
-                "units": units[:BUILDING_UNITS],
-                # One code for every building of the neighborhood: its page (the building's section is
-                # one tap away), so a whole neighborhood's cards share a single encoding.
-                "code": self.page_code(neighborhood_url(n.slug), _zh(_("Scan for the neighborhood's web page"))),
-                "worker_code": worker_code,
-            },
-            more=max(0, len(units) - BUILDING_UNITS),
+            grid=grid,
+            rows=rows,
+            units=units,
+            # One code for every building of the neighborhood: its page (the building's section is
+            # one tap away), so a whole neighborhood's cards share a single encoding.
+            code=self.page_code(neighborhood_url(n.slug), _zh(_("Scan for the neighborhood's web page"))),
+            worker_code=worker_code,
         )
+        return fit.building(self.site, sheet)
 
     def evacuation(self, n: Neighborhood, building: MapBuilding) -> Sheet:
         assert n.map is not None
-        turn = quarter_turn(view_angle(building.facing, n.map.north))
+        turn = evacuation_turn(n.map, building)
         plan = draw_plan(n.map, building, turn, _zh(_("Evacuation plan of {building}", building=building.name)))
         route = n.map.routes[building.id]
         assembly = next(a for a in n.map.assembly_points if a.id == route.assembly)
         exits = [g for g in n.map.gates if g.exit]
-        return Sheet(
+        sheet = self.sheet(
             "evacuation",
             "a3-landscape",
             f"{n.name} {building.name}",
             _zh(_("Evacuation plan")),
             n.verified_on.isoformat(),
-            {
-                "plan": plan,
-                "building": building,
-                "route": route,
-                "assembly": assembly,
-                "signs": [SIGNS[c] for c in plan.codes],
-                "exits": exits,
-                "board_given": building.board is not None,
-            },
+            plan=plan,
+            building=building,
+            route=route,
+            assembly=assembly,
+            signs=[SIGNS[c] for c in plan.codes],
+            exits=exits,
+            board_given=building.board is not None,
         )
+        return fit.evacuation(self.site, sheet, evacuation_texts(sheet), evacuation_legend(sheet), self.revision(sheet))
 
-    def grids(self) -> Sheet:
-        grids = self.site.grids[:GRID_ROWS]
-        return Sheet(
-            "grids",
-            "a3",
-            self.site.name,
-            _zh(_("Grids and grid workers (sheet)")),
-            (self.site.verified_on or self.site.today).isoformat(),
-            {
-                "grids": grids,
-                "code": self.page_code("index.html#grids", _zh(_("Scan for the grid workers' phone numbers"))),
-            },
-            more=len(self.site.grids) - len(grids),
+    def revision(self, sheet: Sheet) -> list[str]:
+        """The lines under an evacuation plan's emergency numbers, as printed (see print/evacuation.html)."""
+        zh = translations("zh").gettext
+        committee = zh("%(name)s residents' committee") % {"name": self.site.name}
+        return [zh("Revised %(date)s") % {"date": sheet.verified_on}, f"{committee} {self.site.office.phone.label}"]
+
+    def _grids_sheet(self, number: int, count: int, grids: Any, code: Any) -> Sheet:
+        subtitle = _zh(_("Grids and grid workers (sheet)"))
+        if count > 1:
+            subtitle = _zh(_("{kind} (sheet {number} of {count})", kind=subtitle, number=number, count=count))
+        verified = (self.site.verified_on or self.site.today).isoformat()
+        parts = {"grids": grids, "code": code, "next": number + 1 if number < count else 0}
+        return self.sheet("grids", "a3", self.site.name, subtitle, verified, **parts)
+
+    @functools.cached_property
+    def grids_split(self) -> tuple[float, list[float], fit.Split]:
+        """The scale, column widths and number of grids of each sheet of the grid overview."""
+        label = _zh(_("Scan for the grid workers' phone numbers"))
+        return fit.split_grids(self.site, self._grids_sheet(1, 2, [], self.caption("index.html#grids", label)))
+
+    def grids(self) -> list[Sheet]:
+        """The grid overview: every grid, on as many sheets as the grids need."""
+        scale, widths, split = self.grids_split
+        code = self.page_code("index.html#grids", _zh(_("Scan for the grid workers' phone numbers")))
+        sheets, start = [], 0
+        for number, (count, full) in enumerate(split, 1):
+            sheet = self._grids_sheet(number, len(split), self.site.grids[start : start + count], code)
+            sheets.append(fit.grids(self.site, sheet, scale, widths, full))
+            start += count
+        return sheets
+
+
+def evacuation_texts(sheet: Sheet) -> list[str]:
+    """The side column's paragraphs of an evacuation plan, as printed (see print/evacuation.html)."""
+    zh = translations("zh").gettext
+    p = sheet.parts
+    place = zh("notice board") if p["board_given"] else zh("entrance")
+    here = f"● {zh('You are here (on the plan)')} You are here\n{p['building'].name}{place}"
+    values = {"metres": round(p["route"].length), "place": p["assembly"].name, "count": p["assembly"].capacity}
+    if p["assembly"].capacity:
+        route = zh(
+            'In a fire or other emergency, follow the <strong class="green">green arrows</strong> about '
+            "<strong>%(metres)s m</strong> on foot and gather at <strong>%(place)s</strong> "
+            "(room for %(count)s people)."
         )
+    else:
+        route = zh(
+            'In a fire or other emergency, follow the <strong class="green">green arrows</strong> about '
+            "<strong>%(metres)s m</strong> on foot and gather at <strong>%(place)s</strong>."
+        )
+    texts = [here, re.sub(r"<[^>]+>", "", route % values)]
+    if p["exits"]:
+        texts.append(zh("Exits: %(exits)s") % {"exits": zh(", ").join(g.name for g in p["exits"])})
+    texts += [
+        zh("Do not take the lift; use the stairs."),
+        zh("In smoke, keep low and cover your nose and mouth with a wet towel."),
+        zh("At the assembly point, report to your grid worker or building head."),
+    ]
+    return texts
+
+
+def evacuation_legend(sheet: Sheet) -> list[tuple[str, bool]]:
+    """The entries of an evacuation plan's legend, as printed, and whether each is a sign (a taller symbol)."""
+    zh = translations("zh").gettext
+    lines = [zh("Escape route"), zh("You are here (on the plan)"), zh("This building")]
+    return [*((text, False) for text in lines), *((f"{s.name} {s.code}", True) for s in sheet.parts["signs"])]
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+|\d+、\s*|[一二三四五六七八九十]+、\s*)(.*)$")
 
 
-def pact_points(pact: str, limit: int) -> list[str]:
+def pact_points(pact: str, limit: int | None = None) -> list[str]:
     """The pact's points as plain lines: its list items (- 1. 1、 一、), else its paragraphs."""
     lines = [line.strip() for line in pact.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     items = [m.group(1) for m in map(_LIST_ITEM.match, lines) if m]
     return [plain_text(text) for text in (items or lines)][:limit]
+
+
+def numbered(dest: str, number: int) -> str:
+    """The file of the ``number``-th sheet of a kind: services.html, services-2.html …"""
+    return dest if number == 1 else dest.removesuffix(".html") + f"-{number}.html"
 
 
 def _sheets(planner: Planner, n: Neighborhood) -> list[tuple[str, Sheet]]:
@@ -294,19 +369,23 @@ def _sheets(planner: Planner, n: Neighborhood) -> list[tuple[str, Sheet]]:
     return [
         (f"{folder}/name-card.html", planner.name_card(n)),
         (f"{folder}/notice-board.html", planner.notice_board(n)),
-        (f"{folder}/services.html", planner.services(n)),
+        *((numbered(f"{folder}/services.html", i), s) for i, s in enumerate(planner.services(n), 1)),
         *((f"{folder}/building-{b.id}.html", planner.building(n, b)) for b in n.buildings),
         *((f"{folder}/evacuation-{b.id}.html", planner.evacuation(n, b)) for b in (n.map.buildings if n.map else ())),
     ]
 
 
-def _sheet_titles(n: Neighborhood) -> list[tuple[str, str]]:
+def _sheet_titles(planner: Planner, n: Neighborhood) -> list[tuple[str, str]]:
     """(file, page title) of each sheet of a neighborhood, known without drawing any sheet."""
     folder = f"{n.slug}/print"
+    services = len(planner.services_split(n)[1])
     return [
         (f"{folder}/name-card.html", _zh(_("{name} · Governance name card", name=n.name))),
         (f"{folder}/notice-board.html", _zh(_("{name} · Notice board", name=n.name))),
-        (f"{folder}/services.html", _zh(_("{name} · Services", name=n.name))),
+        *(
+            (numbered(f"{folder}/services.html", i), _zh(_("{name} · Services", name=n.name)))
+            for i in range(1, services + 1)
+        ),
         *(
             (
                 f"{folder}/building-{b.id}.html",
@@ -354,7 +433,7 @@ class SheetPlanner:
         sources = neighborhood_sources(n.slug)
         own = (f"nb:{n.slug}",)  # pages that do not show the community notices
         outputs: list[Output] = []
-        for index, (dest, title) in enumerate(_sheet_titles(n)):
+        for index, (dest, title) in enumerate(_sheet_titles(self.planner, n)):
             shows = sources if dest.endswith("/notice-board.html") else own
             lazy = functools.partial(self._sheet_context, n, index)
             outputs.append(Output(dest, "print/page.html", title, sources=shows, lazy=lazy))
@@ -395,25 +474,31 @@ class SheetPlanner:
         return outputs
 
     def community(self) -> list[Output]:
-        """The community's sheets (the grid overview) and its print index."""
+        """The community's sheets (the grid overview, on as many sheets as it needs) and its print index."""
         grids = functools.cache(self.planner.grids)
         community = ("buildings",)
-        return [
+        title = _zh(_("{name} · Grids and grid workers", name=self.site.name))
+        count = len(self.planner.grids_split[2])
+        outputs = [
             Output(
-                "print/grids.html",
+                numbered("print/grids.html", number),
                 "print/page.html",
-                _zh(_("{name} · Grids and grid workers", name=self.site.name)),
+                title,
                 sources=community,
-                lazy=lambda: {"sheet": grids(), "neighborhood": None},
-            ),
+                lazy=functools.partial(lambda i: {"sheet": grids()[i], "neighborhood": None}, number - 1),
+            )
+            for number in range(1, count + 1)
+        ]
+        outputs.append(
             Output(
                 "print/index.html",
                 "print/community.html",
                 _zh(_("Printable sheets")),
                 sources=community,
-                lazy=lambda: {"sheets": [("print/grids.html", grids())]},
-            ),
-        ]
+                lazy=lambda: {"sheets": [(numbered("print/grids.html", i), s) for i, s in enumerate(grids(), 1)]},
+            )
+        )
+        return outputs
 
 
 def plan_print_outputs(
@@ -435,6 +520,7 @@ def vcard_bytes(service: Service) -> bytes:
 
 
 PRINTED_TEMPLATES = ("print/page.html", "print/all.html")
+LINKING_TEMPLATES = ("print/page.html", "print/index.html", "print/community.html")  # pages that link to PDFs
 
 
 def pdf_jobs(outputs: list[Output]) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sitegen.content.model import Neighborhood, Notice, Site
+from sitegen.content.planlayout import WEB
 from sitegen.errors import SitegenError
 from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, translate
 from sitegen.plan.mapdraw import Plan, draw_plan
@@ -130,7 +131,7 @@ def _map_context(neighborhood: Neighborhood) -> Callable[[], dict[str, Any]]:
     def plan(lang: str) -> Plan:
         label = translate(_("{name} site plan", name=neighborhood.name), lang)
         words = (translate(_("N"), lang), translate(_("{metres} m"), lang))
-        return draw_plan(site_map, label=str(label), text_scale=1.3, words=(str(words[0]), str(words[1])))
+        return draw_plan(site_map, label=str(label), words=(str(words[0]), str(words[1])), style=WEB)
 
     return lambda: {"neighborhood": neighborhood, "plan": plan}
 

@@ -7,12 +7,13 @@ import datetime as dt
 import json
 import os
 import platform
+import posixpath
 import re
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Set
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -220,10 +221,59 @@ def stable_pdf(data: bytes, day: dt.date) -> bytes:
     return _NODE_ID.sub(lambda m: b"(node" + numbers[m.group(1)] + b")", data)
 
 
-def print_sheets(root: Path, jobs: list[tuple[str, str]], day: dt.date) -> int:
-    """Print each ``(html, pdf)`` pair of paths below ``root``; return how many PDFs were written."""
+def print_sheets(root: Path, jobs: list[tuple[str, str]], day: dt.date, tell: Callable[[str], None]) -> int:
+    """Print each ``(html, pdf)`` pair of paths below ``root``, telling ``tell`` of each; return how many."""
     with browser() as chromium:
-        for html, pdf in jobs:
+        for number, (html, pdf) in enumerate(jobs, 1):
+            tell(_("printing PDF {number} of {count}: {file}", number=number, count=len(jobs), file=pdf))
             data = chromium.print_pdf((root / html).resolve().as_uri())
             write_page(root, pdf, stable_pdf(data, day))  # replaced, never written in place
     return len(jobs)
+
+
+# ----------------------------------------------------------------------------------------------
+# PDFs in the build state: an addition to the sheets, kept until their sheet changes
+
+PRINTED = "pdf "  # a PDF's entry in a manifest: this, then the fingerprint of the sheet it was printed from
+
+
+def printed_from(fingerprint: str) -> str:
+    return PRINTED + fingerprint
+
+
+def pdf_entries(
+    jobs: list[tuple[str, str]],
+    sheets: Mapping[str, str],
+    previous: Mapping[str, str],
+    output_dir: Path,
+    printing: bool,
+) -> dict[str, str]:
+    """The PDFs an output will hold after this build, each with the fingerprint of its sheet.
+
+    When printing, every sheet has one. Otherwise only the PDFs printed before from a sheet that has
+    not changed since are kept (and still on disk); a PDF of a sheet that changed would show
+    outdated facts, and goes.
+    """
+    entries = {pdf: printed_from(sheets[html]) for html, pdf in jobs}
+    if printing:
+        return entries
+    return {pdf: made for pdf, made in entries.items() if previous.get(pdf) == made and (output_dir / pdf).is_file()}
+
+
+def to_print(
+    jobs: list[tuple[str, str]], entries: Mapping[str, str], previous: Mapping[str, str], root: Path
+) -> list[tuple[str, str]]:
+    """The sheets to print: those whose PDF is wanted and missing, or printed from an earlier sheet."""
+    return [
+        (html, pdf)
+        for html, pdf in jobs
+        if pdf in entries and (previous.get(pdf) != entries[pdf] or not (root / pdf).is_file())
+    ]
+
+
+def linked(dest: str, own_pdf: str | None, pdfs: Set[str]) -> list[str]:
+    """The PDFs a page links to: a sheet to its own; a print index to those in its folder."""
+    if own_pdf is not None:
+        return [own_pdf] if own_pdf in pdfs else []
+    folder = posixpath.dirname(dest)
+    return sorted(p for p in pdfs if posixpath.dirname(p) == folder)

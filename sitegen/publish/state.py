@@ -52,6 +52,7 @@ class BuildState:
     sizes: dict[str, int] = field(default_factory=dict)  # how many files each neighborhood has
     problems: list[ContentError] = field(default_factory=list)
     files: Known = field(default_factory=dict)
+    printed: set[str] = field(default_factory=set)  # neighborhoods whose every sheet has its PDF
     manifests: dict[str, Manifest] = field(default_factory=dict)  # the neighborhoods' manifests read so far
     unsaved: set[str] = field(default_factory=set)  # neighborhoods whose manifest changed since it was saved
     output_id: tuple[int, int] | None = None  # the folder the build put at output_dir (see output_identity)
@@ -115,6 +116,7 @@ class BuildState:
         self.made.pop(slug, None)
         self.sizes.pop(slug, None)
         self.manifests.pop(slug, None)
+        self.printed.discard(slug)
         self.checked.neighborhoods.pop(slug, None)
         self.unsaved.add(slug)
 
@@ -144,6 +146,7 @@ class BuildState:
         self.community = {}
         self.made = {}
         self.sizes = {}
+        self.printed = set()
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k not in _IN_MEMORY}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Container
 
 import jinja2
 
@@ -28,9 +29,12 @@ def render_output(
     site: Site,
     base_url: str,
     assets: dict[str, str],
-    pdf: bool = False,
+    pdf: Container[str] = (),
 ) -> bytes:
-    """Render one page to bytes; template mistakes become SitegenErrors naming the template line."""
+    """Render one page to bytes; template mistakes become SitegenErrors naming the template line.
+
+    ``pdf`` holds the PDFs of sheets the output will hold, for the print pages to link to.
+    """
     if output.make is not None:
         return output.make()
     values = dict(output.values())

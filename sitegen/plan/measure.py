@@ -1,0 +1,320 @@
+"""Measure text as the print sheets set it: widths from the fonts' own metrics, lines broken as a browser breaks them.
+
+The sheets name "Noto Sans CJK SC" first (Source Han Sans SC is the same design). Every CJK font
+sets ideographs and full-width punctuation 1 em wide; Latin letters, digits and symbols differ
+from font to font. ``fontwidths.json`` holds, for the regular and the bold weight, the advance
+width of every character that is not 1 em: the wider of Noto Sans CJK SC and DejaVu Sans (among
+the widest sans-serif faces, and the one a Linux browser falls back to for Latin). So a measure
+is never narrower than what a browser prints with the named fonts, and a machine that lacks them
+and prints with another CJK font (Microsoft YaHei, PingFang SC …) prints narrower still.
+
+Lines are broken as Chromium breaks them, or later: between two CJK characters, after a space,
+never before closing punctuation or after opening punctuation; a run of Latin letters and digits
+is one word, broken anywhere only when it is longer than a line (``overflow-wrap: anywhere``).
+Where a browser may break and the measure does not, the measure counts more lines, never fewer.
+
+The table is made from the installed fonts with fontTools: ``python -m sitegen.plan.measure``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+MM_PER_PT = 25.4 / 72
+TABLE = Path(__file__).with_name("fontwidths.json")
+BREAKS = Path(__file__).with_name("linebreaks.json")
+
+# What fontwidths.json is made from (Debian: fonts-noto-cjk, fonts-dejavu-core).
+SOURCES = {
+    "regular": [
+        ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),
+        ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "DejaVu Sans"),
+    ],
+    "bold": [
+        ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", "Noto Sans CJK SC"),
+        ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "DejaVu Sans"),
+    ],
+}
+# The characters measured one by one; all others are taken as 1 em (CJK) or wider (see _default).
+MEASURED = [(0x20, 0x250), (0x2000, 0x2C00), (0x3000, 0x3040), (0xFF00, 0xFFF0)]
+
+# Line breaking. Characters fall in classes that break alike (after Unicode's line breaking
+# algorithm, UAX #14, as Chromium applies it to Chinese text); each class is named by its first
+# member. ``linebreaks.json`` says, for each two classes, whether a line may break between them,
+# as Chromium decides (tests/test_measure.py measures it again and compares).
+BREAK_CLASSES = [
+    "锦",  # ideographs, kana and full-width forms: every character that is not listed and is wide
+    "a",  # letters, and every character that is not listed and is not wide
+    "1",
+    "/",
+    "-",
+    ".,:;",
+    "?",
+    "!",
+    "(",
+    ")]",
+    "（「《【『〔〈〖〘〚［｛",
+    "），。、」》】？！』〕〉〗〙〛］｝",
+    "·→①×÷•",
+    "—",
+    "–",
+    "…”々・；：‥",
+    "%",
+    "°℃‰％",
+    "+",
+    "¥＄",
+    "$",
+    "#&=~*>",
+    "_@^`",
+    '"',
+    "'",
+    "“",
+    "‘’",
+    "|",
+    "<",
+    "\\",
+    "}",
+]
+CLASS_OF = {char: members[0] for members in BREAK_CLASSES for char in members}
+AUTOSPACE = 0.125  # CSS text-autospace between ideographs and Latin letters or digits, should a browser add it
+
+
+@functools.cache
+def line_class(char: str) -> str:
+    """The class of ``char`` for line breaking (named by its first member)."""
+    if char in CLASS_OF:
+        return CLASS_OF[char]
+    if char.isdigit() and char.isascii():
+        return "1"
+    return "锦" if is_wide(char) else "a"
+
+
+@functools.cache
+def _breaks() -> dict[str, dict[tuple[str, str], bool]]:
+    data = json.loads(BREAKS.read_text(encoding="utf-8"))
+    names = [members[0] for members in BREAK_CLASSES]
+    return {
+        mode: {(a, b): row[j] == "1" for a, row in zip(names, rows, strict=True) for j, b in enumerate(names)}
+        for mode, rows in data.items()
+    }
+
+
+def may_break(before: str, after: str, anywhere: bool = False, earlier: str = "") -> bool:
+    """Whether a line may break between two characters, ``earlier`` being the one before them
+    (``anywhere``: in text set with ``word-break: break-all``)."""
+    if after in (" ", GLUE) or before == GLUE:
+        return False
+    if before == " ":
+        return may_break("锦", after, anywhere)
+    if before == "-" and after.isdigit() and earlier and line_class(earlier) in ("a", "1"):
+        return True  # 2026-11-14 breaks after each hyphen; -14 alone is a negative number
+    return _breaks()["break-all" if anywhere else "normal"][line_class(before), line_class(after)]
+
+
+@functools.cache
+def _table() -> dict[str, dict[int, float]]:
+    """Advance widths in em by weight, of every measured character that is not 1 em wide."""
+    data = json.loads(TABLE.read_text(encoding="utf-8"))
+    table: dict[str, dict[int, float]] = {}
+    for weight in ("regular", "bold"):
+        widths: dict[int, float] = {}
+        for start, run in data[weight]:
+            for offset, width in enumerate(run):
+                widths[start + offset] = width / 1000
+        table[weight] = widths
+    return table
+
+
+@functools.cache
+def is_wide(char: str) -> bool:
+    """A character between which lines may break: ideographs, kana, hangul, full-width symbols
+    (full-width letters and digits make words, as Latin ones do)."""
+    return unicodedata.east_asian_width(char) in ("W", "F") and unicodedata.category(char) not in ("Nd", "Lu", "Ll")
+
+
+def _default(code: int) -> float:
+    """The width of a character outside the table: 1 em, and more for emoji and other pictographs."""
+    return 1.25 if code >= 0x1F000 else 1.0
+
+
+GLUE = "\u2060"  # WORD JOINER: no line break on either side; joins the characters of a text set with nowrap
+
+
+def nowrap(text: str) -> str:
+    """``text`` as one piece that no line breaks (CSS ``white-space: nowrap``), for measuring."""
+    return GLUE.join(text)
+
+
+def advance(char: str, bold: bool = False) -> float:
+    """The advance width of one character, in em."""
+    if char == GLUE:
+        return 0.0
+    code = ord(char)
+    return _table()["bold" if bold else "regular"].get(code, _default(code))
+
+
+def _autospaced(before: str, after: str) -> bool:
+    return (is_wide(before) and after.isascii() and after.isalnum()) or (
+        is_wide(after) and before.isascii() and before.isalnum()
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def _advances(text: str, bold: bool, spacing: float) -> tuple[float, ...]:
+    """Where each character of ``text`` starts, in em from the start, and where the text ends.
+
+    ``text[a:b]`` is ``starts[b] - starts[a]`` wide, less the autospace before ``text[a]`` (see _gap).
+    """
+    starts = [0.0]
+    for index, char in enumerate(text):
+        gap = AUTOSPACE if index and _autospaced(text[index - 1], char) else 0.0
+        starts.append(starts[-1] + gap + advance(char, bold) + (spacing if char != GLUE else 0.0))
+    return tuple(starts)
+
+
+def _gap(text: str, index: int) -> float:
+    return AUTOSPACE if 0 < index < len(text) and _autospaced(text[index - 1], text[index]) else 0.0
+
+
+def width_em(text: str, bold: bool = False, spacing: float = 0.0) -> float:
+    """The width of ``text`` on one line, in em, with ``spacing`` em of letter spacing after each character."""
+    return _advances(text, bold, spacing)[-1]
+
+
+def width_mm(text: str, size: float, bold: bool = False, spacing: float = 0.0) -> float:
+    """The width of ``text`` on one line at ``size`` pt, in millimetres."""
+    return width_em(text, bold, spacing) * size * MM_PER_PT
+
+
+@functools.lru_cache(maxsize=8192)
+def _breaks_in(text: str, anywhere: bool) -> tuple[int, ...]:
+    """The places in ``text`` where a line may break, and its end."""
+    found = [
+        index
+        for index in range(1, len(text))
+        if may_break(text[index - 1], text[index], anywhere, text[index - 2] if index > 1 else "")
+    ]
+    return (*found, len(text))
+
+
+_SPACES = re.compile(r"[ \t\r\f]+")
+
+
+def _line_spans(text: str, room: float, bold: bool, spacing: float, anywhere: bool) -> list[tuple[int, int]]:
+    """(start, end) of each line of one paragraph, greedily filled as a browser fills them."""
+    starts = _advances(text, bold, spacing)
+
+    def width(a: int, b: int) -> float:
+        return starts[b] - starts[a] - _gap(text, a)
+
+    def strip(end: int) -> int:
+        while end > 0 and text[end - 1] == " ":
+            end -= 1
+        return end
+
+    lines: list[tuple[int, int]] = []
+    start = previous = 0
+    for end in _breaks_in(text, anywhere):
+        if previous > start and width(start, strip(end)) > room:
+            lines.append((start, strip(previous)))
+            start = previous
+        while width(start, strip(end)) > room:  # longer than a line: broken anywhere
+            limit = room + starts[start] + _gap(text, start)
+            cut = max(start + 1, bisect.bisect_right(starts, limit, start + 1, strip(end)) - 1)
+            lines.append((start, cut))
+            start = cut
+        previous = end
+    lines.append((start, strip(len(text))))
+    return lines
+
+
+def break_lines(
+    text: str, width: float, size: float, bold: bool = False, spacing: float = 0.0, anywhere: bool = False
+) -> list[str]:
+    """``text`` broken into lines ``width`` mm wide at ``size`` pt, as a browser sets it.
+
+    ``spacing`` is CSS letter-spacing in em; ``anywhere`` is ``word-break: break-all``. A newline
+    always breaks (as with ``white-space: pre-line``); a piece longer than a line breaks where it
+    must (``overflow-wrap: anywhere``).
+    """
+    room = width / (size * MM_PER_PT)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = _SPACES.sub(" ", paragraph).strip()
+        lines += [line[a:b] for a, b in _line_spans(line, room, bold, spacing, anywhere)]
+    return lines
+
+
+@functools.lru_cache(maxsize=65536)
+def count_lines(
+    text: str, width: float, size: float, bold: bool = False, spacing: float = 0.0, anywhere: bool = False
+) -> int:
+    """How many lines ``text`` takes in a box ``width`` mm wide at ``size`` pt (an empty text takes none)."""
+    return len(break_lines(text, width, size, bold, spacing, anywhere)) if text.strip() else 0
+
+
+# ----------------------------------------------------------------------------------------------
+# Making the table
+
+
+def _font(path: str, family: str) -> object:
+    from fontTools.ttLib import TTCollection, TTFont
+
+    if path.endswith(".ttc"):
+        for font in TTCollection(path).fonts:
+            if font["name"].getDebugName(1) == family:
+                return font
+        raise LookupError(f"{family} is not in {path}")
+    return TTFont(path)
+
+
+def measured_widths(sources: list[tuple[str, str]]) -> dict[int, int]:
+    """The widest advance, in thousandths of an em, over ``sources`` of every measured character."""
+    widest: dict[int, int] = {}
+    for path, family in sources:
+        font = _font(path, family)
+        cmap = font.getBestCmap()  # type: ignore[attr-defined]
+        metrics = font["hmtx"].metrics  # type: ignore[index]
+        em = font["head"].unitsPerEm  # type: ignore[index]
+        for start, end in MEASURED:
+            for code in range(start, end):
+                if code in cmap and unicodedata.category(chr(code))[0] != "C":
+                    width = -(-metrics[cmap[code]][0] * 1000 // em)  # rounded up
+                    widest[code] = max(widest.get(code, 0), width)
+    return {code: width for code, width in sorted(widest.items()) if width != 1000}
+
+
+def make_table() -> dict[str, list[tuple[int, list[int]]]]:
+    """The widths of every weight as runs of consecutive characters: (first character, widths)."""
+    table: dict[str, list[tuple[int, list[int]]]] = {}
+    for weight, sources in SOURCES.items():
+        runs: list[tuple[int, list[int]]] = []
+        for code, width in measured_widths(sources).items():
+            if runs and runs[-1][0] + len(runs[-1][1]) == code:
+                runs[-1][1].append(width)
+            else:
+                runs.append((code, [width]))
+        table[weight] = runs
+    return table
+
+
+def write_table(path: Path = TABLE) -> None:
+    lines = ["{"]
+    table = make_table()
+    for index, (weight, runs) in enumerate(table.items()):
+        lines.append(f'  "{weight}": [')
+        lines += [f"    [{start}, {json.dumps(widths)}]," for start, widths in runs]
+        lines[-1] = lines[-1].rstrip(",")
+        lines.append("  ]" + ("," if index < len(table) - 1 else ""))
+    lines.append("}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_table(Path(sys.argv[1]) if len(sys.argv) > 1 else TABLE)

@@ -1,0 +1,164 @@
+"""Text measured as the print sheets set it: the font widths, the line breaks, and both against Chromium.
+
+``pytest tests/test_measure.py --update-golden`` measures Chromium's line breaks again and rewrites
+``sitegen/plan/linebreaks.json``; ``python -m sitegen.plan.measure`` rewrites the font widths.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sitegen.plan import measure
+from sitegen.plan.measure import BREAK_CLASSES, break_lines, count_lines, width_em, width_mm
+
+FONT_STACK = "'Noto Sans CJK SC', sans-serif"
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any) -> Any:
+    opened = browser.new_page()
+    yield opened
+    opened.close()
+
+
+def set_body(page: Any, body: str) -> None:
+    page.set_content(
+        f'<!DOCTYPE html><html lang="zh-CN"><body style="margin:0;font-family:{FONT_STACK}">{body}</body></html>'
+    )
+    page.evaluate("document.fonts.ready.then(() => true)")
+
+
+# ----------------------------------------------------------------------------------------------
+# Widths
+
+
+def test_ideographs_and_full_width_punctuation_are_one_em() -> None:
+    assert width_em("锦华名苑，「」。") == 8
+    assert width_em("锦華社區網格員") == 7
+
+
+def test_digits_are_measured_at_least_as_wide_as_the_widest_named_font() -> None:
+    # Noto Sans CJK SC digits are 0.555 em (bold 0.590); DejaVu Sans's 0.637 (bold 0.696).
+    assert width_em("0123456789") == pytest.approx(6.37)
+    assert width_em("0123456789", bold=True) == pytest.approx(6.96)
+
+
+def test_letter_spacing_and_the_space_between_ideographs_and_latin() -> None:
+    assert width_em("锦锦", spacing=0.1) == pytest.approx(2.2)
+    assert width_em("锦1") == pytest.approx(1 + 0.637 + measure.AUTOSPACE)
+
+
+def test_width_in_millimetres() -> None:
+    assert width_mm("锦", 72) == pytest.approx(25.4)
+
+
+def test_the_font_table_is_what_the_installed_fonts_say() -> None:
+    pytest.importorskip("fontTools")
+    paths = [Path(path) for sources in measure.SOURCES.values() for path, _family in sources]
+    if not all(p.is_file() for p in paths):
+        pytest.skip("the fonts the table is made from are not installed (fonts-noto-cjk, fonts-dejavu-core)")
+    committed = json.loads(measure.TABLE.read_text(encoding="utf-8"))
+    made = {weight: [[start, widths] for start, widths in runs] for weight, runs in measure.make_table().items()}
+    assert committed == made
+
+
+# ----------------------------------------------------------------------------------------------
+# Breaking lines
+
+
+def test_lines_break_between_ideographs_but_not_before_closing_punctuation() -> None:
+    assert break_lines("锦华名苑，物业", width_mm("锦华名苑", 12), 12) == ["锦华名", "苑，物业"]
+    assert break_lines("锦华（名苑）", width_mm("锦华（", 12), 12) == ["锦华", "（名", "苑）"]
+
+
+def test_a_latin_word_moves_whole_to_the_next_line() -> None:
+    assert break_lines("电话 Jinhua", width_mm("电话 Jin", 12), 12) == ["电话", "Jinhua"]
+
+
+def test_a_word_longer_than_the_line_breaks_anywhere() -> None:
+    lines = break_lines("abcdefghijklmnopqrstuvwxyz", width_mm("abcdefghij", 12), 12)
+    assert "".join(lines) == "abcdefghijklmnopqrstuvwxyz" and len(lines) == 3
+
+
+def test_newlines_break_and_spaces_collapse() -> None:
+    assert break_lines("锦华\n名苑  物业", 100, 12) == ["锦华", "名苑 物业"]
+    assert count_lines("", 100, 12) == 0 and count_lines("  ", 100, 12) == 0
+
+
+# ----------------------------------------------------------------------------------------------
+# Against Chromium
+
+
+def measure_breaks(page: Any, anywhere: bool) -> list[str]:
+    """Chromium's decision between every two classes: each row a string of 1 (may break) and 0."""
+    names = [members[0] for members in BREAK_CLASSES]
+    style = "white-space:normal;line-height:30px;font-size:20px" + (";word-break:break-all" if anywhere else "")
+    set_body(page, "".join(f'<div style="width:max-content"><span>{html.escape(a)}</span></div>' for a in names))
+    widths = page.evaluate("Array.from(document.querySelectorAll('span')).map(s => s.getBoundingClientRect().width)")
+    cells = [(a, b, widths[i]) for i, a in enumerate(names) for b in names]
+    set_body(page, "".join(f'<div style="width:{w + 0.5}px;{style}">{html.escape(a + b)}</div>' for a, b, w in cells))
+    lines = page.evaluate(
+        "Array.from(document.querySelectorAll('div')).map(d => Math.round(d.getBoundingClientRect().height / 30))"
+    )
+    flat = "".join("1" if n > 1 else "0" for n in lines)
+    return [flat[i : i + len(names)] for i in range(0, len(flat), len(names))]
+
+
+@pytest.mark.browser
+def test_the_break_table_is_what_chromium_does(page: Any, request: pytest.FixtureRequest) -> None:
+    measured = {mode: measure_breaks(page, mode == "break-all") for mode in ("normal", "break-all")}
+    if request.config.getoption("--update-golden"):
+        text = json.dumps(measured, indent=2) + "\n"
+        measure.BREAKS.write_text(text, encoding="utf-8")
+        measure._breaks.cache_clear()
+    assert json.loads(measure.BREAKS.read_text(encoding="utf-8")) == measured
+
+
+PIECES = [
+    "锦华名苑", "西华街道", "物业服务中心", "（南门）", "「名苑生活」", "小程序", "，", "。", "、", "；", "：", "…",
+    "139 0000 0102", "029-0000 2701 转 123456", "12345 市民服务热线", "2026-11-14", "8:30–12:00", "24小时",
+    "example.org/jincheng-wuye/mingyuan", "https://channels.example.org/xc/one-tap/e-001?lang=zh&from=print",
+    "阿卜杜热合曼·买买提艾力", "锦華社區網格員", "電話", "Jinhua Road", "WiFi", "第12网格", "（1700人）", " ", "——",
+    "#notices", "《居民公约》", "“文明养犬”", "100%", "①", "3°C", "¥20",
+]  # fmt: skip
+
+
+def random_texts(seed: int, count: int) -> list[tuple[str, float, float, bool, bool]]:
+    """(text, width mm, size pt, bold, break-all) made of the pieces sheets print."""
+    chance = random.Random(seed)
+    cases = []
+    for _ in range(count):
+        text = "".join(chance.choice(PIECES) for _ in range(chance.randint(1, 12))).strip() or "锦"
+        width = chance.choice([18.0, 26.0, 33.0, 46.0, 60.0, 90.0, 130.0])
+        cases.append((text, width, chance.choice([10.0, 12.0, 13.5, 15.0, 19.0, 24.0]), chance.random() < 0.4, False))
+    return cases + [(t, w, s, b, True) for t, w, s, b, _ in cases[: count // 4]]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("seed", range(1, 9))
+def test_the_measure_never_counts_fewer_lines_than_chromium_sets(page: Any, seed: int) -> None:
+    cases = random_texts(seed, 300)
+    body = "".join(
+        f'<div style="width:{w}mm;font-size:{s}pt;line-height:2;font-weight:{700 if b else 400};'
+        f'overflow-wrap:anywhere{";word-break:break-all" if a else ""}">{html.escape(t)}</div>'
+        for t, w, s, b, a in cases
+    )
+    set_body(page, body)
+    real = page.evaluate(
+        "Array.from(document.body.children).map(d => "
+        "Math.round(d.getBoundingClientRect().height / (2 * parseFloat(getComputedStyle(d).fontSize))))"
+    )
+    fewer = [
+        f"{count_lines(t, w, s, b, anywhere=a)} < {n} lines: {w} mm, {s} pt{' bold' if b else ''}: {t}"
+        for (t, w, s, b, a), n in zip(cases, real, strict=True)
+        if count_lines(t, w, s, b, anywhere=a) < n
+    ]
+    assert not fewer, "\n".join(fewer)
+    exact = sum(count_lines(t, w, s, b, anywhere=a) == n for (t, w, s, b, a), n in zip(cases, real, strict=True))
+    assert exact >= len(cases) // 2  # and mostly exact: not counting many lines to be safe
