@@ -342,10 +342,22 @@ def values(kind: FieldType, depth: int = 0) -> st.SearchStrategy[Any]:
     return st.nothing()
 
 
+# Keys that name something of another file: drawn from what MINIMAL_SITE defines.
+_KEYS_OF = {"who_to_call": st.just("facilities")}
+
+
+def field_values(key: str, kind: FieldType, depth: int) -> st.SearchStrategy[Any]:
+    if key in _KEYS_OF and isinstance(kind, MapOf):
+        return st.dictionaries(_KEYS_OF[key], values(kind.value, depth + 1), max_size=1)
+    return values(kind, depth)
+
+
 def record(kind: Record, depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
-    required = {k: values(f.type, depth + 1) for k, f in kind.fields.items() if f.required and k not in _LEFT_OUT}
+    required = {
+        k: field_values(k, f.type, depth + 1) for k, f in kind.fields.items() if f.required and k not in _LEFT_OUT
+    }
     optional = {
-        k: values(f.type, depth + 1)
+        k: field_values(k, f.type, depth + 1)
         for k, f in kind.fields.items()
         if not f.required and k not in _LEFT_OUT and not isinstance(f.type, Reference)
     }
@@ -392,7 +404,7 @@ def test_generated_sites_pass_check_often_enough() -> None:
     """The property above means something only if generated sites are often valid."""
     passed = 0
 
-    @fuzz(10)
+    @fuzz(40)
     @given(files=sites())
     def count(files: dict[str, str]) -> None:
         nonlocal passed
@@ -404,7 +416,8 @@ def test_generated_sites_pass_check_often_enough() -> None:
             passed += sitegen("check", "--content", str(content))[0] == 0
 
     count()
-    assert passed >= 3
+    # One in eight: cross-field rules (a meeting's weekday, an expiry after its date) refuse the rest.
+    assert passed >= 5
 
 
 # --- valid YAML is never an indentation mistake -----------------------------------------------------------
