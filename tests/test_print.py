@@ -885,8 +885,8 @@ def test_sitegen_pdf_without_any_browser_says_how_to_install_one(command: list[s
 # QR codes: the maker
 
 
-def decode_svg_path(size: int, d: str) -> list[str]:
-    """Rasterise a code's path at 8 px per module and decode it."""
+def read_svg_path(size: int, d: str) -> list[Any]:
+    """Rasterise a code's path at 8 px per module and read it with zxing-cpp (text, bytes, version …)."""
     zxingcpp = pytest.importorskip("zxingcpp")
     from PIL import Image, ImageDraw
 
@@ -895,7 +895,12 @@ def decode_svg_path(size: int, d: str) -> list[str]:
     draw = ImageDraw.Draw(image)
     for x, y, w in dark_modules(d):
         draw.rectangle([x * scale, y * scale, (x + w) * scale - 1, (y + 1) * scale - 1], fill=0)
-    return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    return list(zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode))
+
+
+def decode_svg_path(size: int, d: str) -> list[str]:
+    """The texts of the codes a path draws."""
+    return [r.text for r in read_svg_path(size, d)]
 
 
 def test_make_qr_caches_by_payload_and_level() -> None:
@@ -932,17 +937,9 @@ def test_make_qr_svg_carries_its_exact_payload_and_level(payload: str, level: st
 
 def _read_svg_code(code: Any) -> Any:
     """zxing-cpp's reading of one code as drawn (bytes, text, character set and version)."""
-    zxingcpp = pytest.importorskip("zxingcpp")
-    from PIL import Image, ImageDraw
-
     parsed = _Page()
     parsed.feed(str(code.svg))
-    scale = 8
-    image = Image.new("L", (code.modules * scale, code.modules * scale), 255)
-    draw = ImageDraw.Draw(image)
-    for x, y, w in dark_modules(parsed.codes[0]["d"]):
-        draw.rectangle([x * scale, y * scale, (x + w) * scale - 1, (y + 1) * scale - 1], fill=0)
-    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    found = read_svg_path(code.modules, parsed.codes[0]["d"])
     assert len(found) == 1
     return found[0]
 
