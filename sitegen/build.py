@@ -19,6 +19,7 @@ import jinja2
 from sitegen import cache
 from sitegen.cache import hash_parts
 from sitegen.config import SiteConfig
+from sitegen.content import planlayout
 from sitegen.content.digest import FileDigests
 from sitegen.content.load import NEIGHBORHOODS_DIR, NOTICES_DIR, Documents, NeighborhoodFiles, load_documents
 from sitegen.content.model import Neighborhood, Notice, Site
@@ -59,6 +60,8 @@ from sitegen.render.environment import make_env
 from sitegen.render.page import render_output
 from sitegen.report import Reporter, Stopwatch
 
+# Layouts of the site plans, in the cache folder (sitegen.content.planlayout).
+LAYOUTS_DIR = "plans"
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 
 # Paths the preview server saw change since its last build (None: look at every file).
@@ -208,7 +211,7 @@ def _require_content(config: SiteConfig) -> None:
 def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
     """Read and validate the content, and plan the files a build would write; report every problem; write nothing."""
     _require_content(config)
-    with few_collections():
+    with few_collections(), planlayout.layouts_kept(_layouts_dir(config), writable=False):
         documents = load_documents(config.content_dir, config.display_root)
         validated = validate_content(documents, config.today or build_date(documents))
     problems = validated.problems + _base_url_warning(documents, validated.site, config)
@@ -218,6 +221,10 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
         problems += _collision_problems([*community, *(o for g in groups.values() for o in g)], documents)
     reporter.problems(problems)
     return CheckResult(validated.site, problems, validated.neighborhoods)
+
+
+def _layouts_dir(config: SiteConfig) -> Path | None:
+    return config.cache_dir / LAYOUTS_DIR if config.cache_dir else None
 
 
 def _settings(config: SiteConfig) -> tuple[object, ...]:
@@ -401,7 +408,8 @@ def build(
     with few_collections(), locked(lock_file(config.output_dir, config.cache_dir), config.output_dir, reporter):
         try:
             _tidy(config, clean)
-            return _build(config, reporter, state, clean, touched, defer)
+            with planlayout.layouts_kept(_layouts_dir(config)):
+                return _build(config, reporter, state, clean, touched, defer)
         except DiskFull as exc:
             raise SitegenError(_no_space(exc.folder, exc.needed)) from exc
         except OSError as exc:
@@ -510,6 +518,8 @@ def _build(
         written = _build_changes(run, state, plan, earlier, defer, keep)
     else:
         written = _build_whole(run, plan, keep, {**previous, COMMUNITY: state.community if intact else {}})
+        # Every site plan was drawn: the layouts this build did not use are old.
+        planlayout.prune_layouts()
     state.output_id = output_identity(config.output_dir)
     _tell_dropped(run, plan, {**previous, COMMUNITY: state.community if intact else {}})
     _remember(run, state, plan, signature)

@@ -186,7 +186,7 @@ def test_a_damaged_cache_gives_what_a_clean_build_gives(tmp_path: Path, damage: 
     edit(work / "content", "第一次修改")
     assert build(work / "content", out) == 0  # incremental: the cache now holds every kind of entry
     kinds = {p.parent.name if p.parent.name != "out" else p.name for p in (work / ".sitegen-cache").rglob("*")}
-    assert {"build-state.pickle", "outputs", "qr", "templates", "spare", "spare.json"} <= kinds, kinds
+    assert {"build-state.pickle", "outputs", "plans", "qr", "templates", "spare", "spare.json"} <= kinds, kinds
     damage(work / ".sitegen-cache", random.Random(damage.__name__))
     for step, text in enumerate(["第二次修改", "第三次修改"]):
         edit(work / "content", text)
@@ -196,12 +196,13 @@ def test_a_damaged_cache_gives_what_a_clean_build_gives(tmp_path: Path, damage: 
     assert sorted(p.name for p in work.iterdir()) == [".sitegen-cache", "content", "out"]
 
 
-@pytest.mark.parametrize("entries", ["templates", "qr"])
+@pytest.mark.parametrize("entries", ["templates", "qr", "plans"])
 def test_damaged_entries_are_never_used_on_any_number_of_cores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entries: str
 ) -> None:
-    """Every byte of compiled templates or QR codes flipped behind their seal: with one process and with
-    workers, each is made afresh, none is used (they would crash the interpreter or misprint)."""
+    """Every byte of compiled templates, QR codes or site plans' layouts flipped behind their seal: with
+    one process and with workers, each is made afresh, none is used (they would crash the interpreter
+    or misprint)."""
     monkeypatch.setenv("SITEGEN_JOBS", "1")
     work = tmp_path / "work"
     shutil.copytree(MINIMAL, work / "content")
@@ -218,6 +219,51 @@ def test_damaged_entries_are_never_used_on_any_number_of_cores(
         assert build(work / "content", out) == 0
         assert tree(out) == clean_build(work / "content", tmp_path / "clean")
         assert undecodable_codes(out) == []
+
+
+def test_site_plans_are_laid_out_once_and_kept_for_the_next_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checker lays out every plan; the drawer, a later whole build and `sitegen check` take the
+    layouts from the cache. A changed site plan is laid out again, and its old layouts are removed."""
+    from sitegen.content import planlayout
+
+    monkeypatch.setenv("SITEGEN_JOBS", "1")  # one process: every layout made is counted here
+    made: list[str] = []
+    real = planlayout._made
+
+    def counting(site_map, building, rotation, style):  # type: ignore[no-untyped-def]
+        made.append(f"{building.id if building else ''} {style.name}")
+        return real(site_map, building, rotation, style)
+
+    monkeypatch.setattr(planlayout, "_made", counting)
+    monkeypatch.setattr(planlayout, "_layouts", planlayout.OrderedDict())  # nothing kept in memory
+    work = tmp_path / "work"
+    shutil.copytree(MINIMAL, work / "content")
+    out = work / "output"  # where `sitegen check` looks for the cache: the default output's
+    assert build(work / "content", out) == 0
+    plans = work / ".sitegen-cache" / "output" / "plans"
+    first = sorted(made)
+    assert len(first) == len(set(first)) > 1, "each plan is laid out once"
+    assert len(list(plans.glob("*.pickle"))) == 1
+    made.clear()
+    edit(work / "content", "修改")  # site.yaml too: everything is checked and drawn again
+    assert build(work / "content", out) == 0
+    assert made == []
+    assert tree(out) == clean_build(work / "content", tmp_path / "clean")
+    made.clear()
+    monkeypatch.chdir(work)
+    planlayout._last = None  # as a new process: what `check` uses is read from the cache
+    assert main(["check", "--content", "content"]) == 0
+    assert made == []
+    map_file = work / "content" / "neighborhoods" / "lanting" / "neighborhood.yaml"
+    text = map_file.read_text(encoding="utf-8")
+    assert "north: " in text
+    map_file.write_text(re.sub(r"north: [0-9.]+", "north: 12", text), encoding="utf-8")
+    edit(work / "content", "再修改")
+    assert build(work / "content", out) == 0
+    assert sorted(made) == first
+    assert len(list(plans.glob("*.pickle"))) == 1, "the layouts of the plan as it was are removed"
 
 
 def test_clean_reads_nothing_of_the_cache_and_writes_it_anew(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

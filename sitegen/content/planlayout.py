@@ -11,10 +11,14 @@ no room is reported) and drawn by ``sitegen.plan.mapdraw``.
 from __future__ import annotations
 
 import math
+import os
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
+from sitegen import cache
 from sitegen.content import geometry
 from sitegen.content.model import XY, MapBuilding, SiteMap
 from sitegen.content.parse import Entry, Node
@@ -36,7 +40,19 @@ from sitegen.content.schema import Checker, Rec
 from sitegen.content.signs import SIGNS
 from sitegen.i18n import _
 
-__all__ = ["PRINT", "WEB", "Drawn", "Frame", "Label", "Layout", "Style", "layout_plan", "left_out_labels"]
+__all__ = [
+    "PRINT",
+    "WEB",
+    "Drawn",
+    "Frame",
+    "Label",
+    "Layout",
+    "Style",
+    "layouts_kept",
+    "layout_plan",
+    "left_out_labels",
+    "prune_layouts",
+]
 
 # The evacuation plan on an A3 landscape sheet, in millimetres: 13 pt names (11 pt at the least),
 # 8 mm signs.
@@ -346,6 +362,132 @@ _sites: dict[tuple[int, float, str], _Site] = {}
 _layouts: OrderedDict[tuple[int, float, str, str], tuple[SiteMap, Layout]] = OrderedDict()
 KEPT_LAYOUTS = 1024
 
+STARTED = "started"  # in the layouts' folder: its time is when the last build started
+# A site's plans as the build cache keeps them: (building id or "", turn, drawing's name) → layout.
+Plans = dict[tuple[str, float, str], Layout]
+
+
+class _Store:
+    """Every plan of a site map, kept in the build cache by the map's digest (one file a map).
+
+    Laying out a neighborhood's plans costs about 0.1 s (a plan per building, and the map page's):
+    the checker lays them all out, to warn about what finds no room, and keeps them here; the
+    drawer, in another process, and the next builds and checks take them from here instead of
+    laying them out again. Entries are sealed (:mod:`sitegen.cache`): one made by another sitegen,
+    or damaged, is laid out afresh. Each build marks the entries it used, and a whole build removes
+    the others (:func:`prune_layouts`).
+    """
+
+    def __init__(self, directory: Path, writable: bool) -> None:
+        self.directory, self.writable = directory, writable
+        self.loaded: OrderedDict[str, Plans] = OrderedDict()
+        self.digests: dict[int, tuple[SiteMap, str]] = {}
+        self.since: int | None = None
+        self.used: set[str] = set()  # the entries this build used, by digest
+
+    def start(self) -> None:
+        """Note when this build started, by the file system's clock: what it uses is marked later."""
+        self.since, self.used = None, set()
+        if not self.writable or not cache.folder(self.directory):
+            return
+        marker = self.directory / STARTED
+        try:
+            marker.touch()
+            self.since = marker.stat().st_mtime_ns
+        except OSError:
+            pass
+
+    def digest(self, site_map: SiteMap) -> str:
+        kept = self.digests.get(id(site_map))
+        if kept is None or kept[0] is not site_map:
+            if len(self.digests) >= 64:
+                self.digests.clear()
+            kept = self.digests[id(site_map)] = (site_map, cache.hash_parts("site plan", repr(site_map)))
+        return kept[1]
+
+    def _path(self, digest: str) -> Path:
+        return self.directory / f"{digest}.pickle"
+
+    def get(self, site_map: SiteMap) -> Plans | None:
+        """The site's plans as kept, or None."""
+        digest = self.digest(site_map)
+        if digest not in self.loaded:
+            path = self._path(digest)
+            payload = cache.read(path, f"site plans\0{digest}")
+            try:
+                plans = cache.load_data(payload) if payload is not None else None
+            except Exception:  # sealed but not what this sitegen writes: laid out afresh
+                plans = None
+            if not isinstance(plans, dict):
+                return None
+            self._remember(digest, plans)
+        if self.writable and digest not in self.used:  # marked as used by this build
+            self.used.add(digest)
+            try:
+                os.utime(self._path(digest))
+            except OSError:
+                pass
+        self.loaded.move_to_end(digest)
+        return self.loaded[digest]
+
+    def put(self, site_map: SiteMap, plans: Plans) -> None:
+        digest = self.digest(site_map)
+        if self.writable and cache.write(self._path(digest), f"site plans\0{digest}", cache.dump_data(plans)):
+            self.used.add(digest)
+        self._remember(digest, plans)
+
+    def _remember(self, digest: str, plans: Plans) -> None:
+        self.loaded[digest] = plans
+        if len(self.loaded) > 8:
+            self.loaded.popitem(last=False)
+
+
+_store: _Store | None = None  # where this build keeps layouts
+_last: _Store | None = None  # kept between builds of one process (the preview's), with what it loaded
+
+
+@contextmanager
+def layouts_kept(directory: Path | None, writable: bool = True) -> Iterator[None]:
+    """While in the block, keep the layouts of site plans in ``directory`` of the build cache.
+
+    Entered before content is checked, so that the checking workers, forked from this process, keep
+    what they lay out. ``writable`` false reads what is kept and adds nothing (``sitegen check``).
+    """
+    global _store, _last
+    before = _store
+    if directory is None:
+        _store = None
+    else:
+        if _last is None or _last.directory != directory or _last.writable != writable:
+            _last = _Store(directory, writable)
+        _store = _last
+        _store.start()
+    try:
+        yield
+    finally:
+        _store = before
+
+
+def prune_layouts() -> None:
+    """Remove the kept layouts that this build did not use (after a whole build, which draws every plan)."""
+    if _store is None or not _store.writable or _store.since is None:
+        return
+    try:
+        entries = list(os.scandir(_store.directory))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.name.endswith(".pickle") and entry.stat().st_mtime_ns < _store.since:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def _plans(site_map: SiteMap) -> list[tuple[MapBuilding | None, float, Style]]:
+    """Every plan a site has: an evacuation plan for each building, and the map page's."""
+    return [(b, evacuation_turn(site_map, b), PRINT) for b in site_map.buildings] + [(None, 0.0, WEB)]
+
 
 def _site(site_map: SiteMap, rotation: float, style: Style) -> _Site:
     """The site's frames and layouts so far: kept for the last few site maps."""
@@ -366,6 +508,16 @@ def layout_plan(site_map: SiteMap, building: MapBuilding | None, rotation: float
     finds room is searched by halving; when something finds room at no margin tried, the layout
     with the fewest left out is given, and its ``left_out`` says what.
     """
+    if _store is not None:
+        kept = _store.get(site_map)
+        found = kept.get((building.id if building else "", rotation, style.name)) if kept else None
+        if found is not None and found.style == style:
+            return found
+    return _made(site_map, building, rotation, style)
+
+
+def _made(site_map: SiteMap, building: MapBuilding | None, rotation: float, style: Style) -> Layout:
+    """The layout made in this process (kept in memory for the last few hundred plans)."""
     key = (id(site_map), rotation, style.name, building.id if building else "")
     kept = _layouts.get(key)
     if kept is not None and kept[0] is site_map and kept[1].style == style:
@@ -376,6 +528,21 @@ def layout_plan(site_map: SiteMap, building: MapBuilding | None, rotation: float
     if len(_layouts) > KEPT_LAYOUTS:
         _layouts.popitem(last=False)
     return layout
+
+
+def plans_of(site_map: SiteMap) -> Plans:
+    """Every plan of the site laid out: kept in the build cache when a build keeps layouts."""
+    kept = _store.get(site_map) if _store is not None else None
+    wanted = [(b.id if b else "", turn, style.name) for b, turn, style in _plans(site_map)]
+    if kept is not None and all(key in kept for key in wanted):
+        return kept
+    plans = {
+        (b.id if b else "", turn, style.name): replace(_made(site_map, b, turn, style), candidates={})
+        for b, turn, style in _plans(site_map)
+    }
+    if _store is not None:
+        _store.put(site_map, plans)
+    return plans
 
 
 def _layout_plan(site: _Site, building: MapBuilding | None) -> Layout:
@@ -398,10 +565,9 @@ def _layout_plan(site: _Site, building: MapBuilding | None) -> Layout:
 
 def left_out_labels(site_map: SiteMap) -> list[tuple[MapBuilding | None, Label]]:
     """What finds no room: on each building's evacuation plan, and (with None) on the map page."""
-    found = []
-    for b in site_map.buildings:
-        found += [(b, label) for label in layout_plan(site_map, b, evacuation_turn(site_map, b), PRINT).left_out]
-    return found + [(None, label) for label in layout_plan(site_map, None, 0.0, WEB).left_out]
+    plans = plans_of(site_map)
+    buildings = {b.id: b for b in site_map.buildings}
+    return [(buildings.get(ref), label) for (ref, _turn, _style), layout in plans.items() for label in layout.left_out]
 
 
 def report_left_out(ctx: Checker, rec: Rec, site_map: SiteMap) -> None:
