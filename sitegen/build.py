@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -307,10 +308,10 @@ class Plan:
 
 
 def _plan_groups(
-    site: Site, base_url: str, codes: QrCache, models: Iterable[Neighborhood]
+    site: Site, base_url: str, codes: QrCache, models: Iterable[Neighborhood], kept: dict[str, Any] | None = None
 ) -> tuple[list[routes.Output], dict[str, list[routes.Output]]]:
-    """The community's files, and the files of each of ``models`` by slug."""
-    sheets = printables.SheetPlanner(site, base_url, codes)
+    """The community's files, and the files of each of ``models`` by slug (``kept``: see SheetPlanner)."""
+    sheets = printables.SheetPlanner(site, base_url, codes, kept)
     # The web pages in every language of the site (routes.plan_editions); the print kit is Chinese.
     community = [*routes.plan_editions(routes.plan_community_outputs(site), site.languages), *sheets.community()]
     community += exports.plan_community_exports(site, base_url, exports.listed(community))
@@ -322,11 +323,11 @@ def _plan_groups(
     return community, groups
 
 
-def _plan(checked: Checked, base_url: str, codes: QrCache, slugs: list[str]) -> Plan:
+def _plan(checked: Checked, base_url: str, codes: QrCache, slugs: list[str], kept: dict[str, Any]) -> Plan:
     """Plan the community's files and those of the neighborhoods ``slugs`` (in site order)."""
     by_slug = {files.slug: files for files in checked.documents.neighborhoods}
     models = (checked.model(by_slug[slug]) for slug in slugs)
-    return Plan(*_plan_groups(checked.site, base_url, codes, models))
+    return Plan(*_plan_groups(checked.site, base_url, codes, models, kept))
 
 
 def _collision_problems(outputs: Iterable[routes.Output], documents: Documents) -> list[ContentError]:
@@ -505,7 +506,7 @@ def _build(
     earlier = _earlier_manifests(state, [*stale, *due], run.fingerprints)
     incremental = intact and len(stale) <= len(run.fingerprints) // 2 and earlier is not None
     slugs = [slug for slug in run.fingerprints if slug in due or slug in stale]
-    plan = _plan(checked, run.base_url, run.codes, slugs if incremental else list(run.fingerprints))
+    plan = _plan(checked, run.base_url, run.codes, slugs if incremental else list(run.fingerprints), state.print_plans)
     collided = _collision_problems(plan.outputs(), documents)
     if collided:
         reporter.problems(collided)

@@ -313,6 +313,36 @@ def test_grid_coverage_follows_names_and_buildings(tmp_path: Path, edit: Callabl
     assert tree(out) == tree(tmp_path / "clean")
 
 
+@pytest.mark.parametrize(
+    ("edit", "measured"), [(edit_notice_text, False), (regrid_building, True), (translate_name, False)]
+)
+def test_the_grid_sheets_are_measured_again_only_when_what_they_show_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Edit, measured: bool
+) -> None:
+    """Every build plans the grid overview's sheets; measuring them again is left out while the grids stay."""
+    from sitegen.plan import fit
+
+    split_grids = fit.split_grids
+    calls: list[int] = []
+
+    def spy(*args: Any) -> Any:
+        calls.append(1)
+        return split_grids(*args)
+
+    monkeypatch.setattr(fit, "split_grids", spy)
+    monkeypatch.setenv("SITEGEN_JOBS", "1")
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    out = tmp_path / "out"
+    assert build(tmp_path / "content", out) == 0
+    assert calls == [1]
+    calls.clear()
+    edit(tmp_path, random.Random(2))
+    assert build(tmp_path / "content", out) == 0
+    assert calls == ([1] if measured else [])
+    assert build(tmp_path / "content", tmp_path / "clean") == 0
+    assert tree(out) == tree(tmp_path / "clean")
+
+
 def test_clean_rebuilds_an_output_changed_by_hand(tmp_path: Path) -> None:
     shutil.copytree(MINIMAL, tmp_path / "content")
     out = tmp_path / "out"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import re
@@ -9,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sitegen.cache import hash_parts
 from sitegen.content.model import Building, MapBuilding, Neighborhood, Person, Service, Site
 from sitegen.content.phone import Phone
 from sitegen.content.plaintext import plain_text
@@ -78,10 +80,14 @@ def contact_url(slug: str, service: Service) -> str:
 class Planner:
     """Builds the sheets of a site; ``base_url`` decides whether codes can link to the website."""
 
-    def __init__(self, site: Site, base_url: str, codes: QrCache | None = None) -> None:
+    def __init__(
+        self, site: Site, base_url: str, codes: QrCache | None = None, kept: dict[str, Any] | None = None
+    ) -> None:
         self.site = site
         self.base_url = base_url.rstrip("/")
         self.make_qr = (codes or QrCache(None)).make
+        # What an earlier build worked out and the next may use again, with what it was worked out from.
+        self.kept = kept if kept is not None else {}
         self._split: tuple[str, tuple[fit.CardLayout, fit.Split] | None] = ("", None)
 
     def url(self, dest: str) -> str:
@@ -297,9 +303,21 @@ class Planner:
 
     @functools.cached_property
     def grids_split(self) -> tuple[float, list[float], fit.Split]:
-        """The scale, column widths and number of grids of each sheet of the grid overview."""
+        """The scale, column widths and number of grids of each sheet of the grid overview.
+
+        Every build plans the community's files, and so needs the number of grid sheets; working it
+        out measures every grid's row at a dozen sizes (seconds for a district of thousands of
+        grids), so it is kept (``kept``) for as long as the grids and the sheet stay the same.
+        """
         label = _zh(_("Scan for the grid workers' phone numbers"))
-        return fit.split_grids(self.site, self._grids_sheet(1, 2, [], self.caption("index.html#grids", label)))
+        sheet = self._grids_sheet(1, 2, [], self.caption("index.html#grids", label))
+        # Everything the sheet shows but the neighborhoods and the notices.
+        source = hash_parts(repr(sheet), repr(dataclasses.replace(self.site, neighborhoods=(), notices=())))
+        kept = self.kept.get("grids")
+        if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == source):
+            kept = self.kept["grids"] = (source, fit.split_grids(self.site, sheet))
+        split: tuple[float, list[float], fit.Split] = kept[1]
+        return split
 
     def grids(self) -> list[Sheet]:
         """The grid overview: every grid, on as many sheets as the grids need."""
@@ -410,8 +428,10 @@ class SheetPlanner:
     neighborhoods' sheets are kept in memory: the outputs of a neighborhood are listed together.
     """
 
-    def __init__(self, site: Site, base_url: str, codes: QrCache | None = None) -> None:
-        self.planner = Planner(site, base_url, codes)
+    def __init__(
+        self, site: Site, base_url: str, codes: QrCache | None = None, kept: dict[str, Any] | None = None
+    ) -> None:
+        self.planner = Planner(site, base_url, codes, kept)
         self.site = site
         self._recent: dict[str, list[tuple[str, Sheet]]] = {}
 

@@ -53,6 +53,8 @@ class BuildState:
     problems: list[ContentError] = field(default_factory=list)
     files: Known = field(default_factory=dict)
     printed: set[str] = field(default_factory=set)  # neighborhoods whose every sheet has its PDF
+    # What planning the print kit worked out, by what from (sitegen.plan.printables.Planner.kept).
+    print_plans: dict[str, Any] = field(default_factory=dict)
     manifests: dict[str, Manifest] = field(default_factory=dict)  # the neighborhoods' manifests read so far
     unsaved: set[str] = field(default_factory=set)  # neighborhoods whose manifest changed since it was saved
     output_id: tuple[int, int] | None = None  # the folder the build put at output_dir (see output_identity)
