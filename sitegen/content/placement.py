@@ -13,8 +13,7 @@ import math
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 XY = tuple[float, float]
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 with x0 <= x1 and y0 <= y1
@@ -70,11 +69,43 @@ def _common(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F") and unicodedata.category(char)[0] in "LNP"
 
 
+_T = TypeVar("_T")
+
+
+class memo(Generic[_T]):  # noqa: N801 (named as the decorator it stands in for)
+    """``functools.cached_property`` without its lock (Python 3.11 takes one on every first access).
+
+    The value is stored in the instance's ``__dict__`` under the attribute's name, so later lookups
+    never reach the descriptor. Site plans make hundreds of thousands of candidates a district.
+    """
+
+    def __init__(self, function: Callable[[Any], _T]) -> None:
+        self.function = function
+        self.name = function.__name__
+        self.__doc__ = function.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> memo[_T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+    def __get__(self, instance: object, owner: type | None = None) -> memo[_T] | _T:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.function(instance)
+        return value
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _em_width(text: str) -> float:
+    return sum(char_width(c) for c in text)
+
+
 def text_width(text: str, size: float) -> float:
     """A width that a line of text drawn at ``size`` in a bold CJK font does not exceed."""
-    return sum(char_width(c) for c in text) * size
+    return _em_width(text) * size
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def text_reach(text: str) -> tuple[float, float]:
     """How far above and below its baseline a line of text may reach, in ems."""
     if all(_common(c) or unicodedata.category(c) in ("Mn", "Me", "Cf") for c in text):
@@ -238,7 +269,7 @@ class Candidate:
     soft: tuple[Any, ...] = ()
     texts: tuple[Box, ...] = ()
 
-    @cached_property
+    @memo
     def extent(self) -> Box:
         return union([*self.boxes, *(segment_box(s) for s in self.leaders)])
 

@@ -12,7 +12,6 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from sitegen.content import geometry
 from sitegen.content.model import XY, MapBuilding, SiteMap
@@ -26,6 +25,7 @@ from sitegen.content.placement import (
     box_hits_polygon,
     box_in_polygon,
     grow,
+    memo,
     overlap,
     segment_box,
     segment_hits_box,
@@ -75,7 +75,7 @@ class Frame:
     width: float
     height: float
 
-    @cached_property
+    @memo
     def _turn(self) -> tuple[float, float]:
         angle = math.radians(-self.rotation)  # clockwise, as geometry.rotate
         return math.cos(angle), math.sin(angle)
@@ -108,17 +108,17 @@ class TextBlock:
     cls: str
     halo: float
 
-    @cached_property
+    @memo
     def width(self) -> float:
         return max(text_width(line, self.size) for line in self.lines) + self.halo
 
-    @cached_property
+    @memo
     def reach(self) -> tuple[float, float]:
         """How far above and below its baseline each line reaches, in ems."""
         reaches = [text_reach(line) for line in self.lines]
         return max(top for top, _ in reaches), max(bottom for _, bottom in reaches)
 
-    @cached_property
+    @memo
     def height(self) -> float:
         return len(self.lines) * sum(self.reach) * self.size
 
