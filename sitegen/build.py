@@ -464,6 +464,7 @@ class _Run:
     sums: Digests
     fingerprints: dict[str, str]  # per neighborhood, of every input its files may show
     pdfs: set[str] = field(default_factory=set)  # the PDFs of the sheets made now, after this build
+    indexed: list[str] | None = None  # the pages that mark content for the search index, if known
 
     def render(self, output: routes.Output, assets: dict[str, str]) -> bytes:
         return render_output(self.env, output, self.checked.site, self.base_url, assets, self.pdfs)
@@ -599,7 +600,9 @@ def _build_whole(run: _Run, plan: Plan, keep: bool, previous: dict[str, dict[str
                     shutil.copy2(config.output_dir / pdf, stage / pdf)
                 jobs += due
             _print(stage, jobs, run.checked.site, run.reporter)
-            _index(stage, run.checked.site, True, config, run.reporter)
+            if _indexing(run.checked.site, config):
+                run.indexed = search.indexed_pages(stage)
+            _index(stage, run.checked.site, True, config, run.reporter, run.indexed)
     except DiskFull as exc:
         # About as much as the output the build replaces, or as the files written so far promise.
         before = tree_size(config.output_dir)[0] if config.output_dir.is_dir() else 0
@@ -647,8 +650,13 @@ def _build_changes(
             copy.touched.update(written, removed)
             run.clock.lap(f"rendered {len(changed)} files, wrote {len(written)}")
             gone = any(dest.endswith(".html") for dest in removed)
+            if state.indexed is not None:
+                run.indexed = search.updated_pages(state.indexed, files, removed)
+            elif _indexing(site, config):  # a state from before the list was kept
+                run.indexed = search.indexed_pages(copy.root)
             copy.touched.add(search.BUNDLE)  # until it is known that the index was left alone
-            if not _index(copy.root, site, gone or search.any_indexed(written, files), config, run.reporter):
+            changed_pages = gone or search.any_indexed(written, files)
+            if not _index(copy.root, site, changed_pages, config, run.reporter, run.indexed):
                 copy.touched.discard(search.BUNDLE)
             jobs = []
             for name, outputs_of_group, made in _groups(plan):
@@ -676,6 +684,7 @@ def _remember(run: _Run, state: BuildState, plan: Plan, signature: str) -> None:
         else:
             state.printed.discard(slug)
     state.inputs, state.community, state.problems = signature, plan.community_manifest, run.checked.problems
+    state.indexed = run.indexed
     run.codes.save()
 
 
@@ -744,14 +753,28 @@ def _print(root: Path, jobs: list[tuple[str, str]], site: Site, reporter: Report
         print_sheets(root, jobs, site.today, reporter.info)
 
 
-def _index(root: Path, site: Site, pages_changed: bool, config: SiteConfig, reporter: Reporter) -> bool:
-    """Make the search index of the pages under ``root`` if they changed; whether the index changed."""
+def _indexing(site: Site, config: SiteConfig) -> bool:
+    return site.search and config.index_search
+
+
+def _index(
+    root: Path,
+    site: Site,
+    pages_changed: bool,
+    config: SiteConfig,
+    reporter: Reporter,
+    pages: list[str] | None = None,
+) -> bool:
+    """Make the search index of the pages under ``root`` if they changed; whether the index changed.
+
+    ``pages``: the pages that mark content for the index, when known (else they are looked for).
+    """
     if not site.search:
         if not (root / search.BUNDLE).exists():
             return False
         shutil.rmtree(root / search.BUNDLE)
         return True
-    if config.index_search and search.index_site(root, pages_changed, reporter):
+    if config.index_search and search.index_site(root, pages_changed, reporter, pages):
         reporter.info(_("indexed the pages for search into {folder}/", folder=search.BUNDLE))
         return True
     return False

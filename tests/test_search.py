@@ -114,6 +114,38 @@ def test_index_survives_incremental_builds_and_follows_edits(site: Path, tmp_pat
 
 
 @needs_pagefind
+def test_an_edit_gives_pagefind_the_pages_the_last_build_listed(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An incremental build knows which pages hold indexed content from the last build and the pages
+    it made: it reads no other page, and the index is the clean build's after pages come and go."""
+    out = tmp_path / "out"
+    assert build(site, out) == 0
+    looked: list[Path] = []
+    indexed_pages = search.indexed_pages
+
+    def spy(root: Path) -> list[str]:
+        looked.append(root)
+        return indexed_pages(root)
+
+    monkeypatch.setattr(search, "indexed_pages", spy)
+    notices = site / "neighborhoods" / "lanting" / "notices"
+    (notices / "2026-11-21-meeting.md").write_text(
+        "---\ntitle: 楼道清理通知\ndate: 2026-11-21\n---\n周六上午清理楼道杂物，请配合。\n", encoding="utf-8"
+    )
+    assert build(site, out) == 0
+    assert "楼道杂物" in indexed_text(out)
+    for path in notices.glob("2026-11-20-water*.md"):
+        path.unlink()
+    assert build(site, out) == 0
+    assert "停水" not in indexed_text(out)
+    assert looked == []
+    clean = tmp_path / "clean"
+    assert build(site, clean) == 0
+    assert bundle(out) == bundle(clean)
+
+
+@needs_pagefind
 def test_only_changed_pages_make_a_new_index(tmp_path: Path) -> None:
     site = tmp_path / "content"
     shutil.copytree(SITES["example"], site)

@@ -63,11 +63,41 @@ def any_indexed(written: Iterable[str], files: Mapping[str, bytes]) -> bool:
     return any(dest.endswith(".html") and MARK in files.get(dest, b"") for dest in written)
 
 
-def index_site(root: Path, pages_changed: bool, reporter: Reporter) -> bool:
+def indexed_pages(root: Path) -> list[str]:
+    """The pages under ``root`` that mark content for the index, as paths below it, in order.
+
+    Reads every page of the site: a build that changed only some pages updates the last build's list
+    instead (:func:`updated_pages`).
+    """
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        found += [os.path.join(folder, name) for name in files if name.endswith(".html")]
+    pages = []
+    for path in sorted(found):
+        with open(path, "rb") as page:
+            if MARK in page.read():
+                pages.append(os.path.relpath(path, root).replace(os.sep, "/"))
+    return pages
+
+
+def updated_pages(known: Iterable[str], rendered: Mapping[str, bytes], removed: Iterable[str]) -> list[str]:
+    """The pages the index holds after a build that ``rendered`` these files and ``removed`` those."""
+    pages = set(known).difference(removed)
+    for dest, data in rendered.items():
+        if dest.endswith(".html") and MARK in data:
+            pages.add(dest)
+        else:
+            pages.discard(dest)
+    return sorted(pages)
+
+
+def index_site(root: Path, pages_changed: bool, reporter: Reporter, pages: list[str] | None = None) -> bool:
     """Make ``root/pagefind/`` from the pages under ``root``, unless no page changed since the last one.
 
     Returns whether an index was made. Pages mark what is indexed with ``data-pagefind-body`` (the
-    main content of website pages; never print sheets, navigation or footers). The new bundle is
+    main content of website pages; never print sheets, navigation or footers); ``pages`` are those
+    pages when the build knows them (else every page is read to find them). The new bundle is
     made in a hidden folder of the output (from links to the pages, see :func:`_link_pages`) and
     swapped in whole, so the old one serves until the new one is ready; if making it fails, the old
     one loses its stamp and the next build makes it again. Without Pagefind the site is built
@@ -91,10 +121,10 @@ def index_site(root: Path, pages_changed: bool, reporter: Reporter) -> bool:
     for leftover in root.glob(f".{BUNDLE}.*-*"):  # from a build that was killed
         shutil.rmtree(leftover, ignore_errors=True)
     fresh = root / f".{BUNDLE}.new-{os.getpid()}"
-    pages = root / f".{BUNDLE}.pages-{os.getpid()}"
-    command = [str(program), "--site", str(pages), "--output-path", str(fresh), "--keep-index-url", "--silent"]
+    folder = root / f".{BUNDLE}.pages-{os.getpid()}"
+    command = [str(program), "--site", str(folder), "--output-path", str(fresh), "--keep-index-url", "--silent"]
     try:
-        _link_pages(root, pages)
+        _link_pages(root, folder, indexed_pages(root) if pages is None else pages)
         try:
             # Pagefind ends with the build, however the build ends (a killed build's Pagefind would
             # otherwise go on writing into a folder the next build has removed).
@@ -125,7 +155,7 @@ def index_site(root: Path, pages_changed: bool, reporter: Reporter) -> bool:
         _swap(fresh, root / BUNDLE)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
-        shutil.rmtree(pages, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
     return True
 
 
@@ -140,10 +170,10 @@ def _check_written(bundle: Path) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(empty[0] if empty else bundle))
 
 
-def _link_pages(root: Path, pages: Path) -> None:
-    """Put links to the site's indexed pages in a new folder, in the order of their paths, for Pagefind.
+def _link_pages(root: Path, folder: Path, pages: list[str]) -> None:
+    """Put links to the site's indexed ``pages`` in a new folder, in the order of their paths, for Pagefind.
 
-    Only pages that mark content for the index (``MARK``) are linked: Pagefind reads every page it is
+    Only pages that mark content for the index (``MARK``) are given: Pagefind reads every page it is
     given to look for the mark, and the print sheets, contact pages and the like (four fifths of a
     district's pages, and the larger ones) would cost it four times the work for the same index.
 
@@ -152,20 +182,19 @@ def _link_pages(root: Path, pages: Path) -> None:
     differs between a whole build, an incremental one and one on several cores: the index of the
     same pages would differ too. A folder made afresh in one order is listed the same every time.
     """
-    found = []
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        found += [os.path.join(folder, name) for name in files if name.endswith(".html")]
-    for path in sorted(found):
-        with open(path, "rb") as page:
-            if MARK not in page.read():
-                continue
-        target = pages / os.path.relpath(path, root)
-        target.parent.mkdir(parents=True, exist_ok=True)
+    made: set[str] = set()
+    for page in sorted(pages):
+        source, target = root / page, folder / page
+        parent = os.path.dirname(page)
+        if parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(parent)
         try:
-            os.link(path, target)
+            os.link(source, target)
+        except FileNotFoundError:  # not there (any more): nothing to index
+            continue
         except OSError:  # a file system without hard links
-            shutil.copyfile(path, target)
+            shutil.copyfile(source, target)
 
 
 def _sorted_entry(path: Path) -> None:

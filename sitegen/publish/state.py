@@ -53,6 +53,8 @@ class BuildState:
     problems: list[ContentError] = field(default_factory=list)
     files: Known = field(default_factory=dict)
     printed: set[str] = field(default_factory=set)  # neighborhoods whose every sheet has its PDF
+    # The pages the search index holds, as the last build left them (None: not known, read them all).
+    indexed: list[str] | None = None
     # What planning the print kit worked out, by what from (sitegen.plan.printables.Planner.kept).
     print_plans: dict[str, Any] = field(default_factory=dict)
     manifests: dict[str, Manifest] = field(default_factory=dict)  # the neighborhoods' manifests read so far
