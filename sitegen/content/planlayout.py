@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -384,6 +385,7 @@ class _Store:
         self.digests: dict[int, tuple[SiteMap, str]] = {}
         self.since: int | None = None
         self.used: set[str] = set()  # the entries this build used, by digest
+        self.lock = threading.Lock()
 
     def start(self) -> None:
         """Note when this build started, by the file system's clock: what it uses is marked later."""
@@ -410,10 +412,12 @@ class _Store:
 
     def get(self, site_map: SiteMap) -> Plans | None:
         """The site's plans as kept, or None."""
-        digest = self.digest(site_map)
+        with self.lock:  # the preview renders pages on a thread of its own
+            return self._get(self.digest(site_map))
+
+    def _get(self, digest: str) -> Plans | None:
         if digest not in self.loaded:
-            path = self._path(digest)
-            payload = cache.read(path, f"site plans\0{digest}")
+            payload = cache.read(self._path(digest), f"site plans\0{digest}")
             try:
                 plans = cache.load_data(payload) if payload is not None else None
             except Exception:  # sealed but not what this sitegen writes: laid out afresh
@@ -431,10 +435,11 @@ class _Store:
         return self.loaded[digest]
 
     def put(self, site_map: SiteMap, plans: Plans) -> None:
-        digest = self.digest(site_map)
-        if self.writable and cache.write(self._path(digest), f"site plans\0{digest}", cache.dump_data(plans)):
-            self.used.add(digest)
-        self._remember(digest, plans)
+        with self.lock:
+            digest = self.digest(site_map)
+            if self.writable and cache.write(self._path(digest), f"site plans\0{digest}", cache.dump_data(plans)):
+                self.used.add(digest)
+            self._remember(digest, plans)
 
     def _remember(self, digest: str, plans: Plans) -> None:
         self.loaded[digest] = plans
@@ -508,8 +513,11 @@ def layout_plan(site_map: SiteMap, building: MapBuilding | None, rotation: float
     finds room is searched by halving; when something finds room at no margin tried, the layout
     with the fewest left out is given, and its ``left_out`` says what.
     """
-    if _store is not None:
-        kept = _store.get(site_map)
+    # Outside a build too (the preview renders pages after its build has returned), the layouts the
+    # last one kept are read: entries are found by the plan's digest, so any store gives the same.
+    store = _store or _last
+    if store is not None:
+        kept = store.get(site_map)
         found = kept.get((building.id if building else "", rotation, style.name)) if kept else None
         if found is not None and found.style == style:
             return found
