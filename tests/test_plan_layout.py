@@ -443,7 +443,9 @@ map:
 """
 
 
-def test_signs_that_find_no_room_are_reported_and_left_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_signs_that_find_no_room_are_reported_and_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Forty extinguishers at one spot: the plans show as many as there is room for around it, and say so."""
     crowded = CROWDED.replace("NAME", "广场") + "  facilities:\n" + "    - {code: F001, at: [12, 21]}\n" * 40
     content = write_site(tmp_path, {"neighborhoods/hexie/neighborhood.yaml": MINIMAL_NEIGHBORHOOD + crowded})
@@ -461,6 +463,14 @@ def test_signs_that_find_no_room_are_reported_and_left_out(tmp_path: Path, capsy
     sheet = (out_dir / "hexie" / "print" / "evacuation-1.html").read_text(encoding="utf-8")
     drawn = sheet.count('href="#iso-F001"') - 1  # one in the legend
     assert drawn == 40 - len(evacuation) and drawn >= 8
+    # Built into the default output, whose layouts `sitegen check` then reads: the same warnings.
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--lang", "en", "--content", str(content)]) == 0
+    assert list((tmp_path / ".sitegen-cache" / "output" / "plans").glob("*.pickle"))
+    capsys.readouterr()
+    assert main(["check", "--lang", "en", "--content", str(content)]) == 0
+    again = capsys.readouterr().out.replace(str(content) + "/", "")
+    assert [line for line in again.splitlines() if ": warning: " in line] == warnings
 
 
 def test_long_names_are_set_on_two_lines_or_smaller(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
