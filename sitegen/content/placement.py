@@ -248,7 +248,10 @@ def distance_to_segment(point: XY, segment: Segment) -> float:
     return math.hypot(point[0] - x0 - t * dx, point[1] - y0 - t * dy)
 
 
-@dataclass(frozen=True)
+# Not frozen, though never changed: a frozen dataclass sets each field through ``object.__setattr__``,
+# and a district's site plans make millions of candidates (a fifth of laying them out). Hashed and
+# compared by their fields all the same.
+@dataclass(unsafe_hash=True)
 class Candidate:
     """One way to draw an item.
 

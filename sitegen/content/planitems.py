@@ -99,7 +99,7 @@ class Text:
     cls: str
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)  # never changed; not frozen, as :class:`~sitegen.content.placement.Candidate`
 class TextBlock:
     """Lines of text at one size, centred one under the other."""
 
@@ -130,7 +130,7 @@ class TextBlock:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)  # never changed; not frozen, as :class:`~sitegen.content.placement.Candidate`
 class Sign:
     """An ISO 7010 sign, ``size`` square, centred on (x, y)."""
 
@@ -141,7 +141,7 @@ class Sign:
     cls: str
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)  # never changed; not frozen, as :class:`~sitegen.content.placement.Candidate`
 class Drawn:
     """What one placed item draws: text, signs, a leader line from its true place (with a dot there)."""
 

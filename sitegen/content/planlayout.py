@@ -500,7 +500,10 @@ def _site(site_map: SiteMap, rotation: float, style: Style) -> _Site:
     site = _sites.get(key)
     if site is None or site.map is not site_map or site.style != style:
         if len(_sites) >= 8:
-            _sites.clear()
+            # Other maps' sites go, never this map's: its plans, one a building, come in no order of
+            # their turns, and a site made again lays out its plan without a building again.
+            for stale in [k for k, kept in _sites.items() if kept.map is not site_map]:
+                del _sites[stale]
         site = _sites[key] = _Site(site_map, rotation, style)
     return site
 
