@@ -8,6 +8,7 @@ smaller, shortened, or beside it.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -158,6 +159,12 @@ class Drawn:
         return tuple(text for block, box in self.blocks for text in block.texts(box))
 
 
+@functools.lru_cache(maxsize=4096)
+def _block(lines: tuple[str, ...], size: float, cls: str, halo: float) -> TextBlock:
+    """A text block, measured once: a site's names are set again in each frame of each turn."""
+    return TextBlock(lines, size, cls, halo)
+
+
 # Beside an anchor, best first: below, right, above, left, then the corners (y is down).
 AROUND = ((0, 1), (1, 0), (0, -1), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1, -1))
 
@@ -284,7 +291,7 @@ class Planner:
         return self.frame(self.map.points[point_id])
 
     def block(self, lines: Sequence[str], size: float, cls: str) -> TextBlock:
-        return TextBlock(tuple(lines), size, cls, self.style.halo)
+        return _block(tuple(lines), size, cls, self.style.halo)
 
     # -- a sign or a mark with its name --
 
