@@ -198,8 +198,14 @@ class Fitted:
 
 def fit_scale(measure: Callable[[float], Fitted], room: float) -> tuple[float, Fitted] | None:
     """The largest scale whose layout is at most ``room`` tall, and that layout; or None."""
-    scale = largest(lambda s: measure(s).height <= room, SMALLEST, LARGEST)
-    return None if scale is None else (scale, measure(scale))
+    measured: dict[float, Fitted] = {}
+
+    def fits(scale: float) -> bool:
+        fitted = measured[scale] = measure(scale)
+        return fitted.height <= room
+
+    scale = largest(fits, SMALLEST, LARGEST)
+    return None if scale is None else (scale, measured[scale])
 
 
 def finish(sheet: Sheet, head_: Head, foot_: Foot, fitted: Fitted, **changes: Any) -> Sheet:

@@ -97,14 +97,15 @@ def largest(fits: Callable[[float], bool], low: float, high: float, step: float 
     """The largest scale in ``low``…``high`` (in ``step``s) for which ``fits`` holds, or None.
 
     ``fits`` must hold for every scale below one for which it holds (bigger type takes more room).
+    The scale returned is one ``fits`` was asked about (the last for which it held).
     """
     steps = int(round((high - low) / step))
-    if not fits(low):
+    if not fits(round(low, 4)):
         return None
     good, bad = 0, steps + 1
     while bad - good > 1:
         middle = (good + bad) // 2
-        if fits(low + middle * step):
+        if fits(round(low + middle * step, 4)):
             good = middle
         else:
             bad = middle
