@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,6 +13,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+
+from sitegen.cli import main
+from tests.conftest import BUILD_EPOCH, ROOT
 
 PHONE_WIDTHS = (320, 375)
 MAX_GZIP_BYTES = 30 * 1024
@@ -56,23 +60,27 @@ def parse(page: Path) -> _Links:
     return parser
 
 
-def test_every_page_passes_the_nu_html_checker(built_site: Path, vnu: list[str]) -> None:
-    pages = [str(p) for p in html_pages(built_site)]
+def nu_errors(vnu: list[str], pages: list[Path]) -> list[str]:
+    """What the Nu HTML Checker calls an error in the pages."""
     done = subprocess.run(
-        [*vnu, "--format", "json", "--also-check-css", *pages], capture_output=True, text=True, check=False
+        [*vnu, "--format", "json", "--also-check-css", *map(str, pages)], capture_output=True, text=True, check=False
     )
     messages = json.loads(done.stderr or done.stdout)["messages"]
-    errors = [
+    return [
         f"{m.get('url', '').rsplit('/output/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
         for m in messages
         if m["type"] == "error" or m.get("subType") == "fatal"
     ]
-    assert errors == []
 
 
-def test_internal_links_resolve_and_are_relative(built_site: Path) -> None:
+def test_every_page_passes_the_nu_html_checker(built_site: Path, vnu: list[str]) -> None:
+    assert nu_errors(vnu, html_pages(built_site)) == []
+
+
+def broken_links(root: Path, pages: list[Path]) -> list[str]:
+    """Links of the pages to files or ids that are not there (every link must be relative)."""
     broken = []
-    for page in html_pages(built_site):
+    for page in pages:
         parsed = parse(page)
         for link in parsed.links:
             parts = urlsplit(link)
@@ -82,21 +90,29 @@ def test_internal_links_resolve_and_are_relative(built_site: Path) -> None:
             assert parts.scheme == "", f"{page}: unexpected scheme in {link}"
             target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
             if not target.is_file():
-                broken.append(f"{page.relative_to(built_site)} → {link}")
+                broken.append(f"{page.relative_to(root)} → {link}")
             elif parts.fragment and target.suffix == ".html" and parts.fragment not in parse(target).ids:
-                broken.append(f"{page.relative_to(built_site)} → {link} (no such id)")
-    assert broken == []
+                broken.append(f"{page.relative_to(root)} → {link} (no such id)")
+    return broken
+
+
+def test_internal_links_resolve_and_are_relative(built_site: Path) -> None:
+    assert broken_links(built_site, html_pages(built_site)) == []
 
 
 INLINE_IMAGES = re.compile(rb"<svg\b.*?</svg>", re.DOTALL)
 
 
+def transferred(root: Path, page: Path) -> int:
+    """What a page weighs gzipped with its style sheet, before images (inline SVG: plans, QR codes)."""
+    css = (root / "assets" / "site.css").read_bytes()
+    return len(gzip.compress(INLINE_IMAGES.sub(b"", page.read_bytes()), 9)) + len(gzip.compress(css, 9))
+
+
 def test_pages_are_light_and_need_no_javascript(built_site: Path) -> None:
-    css = (built_site / "assets" / "site.css").read_bytes()
     for page in html_pages(built_site):
         data = page.read_bytes()
-        # "Before images": inline SVG (site plans, QR codes) counts as images.
-        size = len(gzip.compress(INLINE_IMAGES.sub(b"", data), 9)) + len(gzip.compress(css, 9))
+        size = transferred(built_site, page)
         assert size <= MAX_GZIP_BYTES, f"{page.name}: {size} bytes gzipped with its CSS"
         # Only the search page runs a script (its own, from the site); every other page has none.
         search_page = page.relative_to(built_site).as_posix() in ("search.html", "en/search.html")
@@ -149,26 +165,32 @@ MEASURE = """
 """
 
 
-@pytest.mark.parametrize("width", PHONE_WIDTHS)
-def test_readable_on_a_phone(built_site: Path, browser: Any, width: int) -> None:
+def phone_problems(browser: Any, root: Path, pages: list[Path], width: int) -> dict[str, list[str]]:
+    """What is too small, too narrow or broken on the pages at a phone's width, every fold opened."""
     context = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=True)
     page = context.new_page()
     problems = {}
-    for path in html_pages(built_site):
+    for path in pages:
         page.goto(path.as_uri())
         page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
         found = page.evaluate(MEASURE)
         if found:
-            problems[str(path.relative_to(built_site))] = found[:5]
+            problems[str(path.relative_to(root))] = found[:5]
     context.close()
-    assert problems == {}
+    return problems
 
 
-def test_no_serious_accessibility_violations(built_site: Path, browser: Any, axe_source: str) -> None:
+@pytest.mark.parametrize("width", PHONE_WIDTHS)
+def test_readable_on_a_phone(built_site: Path, browser: Any, width: int) -> None:
+    assert phone_problems(browser, built_site, html_pages(built_site), width) == {}
+
+
+def axe_violations(browser: Any, axe_source: str, root: Path, pages: list[Path]) -> dict[str, list[str]]:
+    """The serious and critical accessibility violations axe-core finds in the pages, every fold opened."""
     context = browser.new_context(viewport={"width": 375, "height": 800})
     page = context.new_page()
     violations = {}
-    for path in html_pages(built_site):
+    for path in pages:
         page.goto(path.as_uri())
         page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
         page.add_script_tag(content=axe_source)
@@ -179,9 +201,13 @@ def test_no_serious_accessibility_violations(built_site: Path, browser: Any, axe
             if v["impact"] in ("serious", "critical")
         ]
         if serious:
-            violations[str(path.relative_to(built_site))] = serious
+            violations[str(path.relative_to(root))] = serious
     context.close()
-    assert violations == {}
+    return violations
+
+
+def test_no_serious_accessibility_violations(built_site: Path, browser: Any, axe_source: str) -> None:
+    assert axe_violations(browser, axe_source, built_site, html_pages(built_site)) == {}
 
 
 def test_pages_read_the_same_with_javascript_off(built_site: Path, browser: Any) -> None:
@@ -191,3 +217,75 @@ def test_pages_read_the_same_with_javascript_off(built_site: Path, browser: Any)
     text = page.inner_text("main")
     context.close()
     assert "紧急电话" in text and "找谁办事" in text
+
+
+# A district: more grids than its home page lists, which links to a page of their own instead.
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ("晓梅", "建国", "丽华", "志强", "秀英", "海燕", "国庆", "春兰", "德明", "玉珍", "振华", "淑芬")
+
+
+def district_grids(count: int) -> str:
+    """Grids 03 … ``count`` + 2 in site.yaml's words, each with a full-time worker and a street."""
+    lines = []
+    for i in range(3, count + 3):
+        name = SURNAMES[i % len(SURNAMES)] + GIVEN[i % len(GIVEN)]
+        lines += [
+            f'  - id: "{i:02d}"',
+            f"    name: 兰亭街道第{i}网格",
+            f"    households: {300 + i}",
+            "    head: wang-li",
+            f"    worker: {{name: {name}, phone: 139 0000 {1000 + i}}}",
+            "    police: zhao-gang",
+            f"    area: 兰亭路{i}号至{i + 1}号沿街商铺",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal site with 62 grids, built."""
+    folder = tmp_path_factory.mktemp("district")
+    content, out = folder / "content", folder / "output"
+    shutil.copytree(ROOT / "tests" / "sites" / "minimal" / "content", content)
+    site = (content / "site.yaml").read_text(encoding="utf-8")
+    site = site.replace("\nchain:\n", "\n" + district_grids(60) + "chain:\n", 1)
+    (content / "site.yaml").write_text(site, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+        assert main(["build", "--content", str(content), "--output", str(out)]) == 0
+    return out
+
+
+def district_pages(out: Path) -> list[Path]:
+    """The home page and the grids page, in each language."""
+    return sorted(
+        folder / "index.html"
+        for folder in (out, out / "grids", out / "en", out / "en" / "grids")
+        if (folder / "index.html").is_file()
+    )
+
+
+def test_a_district_lists_its_grids_on_a_page_of_their_own(district: Path) -> None:
+    home = (district / "index.html").read_text(encoding="utf-8")
+    grids = (district / "grids" / "index.html").read_text(encoding="utf-8")
+    assert '<details class="grid"' not in home
+    assert '<a href="grids/index.html">全部 62 个网格及网格员</a>' in home
+    assert transferred(district, district / "index.html") <= MAX_GZIP_BYTES
+    ids = parse(district / "grids" / "index.html").ids
+    assert [i for i in ids if i.startswith("grid-")] == [f"grid-{i:02d}" for i in range(1, 63)]
+    assert "第二网格" in grids and "兰亭街道第62网格" in grids and 'href="tel:13900001062"' in grids
+    # The grid overview's code opens the page that lists them.
+    overview = (district / "print" / "grids.html").read_text(encoding="utf-8")
+    assert 'data-qr-payload="https://example.org/community/grids/index.html"' in overview
+    assert broken_links(district, district_pages(district)) == []
+
+
+def test_a_district_grids_page_is_valid_accessible_and_readable(
+    district: Path, vnu: list[str], browser: Any, axe_source: str
+) -> None:
+    pages = district_pages(district)
+    assert district / "grids" / "index.html" in pages
+    assert nu_errors(vnu, pages) == []
+    assert axe_violations(browser, axe_source, district, pages) == {}
+    assert phone_problems(browser, district, pages, PHONE_WIDTHS[0]) == {}

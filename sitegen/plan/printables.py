@@ -23,7 +23,14 @@ from sitegen.plan.fit import Sheet
 from sitegen.plan.layout import CodeBox
 from sitegen.plan.mapdraw import draw_plan
 from sitegen.plan.qr import QrCache, QrCode
-from sitegen.plan.routes import Output, neighborhood_sources, neighborhood_url, notice_url, split_notices
+from sitegen.plan.routes import (
+    Output,
+    grids_url,
+    neighborhood_sources,
+    neighborhood_url,
+    notice_url,
+    split_notices,
+)
 from sitegen.plan.vcard import make_org_vcard, make_vcard
 
 # What goes on each sheet is fitted by measuring (sitegen.plan.fit); the notice board shows the codes
@@ -310,7 +317,7 @@ class Planner:
         grids), so it is kept (``kept``) for as long as the grids and the sheet stay the same.
         """
         label = _zh(_("Scan for the grid workers' phone numbers"))
-        sheet = self._grids_sheet(1, 2, [], self.caption("index.html#grids", label))
+        sheet = self._grids_sheet(1, 2, [], self.caption(grids_url(self.site), label))
         # Everything the sheet shows but the neighborhoods and the notices.
         source = hash_parts(repr(sheet), repr(dataclasses.replace(self.site, neighborhoods=(), notices=())))
         kept = self.kept.get("grids")
@@ -322,7 +329,7 @@ class Planner:
     def grids(self) -> list[Sheet]:
         """The grid overview: every grid, on as many sheets as the grids need."""
         scale, widths, split = self.grids_split
-        code = self.page_code("index.html#grids", _zh(_("Scan for the grid workers' phone numbers")))
+        code = self.page_code(grids_url(self.site), _zh(_("Scan for the grid workers' phone numbers")))
         sheets, start = [], 0
         for number, (count, full) in enumerate(split, 1):
             sheet = self._grids_sheet(number, len(split), self.site.grids[start : start + count], code)

@@ -150,6 +150,17 @@ def all_current(site: Site) -> list[Notice]:
     return current
 
 
+# A community lists its grids on its home page (a handful to a few dozen); a district of hundreds or
+# thousands gives them a page of their own, linked from there, so that the home page stays light.
+GRIDS_ON_HOME = 50
+GRIDS_PAGE = "grids/index.html"
+
+
+def grids_url(site: Site) -> str:
+    """Where the site lists its grids and their workers: the home page's section, or their own page."""
+    return GRIDS_PAGE if len(site.grids) > GRIDS_ON_HOME else "index.html#grids"
+
+
 def plan_community_outputs(site: Site) -> list[Output]:
     """The community's own pages: they show site.yaml, the community notices and summaries.
 
@@ -172,7 +183,8 @@ def plan_community_outputs(site: Site) -> list[Output]:
     # a neighborhood's.
     newest = own_current[:1] or all_current(site)[:1]
     latest = newest[0] if newest else None
-    home: dict[str, Any] = {"current": own_current, "latest": latest, "names": {}}
+    grids_page = grids_url(site) == GRIDS_PAGE
+    home: dict[str, Any] = {"current": own_current, "latest": latest, "names": {}, "grids_page": grids_page}
     if latest is not None and latest.neighborhood:
         home["names"] = {latest.neighborhood: names()[latest.neighborhood]}
     outputs = [
@@ -183,6 +195,8 @@ def plan_community_outputs(site: Site) -> list[Output]:
         ),
         Output("404.html", "404.html", _("Page not found"), sources=()),
     ]
+    if grids_page:
+        outputs.append(Output(GRIDS_PAGE, "grids.html", _("Grids and grid workers"), sources=("buildings",)))
     if site.search:
         outputs.append(Output("search.html", "search.html", _("Search"), sources=()))
     outputs.extend(_notice_page(notice, None, ("notices",)) for notice in site.notices)
