@@ -334,6 +334,22 @@ def _no_penalty(key: str, candidate: Candidate) -> float:
     return 0.0
 
 
+def remembered(penalty: Penalty) -> Penalty:
+    """The penalty, worked out once a candidate (each belongs to one item, so its key is always the same).
+
+    Kept by the candidate's id, with the candidate itself: an id is reused once its object is gone.
+    """
+    known: dict[int, tuple[Candidate, float]] = {}
+
+    def once(key: str, candidate: Candidate) -> float:
+        kept = known.get(id(candidate))
+        if kept is None or kept[0] is not candidate:
+            kept = known[id(candidate)] = (candidate, penalty(key, candidate))
+        return kept[1]
+
+    return once
+
+
 @dataclass(frozen=True)
 class Obstacles:
     """What no item may cover, and the room there is.

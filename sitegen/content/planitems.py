@@ -28,6 +28,7 @@ from sitegen.content.placement import (
     grow,
     memo,
     overlap,
+    remembered,
     segment_box,
     segment_hits_box,
     text_reach,
@@ -260,7 +261,7 @@ class Planner:
 
     def __init__(self, site_map: SiteMap, frame: Frame, style: Style) -> None:
         self.map, self.frame, self.style = site_map, frame, style
-        self.penalties: dict[int, tuple[Candidate, float]] = {}
+        self.penalty = remembered(self._covering)
         shapes, areas, walkways = [], [], []
         for b in site_map.buildings:
             outline = [frame(p) for p in b.outline]
@@ -279,13 +280,9 @@ class Planner:
         cell = max(frame.width, frame.height) / 12
         self.features = _Features(shapes, areas, walkways, style.walkway_width / 2, cell)
 
-    def penalty(self, key: str, candidate: Candidate) -> float:
-        """What the candidate's covering of buildings, walkways and green areas costs (memoised)."""
-        known = self.penalties.get(id(candidate))
-        if known is None or known[0] is not candidate:  # an id is reused once its object is gone
-            cost = sum(self.features.cost(box, key, weights) for box, weights in candidate.soft)
-            known = self.penalties[id(candidate)] = (candidate, cost)
-        return known[1]
+    def _covering(self, key: str, candidate: Candidate) -> float:
+        """What the candidate's covering of buildings, walkways and green areas costs (``penalty``: memoised)."""
+        return sum(self.features.cost(box, key, weights) for box, weights in candidate.soft)
 
     def point(self, point_id: str) -> XY:
         return self.frame(self.map.points[point_id])

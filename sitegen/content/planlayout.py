@@ -35,6 +35,7 @@ from sitegen.content.placement import (
     inside,
     overlap,
     place,
+    remembered,
 )
 from sitegen.content.planitems import Drawn, Frame, Planner, Style, middle, square
 from sitegen.content.schema import Checker, Rec
@@ -324,21 +325,16 @@ OWN_BUILDING_SOFT = 2.0
 def _sparing(penalty: Penalty, own: str, outline: list[XY]) -> Penalty:
     """The penalty, and more for words over the reader's own building, other than its own name."""
     bounds = geometry.bounds(outline)
-    known: dict[int, tuple[Candidate, float]] = {}  # by the candidate's id, as Planner.penalty
 
     def spared(key: str, candidate: Candidate) -> float:
-        kept = known.get(id(candidate))
-        if kept is not None and kept[0] is candidate:
-            return kept[1]
         cost = penalty(key, candidate)
         if key != own:
             for _, box in candidate.drawing.blocks:
                 if overlap(box, bounds) and box_hits_polygon(box, outline):
                     cost += OWN_BUILDING_SOFT
-        known[id(candidate)] = (candidate, cost)
         return cost
 
-    return spared
+    return remembered(spared)
 
 
 def _in_place(item: Item) -> Item:

@@ -183,7 +183,7 @@ def plan_community_outputs(site: Site) -> list[Output]:
     # a neighborhood's.
     newest = own_current[:1] or all_current(site)[:1]
     latest = newest[0] if newest else None
-    grids_page = grids_url(site) == GRIDS_PAGE
+    grids_page = GRIDS_PAGE if grids_url(site) == GRIDS_PAGE else None  # else listed on the home page
     home: dict[str, Any] = {"current": own_current, "latest": latest, "names": {}, "grids_page": grids_page}
     if latest is not None and latest.neighborhood:
         home["names"] = {latest.neighborhood: names()[latest.neighborhood]}
@@ -196,7 +196,7 @@ def plan_community_outputs(site: Site) -> list[Output]:
         Output("404.html", "404.html", _("Page not found"), sources=()),
     ]
     if grids_page:
-        outputs.append(Output(GRIDS_PAGE, "grids.html", _("Grids and grid workers"), sources=("buildings",)))
+        outputs.append(Output(grids_page, "grids.html", _("Grids and grid workers"), sources=("buildings",)))
     if site.search:
         outputs.append(Output("search.html", "search.html", _("Search"), sources=()))
     outputs.extend(_notice_page(notice, None, ("notices",)) for notice in site.notices)
