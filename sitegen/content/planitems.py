@@ -230,6 +230,10 @@ class _Features:
         self.area_cells = Buckets([bounds for _, _, bounds in areas], cell)
         self.walkway_cells = Buckets([bounds for _, bounds in walkways], cell)
 
+    def covering(self, key: str, candidate: Candidate) -> float:
+        """What the candidate's covering of buildings, walkways and green areas costs."""
+        return sum(self.cost(box, key, weights) for box, weights in candidate.soft)
+
     def cost(self, box: Box, own: str, weights: tuple[float, float, float]) -> float:
         on_shape, on_walkway, on_area = weights
         total = 0.0
@@ -261,7 +265,6 @@ class Planner:
 
     def __init__(self, site_map: SiteMap, frame: Frame, style: Style) -> None:
         self.map, self.frame, self.style = site_map, frame, style
-        self.penalty = remembered(self._covering)
         shapes, areas, walkways = [], [], []
         for b in site_map.buildings:
             outline = [frame(p) for p in b.outline]
@@ -279,10 +282,10 @@ class Planner:
                 walkways.append((segment, grow(segment_box(segment), style.walkway_width / 2)))
         cell = max(frame.width, frame.height) / 12
         self.features = _Features(shapes, areas, walkways, style.walkway_width / 2, cell)
-
-    def _covering(self, key: str, candidate: Candidate) -> float:
-        """What the candidate's covering of buildings, walkways and green areas costs (``penalty``: memoised)."""
-        return sum(self.features.cost(box, key, weights) for box, weights in candidate.soft)
+        # What a candidate's covering costs, memoised. Not a method of the planner's own: a memo
+        # holding the planner would be a reference cycle, and content is checked with the cycle
+        # collector paused (sitegen.build.few_collections), so every plan's candidates would stay.
+        self.penalty = remembered(self.features.covering)
 
     def point(self, point_id: str) -> XY:
         return self.frame(self.map.points[point_id])

@@ -260,6 +260,9 @@ class SiteValidator:
                 return self.check_neighborhood(files, grids, shared_people), self.problems
             finally:
                 self.problems = problems
+                # Handed back, and kept by the caller (_checked_neighborhood): a forked worker that
+                # kept every model it made would hold half the district by the end.
+                self.models.pop(files.slug, None)
 
         def checking(files: NeighborhoodFiles) -> Message:
             return _("checking the neighborhood {slug}", slug=files.slug)
