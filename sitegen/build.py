@@ -9,6 +9,7 @@ import math
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from sitegen.content.parse import Node
 from sitegen.content.schema import parse_date
 from sitegen.content.validate import SiteValidator, sorted_problems, validate_content
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
-from sitegen.i18n import _, catalogs_digest
+from sitegen.i18n import Message, _, catalogs_digest
 from sitegen.plan import exports, printables, routes
 from sitegen.plan.qr import QrCache, encoder
 from sitegen.publish import search
@@ -56,10 +57,12 @@ from sitegen.publish.write import (
     staging,
     static_hashes,
     tree_size,
+    write_file,
 )
 from sitegen.render.environment import make_env
 from sitegen.render.page import render_output
 from sitegen.report import Reporter, Stopwatch
+from sitegen.workers import fork_map
 
 # Layouts of the site plans, in the cache folder (sitegen.content.planlayout).
 LAYOUTS_DIR = "plans"
@@ -219,7 +222,8 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
     if validated.site is not None and not has_errors(problems):
         base_url = (config.base_url or validated.site.base_url).rstrip("/")
         community, groups = _plan_groups(validated.site, base_url, QrCache(None), validated.neighborhoods)
-        problems += _collision_problems([*community, *(o for g in groups.values() for o in g)], documents)
+        outputs = [*community, *(o for g in groups.values() for o in g)]
+        problems += _collision_problems(routes.collisions(_claims(outputs)), documents)
     reporter.problems(problems)
     return CheckResult(validated.site, problems, validated.neighborhoods)
 
@@ -263,14 +267,23 @@ def _read(config: SiteConfig, state: BuildState, touched: Touched) -> tuple[Docu
 
 
 def _checked(
-    config: SiteConfig, state: BuildState, reporter: Reporter, known_date: dt.date | None, documents: Documents
+    config: SiteConfig,
+    state: BuildState,
+    reporter: Reporter,
+    known_date: dt.date | None,
+    documents: Documents,
+    spill: Path | None = None,
 ) -> Checked:
-    """Check the content, reusing what the state knows; raise BuildAborted on errors."""
+    """Check the content, reusing what the state knows; raise BuildAborted on errors.
+
+    ``spill``: a folder where checking workers leave the models they make (see SiteValidator.spill).
+    """
     # Without a known date, the date comes from all the content: cached results cannot stand.
     key = context_key(config.content_dir, known_date, _settings(config)) if known_date else ""
     with few_collections():
         today = known_date or latest_content_date(documents)
         validator = SiteValidator(documents, today, state.checked, key)
+        validator.spill = spill
         site = validator.run()
     present = {files.slug for files in documents.neighborhoods}
     for slug in [s for s in state.checked.neighborhoods if s not in present]:
@@ -302,6 +315,15 @@ class Plan:
     neighborhoods: dict[str, list[routes.Output]]
     community_manifest: dict[str, str] = field(default_factory=dict)
     manifests: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Of each neighborhood made: how many files, and its (sheet, PDF) pairs. A whole build plans
+    # the neighborhoods' files in its workers, and only these come back (see _render_neighborhoods).
+    sizes: dict[str, int] = field(default_factory=dict)
+    jobs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for slug, group in self.neighborhoods.items():
+            self.sizes[slug] = len(group)
+            self.jobs[slug] = printables.pdf_jobs(group)
 
     def outputs(self) -> list[routes.Output]:
         return [*self.community, *(o for group in self.neighborhoods.values() for o in group)]
@@ -312,15 +334,23 @@ def _plan_groups(
 ) -> tuple[list[routes.Output], dict[str, list[routes.Output]]]:
     """The community's files, and the files of each of ``models`` by slug (``kept``: see SheetPlanner)."""
     sheets = printables.SheetPlanner(site, base_url, codes, kept)
-    # The web pages in every language of the site (routes.plan_editions); the print kit is Chinese.
+    community = _community_group(sheets, site, base_url)
+    return community, {model.slug: _neighborhood_group(sheets, site, base_url, model) for model in models}
+
+
+def _community_group(sheets: printables.SheetPlanner, site: Site, base_url: str) -> list[routes.Output]:
+    """The community's files: web pages in every language of the site (routes.plan_editions), the
+    print kit (in Chinese) and the data files."""
     community = [*routes.plan_editions(routes.plan_community_outputs(site), site.languages), *sheets.community()]
-    community += exports.plan_community_exports(site, base_url, exports.listed(community))
-    groups = {}
-    for model in models:
-        pages = routes.plan_editions(routes.neighborhood_pages(site, model), site.languages)
-        group = [*pages, *sheets.neighborhood(model)]
-        groups[model.slug] = group + exports.plan_neighborhood_exports(site, model, base_url, exports.listed(group))
-    return community, groups
+    return community + exports.plan_community_exports(site, base_url, exports.listed(community))
+
+
+def _neighborhood_group(
+    sheets: printables.SheetPlanner, site: Site, base_url: str, model: Neighborhood
+) -> list[routes.Output]:
+    """One neighborhood's files: its pages in every language, its sheets, its cards and data files."""
+    group = [*routes.plan_editions(routes.neighborhood_pages(site, model), site.languages), *sheets.neighborhood(model)]
+    return group + exports.plan_neighborhood_exports(site, model, base_url, exports.listed(group))
 
 
 def _plan(checked: Checked, base_url: str, codes: QrCache, slugs: list[str], kept: dict[str, Any]) -> Plan:
@@ -330,15 +360,34 @@ def _plan(checked: Checked, base_url: str, codes: QrCache, slugs: list[str], kep
     return Plan(*_plan_groups(checked.site, base_url, codes, models, kept))
 
 
-def _collision_problems(outputs: Iterable[routes.Output], documents: Documents) -> list[ContentError]:
+@dataclass(frozen=True)
+class Claim:
+    """A file a build writes, as much of it as a collision is reported with: where it goes, its
+    title, and the notice that makes it (its neighborhood, "" for the community's, and its slug)."""
+
+    dest: str
+    title: str
+    notice: tuple[str, str] | None
+
+
+def _claims(outputs: Iterable[routes.Output]) -> list[Claim]:
+    claims = []
+    for output in outputs:
+        notice = output.context.get("notice")
+        made_by = (notice.neighborhood, notice.slug) if isinstance(notice, Notice) else None
+        claims.append(Claim(output.dest, output.title, made_by))
+    return claims
+
+
+def _collision_problems(pairs: Iterable[tuple[Claim, Claim]], documents: Documents) -> list[ContentError]:
     """Two files the build would write to one place, each reported at the content file that makes it."""
     problems = []
-    for first, second in routes.collisions(outputs):
-        blamed = next((o for o in (second, first) if isinstance(o.context.get("notice"), Notice)), None)
-        notice = blamed.context["notice"] if blamed is not None else None
-        if notice is not None:
-            folder = f"{NEIGHBORHOODS_DIR}/{notice.neighborhood}/{NOTICES_DIR}" if notice.neighborhood else NOTICES_DIR
-            path = os.path.join(documents.display_root, folder, f"{notice.slug}.md")
+    for first, second in pairs:
+        blamed = next((c for c in (second, first) if c.notice is not None), None)
+        if blamed is not None and blamed.notice is not None:
+            neighborhood, slug = blamed.notice
+            folder = f"{NEIGHBORHOODS_DIR}/{neighborhood}/{NOTICES_DIR}" if neighborhood else NOTICES_DIR
+            path = os.path.join(documents.display_root, folder, f"{slug}.md")
         else:
             path = documents.site_display
         other = first if blamed is second else second
@@ -409,8 +458,8 @@ def build(
     with few_collections(), locked(lock_file(config.output_dir, config.cache_dir), config.output_dir, reporter):
         try:
             _tidy(config, clean)
-            with planlayout.layouts_kept(_layouts_dir(config)):
-                return _build(config, reporter, state, clean, touched, defer)
+            with planlayout.layouts_kept(_layouts_dir(config)), _spill_folder(config) as spill:
+                return _build(config, reporter, state, clean, touched, defer, spill)
         except DiskFull as exc:
             raise SitegenError(_no_space(exc.folder, exc.needed)) from exc
         except OSError as exc:
@@ -418,6 +467,26 @@ def build(
                 raise
             folder = Path(exc.filename).parent if isinstance(exc.filename, str) else config.output_dir.parent
             raise SitegenError(_no_space(folder, 0)) from exc
+
+
+@contextmanager
+def _spill_folder(config: SiteConfig) -> Iterator[Path]:
+    """A folder for the neighborhoods' models while this build runs (see SiteValidator.spill).
+
+    In the cache folder, named as an entry being written, so that what a killed build left there is
+    swept by the next (see :func:`_tidy`); else in the system's temporary folder.
+    """
+    if config.cache_dir is not None and cache.folder(config.cache_dir):
+        folder = config.cache_dir / f"models-{os.getpid()}{cache.TEMPORARY}"
+        cache.remove(folder)
+        folder.mkdir()
+        try:
+            yield folder
+        finally:
+            cache.remove(folder)
+    else:
+        with tempfile.TemporaryDirectory(prefix="sitegen-models-") as name:
+            yield Path(name)
 
 
 def _tidy(config: SiteConfig, clean: bool) -> None:
@@ -466,8 +535,10 @@ class _Run:
     pdfs: set[str] = field(default_factory=set)  # the PDFs of the sheets made now, after this build
     indexed: list[str] | None = None  # the pages that mark content for the search index, if known
 
-    def render(self, output: routes.Output, assets: dict[str, str]) -> bytes:
-        return render_output(self.env, output, self.checked.site, self.base_url, assets, self.pdfs)
+    def render(self, output: routes.Output, assets: dict[str, str], pdfs: set[str] | None = None) -> bytes:
+        """The output's bytes; ``pdfs``: the PDFs its group holds after the build, if not ``self.pdfs``."""
+        pdfs = self.pdfs if pdfs is None else pdfs
+        return render_output(self.env, output, self.checked.site, self.base_url, assets, pdfs)
 
     def manifest(self, outputs: list[routes.Output], previous: dict[str, str]) -> dict[str, str]:
         return plan_manifest(outputs, self.sums, self.config, previous)
@@ -477,13 +548,19 @@ class _Run:
 class _Written:
     """What a build made: the files rendered, those handed back to render later, and those removed."""
 
-    changed: list[routes.Output]
+    rendered: int
     pending: dict[str, Callable[[], bytes]] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
 
 
 def _build(
-    config: SiteConfig, reporter: Reporter, state: BuildState | None, clean: bool, touched: Touched, defer: bool
+    config: SiteConfig,
+    reporter: Reporter,
+    state: BuildState | None,
+    clean: bool,
+    touched: Touched,
+    defer: bool,
+    spill: Path | None = None,
 ) -> BuildResult:
     """Read, and stop there if nothing changed; else check, plan, and build the whole site or only what changed."""
     keep = state is None  # a state of our own is saved in the cache; the preview keeps its own in memory
@@ -497,7 +574,7 @@ def _build(
         reporter.problems(state.problems)
         reporter.info(_("nothing changed; {output} is up to date", output=str(config.output_dir)))
         return BuildResult(0, state.problems, 0)
-    checked = _checked(config, state, reporter, known_date, documents)
+    checked = _checked(config, state, reporter, known_date, documents, spill)
     clock.lap(f"checked {len(checked.documents.neighborhoods)} neighborhoods")
     run = _start(config, reporter, clock, checked, theme)
     stale = [slug for slug, made in run.fingerprints.items() if state.made.get(slug) != made]
@@ -507,19 +584,19 @@ def _build(
     earlier = _earlier_manifests(state, [*stale, *due], run.fingerprints)
     incremental = intact and len(stale) <= len(run.fingerprints) // 2 and earlier is not None
     slugs = [slug for slug in run.fingerprints if slug in due or slug in stale]
-    plan = _plan(checked, run.base_url, run.codes, slugs if incremental else list(run.fingerprints), state.print_plans)
-    collided = _collision_problems(plan.outputs(), documents)
-    if collided:
-        reporter.problems(collided)
-        raise BuildAborted(collided)
-    previous = _printed_before(state, plan, earlier if intact else {})
+    # A whole build plans only the community's files here: each neighborhood's are planned,
+    # rendered and let go in a worker (_render_neighborhoods), so that no process holds them all.
+    streamed = [] if incremental else list(run.fingerprints)
+    plan = _plan(checked, run.base_url, run.codes, slugs if incremental else [], state.print_plans)
+    _stop_if_collided(routes.collisions(_claims(plan.outputs())), run)
+    previous = _printed_before(state, [*plan.neighborhoods, *streamed], earlier if intact else {})
     plan.community_manifest = run.manifest(plan.community, state.community if intact else {})
     plan.manifests = {slug: run.manifest(group, previous[slug]) for slug, group in plan.neighborhoods.items()}
     run.pdfs = {dest for m in (plan.community_manifest, *plan.manifests.values()) for dest in m if _is_pdf(m, dest)}
     if incremental and earlier is not None:
         written = _build_changes(run, state, plan, earlier, defer, keep)
     else:
-        written = _build_whole(run, plan, keep, {**previous, COMMUNITY: state.community if intact else {}})
+        written = _build_whole(run, plan, streamed, keep, {**previous, COMMUNITY: state.community if intact else {}})
         # Every site plan was drawn: the layouts this build did not use are old.
         planlayout.prune_layouts()
     state.output_id = output_identity(config.output_dir)
@@ -527,7 +604,7 @@ def _build(
     _remember(run, state, plan, signature)
     if keep:
         state.save()
-    pages, rendered = len(plan.community) + sum(state.sizes.values()), len(written.changed)
+    pages, rendered = len(plan.community) + sum(state.sizes.values()), written.rendered
     if defer:
         return BuildResult(pages, checked.problems, rendered, written.pending, written.removed, not incremental)
     reporter.info(
@@ -577,9 +654,13 @@ def _earlier_manifests(
     return None if lost else {slug: manifest or {} for slug, manifest in known.items()}
 
 
-def _build_whole(run: _Run, plan: Plan, keep: bool, previous: dict[str, dict[str, str]]) -> _Written:
+def _build_whole(
+    run: _Run, plan: Plan, streamed: list[str], keep: bool, previous: dict[str, dict[str, str]]
+) -> _Written:
     """Render every file into a staging folder and swap it in for the output in one step.
 
+    ``streamed``: the neighborhoods whose files are planned while they are rendered (the plan
+    holds the community's files and those of the other neighborhoods it lists).
     The PDFs kept from before (their sheets did not change) come along; the others are printed.
     With ``keep`` (the build keeps its own state), the new output is then copied by hard links into
     the cache folder, for the next incremental build to change and swap in.
@@ -591,10 +672,12 @@ def _build_whole(run: _Run, plan: Plan, keep: bool, previous: dict[str, dict[str
             assets = copy_static(config.theme_dirs, stage)
             with collecting():
                 render_into(outputs, functools.partial(_render_with, run, assets), stage, run.codes)
-            run.clock.lap(f"rendered and wrote {len(outputs)} files")
+                _render_neighborhoods(run, plan, streamed, previous, assets, stage)
+            total = len(plan.community) + sum(plan.sizes.values())
+            run.clock.lap(f"rendered and wrote {total} files")
             jobs = []
-            for group, outputs_of_group, manifest in _groups(plan):
-                wanted = _pdf_jobs(outputs_of_group, manifest)
+            for group, group_jobs, manifest in _groups(plan):
+                wanted = _pdf_jobs(group_jobs, manifest)
                 due = to_print(wanted, manifest, previous.get(group, {}), config.output_dir)
                 for _html, pdf in (job for job in wanted if job not in due):
                     shutil.copy2(config.output_dir / pdf, stage / pdf)
@@ -611,7 +694,86 @@ def _build_whole(run: _Run, plan: Plan, keep: bool, previous: dict[str, dict[str
         raise
     if keep:
         refresh(config.output_dir, config.cache_dir)
-    return _Written(outputs)
+    return _Written(total)
+
+
+# Below this many neighborhoods, a whole build makes their files in this process.
+PARALLEL_NEIGHBORHOODS_FROM = 4
+
+
+@dataclass
+class _Made:
+    """What a worker made of one neighborhood's files, as much as the build keeps of them."""
+
+    manifest: dict[str, str]
+    size: int
+    jobs: list[tuple[str, str]]  # its (sheet, PDF) pairs
+    collided: list[tuple[Claim, Claim]]  # two of its files that would be written to one place
+    codes: dict[str, Any]  # the QR codes made on the way
+
+
+def _render_neighborhoods(
+    run: _Run, plan: Plan, slugs: list[str], previous: dict[str, dict[str, str]], assets: dict[str, str], stage: Path
+) -> None:
+    """Plan, render and write the files of the neighborhoods ``slugs``, one at a time, on every core.
+
+    A worker reads a neighborhood's model (see SiteValidator.spill), plans its files, renders them
+    into ``stage`` and hands back their manifest: no process holds more than a neighborhood's files,
+    however large the district. Collisions stop the build (the stage is then thrown away).
+    """
+    checked = run.checked
+    by_slug = {files.slug: files for files in checked.documents.neighborhoods}
+    sheets = printables.SheetPlanner(checked.site, run.base_url, run.codes)
+
+    def make(slug: str) -> _Made:
+        model = checked.model(by_slug[slug])
+        group = _neighborhood_group(sheets, checked.site, run.base_url, model)
+        manifest = run.manifest(group, previous[slug])
+        pdfs = {dest for dest in manifest if _is_pdf(manifest, dest)}
+        for output in group:
+            write_file(stage, output.dest, run.render(output, assets, pdfs))
+        collided = routes.collisions(_claims(group))
+        return _Made(manifest, len(group), printables.pdf_jobs(group), collided, run.codes.take_new())
+
+    def making(slug: str) -> Message:
+        return _("making the files of the neighborhood {slug}", slug=slug)
+
+    pairs: list[tuple[Claim, Claim]] = []
+    owners = {output.dest.lower(): COMMUNITY for output in plan.outputs()}
+    across: list[tuple[str, str, str]] = []  # (dest, the group that wrote it first, the other)
+    for slug, made in zip(slugs, fork_map(make, slugs, PARALLEL_NEIGHBORHOODS_FROM, making), strict=True):
+        run.codes.merge(made.codes)
+        plan.manifests[slug], plan.sizes[slug], plan.jobs[slug] = made.manifest, made.size, made.jobs
+        pairs += made.collided
+        for dest in made.manifest:
+            if not _is_pdf(made.manifest, dest):
+                first = owners.setdefault(dest.lower(), slug)
+                if first != slug:
+                    across.append((dest, first, slug))
+    if across:
+        pairs += _claimed_across(run, sheets, plan, across)
+    _stop_if_collided(pairs, run)
+
+
+def _claimed_across(
+    run: _Run, sheets: printables.SheetPlanner, plan: Plan, across: list[tuple[str, str, str]]
+) -> list[tuple[Claim, Claim]]:
+    """The two files each of ``across`` names, written by two groups (planned again to say which)."""
+    checked = run.checked
+    by_slug = {files.slug: files for files in checked.documents.neighborhoods}
+    claims: dict[str, dict[str, Claim]] = {COMMUNITY: {c.dest.lower(): c for c in _claims(plan.outputs())}}
+    for slug in {group for _dest, *groups in across for group in groups} - {COMMUNITY}:
+        group = _neighborhood_group(sheets, checked.site, run.base_url, checked.model(by_slug[slug]))
+        claims[slug] = {c.dest.lower(): c for c in _claims(group)}
+    return [(claims[first][dest.lower()], claims[second][dest.lower()]) for dest, first, second in across]
+
+
+def _stop_if_collided(pairs: list[tuple[Claim, Claim]], run: _Run) -> None:
+    """Report files the build would write to one place, and stop it."""
+    collided = _collision_problems(pairs, run.checked.documents)
+    if collided:
+        run.reporter.problems(collided)
+        raise BuildAborted(collided)
 
 
 def _build_changes(
@@ -642,7 +804,7 @@ def _build_changes(
             o.dest: functools.partial(_render_with, run, assets, o) for o in changed
         }
         apply_changes(config.output_dir, {}, manifest, previous, config.theme_dirs)
-        return _Written(changed, pending, removed)
+        return _Written(len(changed), pending, removed)
     files = {o.dest: run.render(o, assets) for o in changed}
     try:
         with changing(config.output_dir, config.cache_dir if keep else None) as copy:
@@ -659,16 +821,16 @@ def _build_changes(
             if not _index(copy.root, site, changed_pages, config, run.reporter, run.indexed):
                 copy.touched.discard(search.BUNDLE)
             jobs = []
-            for name, outputs_of_group, made in _groups(plan):
+            for name, group_jobs, made in _groups(plan):
                 before = state.community if name == COMMUNITY else earlier[name]
-                jobs += to_print(_pdf_jobs(outputs_of_group, made), made, before, copy.root)
+                jobs += to_print(_pdf_jobs(group_jobs, made), made, before, copy.root)
             copy.touched.update(pdf for _html, pdf in jobs)
             _print(copy.root, jobs, site, run.reporter)
     except DiskFull as exc:
         bundle = config.output_dir / search.BUNDLE
         exc.needed = sum(map(len, files.values())) + (tree_size(bundle)[0] if bundle.is_dir() else 0)
         raise
-    return _Written(changed, {}, removed)
+    return _Written(len(changed), {}, removed)
 
 
 def _render_with(run: _Run, assets: dict[str, str], output: routes.Output) -> bytes:
@@ -677,9 +839,9 @@ def _render_with(run: _Run, assets: dict[str, str], output: routes.Output) -> by
 
 def _remember(run: _Run, state: BuildState, plan: Plan, signature: str) -> None:
     """Note in the state what this build read and made, for the next build to compare with."""
-    for slug, group in plan.neighborhoods.items():
-        state.set_manifest(slug, plan.manifests[slug], run.fingerprints[slug], len(group))
-        if all(pdf in plan.manifests[slug] for _html, pdf in printables.pdf_jobs(group)):
+    for slug, manifest in plan.manifests.items():
+        state.set_manifest(slug, manifest, run.fingerprints[slug], plan.sizes[slug])
+        if all(pdf in manifest for _html, pdf in plan.jobs[slug]):
             state.printed.add(slug)
         else:
             state.printed.discard(slug)
@@ -698,27 +860,27 @@ def _is_pdf(manifest: dict[str, str], dest: str) -> bool:
     return manifest[dest].startswith(PRINTED)
 
 
-def _groups(plan: Plan) -> Iterator[tuple[str, list[routes.Output], dict[str, str]]]:
-    """Each group of files made now: its name, its outputs and its manifest."""
-    yield COMMUNITY, plan.community, plan.community_manifest
-    for slug, group in plan.neighborhoods.items():
-        yield slug, group, plan.manifests[slug]
+def _groups(plan: Plan) -> Iterator[tuple[str, list[tuple[str, str]], dict[str, str]]]:
+    """Each group of files made now: its name, its (sheet, PDF) pairs and its manifest."""
+    yield COMMUNITY, printables.pdf_jobs(plan.community), plan.community_manifest
+    for slug, manifest in plan.manifests.items():
+        yield slug, plan.jobs[slug], manifest
 
 
-def _pdf_jobs(outputs: list[routes.Output], manifest: dict[str, str]) -> list[tuple[str, str]]:
+def _pdf_jobs(jobs: list[tuple[str, str]], manifest: dict[str, str]) -> list[tuple[str, str]]:
     """The (sheet, PDF) pairs of a group whose PDF the output holds after this build."""
-    return [(html, pdf) for html, pdf in printables.pdf_jobs(outputs) if pdf in manifest]
+    return [(html, pdf) for html, pdf in jobs if pdf in manifest]
 
 
 def _printed_before(
-    state: BuildState, plan: Plan, earlier: dict[str, dict[str, str]] | None
+    state: BuildState, slugs: list[str], earlier: dict[str, dict[str, str]] | None
 ) -> dict[str, dict[str, str]]:
-    """What each neighborhood made now had written before (for the PDFs that may be kept); known
-    only while the output is intact and where a PDF was ever printed."""
+    """What each of the neighborhoods made now had written before (for the PDFs that may be kept);
+    known only while the output is intact and where a PDF was ever printed."""
     if earlier is None:
-        return {slug: {} for slug in plan.neighborhoods}
+        return {slug: {} for slug in slugs}
     known = {}
-    for slug in plan.neighborhoods:
+    for slug in slugs:
         if slug in earlier:
             known[slug] = earlier[slug]
         elif state.printed:  # PDFs were printed into this output: those of unchanged sheets stay

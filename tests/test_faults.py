@@ -318,13 +318,13 @@ from sitegen import build as pipeline
 from sitegen.cli import main
 
 parent = os.getpid()  # SITEGEN_JOBS=2: even two neighborhoods are checked and rendered by workers
-real = {name!r} == "render" and pipeline._render_with
-def render(run, assets, output):
+real = {name!r} == "render" and pipeline._Run.render
+def render(run, output, assets, pdfs=None):
     if os.getpid() != parent and output.dest == "qinghe/index.html":
         os.kill(os.getpid(), signal.{signal})
-    return real(run, assets, output)
+    return real(run, output, assets, pdfs)
 if real:
-    pipeline._render_with = render
+    pipeline._Run.render = render
 else:
     from sitegen.content import validate
     check = validate.SiteValidator.check_neighborhood
@@ -341,8 +341,8 @@ sys.exit(main(sys.argv[1:]))
 @pytest.mark.parametrize(
     ("stage", "killed", "said"),
     [
-        ("render", "SIGKILL", "killed by signal SIGKILL) while rendering qinghe/index.html"),
-        ("render", "SIGSEGV", "killed by signal SIGSEGV) while rendering qinghe/index.html"),
+        ("render", "SIGKILL", "killed by signal SIGKILL) while making the files of the neighborhood qinghe"),
+        ("render", "SIGSEGV", "killed by signal SIGSEGV) while making the files of the neighborhood qinghe"),
         ("check", "SIGKILL", "killed by signal SIGKILL) while checking the neighborhood qinghe"),
     ],
 )

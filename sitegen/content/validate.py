@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from sitegen import cache
 from sitegen.content import format as cs
 from sitegen.content.categories import make_category, neighborhood_categories
 from sitegen.content.grids import Coverage, covering_grids, grid_ref, make_building, make_grid
@@ -34,10 +36,14 @@ from sitegen.content.schema import INVALID, Checker, Rec, check_document, unique
 from sitegen.content.siteplan import neighborhood_map
 from sitegen.errors import ContentError
 from sitegen.i18n import DEFAULT_LANGUAGE, Message, _
-from sitegen.workers import fork_map
+from sitegen.workers import fork_map, in_worker
 
 # Below this many neighborhoods to check, forking workers costs more than it saves.
 PARALLEL_CHECK_FROM = 40
+
+# What checking one neighborhood gives: its model (None when handed on through the spill, or when its
+# problems left none), its summary and its problems.
+Fresh = tuple[Neighborhood | None, NeighborhoodSummary | None, list[ContentError]]
 
 
 def _unique_services(ctx: Checker, records: list[Rec]) -> None:
@@ -142,6 +148,10 @@ class SiteValidator:
     With a ``cache`` and a ``context_key`` (site.yaml, the date, the settings), site.yaml and the
     neighborhoods whose folders are unchanged are taken from it, and fresh results are stored in
     it. ``models`` holds the neighborhoods checked now, by slug.
+
+    With a ``spill`` folder, a forked checking worker writes each model it makes there instead of
+    handing it back: the process that checks a district then holds summaries only, and
+    :meth:`model` reads a neighborhood's model when its files are planned (one at a time).
     """
 
     def __init__(
@@ -155,6 +165,7 @@ class SiteValidator:
         self.context: SiteContext | None = None
         self.area_code = ""
         self.models: dict[str, Neighborhood] = {}
+        self.spill: Path | None = None
 
     def checker(self, doc: RawDocument) -> Checker:
         return Checker(doc, self.problems, self.area_code)
@@ -250,14 +261,19 @@ class SiteValidator:
 
     def _check_fresh(
         self, grids: dict[str, Grid] | None, shared_people: dict[str, dict[str, Any]] | None
-    ) -> dict[str, tuple[Neighborhood | None, list[ContentError]]]:
+    ) -> dict[str, Fresh]:
         """Check every neighborhood the cache cannot give, on every core when there are many."""
         todo = [files for files in self.documents.neighborhoods if self._cached(files) is None]
 
-        def alone(files: NeighborhoodFiles) -> tuple[Neighborhood | None, list[ContentError]]:
+        def alone(files: NeighborhoodFiles) -> Fresh:
             problems, self.problems = self.problems, []
             try:
-                return self.check_neighborhood(files, grids, shared_people), self.problems
+                model = self.check_neighborhood(files, grids, shared_people)
+                summary = summarize(model) if model is not None else None
+                if model is not None and self.spill is not None and in_worker():
+                    self._spilled(files.slug).write_bytes(cache.dump_data(model))
+                    model = None
+                return model, summary, self.problems
             finally:
                 self.problems = problems
                 # Handed back, and kept by the caller (_checked_neighborhood): a forked worker that
@@ -270,19 +286,16 @@ class SiteValidator:
         checked = fork_map(alone, todo, PARALLEL_CHECK_FROM, checking)
         return dict(zip((f.slug for f in todo), checked, strict=True))
 
-    def _checked_neighborhood(
-        self, files: NeighborhoodFiles, fresh: dict[str, tuple[Neighborhood | None, list[ContentError]]]
-    ) -> NeighborhoodSummary | None:
+    def _checked_neighborhood(self, files: NeighborhoodFiles, fresh: dict[str, Fresh]) -> NeighborhoodSummary | None:
         """The neighborhood's summary from the cache if its folder and context are unchanged, else checked now."""
         cached = self._cached(files)
         if cached is not None:
             self.problems += cached.problems
             return cached.summary
-        neighborhood, problems = fresh[files.slug]
+        neighborhood, summary, problems = fresh[files.slug]
         self.problems += problems
         if neighborhood is not None:
             self.models[files.slug] = neighborhood
-        summary = summarize(neighborhood) if neighborhood is not None else None
         if self.cache is not None:
             self.cache.neighborhoods[files.slug] = CachedNeighborhood(
                 (self.context_key, files.digest), summary, problems
@@ -308,8 +321,19 @@ class SiteValidator:
         files.parsed = False  # parsed again if it is checked again
         return neighborhood
 
+    def _spilled(self, slug: str) -> Path:
+        assert self.spill is not None
+        return self.spill / f"{slug}.pickle"
+
     def model(self, files: NeighborhoodFiles) -> Neighborhood | None:
-        """The whole model of a neighborhood the cache only summarised (its problems are known already)."""
+        """The whole model of a neighborhood: checked now (kept, or read from the spill, and then not
+        kept), or checked again when the cache only summarised it (its problems are known already)."""
+        if files.slug not in self.models and self.spill is not None:
+            try:
+                spilled: Neighborhood = cache.load_data(self._spilled(files.slug).read_bytes())
+                return spilled
+            except FileNotFoundError:
+                pass
         if files.slug not in self.models:
             context = self.context
             problems, self.problems = self.problems, []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sitegen.content.model import Neighborhood, Notice, Site
 from sitegen.content.planlayout import WEB
@@ -225,9 +225,17 @@ def plan_editions(outputs: list[Output], languages: Sequence[str]) -> list[Outpu
     return editions
 
 
-def collisions(outputs: Iterable[Output]) -> list[tuple[Output, Output]]:
+class _Written(Protocol):
+    @property
+    def dest(self) -> str: ...
+
+
+_W = TypeVar("_W", bound=_Written)
+
+
+def collisions(outputs: Iterable[_W]) -> list[tuple[_W, _W]]:
     """Every pair of outputs that would be written to one file (names compared as case-blind systems do)."""
-    seen: dict[str, Output] = {}
+    seen: dict[str, _W] = {}
     found = []
     for output in outputs:
         key = output.dest.lower()
