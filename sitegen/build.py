@@ -27,7 +27,7 @@ from sitegen.content.load import NEIGHBORHOODS_DIR, NOTICES_DIR, Documents, Neig
 from sitegen.content.model import Neighborhood, Notice, Site
 from sitegen.content.parse import Node
 from sitegen.content.schema import parse_date
-from sitegen.content.validate import SiteValidator, sorted_problems, validate_content
+from sitegen.content.validate import SiteValidator, sorted_problems
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
 from sitegen.i18n import Message, _, catalogs_digest
 from sitegen.plan import exports, printables, routes
@@ -76,7 +76,6 @@ Touched = Collection[str] | None
 class CheckResult:
     site: Site | None
     problems: list[ContentError] = field(default_factory=list)
-    neighborhoods: list[Neighborhood] = field(default_factory=list)
 
 
 @dataclass
@@ -213,19 +212,31 @@ def _require_content(config: SiteConfig) -> None:
 
 
 def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
-    """Read and validate the content, and plan the files a build would write; report every problem; write nothing."""
+    """Read and validate the content, and plan the files a build would write; report every problem; write nothing.
+
+    As a build, it holds the neighborhoods' summaries, and their models one at a time (see
+    SiteValidator.spill): the files of each are planned, and only where they go is kept.
+    """
     _require_content(config)
-    with few_collections(), planlayout.layouts_kept(_layouts_dir(config), writable=False):
+    layouts = planlayout.layouts_kept(_layouts_dir(config), writable=False)
+    with few_collections(), layouts, _spill_folder(None) as spill:
         documents = load_documents(config.content_dir, config.display_root)
-        validated = validate_content(documents, config.today or build_date(documents))
-    problems = validated.problems + _base_url_warning(documents, validated.site, config)
-    if validated.site is not None and not has_errors(problems):
-        base_url = (config.base_url or validated.site.base_url).rstrip("/")
-        community, groups = _plan_groups(validated.site, base_url, QrCache(None), validated.neighborhoods)
-        outputs = [*community, *(o for g in groups.values() for o in g)]
-        problems += _collision_problems(routes.collisions(_claims(outputs)), documents)
+        validator = SiteValidator(documents, config.today or build_date(documents))
+        validator.spill = spill
+        site = validator.run()
+        problems = sorted_problems(validator.problems) + _base_url_warning(documents, site, config)
+        if site is not None and not has_errors(problems):
+            base_url = (config.base_url or site.base_url).rstrip("/")
+            sheets = printables.SheetPlanner(site, base_url, QrCache(None))
+            claims = _claims(_community_group(sheets, site, base_url))
+            by_slug = {files.slug: files for files in documents.neighborhoods}
+            for summary in site.neighborhoods:
+                model = validator.model(by_slug[summary.slug])
+                if model is not None:
+                    claims += _claims(_neighborhood_group(sheets, site, base_url, model))
+            problems += _collision_problems(routes.collisions(claims), documents)
     reporter.problems(problems)
-    return CheckResult(validated.site, problems, validated.neighborhoods)
+    return CheckResult(site, problems)
 
 
 def _layouts_dir(config: SiteConfig) -> Path | None:
@@ -458,7 +469,7 @@ def build(
     with few_collections(), locked(lock_file(config.output_dir, config.cache_dir), config.output_dir, reporter):
         try:
             _tidy(config, clean)
-            with planlayout.layouts_kept(_layouts_dir(config)), _spill_folder(config) as spill:
+            with planlayout.layouts_kept(_layouts_dir(config)), _spill_folder(config.cache_dir) as spill:
                 return _build(config, reporter, state, clean, touched, defer, spill)
         except DiskFull as exc:
             raise SitegenError(_no_space(exc.folder, exc.needed)) from exc
@@ -470,23 +481,34 @@ def build(
 
 
 @contextmanager
-def _spill_folder(config: SiteConfig) -> Iterator[Path]:
-    """A folder for the neighborhoods' models while this build runs (see SiteValidator.spill).
+def _spill_folder(cache_dir: Path | None) -> Iterator[Path | None]:
+    """A folder for the neighborhoods' models while a build or check runs (see SiteValidator.spill).
 
-    In the cache folder, named as an entry being written, so that what a killed build left there is
-    swept by the next (see :func:`_tidy`); else in the system's temporary folder.
+    In the build's cache folder, named as an entry being written, so that what a killed build left
+    there is swept by the next (see :func:`_tidy`); without one (``sitegen check`` writes nothing of
+    its own there), in the system's temporary folder. None when neither can be written: the models
+    are then kept in memory.
     """
-    if config.cache_dir is not None and cache.folder(config.cache_dir):
-        folder = config.cache_dir / f"models-{os.getpid()}{cache.TEMPORARY}"
-        cache.remove(folder)
-        folder.mkdir()
+    if cache_dir is not None:
+        folder = cache_dir / f"models-{os.getpid()}{cache.TEMPORARY}"
         try:
-            yield folder
-        finally:
             cache.remove(folder)
-    else:
-        with tempfile.TemporaryDirectory(prefix="sitegen-models-") as name:
-            yield Path(name)
+            folder.mkdir(parents=True)
+        except OSError:
+            pass
+        else:
+            try:
+                yield folder
+            finally:
+                cache.remove(folder)
+            return
+    try:
+        temporary = tempfile.TemporaryDirectory(prefix="sitegen-models-", ignore_cleanup_errors=True)
+    except OSError:
+        yield None
+        return
+    with temporary as name:
+        yield Path(name)
 
 
 def _tidy(config: SiteConfig, clean: bool) -> None:

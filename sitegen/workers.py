@@ -91,11 +91,6 @@ _slot = -1
 _work: Callable[[int], Any] | None = None
 
 
-def in_worker() -> bool:
-    """Whether this process is a forked worker of a pool (see :func:`run_forked`)."""
-    return _slot >= 0
-
-
 def working_on(item: int) -> None:
     """In a worker: note that it starts on ``item`` (named in the error if the worker dies on it)."""
     if _slot >= 0 and _progress is not None:

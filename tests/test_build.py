@@ -6,6 +6,7 @@ import filecmp
 import posixpath
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -234,3 +235,53 @@ def test_safe_links_pass(tmp_path: Path) -> None:
 )
 def test_links_between_output_paths_match_posixpath(target: str, start: str) -> None:
     assert _relpath(target, start) == posixpath.relpath(target, start)
+
+
+def _claiming(monkeypatch: pytest.MonkeyPatch, slug: str, dests: list[str]) -> None:
+    """Make the neighborhood ``slug`` plan, besides its pages, copies of its home page at ``dests``."""
+    import dataclasses
+
+    from sitegen.plan import routes
+
+    real = routes.neighborhood_pages
+
+    def pages(site: Any, model: Any) -> list[routes.Output]:
+        found = real(site, model)
+        if model.slug == slug:
+            found += [dataclasses.replace(found[0], dest=dest) for dest in dests]
+        return found
+
+    monkeypatch.setattr(routes, "neighborhood_pages", pages)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize(
+    ("dests", "told"),
+    [
+        (["notices/index.html"], "notices/index.html"),  # a community page
+        (["LANTING/index.html"], "LANTING/index.html"),  # another neighborhood's, as a case-blind disk sees it
+        (["qinghe/index.html"], "qinghe/index.html"),  # one of its own
+    ],
+)
+def test_two_files_for_one_place_stop_the_build_and_fail_the_check(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    jobs: str,
+    dests: list[str],
+    told: str,
+) -> None:
+    """Each neighborhood's files are planned in a worker of their own (SITEGEN_JOBS=2): a file that
+    another group's, or its own, already goes to is still found, and nothing is written."""
+    monkeypatch.setenv("SITEGEN_JOBS", jobs)
+    content, out = SITES / "minimal" / "content", tmp_path / "output"
+    assert build(content, out) == 0
+    before = tree(out)
+    _claiming(monkeypatch, "qinghe", dests)
+    capsys.readouterr()
+    assert build(content, out, "--clean") == 1
+    said = "".join(capsys.readouterr())
+    assert f"site.yaml:1:1: error: this would be written to `{told}`, where the site puts" in said, said
+    assert tree(out) == before
+    assert main(["check", "--lang", "en", "--content", str(content)]) == 1
+    assert f"error: this would be written to `{told}`, where the site puts" in "".join(capsys.readouterr())

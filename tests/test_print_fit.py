@@ -21,14 +21,14 @@ from typing import Any
 
 import pytest
 
-from sitegen.build import check
+from sitegen.build import build_date
 from sitegen.cli import main
-from sitegen.config import load_config
+from sitegen.content.load import load_documents
 from sitegen.content.model import Neighborhood, Person, Service, Site
 from sitegen.content.phone import Phone
+from sitegen.content.validate import validate_content
 from sitegen.plan.fit import grid_area
 from sitegen.plan.printables import pact_points, short_address
-from sitegen.report import ListReporter
 from tests.conftest import BUILD_EPOCH, ROOT, missing
 from tests.stress import write_stress_site
 
@@ -81,7 +81,8 @@ def built_sites(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Bui
                 patch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
                 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                     assert main(["build", "--content", str(content), "--output", str(out)]) == 0
-                checked = check(load_config(content=str(content)), ListReporter())
+                documents = load_documents(content, str(content))
+                checked = validate_content(documents, build_date(documents))
             assert checked.site is not None
             done[name] = Built(content, out, checked.site, checked.neighborhoods)
         return done[name]
