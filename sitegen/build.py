@@ -30,7 +30,7 @@ from sitegen.content.schema import parse_date
 from sitegen.content.validate import SiteValidator, sorted_problems
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
 from sitegen.i18n import Message, _, catalogs_digest
-from sitegen.plan import exports, printables, routes
+from sitegen.plan import exports, measure, printables, routes
 from sitegen.plan.qr import QrCache, encoder
 from sitegen.publish import search
 from sitegen.publish.lock import lock_file, locked
@@ -606,23 +606,18 @@ def _build(
     earlier = _earlier_manifests(state, [*stale, *due], run.fingerprints)
     incremental = intact and len(stale) <= len(run.fingerprints) // 2 and earlier is not None
     slugs = [slug for slug in run.fingerprints if slug in due or slug in stale]
-    # A whole build plans only the community's files here: each neighborhood's are planned,
-    # rendered and let go in a worker (_render_neighborhoods), so that no process holds them all.
-    streamed = [] if incremental else list(run.fingerprints)
-    plan = _plan(checked, run.base_url, run.codes, slugs if incremental else [], state.print_plans)
-    _stop_if_collided(routes.collisions(_claims(plan.outputs())), run)
-    previous = _printed_before(state, [*plan.neighborhoods, *streamed], earlier if intact else {})
-    plan.community_manifest = run.manifest(plan.community, state.community if intact else {})
-    plan.manifests = {slug: run.manifest(group, previous[slug]) for slug, group in plan.neighborhoods.items()}
-    run.pdfs = {dest for m in (plan.community_manifest, *plan.manifests.values()) for dest in m if _is_pdf(m, dest)}
+    made = slugs if incremental else list(run.fingerprints)
+    previous = _printed_before(state, made, earlier if intact else {})
+    previous[COMMUNITY] = state.community if intact else {}
     if incremental and earlier is not None:
+        plan = _planned(run, state.print_plans, slugs, previous)
         written = _build_changes(run, state, plan, earlier, defer, keep)
     else:
-        written = _build_whole(run, plan, streamed, keep, {**previous, COMMUNITY: state.community if intact else {}})
+        written, plan = _build_whole(run, state, made, keep, previous)
         # Every site plan was drawn: the layouts this build did not use are old.
         planlayout.prune_layouts()
     state.output_id = output_identity(config.output_dir)
-    _tell_dropped(run, plan, {**previous, COMMUNITY: state.community if intact else {}})
+    _tell_dropped(run, plan, previous)
     _remember(run, state, plan, signature)
     if keep:
         state.save()
@@ -676,25 +671,39 @@ def _earlier_manifests(
     return None if lost else {slug: manifest or {} for slug, manifest in known.items()}
 
 
+def _planned(run: _Run, kept: dict[str, Any], slugs: list[str], previous: dict[str, dict[str, str]]) -> Plan:
+    """The community's files and those of the neighborhoods ``slugs``, with their manifests (``kept``:
+    see SheetPlanner); a build stops here if two of them go to one place."""
+    plan = _plan(run.checked, run.base_url, run.codes, slugs, kept)
+    _stop_if_collided(routes.collisions(_claims(plan.outputs())), run)
+    plan.community_manifest = run.manifest(plan.community, previous[COMMUNITY])
+    plan.manifests = {slug: run.manifest(group, previous[slug]) for slug, group in plan.neighborhoods.items()}
+    run.pdfs = {dest for m in (plan.community_manifest, *plan.manifests.values()) for dest in m if _is_pdf(m, dest)}
+    return plan
+
+
 def _build_whole(
-    run: _Run, plan: Plan, streamed: list[str], keep: bool, previous: dict[str, dict[str, str]]
-) -> _Written:
+    run: _Run, state: BuildState, slugs: list[str], keep: bool, previous: dict[str, dict[str, str]]
+) -> tuple[_Written, Plan]:
     """Render every file into a staging folder and swap it in for the output in one step.
 
-    ``streamed``: the neighborhoods whose files are planned while they are rendered (the plan
-    holds the community's files and those of the other neighborhoods it lists).
-    The PDFs kept from before (their sheets did not change) come along; the others are printed.
-    With ``keep`` (the build keeps its own state), the new output is then copied by hard links into
-    the cache folder, for the next incremental build to change and swap in.
+    The files of the neighborhoods ``slugs`` are made first, by workers (see _render_neighborhoods),
+    then the community's are planned and rendered here: the workers fork from a process that holds
+    no more than the checked content. The PDFs kept from before (their sheets did not change) come
+    along; the others are printed. With ``keep`` (the build keeps its own state), the new output is
+    then copied by hard links into the cache folder, for the next incremental build to change and
+    swap in.
     """
-    config, outputs = run.config, plan.outputs()
-    run.clock.lap(f"planned {len(outputs)} files")
+    config = run.config
     try:
         with staging(config.output_dir) as stage:
             assets = copy_static(config.theme_dirs, stage)
             with collecting():
-                render_into(outputs, functools.partial(_render_with, run, assets), stage, run.codes)
-                _render_neighborhoods(run, plan, streamed, previous, assets, stage)
+                made = _render_neighborhoods(run, slugs, previous, assets, stage)
+                plan = _planned(run, state.print_plans, [], previous)
+                run.clock.lap(f"planned {len(plan.community)} files of the community")
+                render_into(plan.community, functools.partial(_render_with, run, assets), stage, run.codes)
+                _take_made(run, plan, made)
             total = len(plan.community) + sum(plan.sizes.values())
             run.clock.lap(f"rendered and wrote {total} files")
             jobs = []
@@ -709,14 +718,16 @@ def _build_whole(
                 run.indexed = search.indexed_pages(stage)
             _index(stage, run.checked.site, True, config, run.reporter, run.indexed)
     except DiskFull as exc:
-        # About as much as the output the build replaces, or as the files written so far promise.
+        # About as much as the output the build replaces, or as the files written so far promise
+        # (as many files as the last build wrote, when known).
         before = tree_size(config.output_dir)[0] if config.output_dir.is_dir() else 0
-        promised = exc.written * max(1.0, (len(outputs) + 1) / max(1, exc.files))
+        expected = len(state.community) + sum(state.sizes.values())
+        promised = exc.written * max(1.0, (expected + 1) / max(1, exc.files))
         exc.needed = max(before, int(promised))
         raise
     if keep:
         refresh(config.output_dir, config.cache_dir)
-    return _Written(total)
+    return _Written(total), plan
 
 
 # Below this many neighborhoods, a whole build makes their files in this process.
@@ -735,13 +746,13 @@ class _Made:
 
 
 def _render_neighborhoods(
-    run: _Run, plan: Plan, slugs: list[str], previous: dict[str, dict[str, str]], assets: dict[str, str], stage: Path
-) -> None:
+    run: _Run, slugs: list[str], previous: dict[str, dict[str, str]], assets: dict[str, str], stage: Path
+) -> dict[str, _Made]:
     """Plan, render and write the files of the neighborhoods ``slugs``, one at a time, on every core.
 
     A worker reads a neighborhood's model (see SiteValidator.spill), plans its files, renders them
     into ``stage`` and hands back their manifest: no process holds more than a neighborhood's files,
-    however large the district. Collisions stop the build (the stage is then thrown away).
+    however large the district.
     """
     checked = run.checked
     by_slug = {files.slug: files for files in checked.documents.neighborhoods}
@@ -755,34 +766,46 @@ def _render_neighborhoods(
         for output in group:
             write_file(stage, output.dest, run.render(output, assets, pdfs))
         collided = routes.collisions(_claims(group))
-        return _Made(manifest, len(group), printables.pdf_jobs(group), collided, run.codes.take_new())
+        jobs = printables.pdf_jobs(group)
+        measure.forget()
+        return _Made(manifest, len(group), jobs, collided, run.codes.take_new(keep=False))
 
     def making(slug: str) -> Message:
         return _("making the files of the neighborhood {slug}", slug=slug)
 
+    made = fork_map(make, slugs, PARALLEL_NEIGHBORHOODS_FROM, making)
+    run.clock.lap(f"rendered and wrote the files of {len(slugs)} neighborhoods")
+    return dict(zip(slugs, made, strict=True))
+
+
+def _take_made(run: _Run, plan: Plan, made: dict[str, _Made]) -> None:
+    """Add what the workers made to the plan; stop the build if two files go to one place.
+
+    Collisions inside a neighborhood were found by its worker; those between the community and a
+    neighborhood, or two neighborhoods, are found here by the files' names.
+    """
     pairs: list[tuple[Claim, Claim]] = []
     owners = {output.dest.lower(): COMMUNITY for output in plan.outputs()}
     across: list[tuple[str, str, str]] = []  # (dest, the group that wrote it first, the other)
-    for slug, made in zip(slugs, fork_map(make, slugs, PARALLEL_NEIGHBORHOODS_FROM, making), strict=True):
-        run.codes.merge(made.codes)
-        plan.manifests[slug], plan.sizes[slug], plan.jobs[slug] = made.manifest, made.size, made.jobs
-        pairs += made.collided
-        for dest in made.manifest:
-            if not _is_pdf(made.manifest, dest):
+    for slug, group in made.items():
+        run.codes.merge(group.codes)
+        plan.manifests[slug], plan.sizes[slug], plan.jobs[slug] = group.manifest, group.size, group.jobs
+        pairs += group.collided
+        for dest in group.manifest:
+            if not _is_pdf(group.manifest, dest):
                 first = owners.setdefault(dest.lower(), slug)
                 if first != slug:
                     across.append((dest, first, slug))
     if across:
-        pairs += _claimed_across(run, sheets, plan, across)
+        pairs += _claimed_across(run, plan, across)
     _stop_if_collided(pairs, run)
 
 
-def _claimed_across(
-    run: _Run, sheets: printables.SheetPlanner, plan: Plan, across: list[tuple[str, str, str]]
-) -> list[tuple[Claim, Claim]]:
+def _claimed_across(run: _Run, plan: Plan, across: list[tuple[str, str, str]]) -> list[tuple[Claim, Claim]]:
     """The two files each of ``across`` names, written by two groups (planned again to say which)."""
     checked = run.checked
     by_slug = {files.slug: files for files in checked.documents.neighborhoods}
+    sheets = printables.SheetPlanner(checked.site, run.base_url, run.codes)
     claims: dict[str, dict[str, Claim]] = {COMMUNITY: {c.dest.lower(): c for c in _claims(plan.outputs())}}
     for slug in {group for _dest, *groups in across for group in groups} - {COMMUNITY}:
         group = _neighborhood_group(sheets, checked.site, run.base_url, checked.model(by_slug[slug]))

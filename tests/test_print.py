@@ -1247,13 +1247,14 @@ def test_contact_pages_and_their_vcards(built: Callable[[str], Path]) -> None:
 
 @pytest.mark.parametrize("site", PRINTED_SITES)
 def test_every_service_with_a_phone_has_a_contact_page_and_vcard(site: str, built: Callable[[str], Path]) -> None:
-    from sitegen.build import check
-    from sitegen.config import load_config
-    from sitegen.report import ListReporter
+    from sitegen.build import build_date
+    from sitegen.content.load import load_documents
+    from sitegen.content.validate import validate_content
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
-        result = check(load_config(content=str(SITES[site])), ListReporter())
+        documents = load_documents(SITES[site], str(SITES[site]))
+        result = validate_content(documents, build_date(documents))
     assert result.site is not None
     root = built(site)
     count = 0

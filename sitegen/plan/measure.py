@@ -184,6 +184,13 @@ def _gap(text: str, index: int) -> float:
     return AUTOSPACE if 0 < index < len(text) and _autospaced(text[index - 1], text[index]) else 0.0
 
 
+def forget() -> None:
+    """Let go of the texts measured so far (a worker, between neighborhoods: few texts of one are
+    measured again for the next, and the caches would otherwise hold a district's worth)."""
+    for kept in (_advances, _breaks_in, count_lines):
+        kept.cache_clear()
+
+
 def width_em(text: str, bold: bool = False, spacing: float = 0.0) -> float:
     """The width of ``text`` on one line, in em, with ``spacing`` em of letter spacing after each character."""
     return _advances(text, bold, spacing)[-1]

@@ -272,11 +272,16 @@ class QrCache:
             self.new[key] = _entry(key, rows)
         return _svg(payload, level, len(rows), _path(rows))
 
-    def take_new(self) -> dict[str, Entry]:
-        """The codes made since the last call (in a worker: to send back to the parent)."""
+    def take_new(self, keep: bool = True) -> dict[str, Entry]:
+        """The codes made since the last call (in a worker: to send back to the parent).
+
+        Without ``keep``, they are not kept to draw again (only the codes drawn last are): a worker
+        that made a district's codes would hold them all.
+        """
         new, self.new = self.new, {}
-        for key, entry in new.items():
-            self._bucket(self._bucket_of(key))[key] = entry
+        if keep:
+            for key, entry in new.items():
+                self._bucket(self._bucket_of(key))[key] = entry
         return new
 
     def merge(self, entries: dict[str, Entry]) -> None:
