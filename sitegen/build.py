@@ -703,6 +703,7 @@ def _build_whole(
                 plan = _planned(run, state.print_plans, [], previous)
                 run.clock.lap(f"planned {len(plan.community)} files of the community")
                 render_into(plan.community, functools.partial(_render_with, run, assets), stage, run.codes)
+                measure.forget()  # the grid overview's texts, measured for the community's sheets
                 _take_made(run, plan, made)
             total = len(plan.community) + sum(plan.sizes.values())
             run.clock.lap(f"rendered and wrote {total} files")
@@ -732,6 +733,8 @@ def _build_whole(
 
 # Below this many neighborhoods, a whole build makes their files in this process.
 PARALLEL_NEIGHBORHOODS_FROM = 4
+# Texts a worker keeps measured (a neighborhood's sheets measure about a thousand; see measure.forget).
+MEASURED_IN_A_WORKER = 1 << 14
 
 
 @dataclass
@@ -767,7 +770,7 @@ def _render_neighborhoods(
             write_file(stage, output.dest, run.render(output, assets, pdfs))
         collided = routes.collisions(_claims(group))
         jobs = printables.pdf_jobs(group)
-        measure.forget()
+        measure.forget(beyond=MEASURED_IN_A_WORKER)
         return _Made(manifest, len(group), jobs, collided, run.codes.take_new(keep=False))
 
     def making(slug: str) -> Message:

@@ -184,11 +184,17 @@ def _gap(text: str, index: int) -> float:
     return AUTOSPACE if 0 < index < len(text) and _autospaced(text[index - 1], text[index]) else 0.0
 
 
-def forget() -> None:
-    """Let go of the texts measured so far (a worker, between neighborhoods: few texts of one are
-    measured again for the next, and the caches would otherwise hold a district's worth)."""
-    for kept in (_advances, _breaks_in, count_lines):
-        kept.cache_clear()
+def forget(beyond: int = 0) -> None:
+    """Let go of the texts measured so far, once the caches hold more than ``beyond`` of them.
+
+    A worker calls it between neighborhoods: few texts of one are measured again for the next, and
+    the caches would hold a district's worth (clearing them after every neighborhood would cost
+    measuring the texts every sheet shares again each time).
+    """
+    caches = (_advances, _breaks_in, count_lines)
+    if any(kept.cache_info().currsize > beyond for kept in caches):
+        for kept in caches:
+            kept.cache_clear()
 
 
 def width_em(text: str, bold: bool = False, spacing: float = 0.0) -> float:
