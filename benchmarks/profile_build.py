@@ -47,7 +47,7 @@ STAGES: list[tuple[str, re.Pattern[str]]] = [
     ("writing", re.compile(r"\(sitegen/publish/(write|state)\.py")),
     ("reading and checking", re.compile(r"\((yaml/|sitegen/content/)")),
     ("planning", re.compile(r"\(sitegen/plan/")),
-    ("workers and pickling", re.compile(r"\((multiprocessing/|sitegen/workers\.py|sitegen/publish/parallel\.py)")),
+    ("workers and pickling", re.compile(r"\((multiprocessing/|sitegen/workers\.py)")),
 ]
 IMPORT = re.compile(r"^_find_and_load \(")
 # py-spy names a template by its file's base name: these are the print kit's (print/base.html is only

@@ -34,7 +34,6 @@ from sitegen.plan import exports, measure, printables, routes
 from sitegen.plan.qr import QrCache, encoder
 from sitegen.publish import search
 from sitegen.publish.lock import lock_file, locked
-from sitegen.publish.parallel import render_into
 from sitegen.publish.pdf import PRINTED, find_chromium, linked, pdf_entries, print_sheets, to_print
 from sitegen.publish.spare import SPARE_DIR, changing, refresh
 from sitegen.publish.state import (
@@ -229,7 +228,7 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
             base_url = (config.base_url or site.base_url).rstrip("/")
             sheets = printables.SheetPlanner(site, base_url, QrCache(None))
             claims = _claims(_community_group(sheets, site, base_url))
-            by_slug = {files.slug: files for files in documents.neighborhoods}
+            by_slug = documents.by_slug()
             for summary in site.neighborhoods:
                 model = validator.model(by_slug[summary.slug])
                 if model is not None:
@@ -326,12 +325,14 @@ class Plan:
     neighborhoods: dict[str, list[routes.Output]]
     community_manifest: dict[str, str] = field(default_factory=dict)
     manifests: dict[str, dict[str, str]] = field(default_factory=dict)
-    # Of each neighborhood made: how many files, and its (sheet, PDF) pairs. A whole build plans
-    # the neighborhoods' files in its workers, and only these come back (see _render_neighborhoods).
+    # Of each group made (COMMUNITY, and each neighborhood): how many files, and its (sheet, PDF)
+    # pairs. A whole build plans the files in its workers, and only these come back (see _make_groups).
     sizes: dict[str, int] = field(default_factory=dict)
     jobs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.sizes[COMMUNITY] = len(self.community)
+        self.jobs[COMMUNITY] = printables.pdf_jobs(self.community)
         for slug, group in self.neighborhoods.items():
             self.sizes[slug] = len(group)
             self.jobs[slug] = printables.pdf_jobs(group)
@@ -366,7 +367,7 @@ def _neighborhood_group(
 
 def _plan(checked: Checked, base_url: str, codes: QrCache, slugs: list[str], kept: dict[str, Any]) -> Plan:
     """Plan the community's files and those of the neighborhoods ``slugs`` (in site order)."""
-    by_slug = {files.slug: files for files in checked.documents.neighborhoods}
+    by_slug = checked.documents.by_slug()
     models = (checked.model(by_slug[slug]) for slug in slugs)
     return Plan(*_plan_groups(checked.site, base_url, codes, models, kept))
 
@@ -621,7 +622,7 @@ def _build(
     _remember(run, state, plan, signature)
     if keep:
         state.save()
-    pages, rendered = len(plan.community) + sum(state.sizes.values()), written.rendered
+    pages, rendered = plan.sizes[COMMUNITY] + sum(state.sizes.values()), written.rendered
     if defer:
         return BuildResult(pages, checked.problems, rendered, written.pending, written.removed, not incremental)
     reporter.info(
@@ -687,25 +688,21 @@ def _build_whole(
 ) -> tuple[_Written, Plan]:
     """Render every file into a staging folder and swap it in for the output in one step.
 
-    The files of the neighborhoods ``slugs`` are made first, by workers (see _render_neighborhoods),
-    then the community's are planned and rendered here: the workers fork from a process that holds
-    no more than the checked content. The PDFs kept from before (their sheets did not change) come
-    along; the others are printed. With ``keep`` (the build keeps its own state), the new output is
-    then copied by hard links into the cache folder, for the next incremental build to change and
-    swap in.
+    The files of the community and of the neighborhoods ``slugs`` are made by workers (see
+    _make_groups), which fork from a process that holds no more than the checked content. The PDFs
+    kept from before (their sheets did not change) come along; the others are printed. With
+    ``keep`` (the build keeps its own state), the new output is then copied by hard links into the
+    cache folder, for the next incremental build to change and swap in.
     """
     config = run.config
     try:
         with staging(config.output_dir) as stage:
             assets = copy_static(config.theme_dirs, stage)
             with collecting():
-                made = _render_neighborhoods(run, slugs, previous, assets, stage)
-                plan = _planned(run, state.print_plans, [], previous)
-                run.clock.lap(f"planned {len(plan.community)} files of the community")
-                render_into(plan.community, functools.partial(_render_with, run, assets), stage, run.codes)
-                measure.forget()  # the grid overview's texts, measured for the community's sheets
+                made = _make_groups(run, [COMMUNITY, *slugs], previous, assets, stage, state.print_plans)
+                plan = Plan([], {})
                 _take_made(run, plan, made)
-            total = len(plan.community) + sum(plan.sizes.values())
+            total = sum(plan.sizes.values())
             run.clock.lap(f"rendered and wrote {total} files")
             jobs = []
             for group, group_jobs, manifest in _groups(plan):
@@ -739,80 +736,101 @@ MEASURED_IN_A_WORKER = 1 << 14
 
 @dataclass
 class _Made:
-    """What a worker made of one neighborhood's files, as much as the build keeps of them."""
+    """What a worker made of one group of files, as much as the build keeps of them."""
 
     manifest: dict[str, str]
     size: int
     jobs: list[tuple[str, str]]  # its (sheet, PDF) pairs
     collided: list[tuple[Claim, Claim]]  # two of its files that would be written to one place
     codes: dict[str, Any]  # the QR codes made on the way
+    kept: dict[str, Any] | None = None  # the community's: what planning its print kit worked out
 
 
-def _render_neighborhoods(
-    run: _Run, slugs: list[str], previous: dict[str, dict[str, str]], assets: dict[str, str], stage: Path
+def _make_groups(
+    run: _Run,
+    groups: list[str],
+    previous: dict[str, dict[str, str]],
+    assets: dict[str, str],
+    stage: Path,
+    kept: dict[str, Any],
 ) -> dict[str, _Made]:
-    """Plan, render and write the files of the neighborhoods ``slugs``, one at a time, on every core.
+    """Plan, render and write the files of each group (``COMMUNITY`` or a neighborhood's slug), one
+    group at a time, on every core.
 
     A worker reads a neighborhood's model (see SiteValidator.spill), plans its files, renders them
-    into ``stage`` and hands back their manifest: no process holds more than a neighborhood's files,
-    however large the district.
+    into ``stage`` and hands back their manifest: no process holds more than one group's files,
+    however large the district. The community's files are planned with ``kept`` (see SheetPlanner),
+    handed back as it leaves it.
     """
     checked = run.checked
-    by_slug = {files.slug: files for files in checked.documents.neighborhoods}
-    sheets = printables.SheetPlanner(checked.site, run.base_url, run.codes)
+    files = checked.documents.by_slug()
 
-    def make(slug: str) -> _Made:
-        model = checked.model(by_slug[slug])
-        group = _neighborhood_group(sheets, checked.site, run.base_url, model)
-        manifest = run.manifest(group, previous[slug])
+    def make(group: str) -> _Made:
+        sheets = printables.SheetPlanner(checked.site, run.base_url, run.codes, kept if group == COMMUNITY else None)
+        outputs = _group(sheets, checked, run.base_url, group, files)
+        manifest = run.manifest(outputs, previous[group])
         pdfs = {dest for dest in manifest if _is_pdf(manifest, dest)}
-        for output in group:
+        for output in outputs:
             write_file(stage, output.dest, run.render(output, assets, pdfs))
-        collided = routes.collisions(_claims(group))
-        jobs = printables.pdf_jobs(group)
-        measure.forget(beyond=MEASURED_IN_A_WORKER)
-        return _Made(manifest, len(group), jobs, collided, run.codes.take_new(keep=False))
+        collided = routes.collisions(_claims(outputs))
+        jobs = printables.pdf_jobs(outputs)
+        measure.forget(beyond=0 if group == COMMUNITY else MEASURED_IN_A_WORKER)
+        codes = run.codes.take_new(keep=False)
+        return _Made(manifest, len(outputs), jobs, collided, codes, sheets.planner.kept if group == COMMUNITY else None)
 
-    def making(slug: str) -> Message:
-        return _("making the files of the neighborhood {slug}", slug=slug)
+    def making(group: str) -> Message:
+        if group == COMMUNITY:
+            return _("making the files of the community")
+        return _("making the files of the neighborhood {slug}", slug=group)
 
-    made = fork_map(make, slugs, PARALLEL_NEIGHBORHOODS_FROM, making)
-    run.clock.lap(f"rendered and wrote the files of {len(slugs)} neighborhoods")
-    return dict(zip(slugs, made, strict=True))
+    made = fork_map(make, groups, PARALLEL_NEIGHBORHOODS_FROM, making)
+    run.clock.lap(f"rendered and wrote the files of the community and {len(groups) - 1} neighborhoods")
+    return dict(zip(groups, made, strict=True))
+
+
+def _group(
+    sheets: printables.SheetPlanner, checked: Checked, base_url: str, group: str, files: dict[str, NeighborhoodFiles]
+) -> list[routes.Output]:
+    """The files of one group: the community's (``COMMUNITY``) or a neighborhood's, by its slug."""
+    if group == COMMUNITY:
+        return _community_group(sheets, checked.site, base_url)
+    return _neighborhood_group(sheets, checked.site, base_url, checked.model(files[group]))
 
 
 def _take_made(run: _Run, plan: Plan, made: dict[str, _Made]) -> None:
     """Add what the workers made to the plan; stop the build if two files go to one place.
 
-    Collisions inside a neighborhood were found by its worker; those between the community and a
+    Collisions inside a group were found by its worker; those between the community and a
     neighborhood, or two neighborhoods, are found here by the files' names.
     """
     pairs: list[tuple[Claim, Claim]] = []
-    owners = {output.dest.lower(): COMMUNITY for output in plan.outputs()}
+    owners: dict[str, str] = {}
     across: list[tuple[str, str, str]] = []  # (dest, the group that wrote it first, the other)
-    for slug, group in made.items():
+    for name, group in made.items():
         run.codes.merge(group.codes)
-        plan.manifests[slug], plan.sizes[slug], plan.jobs[slug] = group.manifest, group.size, group.jobs
+        if name == COMMUNITY:
+            plan.community_manifest = group.manifest
+        else:
+            plan.manifests[name] = group.manifest
+        plan.sizes[name], plan.jobs[name] = group.size, group.jobs
         pairs += group.collided
         for dest in group.manifest:
             if not _is_pdf(group.manifest, dest):
-                first = owners.setdefault(dest.lower(), slug)
-                if first != slug:
-                    across.append((dest, first, slug))
+                first = owners.setdefault(dest.lower(), name)
+                if first != name:
+                    across.append((dest, first, name))
     if across:
-        pairs += _claimed_across(run, plan, across)
+        pairs += _claimed_across(run, across)
     _stop_if_collided(pairs, run)
 
 
-def _claimed_across(run: _Run, plan: Plan, across: list[tuple[str, str, str]]) -> list[tuple[Claim, Claim]]:
+def _claimed_across(run: _Run, across: list[tuple[str, str, str]]) -> list[tuple[Claim, Claim]]:
     """The two files each of ``across`` names, written by two groups (planned again to say which)."""
-    checked = run.checked
-    by_slug = {files.slug: files for files in checked.documents.neighborhoods}
+    checked, files = run.checked, run.checked.documents.by_slug()
     sheets = printables.SheetPlanner(checked.site, run.base_url, run.codes)
-    claims: dict[str, dict[str, Claim]] = {COMMUNITY: {c.dest.lower(): c for c in _claims(plan.outputs())}}
-    for slug in {group for _dest, *groups in across for group in groups} - {COMMUNITY}:
-        group = _neighborhood_group(sheets, checked.site, run.base_url, checked.model(by_slug[slug]))
-        claims[slug] = {c.dest.lower(): c for c in _claims(group)}
+    claims: dict[str, dict[str, Claim]] = {}
+    for name in {group for _dest, *groups in across for group in groups}:
+        claims[name] = {c.dest.lower(): c for c in _claims(_group(sheets, checked, run.base_url, name, files))}
     return [(claims[first][dest.lower()], claims[second][dest.lower()]) for dest, first, second in across]
 
 
@@ -910,7 +928,7 @@ def _is_pdf(manifest: dict[str, str], dest: str) -> bool:
 
 def _groups(plan: Plan) -> Iterator[tuple[str, list[tuple[str, str]], dict[str, str]]]:
     """Each group of files made now: its name, its (sheet, PDF) pairs and its manifest."""
-    yield COMMUNITY, printables.pdf_jobs(plan.community), plan.community_manifest
+    yield COMMUNITY, plan.jobs[COMMUNITY], plan.community_manifest
     for slug, manifest in plan.manifests.items():
         yield slug, plan.jobs[slug], manifest
 

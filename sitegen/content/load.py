@@ -99,6 +99,18 @@ class Documents:
         """site.yaml's path as problems show it."""
         return _display_path(self.display_root, SITE_FILE)
 
+    def by_slug(self) -> dict[str, NeighborhoodFiles]:
+        """The neighborhood folders by their names."""
+        return {files.slug: files for files in self.neighborhoods}
+
+    def forget_site(self) -> None:
+        """Let site.yaml's parsed tree go once it is checked (it is read again if asked for).
+
+        It grows with the community (every grid and person, with where each was written): the
+        largest part of what checking a district holds.
+        """
+        self._site, self._site_read = None, False
+
     def forget_text(self) -> None:
         """Drop the parsed files (keeping the digests), once the model has been made from them."""
         self._site = None

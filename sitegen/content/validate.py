@@ -251,6 +251,7 @@ class SiteValidator:
         self.context = SiteContext(
             self.context_key, self.area_code, fields, grids, shared_people, self.problems[start:]
         )
+        self.documents.forget_site()
         if self.cache is not None:
             self.cache.site = self.context
         return self.context
