@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import gc
+import hashlib
+import itertools
 import math
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Collection, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,7 +218,8 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
     """Read and validate the content, and plan the files a build would write; report every problem; write nothing.
 
     As a build, it holds the neighborhoods' summaries, and their models one at a time (see
-    SiteValidator.spill): the files of each are planned, and only where they go is kept.
+    SiteValidator.spill): the files of each are planned, and only where they go is kept (see
+    :func:`_planned_collisions`).
     """
     _require_content(config)
     layouts = planlayout.layouts_kept(_layouts_dir(config), writable=False)
@@ -226,14 +231,8 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
         problems = sorted_problems(validator.problems) + _base_url_warning(documents, site, config)
         if site is not None and not has_errors(problems):
             base_url = (config.base_url or site.base_url).rstrip("/")
-            sheets = printables.SheetPlanner(site, base_url, QrCache(None))
-            claims = _claims(_community_group(sheets, site, base_url))
-            by_slug = documents.by_slug()
-            for summary in site.neighborhoods:
-                model = validator.model(by_slug[summary.slug])
-                if model is not None:
-                    claims += _claims(_neighborhood_group(sheets, site, base_url, model))
-            problems += _collision_problems(routes.collisions(claims), documents)
+            collided = _planned_collisions(Checked(site, documents, validator, problems), base_url)
+            problems += _collision_problems(collided, documents)
     reporter.problems(problems)
     return CheckResult(site, problems)
 
@@ -329,6 +328,11 @@ class Plan:
     # pairs. A whole build plans the files in its workers, and only these come back (see _make_groups).
     sizes: dict[str, int] = field(default_factory=dict)
     jobs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # A whole build's: the folder its workers wrote the manifests in (of every neighborhood made
+    # whose manifest is not in ``manifests``; see BuildState.manifests_folder).
+    written: Path | None = None
+    printed: dict[str, bool] = field(default_factory=dict)  # of each neighborhood: whether each sheet has its PDF
+    dropped: int = 0  # PDFs of sheets that changed since they were printed, removed
 
     def __post_init__(self) -> None:
         self.sizes[COMMUNITY] = len(self.community)
@@ -608,7 +612,7 @@ def _build(
     incremental = intact and len(stale) <= len(run.fingerprints) // 2 and earlier is not None
     slugs = [slug for slug in run.fingerprints if slug in due or slug in stale]
     made = slugs if incremental else list(run.fingerprints)
-    previous = _printed_before(state, made, earlier if intact else {})
+    previous = _printed_before(state, earlier if intact else {})
     previous[COMMUNITY] = state.community if intact else {}
     if incremental and earlier is not None:
         plan = _planned(run, state.print_plans, slugs, previous)
@@ -618,7 +622,7 @@ def _build(
         # Every site plan was drawn: the layouts this build did not use are old.
         planlayout.prune_layouts()
     state.output_id = output_identity(config.output_dir)
-    _tell_dropped(run, plan, previous)
+    _tell_dropped(run, plan)
     _remember(run, state, plan, signature)
     if keep:
         state.save()
@@ -680,6 +684,10 @@ def _planned(run: _Run, kept: dict[str, Any], slugs: list[str], previous: dict[s
     plan.community_manifest = run.manifest(plan.community, previous[COMMUNITY])
     plan.manifests = {slug: run.manifest(group, previous[slug]) for slug, group in plan.neighborhoods.items()}
     run.pdfs = {dest for m in (plan.community_manifest, *plan.manifests.values()) for dest in m if _is_pdf(m, dest)}
+    for name, jobs, manifest in _groups(plan):
+        plan.dropped += _dropped(manifest, previous[name])
+        if name != COMMUNITY:
+            plan.printed[name] = _printed_all(jobs, manifest)
     return plan
 
 
@@ -698,19 +706,13 @@ def _build_whole(
     try:
         with staging(config.output_dir) as stage:
             assets = copy_static(config.theme_dirs, stage)
+            plan = Plan([], {}, written=state.manifests_folder())
             with collecting():
-                made = _make_groups(run, [COMMUNITY, *slugs], previous, assets, stage, state.print_plans)
-                plan = Plan([], {})
-                _take_made(run, plan, made)
+                made = _make_groups(run, [COMMUNITY, *slugs], previous, (assets, stage), state, plan.written)
+                state.print_plans.update(made[COMMUNITY].kept or {})  # as the community's planning left it
+                jobs = _take_made(run, plan, made)
             total = sum(plan.sizes.values())
             run.clock.lap(f"rendered and wrote {total} files")
-            jobs = []
-            for group, group_jobs, manifest in _groups(plan):
-                wanted = _pdf_jobs(group_jobs, manifest)
-                due = to_print(wanted, manifest, previous.get(group, {}), config.output_dir)
-                for _html, pdf in (job for job in wanted if job not in due):
-                    shutil.copy2(config.output_dir / pdf, stage / pdf)
-                jobs += due
             _print(stage, jobs, run.checked.site, run.reporter)
             if _indexing(run.checked.site, config):
                 run.indexed = search.indexed_pages(stage)
@@ -738,9 +740,12 @@ MEASURED_IN_A_WORKER = 1 << 14
 class _Made:
     """What a worker made of one group of files, as much as the build keeps of them."""
 
-    manifest: dict[str, str]
+    manifest: dict[str, str] | None  # None: written into the build's folder of manifests
     size: int
-    jobs: list[tuple[str, str]]  # its (sheet, PDF) pairs
+    names: array[int]  # the files' names, as keys of _name_key, sorted (but PDFs: see _take_made)
+    due: list[tuple[str, str]]  # its (sheet, PDF) pairs to print
+    printed: bool  # whether its every sheet has its PDF after the build
+    dropped: int  # PDFs of its sheets that changed since they were printed, removed
     collided: list[tuple[Claim, Claim]]  # two of its files that would be written to one place
     codes: dict[str, Any]  # the QR codes made on the way
     kept: dict[str, Any] | None = None  # the community's: what planning its print kit worked out
@@ -749,34 +754,62 @@ class _Made:
 def _make_groups(
     run: _Run,
     groups: list[str],
-    previous: dict[str, dict[str, str]],
-    assets: dict[str, str],
-    stage: Path,
-    kept: dict[str, Any],
+    previous: Mapping[str, dict[str, str]],
+    into: tuple[dict[str, str], Path],
+    state: BuildState,
+    folder: Path | None,
 ) -> dict[str, _Made]:
     """Plan, render and write the files of each group (``COMMUNITY`` or a neighborhood's slug), one
     group at a time, on every core.
 
     A worker reads a neighborhood's model (see SiteValidator.spill), plans its files, renders them
-    into ``stage`` and hands back their manifest: no process holds more than one group's files,
-    however large the district. The community's files are planned with ``kept`` (see SheetPlanner),
-    handed back as it leaves it.
+    into the staging folder (``into``: the theme's assets, the folder), copies the PDFs kept from
+    before (``previous``: what each group wrote before) and writes their manifest into ``folder``
+    (when given, and if it can): no process holds more than one group's files, however large the
+    district. The community's files are planned with what the state kept of the last planning of
+    its print kit (see SheetPlanner), handed back as it leaves it.
     """
-    checked = run.checked
+    checked, config = run.checked, run.config
     files = checked.documents.by_slug()
+    assets, stage = into
 
     def make(group: str) -> _Made:
-        sheets = printables.SheetPlanner(checked.site, run.base_url, run.codes, kept if group == COMMUNITY else None)
+        community = group == COMMUNITY
+        sheets = printables.SheetPlanner(
+            checked.site, run.base_url, run.codes, state.print_plans if community else None
+        )
         outputs = _group(sheets, checked, run.base_url, group, files)
-        manifest = run.manifest(outputs, previous[group])
+        before = previous[group]
+        manifest = run.manifest(outputs, before)
         pdfs = {dest for dest in manifest if _is_pdf(manifest, dest)}
         for output in outputs:
             write_file(stage, output.dest, run.render(output, assets, pdfs))
-        collided = routes.collisions(_claims(outputs))
         jobs = printables.pdf_jobs(outputs)
-        measure.forget(beyond=0 if group == COMMUNITY else MEASURED_IN_A_WORKER)
-        codes = run.codes.take_new(keep=False)
-        return _Made(manifest, len(outputs), jobs, collided, codes, sheets.planner.kept if group == COMMUNITY else None)
+        wanted = _pdf_jobs(jobs, manifest)
+        due = to_print(wanted, manifest, before, config.output_dir)
+        for _html, pdf in (job for job in wanted if job not in due):
+            shutil.copy2(config.output_dir / pdf, stage / pdf)
+        collided = routes.collisions(_claims(outputs))
+        measure.forget(beyond=0 if community else MEASURED_IN_A_WORKER)
+        names = _name_keys(dest for dest in manifest if not _is_pdf(manifest, dest))
+        made = _Made(
+            manifest,
+            len(outputs),
+            names,
+            due,
+            _printed_all(jobs, manifest),
+            _dropped(manifest, before),
+            collided,
+            run.codes.take_new(keep=False),
+            sheets.planner.kept if community else None,
+        )
+        if (
+            not community
+            and folder is not None
+            and state.write_manifest(folder, group, manifest, run.fingerprints[group])
+        ):
+            made.manifest = None
+        return made
 
     def making(group: str) -> Message:
         if group == COMMUNITY:
@@ -788,6 +821,32 @@ def _make_groups(
     return dict(zip(groups, made, strict=True))
 
 
+def _name_key(dest: str) -> int:
+    """A file's name as a number, the same for names that differ only in case (file systems that
+    ignore case would write them to one place)."""
+    return int.from_bytes(hashlib.blake2b(dest.lower().encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _name_keys(dests: Iterable[str]) -> array[int]:
+    """The keys of a group's files (see _name_key), sorted: 8 bytes a file."""
+    return array("Q", sorted(map(_name_key, dests)))
+
+
+def _planned_collisions(checked: Checked, base_url: str) -> list[tuple[Claim, Claim]]:
+    """Every two files a build would write to one place, found by planning one group at a time."""
+    sheets = printables.SheetPlanner(checked.site, base_url, QrCache(None))
+    files = checked.documents.by_slug()
+    pairs: list[tuple[Claim, Claim]] = []
+    names: dict[str, array[int]] = {}
+    for group in [COMMUNITY, *(summary.slug for summary in checked.site.neighborhoods)]:
+        outputs = _group(sheets, checked, base_url, group, files)
+        pairs += routes.collisions(_claims(outputs))
+        names[group] = _name_keys(output.dest for output in outputs)
+        measure.forget(beyond=0 if group == COMMUNITY else MEASURED_IN_A_WORKER)
+    across = _shared_names(names)
+    return pairs + (_claimed_across(checked, base_url, across) if across else [])
+
+
 def _group(
     sheets: printables.SheetPlanner, checked: Checked, base_url: str, group: str, files: dict[str, NeighborhoodFiles]
 ) -> list[routes.Output]:
@@ -797,41 +856,73 @@ def _group(
     return _neighborhood_group(sheets, checked.site, base_url, checked.model(files[group]))
 
 
-def _take_made(run: _Run, plan: Plan, made: dict[str, _Made]) -> None:
-    """Add what the workers made to the plan; stop the build if two files go to one place.
+def _take_made(run: _Run, plan: Plan, made: dict[str, _Made]) -> list[tuple[str, str]]:
+    """Add what the workers made to the plan, and hand back the (sheet, PDF) pairs to print; stop the
+    build if two files go to one place.
 
     Collisions inside a group were found by its worker; those between the community and a
     neighborhood, or two neighborhoods, are found here by the files' names.
     """
     pairs: list[tuple[Claim, Claim]] = []
-    owners: dict[str, str] = {}
-    across: list[tuple[str, str, str]] = []  # (dest, the group that wrote it first, the other)
+    jobs: list[tuple[str, str]] = []
     for name, group in made.items():
         run.codes.merge(group.codes)
         if name == COMMUNITY:
-            plan.community_manifest = group.manifest
+            plan.community_manifest = group.manifest or {}
         else:
-            plan.manifests[name] = group.manifest
-        plan.sizes[name], plan.jobs[name] = group.size, group.jobs
+            if group.manifest is not None:
+                plan.manifests[name] = group.manifest
+            plan.printed[name] = group.printed
+        plan.sizes[name] = group.size
+        plan.dropped += group.dropped
         pairs += group.collided
-        for dest in group.manifest:
-            if not _is_pdf(group.manifest, dest):
-                first = owners.setdefault(dest.lower(), name)
-                if first != name:
-                    across.append((dest, first, name))
+        jobs += group.due
+    across = _shared_names({name: group.names for name, group in made.items()})
     if across:
-        pairs += _claimed_across(run, across)
+        pairs += _claimed_across(run.checked, run.base_url, across)
     _stop_if_collided(pairs, run)
+    return jobs
 
 
-def _claimed_across(run: _Run, across: list[tuple[str, str, str]]) -> list[tuple[Claim, Claim]]:
-    """The two files each of ``across`` names, written by two groups (planned again to say which)."""
-    checked, files = run.checked, run.checked.documents.by_slug()
-    sheets = printables.SheetPlanner(checked.site, run.base_url, run.codes)
-    claims: dict[str, dict[str, Claim]] = {}
-    for name in {group for _dest, *groups in across for group in groups}:
-        claims[name] = {c.dest.lower(): c for c in _claims(_group(sheets, checked, run.base_url, name, files))}
-    return [(claims[first][dest.lower()], claims[second][dest.lower()]) for dest, first, second in across]
+# The names of all the files of a district are looked through in this many parts (each a sixteenth of
+# the keys), so that no more than a part of them is held in a set at a time.
+NAME_PARTS = 16
+
+
+def _shared_names(names: dict[str, array[int]]) -> list[tuple[int, str, str]]:
+    """The names two groups both write to, as keys (see _name_key): (key, a group, a later group)."""
+    holders: dict[int, list[str]] = {}  # of the keys held by more than one group
+    step = (1 << 64) // NAME_PARTS
+    for part in range(NAME_PARTS):
+        low, high = part * step, (part + 1) * step if part < NAME_PARTS - 1 else 1 << 64
+        owners: dict[int, str] = {}
+        for name, keys in names.items():
+            for key in keys[bisect.bisect_left(keys, low) : bisect.bisect_left(keys, high)]:
+                first = owners.setdefault(key, name)
+                if first != name:
+                    groups = holders.setdefault(key, [first])
+                    if name not in groups:
+                        groups.append(name)
+    return [(key, a, b) for key, groups in holders.items() for a, b in itertools.combinations(groups, 2)]
+
+
+def _claimed_across(checked: Checked, base_url: str, across: list[tuple[int, str, str]]) -> list[tuple[Claim, Claim]]:
+    """The two files of each of ``across`` that go to one place (planned again to say which).
+
+    Two names of one key that differ (by more than case) go to two places: no pair.
+    """
+    files = checked.documents.by_slug()
+    sheets = printables.SheetPlanner(checked.site, base_url, QrCache(None))
+    claims: dict[str, dict[int, list[Claim]]] = {}
+    for name in {group for _key, *groups in across for group in groups}:
+        keyed = claims[name] = {}
+        for claim in _claims(_group(sheets, checked, base_url, name, files)):
+            keyed.setdefault(_name_key(claim.dest), []).append(claim)
+    pairs = []
+    for key, first, second in across:
+        theirs = {claim.dest.lower(): claim for claim in claims[first].get(key, [])}
+        pairs += [(theirs[c.dest.lower()], c) for c in claims[second].get(key, []) if c.dest.lower() in theirs]
+    return pairs
 
 
 def _stop_if_collided(pairs: list[tuple[Claim, Claim]], run: _Run) -> None:
@@ -905,9 +996,13 @@ def _render_with(run: _Run, assets: dict[str, str], output: routes.Output) -> by
 
 def _remember(run: _Run, state: BuildState, plan: Plan, signature: str) -> None:
     """Note in the state what this build read and made, for the next build to compare with."""
-    for slug, manifest in plan.manifests.items():
-        state.set_manifest(slug, manifest, run.fingerprints[slug], plan.sizes[slug])
-        if all(pdf in manifest for _html, pdf in plan.jobs[slug]):
+    if plan.written is not None:
+        state.replace_manifests(plan.written)
+    for slug, size in plan.sizes.items():
+        if slug == COMMUNITY:
+            continue
+        state.set_manifest(slug, plan.manifests.get(slug), run.fingerprints[slug], size)
+        if plan.printed[slug]:
             state.printed.add(slug)
         else:
             state.printed.discard(slug)
@@ -938,39 +1033,47 @@ def _pdf_jobs(jobs: list[tuple[str, str]], manifest: dict[str, str]) -> list[tup
     return [(html, pdf) for html, pdf in jobs if pdf in manifest]
 
 
-def _printed_before(
-    state: BuildState, slugs: list[str], earlier: dict[str, dict[str, str]] | None
-) -> dict[str, dict[str, str]]:
-    """What each of the neighborhoods made now had written before (for the PDFs that may be kept);
-    known only while the output is intact and where a PDF was ever printed."""
+def _printed_all(jobs: list[tuple[str, str]], manifest: dict[str, str]) -> bool:
+    """Whether every sheet of a group has its PDF after this build."""
+    return all(pdf in manifest for _html, pdf in jobs)
+
+
+def _dropped(manifest: dict[str, str], before: dict[str, str]) -> int:
+    """How many PDFs a group had that it no longer has (their sheets changed and were not printed again)."""
+    return sum(1 for dest, made in before.items() if made.startswith(PRINTED) and dest not in manifest)
+
+
+class _Before(dict[str, dict[str, str]]):
+    """What each group made now had written before (for the PDFs that may be kept), by group.
+
+    Known only while the output is intact; of the neighborhoods that did not change, read from the
+    state when asked for (without keeping it), and only where a PDF was ever printed.
+    """
+
+    def __init__(self, state: BuildState, known: dict[str, dict[str, str]], read: bool) -> None:
+        super().__init__(known)
+        self.state, self.read = state, read
+
+    def __missing__(self, slug: str) -> dict[str, str]:
+        return (self.state.read_manifest(slug) or {}) if self.read else {}
+
+
+def _printed_before(state: BuildState, earlier: dict[str, dict[str, str]] | None) -> _Before:
+    """What each neighborhood made now had written before (see _Before); ``earlier``: what the changed
+    ones wrote (None: not known for sure, nothing is kept)."""
     if earlier is None:
-        return {slug: {} for slug in slugs}
-    known = {}
-    for slug in slugs:
-        if slug in earlier:
-            known[slug] = earlier[slug]
-        elif state.printed:  # PDFs were printed into this output: those of unchanged sheets stay
-            known[slug] = state.manifest(slug) or {}
-        else:
-            known[slug] = {}
-    return known
+        return _Before(state, {}, False)
+    # PDFs were printed into this output: those of unchanged sheets stay.
+    return _Before(state, earlier, bool(state.printed))
 
 
-def _tell_dropped(run: _Run, plan: Plan, previous: dict[str, dict[str, str]]) -> None:
+def _tell_dropped(run: _Run, plan: Plan) -> None:
     """Say so when PDFs of sheets that changed were removed (a build that does not print)."""
-    if run.config.pdf:
-        return
-    dropped = sum(
-        1
-        for group, _outputs, manifest in _groups(plan)
-        for dest, made in previous.get(group, {}).items()
-        if made.startswith(PRINTED) and dest not in manifest
-    )
-    if dropped:
+    if not run.config.pdf and plan.dropped:
         run.reporter.info(
             _(
                 "removed {count} PDFs of sheets that changed since they were printed; `sitegen pdf` prints them again",
-                count=dropped,
+                count=plan.dropped,
             )
         )
 

@@ -57,7 +57,11 @@ def _checksum(key: str, payload: bytes) -> bytes:
 
 def seal(key: str, payload: bytes) -> bytes:
     """``payload`` with a header that binds it to ``key`` and to this program."""
-    return MAGIC + _checksum(key, payload) + b"\n" + payload
+    return _header(key, payload) + payload
+
+
+def _header(key: str, payload: bytes) -> bytes:
+    return MAGIC + _checksum(key, payload) + b"\n"
 
 
 def unseal(key: str, data: bytes) -> bytes | None:
@@ -99,7 +103,9 @@ def write(path: Path, key: str, payload: bytes) -> bool:
     temporary = path.with_name(f"{path.name}.{os.getpid()}{TEMPORARY}")
     try:
         with open(temporary, "wb") as stream:
-            stream.write(seal(key, payload))
+            # The header, then the payload: sealed without a copy of it (a district's state is large).
+            stream.write(_header(key, payload))
+            stream.write(payload)
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)  # a folder where an entry belongs is damage
         os.replace(temporary, path)

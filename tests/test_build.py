@@ -285,3 +285,49 @@ def test_two_files_for_one_place_stop_the_build_and_fail_the_check(
     assert tree(out) == before
     assert main(["check", "--lang", "en", "--content", str(content)]) == 1
     assert f"error: this would be written to `{told}`, where the site puts" in "".join(capsys.readouterr())
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_names_of_one_key_in_two_groups_are_told_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], jobs: str
+) -> None:
+    """The files' names are compared across groups as 8-byte keys; two names of one key that go to
+    two places are told apart (here every name has the same key), and the build goes on."""
+    from sitegen import build as pipeline
+
+    monkeypatch.setenv("SITEGEN_JOBS", jobs)
+    content = SITES / "minimal" / "content"
+    assert build(content, tmp_path / "before") == 0
+    monkeypatch.setattr(pipeline, "_name_key", lambda dest: 7)
+    assert build(content, tmp_path / "after") == 0
+    assert tree(tmp_path / "after") == tree(tmp_path / "before")
+    capsys.readouterr()
+    assert main(["check", "--lang", "en", "--content", str(content)]) == 0
+    # And a real collision is still found among them.
+    _claiming(monkeypatch, "qinghe", ["LANTING/index.html"])
+    assert build(content, tmp_path / "after", "--clean") == 1
+    assert "this would be written to `LANTING/index.html`" in "".join(capsys.readouterr())
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_whole_build_leaves_the_manifests_in_the_cache_not_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    """Each neighborhood's manifest is written into the cache as it is made (by its worker), and the
+    state reads it from there when asked for: no process holds a district's manifests."""
+    from sitegen.build import build as build_site
+    from sitegen.config import load_config
+    from sitegen.publish.state import BuildState
+    from sitegen.report import ConsoleReporter
+
+    monkeypatch.setenv("SITEGEN_JOBS", jobs)
+    config = load_config(str(SITES / "minimal" / "content"), str(tmp_path / "output"))
+    assert config.cache_dir is not None
+    state = BuildState(str(config.output_dir.resolve()), cache_dir=config.cache_dir)
+    build_site(config, ConsoleReporter(quiet=True), state)
+    assert state.made and state.manifests == {} and state.unsaved == set()
+    for slug in state.made:
+        manifest = state.manifest(slug)
+        assert manifest is not None and len(manifest) == state.sizes[slug]
+        assert all((config.output_dir / dest).is_file() for dest in manifest)
+    assert not list(config.cache_dir.glob("*.tmp"))  # the folder it was written in took the old one's place

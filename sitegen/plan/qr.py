@@ -288,9 +288,10 @@ class QrCache:
         self.new.update(entries)
 
     def save(self) -> None:
+        """Write the files that gained codes; they are then let go (read again if a code is asked for)."""
         if self.directory is None or not self.new:
             return
         changed = {self._bucket_of(key) for key in self.take_new()}
         for name in sorted(changed):
-            data = json.dumps(self.buckets[name], ensure_ascii=False, separators=(",", ":"))
+            data = json.dumps(self.buckets.pop(name), ensure_ascii=False, separators=(",", ":"))
             cache.write(self.directory / f"{name}.json", f"qr codes\0{name}", data.encode("utf-8"))

@@ -80,7 +80,7 @@ class Preview:
             config, output_dir=output, cache_dir=self.folder / "cache", pdf=False, index_search=False
         )
         self.reporter = reporter
-        self.state = BuildState(str(output.resolve()))
+        self.state = BuildState(str(output.resolve()), cache_dir=self.config.cache_dir)
         self.generation = 0
         self.problems: list[str] = []
         self.finished = threading.Condition()

@@ -96,24 +96,74 @@ class BuildState:
         None when they are not known for sure: then only a whole build can tell which files to remove.
         """
         if slug not in self.manifests:
-            if self.cache_dir is None or slug not in self.made:
+            manifest = self.read_manifest(slug)
+            if manifest is None:
                 return None
-            payload = cache.read(self.cache_dir / OUTPUTS_DIR / f"{slug}.json", _manifest_key(self.output_dir, slug))
-            try:
-                record = json.loads(payload) if payload is not None else None
-            except ValueError:
-                return None
-            # Written by the build this state comes from (not by another output's, or half-way)?
-            if not _is_record(record) or record[0] != self.output_dir or record[1] != self.made[slug]:
-                return None
-            self.manifests[slug] = record[2]
+            self.manifests[slug] = manifest
         return self.manifests[slug]
 
-    def set_manifest(self, slug: str, manifest: Manifest, fingerprint: str, size: int) -> None:
-        self.manifests[slug] = manifest
+    def read_manifest(self, slug: str) -> Manifest | None:
+        """The files last written for one neighborhood, as :meth:`manifest`, without keeping them."""
+        if slug in self.manifests:
+            return self.manifests[slug]
+        if self.cache_dir is None or slug not in self.made:
+            return None
+        payload = cache.read(self.cache_dir / OUTPUTS_DIR / f"{slug}.json", _manifest_key(self.output_dir, slug))
+        try:
+            record = json.loads(payload) if payload is not None else None
+        except ValueError:
+            return None
+        # Written by the build this state comes from (not by another output's, or half-way)?
+        if not _is_record(record) or record[0] != self.output_dir or record[1] != self.made[slug]:
+            return None
+        manifest: Manifest = record[2]
+        return manifest
+
+    def set_manifest(self, slug: str, manifest: Manifest | None, fingerprint: str, size: int) -> None:
+        """What a neighborhood's files are now made from; ``manifest`` None: written already (see
+        :meth:`write_manifest`)."""
+        if manifest is not None:
+            self.manifests[slug] = manifest
+            self.unsaved.add(slug)
         self.made[slug] = fingerprint
         self.sizes[slug] = size
-        self.unsaved.add(slug)
+
+    def manifests_folder(self) -> Path | None:
+        """A new folder for the neighborhoods' manifests of a whole build (None without a cache folder).
+
+        Its workers write them there (:meth:`write_manifest`) as each neighborhood is made, so that no
+        process holds them all; they take the place of the earlier ones (:meth:`replace_manifests`)
+        once the new output is in place. Named as an entry being written: a killed build's is swept.
+        """
+        if self.cache_dir is None:
+            return None
+        folder = self.cache_dir / f"{OUTPUTS_DIR}-{os.getpid()}{cache.TEMPORARY}"
+        cache.remove(folder)
+        return folder if cache.folder(folder) else None
+
+    def write_manifest(self, folder: Path, slug: str, manifest: Manifest, fingerprint: str) -> bool:
+        """Write one neighborhood's manifest into ``folder``; False if it could not be written."""
+        data = json.dumps([self.output_dir, fingerprint, manifest], ensure_ascii=False).encode("utf-8")
+        return cache.write(folder / f"{slug}.json", _manifest_key(self.output_dir, slug), data)
+
+    def replace_manifests(self, folder: Path) -> None:
+        """The manifests a whole build wrote in ``folder`` take the place of every earlier one.
+
+        If the folders cannot be swapped, the manifests are not found: the next build is a whole one.
+        """
+        assert self.cache_dir is not None
+        outputs = self.cache_dir / OUTPUTS_DIR
+        old = self.cache_dir / f"{OUTPUTS_DIR}-old-{os.getpid()}{cache.TEMPORARY}"
+        cache.remove(old)
+        try:
+            if os.path.lexists(outputs):
+                os.replace(outputs, old)
+            os.replace(folder, outputs)
+        except OSError:
+            pass
+        cache.remove(old)
+        cache.remove(folder)
+        self.manifests, self.unsaved = {}, set()
 
     def drop(self, slug: str) -> None:
         """Forget a neighborhood that is gone."""
