@@ -16,8 +16,9 @@ import io
 import os
 import pickle
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import sitegen
 
@@ -45,14 +46,21 @@ def hash_parts(*parts: object) -> str:
     return digest.hexdigest()
 
 
-def _checksum(key: str, payload: bytes) -> bytes:
+def _digest(key: str) -> Any:
+    """The checksum of an entry for ``key``, before its payload is added."""
     digest = hashlib.sha256(MAGIC)
     digest.update(code_version().encode("ascii"))
     digest.update(b"\0")
     digest.update(key.encode("utf-8", "surrogatepass"))
     digest.update(b"\0")
+    return digest
+
+
+def _checksum(key: str, payload: bytes) -> bytes:
+    digest = _digest(key)
     digest.update(payload)
-    return digest.hexdigest().encode("ascii")
+    hexdigest: str = digest.hexdigest()
+    return hexdigest.encode("ascii")
 
 
 def seal(key: str, payload: bytes) -> bytes:
@@ -98,14 +106,40 @@ def folder(path: Path) -> bool:
 
 def write(path: Path, key: str, payload: bytes) -> bool:
     """Write the entry whole; False if it could not be written (the old entry, if any, stays)."""
+
+    def fill(stream: BinaryIO) -> None:
+        # The header, then the payload: sealed without a copy of it.
+        stream.write(_header(key, payload))
+        stream.write(payload)
+
+    return _write_entry(path, fill)
+
+
+def write_data(path: Path, key: str, value: object) -> bool:
+    """Write ``value`` as :func:`write` writes :func:`dump_data`'s bytes, pickled straight into the file.
+
+    The bytes of a large value (a district's build state) are never all in memory: the checksum is
+    made as they are written, and put in the header last.
+    """
+
+    def fill(stream: BinaryIO) -> None:
+        stream.write(MAGIC + b"0" * DIGEST_SIZE + b"\n")
+        checked = _Checksummed(stream, _digest(key))
+        pickle.Pickler(checked, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+        stream.seek(len(MAGIC))
+        stream.write(checked.digest.hexdigest().encode("ascii"))
+
+    return _write_entry(path, fill)
+
+
+def _write_entry(path: Path, fill: Callable[[BinaryIO], None]) -> bool:
+    """Write an entry with ``fill`` into a file of its own, then put it in place in one step."""
     if not folder(path.parent):
         return False
     temporary = path.with_name(f"{path.name}.{os.getpid()}{TEMPORARY}")
     try:
         with open(temporary, "wb") as stream:
-            # The header, then the payload: sealed without a copy of it (a district's state is large).
-            stream.write(_header(key, payload))
-            stream.write(payload)
+            fill(stream)
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)  # a folder where an entry belongs is damage
         os.replace(temporary, path)
@@ -113,6 +147,17 @@ def write(path: Path, key: str, payload: bytes) -> bool:
         temporary.unlink(missing_ok=True)
         return False
     return True
+
+
+class _Checksummed:
+    """A file to write to that adds what is written to a checksum."""
+
+    def __init__(self, stream: BinaryIO, digest: Any) -> None:
+        self.stream, self.digest = stream, digest
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.stream.write(data)
 
 
 def remove(path: Path) -> None:

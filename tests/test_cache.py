@@ -302,6 +302,21 @@ def test_entries_are_bound_to_their_key_and_program(monkeypatch: pytest.MonkeyPa
     assert cache.unseal("key one", sealed) is None
 
 
+def test_data_pickled_into_its_entry_is_sealed_as_written_whole(tmp_path: Path) -> None:
+    """write_data (the build state) seals what it pickles as it writes it: the same entry as
+    write(dump_data(...)), refused for another key or with any byte of it changed."""
+    value = {"manifests": {f"n{i:05d}/index.html": f"{i:064x}" for i in range(20_000)}, "名": ("四", None, 1.5)}
+    assert cache.write_data(tmp_path / "state", "state key", value)
+    data = (tmp_path / "state").read_bytes()
+    assert cache.unseal("state key", data) == cache.dump_data(value)
+    assert cache.load_data(cache.read(tmp_path / "state", "state key")) == value
+    assert cache.read(tmp_path / "state", "another key") is None
+    for at in (0, len(cache.MAGIC) + 3, len(data) // 2, len(data) - 1):
+        (tmp_path / "state").write_bytes(data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :])
+        assert cache.read(tmp_path / "state", "state key") is None
+    assert [p.name for p in tmp_path.iterdir()] == ["state"]
+
+
 def test_the_state_refuses_to_run_code_from_a_pickle() -> None:
     class Evil:
         def __reduce__(self) -> tuple[object, ...]:

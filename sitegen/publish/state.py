@@ -191,7 +191,7 @@ class BuildState:
         self.unsaved = set()
         manifests, self.manifests = self.manifests, {}
         try:
-            cache.write(self.cache_dir / STATE_FILE, _state_key(self.output_dir), cache.dump_data(self))
+            cache.write_data(self.cache_dir / STATE_FILE, _state_key(self.output_dir), self)
         finally:
             self.manifests = manifests
 
