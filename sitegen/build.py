@@ -742,7 +742,7 @@ class _Made:
 
     manifest: dict[str, str] | None  # None: written into the build's folder of manifests
     size: int
-    names: array[int]  # the files' names, as keys of _name_key, sorted (but PDFs: see _take_made)
+    names: array[int]  # its files' names as keys (see _name_key), sorted; PDFs left out
     due: list[tuple[str, str]]  # its (sheet, PDF) pairs to print
     printed: bool  # whether its every sheet has its PDF after the build
     dropped: int  # PDFs of its sheets that changed since they were printed, removed
