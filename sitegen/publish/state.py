@@ -184,8 +184,7 @@ class BuildState:
         folder = self.cache_dir / OUTPUTS_DIR
         for slug in sorted(self.unsaved):
             if slug in self.made:
-                data = json.dumps([self.output_dir, self.made[slug], self.manifests[slug]], ensure_ascii=False)
-                cache.write(folder / f"{slug}.json", _manifest_key(self.output_dir, slug), data.encode("utf-8"))
+                self.write_manifest(folder, slug, self.manifests[slug], self.made[slug])
             else:
                 cache.remove(folder / f"{slug}.json")
         self.unsaved = set()
