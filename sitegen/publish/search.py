@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sitegen.errors import SitegenError
 from sitegen.i18n import _
+from sitegen.publish.write import replace_folder
 from sitegen.report import Reporter
 from sitegen.workers import child_of_this_process
 
@@ -152,7 +153,7 @@ def index_site(root: Path, pages_changed: bool, reporter: Reporter, pages: list[
                 path.unlink()
         _sorted_entry(fresh / "pagefind-entry.json")
         (fresh / STAMP).write_text(STAMP_TEXT, encoding="utf-8")
-        _swap(fresh, root / BUNDLE)
+        replace_folder(fresh, root / BUNDLE, root / f".{BUNDLE}.old-{os.getpid()}")
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.rmtree(folder, ignore_errors=True)
@@ -202,12 +203,3 @@ def _sorted_entry(path: Path) -> None:
     if path.is_file():
         entry = json.loads(path.read_bytes())
         path.write_text(json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8")
-
-
-def _swap(fresh: Path, bundle: Path) -> None:
-    """Put ``fresh`` where ``bundle`` is, removing the old bundle after the new one is in place."""
-    old = bundle.with_name(f".{bundle.name}.old-{os.getpid()}")
-    if bundle.exists():
-        bundle.rename(old)
-    fresh.rename(bundle)
-    shutil.rmtree(old, ignore_errors=True)

@@ -14,6 +14,7 @@ from sitegen.content.digest import FileDigests, Known
 from sitegen.content.load import SITE_FILE, Documents
 from sitegen.content.validate import ValidationCache
 from sitegen.errors import ContentError
+from sitegen.publish.write import replace_folder
 
 STATE_FILE = "build-state.pickle"
 OUTPUTS_DIR = "outputs"
@@ -154,15 +155,10 @@ class BuildState:
         assert self.cache_dir is not None
         outputs = self.cache_dir / OUTPUTS_DIR
         old = self.cache_dir / f"{OUTPUTS_DIR}-old-{os.getpid()}{cache.TEMPORARY}"
-        cache.remove(old)
         try:
-            if os.path.lexists(outputs):
-                os.replace(outputs, old)
-            os.replace(folder, outputs)
+            replace_folder(folder, outputs, old)
         except OSError:
-            pass
-        cache.remove(old)
-        cache.remove(folder)
+            cache.remove(folder)
         self.manifests, self.unsaved = {}, set()
 
     def drop(self, slug: str) -> None:

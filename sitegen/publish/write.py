@@ -135,6 +135,18 @@ def _swap_call() -> _Swap | None:
     return None
 
 
+def replace_folder(fresh: Path, folder: Path, aside: Path) -> None:
+    """Put the folder ``fresh`` where ``folder`` is; the old one goes to ``aside``, then is removed.
+
+    Readers may find no folder there for a moment (see :func:`exchange` where they must not).
+    """
+    shutil.rmtree(aside, ignore_errors=True)
+    if os.path.lexists(folder):
+        os.replace(folder, aside)
+    os.replace(fresh, folder)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
 def exchange(first: Path, second: Path) -> None:
     """Swap two folders: readers of either path see the old folder or the new one, never neither.
 
