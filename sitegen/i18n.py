@@ -99,14 +99,31 @@ def join(parts: list[Any], lang: str, separator: str = ", ") -> str:
     return separator.join(str(translate(p, lang)) for p in parts)
 
 
+# The texts Translated shares, up to so many (then it starts again).
+_TRANSLATED: dict[tuple[tuple[str, str], ...], Translated] = {}
+_TRANSLATED_KEPT = 16_384
+
+
 class Translated(str):
-    """Content text written in several languages: the Chinese text as a str, the others in ``texts``."""
+    """Content text written in several languages: the Chinese text as a str, the others in ``texts``.
+
+    Equal texts are one object (never changed once made): a district's neighborhoods each name
+    their buildings 1号楼 (Building 1) and so on, and a copy of each for every neighborhood would be
+    most of what a build holds of them. Unpickled ones are shared too.
+    """
 
     texts: dict[str, str]
 
     def __new__(cls, texts: Mapping[str, str]) -> Translated:
+        key = tuple(texts.items())
+        made = _TRANSLATED.get(key)
+        if made is not None and type(made) is cls:
+            return made
         self = super().__new__(cls, texts[DEFAULT_LANGUAGE])
         self.texts = dict(texts)
+        if len(_TRANSLATED) >= _TRANSLATED_KEPT:
+            _TRANSLATED.clear()
+        _TRANSLATED[key] = self
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:

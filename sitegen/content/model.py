@@ -1,4 +1,7 @@
-"""The community as validated objects: frozen dataclasses holding only what may be published."""
+"""The community as validated objects: frozen dataclasses holding only what may be published.
+
+They have slots: a district holds tens of thousands of them.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from dataclasses import dataclass
 from sitegen.content.phone import Phone
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     """A public person. Private people and private phones never reach the model."""
 
@@ -28,21 +31,21 @@ class Person:
         return f"{self.phone.digits[:3]} **** {self.phone.digits[7:]}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Office:
     address: str
     phone: Phone
     hours: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EmergencyNumber:
     name: str
     phone: Phone
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Category:
     """An issue category: who handles it, how to reach them, and what they promise."""
 
@@ -55,7 +58,7 @@ class Category:
     contact: Person | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Coverage:
     """The buildings of one neighborhood that a grid covers."""
 
@@ -64,7 +67,7 @@ class Coverage:
     buildings: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Grid:
     id: str
     name: str
@@ -77,14 +80,14 @@ class Grid:
     area: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChainLevel:
     name: str
     role: str
     description: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Meeting:
     """A recurring meeting: weekly on a weekday, or monthly on a day or an nth weekday."""
 
@@ -99,7 +102,7 @@ class Meeting:
     description: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Notice:
     """A dated notice; ``slug`` comes from its file name, ``neighborhood`` is '' for the community."""
 
@@ -116,13 +119,13 @@ class Notice:
         return self.expires is None or self.expires >= today
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     id: str
     head: Person | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Building:
     id: str
     name: str
@@ -133,7 +136,7 @@ class Building:
     households: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Service:
     """An everyday service contact or an online service channel."""
 
@@ -146,7 +149,7 @@ class Service:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Project:
     """A co-building project or an interest club."""
 
@@ -158,7 +161,7 @@ class Project:
     description: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Honour:
     year: int
     title: str
@@ -169,7 +172,7 @@ class Honour:
 XY = tuple[float, float]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MapBuilding:
     """A building on the site plan: its outline, its entrances (walkway points) and its notice board."""
 
@@ -181,7 +184,7 @@ class MapBuilding:
     facing: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Landmark:
     """A structure drawn for orientation only (clubhouse, guard room, school)."""
 
@@ -189,7 +192,7 @@ class Landmark:
     outline: tuple[XY, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Gate:
     id: str
     name: str
@@ -197,7 +200,7 @@ class Gate:
     exit: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AssemblyPoint:
     id: str
     name: str
@@ -206,14 +209,14 @@ class AssemblyPoint:
     area: tuple[XY, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Facility:
     code: str
     at: XY
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Route:
     """The shortest walk from a building's entrance to the nearest assembly point."""
 
@@ -224,7 +227,7 @@ class Route:
     length: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SiteMap:
     """A neighborhood's site plan in local metres (x to the right, y up), with north at ``north``°."""
 
@@ -239,7 +242,7 @@ class SiteMap:
     landmarks: tuple[Landmark, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Neighborhood:
     """One residential compound (小区) with its name-card facts and everything it publishes."""
 
@@ -278,7 +281,7 @@ class Neighborhood:
         return tuple(seen.values())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NeighborhoodSummary:
     """What the community's own pages show of a neighborhood: they never need the rest of it.
 
@@ -311,7 +314,7 @@ def summarize(neighborhood: Neighborhood) -> NeighborhoodSummary:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Site:
     """The community (社区) as of ``today`` (the build date): what every page may show.
 

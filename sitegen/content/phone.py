@@ -14,7 +14,7 @@ _SEPARATORS = re.compile(r"[\s\-–—()（）.·]+")
 _EXTENSION = re.compile(r"(?:转|分机|ext\.?|x|,|，)\s*(\d{1,6})$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phone:
     """A validated phone number: ``digits`` to dial, ``display`` to read, ``extension`` if any."""
 
