@@ -30,6 +30,45 @@ def validate(root: Path, files: dict[str, str | bytes], minimal: bool = True) ->
     return validate_site(load_documents(content, "content"), TODAY)
 
 
+# site.yaml as written, with a wrong grid phone (a problem the site survives), and unreadable.
+_SITE_YAMLS = {
+    "valid": MINIMAL_SITE,
+    "with a problem": MINIMAL_SITE.replace("139 0000 0001", "139 0000"),
+    "unreadable": MINIMAL_SITE + "  - id: [\n",
+}
+
+
+@pytest.mark.parametrize("kind", list(_SITE_YAMLS))
+def test_a_large_site_yaml_is_checked_in_a_worker_as_it_would_be_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """A district's site.yaml is read and checked in a forked worker (its parsed tree would stay in
+    the memory of this process and of every worker it forks): the same site, the same problems."""
+    from sitegen.content import load, validate
+
+    content = write_site(tmp_path, {"site.yaml": _SITE_YAMLS[kind]})
+    reads: list[int] = []
+    read_site = load._load_site
+
+    def counted(*args: object) -> object:
+        reads.append(1)
+        return read_site(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(load, "_load_site", counted)
+    monkeypatch.setenv("SITEGEN_JOBS", "2")
+    results = {}
+    for alone_from in (10**9, 0):  # here, then in a worker
+        monkeypatch.setattr(validate, "SITE_ALONE_FROM", alone_from)
+        reads.clear()
+        site, problems = validate_site(load_documents(content, "content"), TODAY)
+        results[alone_from] = (site, [vars(p) for p in problems])
+        assert len(reads) == (1 if alone_from else 0)
+    assert results[0] == results[10**9]
+    site, problems = results[0]
+    assert (site is None) == (kind == "unreadable")
+    assert bool(problems) == (kind != "valid")
+
+
 def valid_site(root: Path, files: dict[str, str | bytes]) -> Site:
     return valid_models(root, files)[0]
 

@@ -95,6 +95,18 @@ class Documents:
         return self._site
 
     @property
+    def site_parsed(self) -> bool:
+        """Whether site.yaml has been read and is held (asking for :attr:`site` does not read it again)."""
+        return self._site_read
+
+    def site_size(self) -> int:
+        """site.yaml's size in bytes (0 when it cannot be read: reading it will say why)."""
+        try:
+            return (self.content_dir / SITE_FILE).stat().st_size
+        except OSError:
+            return 0
+
+    @property
     def site_display(self) -> str:
         """site.yaml's path as problems show it."""
         return _display_path(self.display_root, SITE_FILE)

@@ -40,6 +40,11 @@ from sitegen.workers import fork_map
 
 # Below this many neighborhoods to check, forking workers costs more than it saves.
 PARALLEL_CHECK_FROM = 40
+# A site.yaml of this many bytes or more is read and checked in a forked worker, which hands back
+# what it gives every page. Its parsed tree takes some 70 times the file's size (400 MB for a
+# district of 10,000 neighborhoods), and memory freed in small pieces mostly stays with the process:
+# the one that goes on to build, and every worker it forks, would keep it.
+SITE_ALONE_FROM = 256 * 1024
 
 # What checking one neighborhood gives: its model (None when handed on through the spill, or when its
 # problems left none), its summary and its problems.
@@ -202,19 +207,45 @@ class SiteValidator:
         return coverage[2]
 
     def _site_context(self) -> SiteContext | None:
-        """site.yaml checked: from the cache while its key holds, else now (None when unreadable)."""
+        """site.yaml checked: from the cache while its key holds, else now (None when unreadable).
+
+        A large site.yaml not yet read is checked in a forked worker (see SITE_ALONE_FROM).
+        """
         cached = self.cache.site if self.cache else None
-        if cached is not None and cached.key == self.context_key:
-            self.context, self.area_code = cached, cached.area_code
-            self.problems += cached.problems
-            return cached
+        if cached is None or cached.key != self.context_key:
+            if self.documents.site_parsed or self.documents.site_size() < SITE_ALONE_FROM:
+                cached, self.area_code = self._checked_site()
+            else:
+
+                def doing(_item: None) -> Message:
+                    return _("checking {file}", file=self.documents.site_display)
+
+                [(cached, self.area_code)] = fork_map(lambda _item: self._checked_site(), [None], 1, doing)
+            self.documents.forget_site()
+            if self.cache is not None and cached.fields:
+                self.cache.site = cached
+        else:
+            self.area_code = cached.area_code
+        self.problems += cached.problems
+        self.context = cached if cached.fields else None
+        return self.context
+
+    def _checked_site(self) -> tuple[SiteContext, str]:
+        """site.yaml checked now, with its problems, and its area code: no ``fields`` when it is unreadable."""
+        problems, self.problems = self.problems, []
+        try:
+            context = self._check_site()
+            return context, self.area_code
+        finally:
+            self.problems = problems
+
+    def _check_site(self) -> SiteContext:
         site_doc = self.documents.site
         self.area_code = _area_code(site_doc)
-        start = len(self.problems)
         self.problems += self.documents.site_problems
         site_rec = self._check(site_doc, cs.SITE)
         if site_rec is INVALID or site_doc is None:
-            return None
+            return SiteContext(self.context_key, self.area_code, {}, {}, {}, self.problems)
         ctx = self.checker(site_doc)
         shared_people = {key: dict(rec) for key, rec in site_rec.get("people", {}).items()}
         people = People(ctx, {}, shared_people)
@@ -248,13 +279,7 @@ class SiteValidator:
             "languages": _languages(ctx, site_rec),
             "search": site_rec.get("search", True),
         }
-        self.context = SiteContext(
-            self.context_key, self.area_code, fields, grids, shared_people, self.problems[start:]
-        )
-        self.documents.forget_site()
-        if self.cache is not None:
-            self.cache.site = self.context
-        return self.context
+        return SiteContext(self.context_key, self.area_code, fields, grids, shared_people, self.problems)
 
     def _cached(self, files: NeighborhoodFiles) -> CachedNeighborhood | None:
         """The cache's result for the folder, while its folder and the site context are unchanged."""
