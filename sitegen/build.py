@@ -747,7 +747,7 @@ class _Made:
     printed: bool  # whether its every sheet has its PDF after the build
     dropped: int  # PDFs of its sheets that changed since they were printed, removed
     collided: list[tuple[Claim, Claim]]  # two of its files that would be written to one place
-    codes: dict[str, Any]  # the QR codes made on the way
+    codes: dict[str, Any]  # the QR codes made on the way, where they could not be set aside (see QrCache)
     kept: dict[str, Any] | None = None  # the community's: what planning its print kit worked out
 
 
@@ -800,9 +800,12 @@ def _make_groups(
             _printed_all(jobs, manifest),
             _dropped(manifest, before),
             collided,
-            run.codes.take_new(keep=False),
+            {},
             sheets.planner.kept if community else None,
         )
+        codes = run.codes.take_new(keep=False)
+        if not run.codes.set_aside(codes):
+            made.codes = codes
         if (
             not community
             and folder is not None

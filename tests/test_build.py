@@ -158,7 +158,10 @@ def test_markdown_cannot_inject_markup(tmp_path: Path) -> None:
     assert "{{ site.name }}" in page
 
 
-def test_rebuild_reuses_qr_codes_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_rebuild_reuses_qr_codes_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str) -> None:
+    """The codes a build made, here or in its workers (which set them aside until the build saves
+    them), are drawn from the cache by the next build."""
     import sitegen.plan.qr
 
     calls = []
@@ -169,11 +172,22 @@ def test_rebuild_reuses_qr_codes_from_the_cache(tmp_path: Path, monkeypatch: pyt
         return real_encode(payload, level)
 
     monkeypatch.setattr(sitegen.plan.qr, "encode", counting_encode)
+    handed_back: list[int] = []
+    merge = sitegen.plan.qr.QrCache.merge
+    monkeypatch.setattr(
+        sitegen.plan.qr.QrCache, "merge", lambda cache, codes: [handed_back.append(len(codes)), merge(cache, codes)]
+    )
     content = SITES / "minimal" / "content"
+    monkeypatch.setenv("SITEGEN_JOBS", jobs)
     assert build(content, tmp_path / "out") == 0
     first = tree(tmp_path / "out")
-    assert len(calls) > 5 and (tmp_path / ".sitegen-cache").is_dir()
+    assert len(calls) > 5 or jobs != "1"  # workers encode in processes of their own
+    codes = tmp_path / ".sitegen-cache" / "out" / "qr"
+    assert list(codes.glob("*.json")) and not list(codes.glob("*.tmp"))
+    assert handed_back and set(handed_back) == {0}  # the codes did not pass through the main process
     calls.clear()
+    monkeypatch.setenv("SITEGEN_JOBS", "1")
+    shutil.rmtree(tmp_path / "out")  # every page rendered again
     assert build(content, tmp_path / "out") == 0
     assert calls == []
     assert tree(tmp_path / "out") == first

@@ -1030,6 +1030,44 @@ def test_qr_cache_on_disk_gives_the_same_codes(tmp_path: Path, monkeypatch: pyte
     assert again.svg == first.svg
 
 
+def test_codes_set_aside_are_saved_with_those_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Codes set aside by processes (a file each, by bucket) join those kept from before when the cache
+    is saved; a line cut short is left out (its codes are made again), and the files set aside go."""
+    import sitegen.plan.qr
+
+    payloads = [f"https://example.org/{n}" for n in range(60)]
+    before = QrCache(tmp_path)
+    before.make(payloads[0])
+    before.save()
+    cache = QrCache(tmp_path)
+    for part in (payloads[1:30], payloads[30:]):  # as two workers would
+        for payload in part:
+            cache.make(payload)
+        assert cache.set_aside(cache.take_new(keep=False))
+    assert cache.new == {} and cache.aside is not None and len(list(cache.aside.iterdir())) > 1
+    cut = next(cache.aside.iterdir())
+    cut.write_text(cut.read_text(encoding="utf-8") + '{"M\\nhttps://example.org/cut": [2', encoding="utf-8")
+    cache.save()
+    assert not list(tmp_path.glob("*.tmp")) and len(list(tmp_path.glob("*.json"))) > 1
+
+    def no_encoding(payload: str, level: str) -> None:
+        raise AssertionError("encoded again")
+
+    expected = [make_qr(p).svg for p in payloads]
+    monkeypatch.setattr(sitegen.plan.qr, "encode", no_encoding)
+    again = QrCache(tmp_path)
+    assert [again.make(p).svg for p in payloads] == expected
+
+
+def test_codes_that_cannot_be_set_aside_are_handed_back(tmp_path: Path) -> None:
+    (tmp_path / "qr").write_text("a file where the cache's folder would be", encoding="utf-8")
+    cache = QrCache(tmp_path / "qr")
+    cache.make("https://example.org/back")
+    made = cache.take_new(keep=False)
+    assert len(made) == 1 and not cache.set_aside(made)
+    assert QrCache(None).set_aside({}) and not QrCache(None).set_aside(made)
+
+
 def test_qr_cache_ignores_a_damaged_entry(tmp_path: Path) -> None:
     """A code whose modules were changed in a file that still verifies is encoded afresh, never drawn."""
     from sitegen import cache as sealed

@@ -6,6 +6,7 @@ import base64
 import functools
 import hashlib
 import importlib.util
+import itertools
 import json
 import os
 import re
@@ -213,6 +214,9 @@ def _modules(key: str, entry: object) -> list[str] | None:
         return None
 
 
+_CACHES = itertools.count()  # QrCaches made in this process, for the names of their folders set aside
+
+
 class QrCache:
     """Codes kept by payload in the cache directory, so a rebuild does not encode them again.
 
@@ -220,8 +224,9 @@ class QrCache:
     draws a few codes reads a few small files. Each file is sealed (:mod:`sitegen.cache`), and each
     code in it carries a checksum of its modules and of the level and payload it was made for, checked
     before the code is drawn: a damaged code is encoded afresh, never printed. Codes made by forked
-    workers come back through :meth:`take_new` and :meth:`merge`; :meth:`save` writes the files that
-    gained codes, once, at the end of a build.
+    workers are set aside (:meth:`set_aside`) in files of their own by bucket, or else come back through
+    :meth:`take_new` and :meth:`merge`; :meth:`save` writes the files that gained codes, once, at the
+    end of a build, one at a time: no process holds the codes of a whole district.
     """
 
     def __init__(self, directory: Path | None) -> None:
@@ -229,6 +234,12 @@ class QrCache:
         self.buckets: dict[str, dict[str, Entry]] = {}
         self.new: dict[str, Entry] = {}
         self.drawn: OrderedDict[str, QrCode] = OrderedDict()  # codes used again soon (a whole neighborhood's cards)
+        # Where codes are set aside until saved: named by the process that made the cache (its workers
+        # share it), as an entry being written, so that a killed build's is swept.
+        named = f"new-{os.getpid()}-{next(_CACHES)}{cache.TEMPORARY}"
+        self.aside = directory / named if directory is not None else None
+        if self.aside is not None:
+            cache.remove(self.aside)
 
     @staticmethod
     def _bucket_of(key: str) -> str:
@@ -287,11 +298,59 @@ class QrCache:
     def merge(self, entries: dict[str, Entry]) -> None:
         self.new.update(entries)
 
+    def set_aside(self, entries: dict[str, Entry]) -> bool:
+        """Add codes to the files of their buckets set aside until :meth:`save` (False if they cannot be).
+
+        Each process appends to files of its own, a line of JSON at a time.
+        """
+        if self.aside is None or not entries:
+            return not entries
+        by_bucket: dict[str, dict[str, Entry]] = {}
+        for key, entry in entries.items():
+            by_bucket.setdefault(self._bucket_of(key), {})[key] = entry
+        try:
+            self.aside.mkdir(parents=True, exist_ok=True)
+            for name, codes in by_bucket.items():
+                with open(self.aside / f"{name}-{os.getpid()}", "a", encoding="utf-8") as stream:
+                    stream.write(json.dumps(codes, ensure_ascii=False, separators=(",", ":")) + "\n")
+        except OSError:
+            return False  # those already written are saved too; the caller merges them all again
+        return True
+
     def save(self) -> None:
-        """Write the files that gained codes; they are then let go (read again if a code is asked for)."""
-        if self.directory is None or not self.new:
+        """Write the files that gained codes, one at a time; they are then let go (read again if asked for)."""
+        if self.directory is None:
             return
-        changed = {self._bucket_of(key) for key in self.take_new()}
-        for name in sorted(changed):
+        aside: dict[str, list[Path]] = {}
+        if self.aside is not None and self.aside.is_dir():
+            for path in self.aside.iterdir():
+                aside.setdefault(path.name.split("-")[0], []).append(path)
+        new: dict[str, dict[str, Entry]] = {}
+        for key, entry in self.take_new(keep=False).items():
+            new.setdefault(self._bucket_of(key), {})[key] = entry
+        for name in sorted(set(new) | set(aside)):
+            bucket = self._bucket(name)
+            for path in aside.get(name, []):
+                bucket.update(_set_aside(path))
+            bucket.update(new.get(name, {}))
             data = json.dumps(self.buckets.pop(name), ensure_ascii=False, separators=(",", ":"))
             cache.write(self.directory / f"{name}.json", f"qr codes\0{name}", data.encode("utf-8"))
+        if self.aside is not None:
+            cache.remove(self.aside)
+
+
+def _set_aside(path: Path) -> dict[str, Entry]:
+    """The codes of one file set aside (a line cut short by a full disk is left out: those are made again)."""
+    codes: dict[str, Entry] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError):
+        return codes
+    for line in lines:
+        try:
+            loaded = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(loaded, dict):
+            codes.update(loaded)
+    return codes
