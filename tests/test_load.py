@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.content import load
 from sitegen.content import parse as yaml_parse
@@ -536,3 +538,54 @@ def test_load_documents_on_an_empty_folder(tmp_path: Path) -> None:
     documents = load_documents(tmp_path, "content")
     assert documents.site is None
     assert [(p.path, p.message) for p in documents.site_problems] == [("content/site.yaml", "the file is missing")]
+
+
+# --- the tree made from the parser's events, against PyYAML's composer ----------------------------------
+
+
+def _both_ways(text: str, line_offset: int = 0) -> tuple[object, object]:
+    """``text`` parsed as a build parses it, and again through PyYAML's composer only."""
+    first = parse(text, line_offset)
+    fast = yaml_parse._events_tree
+
+    def unusual(*_args: object) -> None:
+        raise yaml_parse._Unusual
+
+    yaml_parse._events_tree = unusual  # type: ignore[assignment]
+    try:
+        second = parse(text, line_offset)
+    finally:
+        yaml_parse._events_tree = fast
+    return [first[0], [vars(p) for p in first[1]]], [second[0], [vars(p) for p in second[1]]]
+
+
+_PIECES = [*"ab1 :-\n\"'\\&*!#[]{},|>?~\t<", "é", "网格", "\\u00e9", "  ", "x: "]
+_YAMLISH = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+
+
+@given(_YAMLISH, st.integers(0, 3))
+@settings(max_examples=600, deadline=None)
+def test_the_tree_made_from_events_is_the_composers(text: str, line_offset: int) -> None:
+    """Plain documents get their tree from the parser's events (PyYAML's composer makes a tree of its
+    own first, most of what a large file takes); anything else is composed: the same either way."""
+    made, composed = _both_ways(text, line_offset)
+    assert made == composed
+
+
+SHIPPED = Path(__file__).resolve().parent.parent / "content"
+
+
+@pytest.mark.parametrize("path", sorted(SHIPPED.rglob("*.yaml")), ids=lambda p: p.relative_to(SHIPPED).as_posix())
+def test_shipped_files_and_edits_of_them_parse_alike_both_ways(path: Path) -> None:
+    import random
+
+    text = path.read_text(encoding="utf-8")
+    made, composed = _both_ways(text)
+    assert made == composed and made[0] is not None
+    edits = ["", " ", "\n", ": ", "- ", '"a\\x"', "'", "&a ", "*a", "!t ", "{", "[", "\t", "<<: ", "? ", "---\n"]
+    chosen = random.Random(path.name)
+    for _ in range(30):
+        start = chosen.randrange(len(text) + 1)
+        edited = text[:start] + chosen.choice(edits) + text[start + chosen.randrange(6) :]
+        made, composed = _both_ways(edited)
+        assert made == composed, edited

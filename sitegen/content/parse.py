@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal
 
 import yaml
@@ -20,15 +23,20 @@ MAX_DEPTH = 60
 NULL_TAG = "tag:yaml.org,2002:null"
 
 
-@dataclass
+# What a scalar or a sequence has of entries, and a scalar or a mapping of items: one shared empty each
+# (a district's site.yaml has hundreds of thousands of values).
+_NO_ENTRIES: Mapping[str, Entry] = MappingProxyType({})
+
+
+@dataclass(slots=True)
 class Node:
     """A YAML value with its position: a mapping, a sequence or a scalar."""
 
     kind: Literal["map", "seq", "scalar"]
     line: int
     column: int
-    entries: dict[str, Entry] = field(default_factory=dict)
-    items: list[Node] = field(default_factory=list)
+    entries: Mapping[str, Entry] = field(default_factory=lambda: _NO_ENTRIES)
+    items: Sequence[Node] = ()
     text: str = ""
     is_null: bool = False
     quoted: bool = False
@@ -49,7 +57,7 @@ class Node:
         return f"`{self.text}`"
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One ``key: value`` pair of a mapping, with the key's position."""
 
@@ -404,24 +412,13 @@ def _convert(
             )
         )
     if isinstance(node, yaml.ScalarNode):
-        value = node.value
-        if node.style == '"':
-            value = _escaped(doc, value, line, column, problems)
-        return Node(
-            "scalar",
-            line,
-            column,
-            text=value,
-            is_null=node.tag == NULL_TAG,
-            quoted=node.style in ("'", '"'),
-            end_line=node.end_mark.line + 1 + offset,
-            style=node.style or "",
-        )
+        return _scalar(doc, node, line, column, offset, problems)
     if isinstance(node, yaml.SequenceNode):
         items = [_convert(doc, item, offset, problems, budget, depth + 1) for item in node.value]
         return Node("seq", line, column, items=items)
     assert isinstance(node, yaml.MappingNode)
-    result = Node("map", line, column)
+    entries: dict[str, Entry] = {}
+    result = Node("map", line, column, entries)
     for key_node, value_node in node.value:
         key_line = key_node.start_mark.line + 1 + offset
         key_column = key_node.start_mark.column + 1
@@ -440,13 +437,109 @@ def _convert(
             continue
         key = key_node.value
         value = _convert(doc, value_node, offset, problems, budget, depth + 1)
-        entry = Entry(key, key_line, key_column, value)
-        if key in result.entries:
-            result.duplicates = (*result.duplicates, entry)
-            doc.duplicates.append((result, entry, result.entries[key]))
-            continue
-        result.entries[key] = entry
+        _add_entry(doc, result, entries, Entry(key, key_line, key_column, value))
     return result
+
+
+def _add_entry(doc: RawDocument, mapping: Node, entries: dict[str, Entry], entry: Entry) -> None:
+    """Add an entry to a mapping's (``entries``); a key given again is noted as a duplicate instead."""
+    first = entries.get(entry.key)
+    if first is not None:
+        mapping.duplicates = (*mapping.duplicates, entry)
+        doc.duplicates.append((mapping, entry, first))
+    else:
+        entries[entry.key] = entry
+
+
+def _scalar(doc: RawDocument, event: Any, line: int, column: int, offset: int, problems: list[ContentError]) -> Node:
+    """A scalar node from PyYAML's node or event of one (their fields are named alike)."""
+    value = event.value
+    if event.style == '"':
+        value = _escaped(doc, value, line, column, problems)
+    return Node(
+        "scalar",
+        line,
+        column,
+        text=value,
+        is_null=_is_null(event),
+        quoted=event.style in ("'", '"'),
+        end_line=event.end_mark.line + 1 + offset,
+        style=event.style or "",
+    )
+
+
+def _is_null(scalar: Any) -> bool:
+    if isinstance(scalar, yaml.ScalarNode):
+        return bool(scalar.tag == NULL_TAG)
+    return bool(scalar.implicit[0] and scalar.value in _NULLS)
+
+
+class _Unusual(Exception):
+    """What the events of a document hold needs PyYAML's composer: aliases, tags, several documents, odd keys."""
+
+
+def _events_tree(
+    doc: RawDocument, events: Iterator[Any], offset: int, problems: list[ContentError], budget: _Budget
+) -> Node | None:
+    """The located tree of a plain document, made from the parser's events as they come.
+
+    PyYAML's composer makes a tree of its own first, with two marks a value: for a district's
+    site.yaml (5.7 MB) that tree took 235 MB beside the located one. This gives the same tree as
+    composing and converting (:func:`_convert`), for documents without anchors, aliases, tags, merge
+    keys or keys that are not text, and within the budget; it raises _Unusual for anything else.
+    """
+    root: Node | None = None
+    # Open collections: the node, its entries (a mapping's) and the key waiting for its value.
+    stack: list[tuple[Node, dict[str, Entry] | None, list[Any]]] = []
+    documents = 0
+    for event in events:
+        kind = type(event)
+        if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+            stack.pop()
+            continue
+        if kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Unusual
+            continue
+        if kind is not yaml.ScalarEvent and kind is not yaml.SequenceStartEvent and kind is not yaml.MappingStartEvent:
+            if kind is yaml.AliasEvent:
+                raise _Unusual
+            continue  # the stream's and the document's start and end
+        if event.anchor is not None or event.tag is not None:
+            raise _Unusual
+        line, column = event.start_mark.line + 1 + offset, event.start_mark.column + 1
+        waiting = stack[-1][2] if stack and stack[-1][1] is not None else None
+        if waiting is not None and not waiting:  # a mapping's key
+            if kind is not yaml.ScalarEvent or (event.implicit[0] and event.value == "<<"):
+                raise _Unusual
+            waiting.append((sys.intern(event.value), line, column))  # a few keys, repeated in every item
+            continue
+        budget.nodes += 1
+        if budget.nodes > budget.limit or len(stack) > MAX_DEPTH:
+            raise _Unusual  # as the composer and converter would say, if nothing else is wrong first
+        entries: dict[str, Entry] | None = None
+        if kind is yaml.ScalarEvent:
+            node = _scalar(doc, event, line, column, offset, problems)
+        elif kind is yaml.SequenceStartEvent:
+            node = Node("seq", line, column, items=[])
+        else:
+            entries = {}
+            node = Node("map", line, column, entries)
+        if not stack:
+            root = node
+        elif waiting is None:
+            items = stack[-1][0].items
+            assert isinstance(items, list)
+            items.append(node)
+        else:
+            key, key_line, key_column = waiting.pop()
+            mapping, mapping_entries, _waiting = stack[-1]
+            assert mapping_entries is not None
+            _add_entry(doc, mapping, mapping_entries, Entry(key, key_line, key_column, node))
+        if kind is not yaml.ScalarEvent:
+            stack.append((node, entries, []))
+    return root
 
 
 def duplicate_problem(doc: RawDocument, entry: Entry, first: Entry) -> ContentError:
@@ -572,6 +665,16 @@ def parse_yaml(
     """
     max_nodes = MAX_NODES if max_nodes is None else max_nodes
     problems: list[ContentError] = []
+    root: Node | None
+    if _FAST_LOADER is not None and not _may_nest_deeply(text):
+        noted = len(doc.duplicates)
+        try:
+            root = _events_tree(doc, yaml.parse(text, Loader=_FAST_LOADER), line_offset, problems, _Budget(max_nodes))
+        except (_Unusual, yaml.YAMLError):
+            problems.clear()  # composed and said again below
+            del doc.duplicates[noted:]
+        else:
+            return _with_duplicates(doc, root, problems, duplicates)
     try:
         tree = _compose(text)
     except yaml.MarkedYAMLError as exc:
@@ -612,6 +715,12 @@ def parse_yaml(
         )
         problems.append(doc.problem(big.line, big.column, message, hint))
         return None, problems
+    return _with_duplicates(doc, root, problems, duplicates)
+
+
+def _with_duplicates(
+    doc: RawDocument, root: Node | None, problems: list[ContentError], duplicates: bool
+) -> tuple[Node | None, list[ContentError]]:
     if duplicates:
         problems += [duplicate_problem(doc, entry, first) for _map, entry, first in doc.duplicates]
         doc.duplicates.clear()

@@ -623,6 +623,6 @@ def _entry_of(rec: Rec, label: Label, building: MapBuilding | None) -> Node | En
         return items[int(label.ref)].node
     buildings = rec.node.entries.get("buildings")
     key = label.ref if label.kind == "building" else building.id if building else None
-    if buildings is not None and key in buildings.value.entries:
+    if buildings is not None and key is not None and key in buildings.value.entries:
         return buildings.value.entries[key]
     return rec.node

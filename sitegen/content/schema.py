@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -598,7 +598,7 @@ class ListOf(FieldType):
 
     def check(self, node: Node, ctx: Checker) -> Any:
         if node.kind == "scalar" and node.is_null:
-            items: list[Node] = []
+            items: Sequence[Node] = ()
         elif node.kind != "seq":
             hint = _("write each item on its own line starting with `- `")
             if isinstance(self.item, Record) and node.kind == "map":
