@@ -44,6 +44,7 @@ def test_a_large_site_yaml_is_checked_in_a_worker_as_it_would_be_here(
 ) -> None:
     """A district's site.yaml is read and checked in a forked worker (its parsed tree would stay in
     the memory of this process and of every worker it forks): the same site, the same problems."""
+    from sitegen import workers
     from sitegen.content import load, validate
 
     content = write_site(tmp_path, {"site.yaml": _SITE_YAMLS[kind]})
@@ -56,6 +57,7 @@ def test_a_large_site_yaml_is_checked_in_a_worker_as_it_would_be_here(
 
     monkeypatch.setattr(load, "_load_site", counted)
     monkeypatch.setenv("SITEGEN_JOBS", "2")
+    monkeypatch.setattr(workers, "forkable", lambda items, least: True)  # even with other tests' threads
     results = {}
     for alone_from in (10**9, 0):  # here, then in a worker
         monkeypatch.setattr(validate, "SITE_ALONE_FROM", alone_from)
