@@ -16,7 +16,7 @@ import io
 import os
 import pickle
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -115,17 +115,23 @@ def write(path: Path, key: str, payload: bytes) -> bool:
     return _write_entry(path, fill)
 
 
-def write_data(path: Path, key: str, value: object) -> bool:
-    """Write ``value`` as :func:`write` writes :func:`dump_data`'s bytes, pickled straight into the file.
+def write_data(path: Path, key: str, value: object, parts: Iterable[object] = ()) -> bool:
+    """Write ``value`` as :func:`write` writes :func:`dump_data`'s bytes, pickled straight into the file,
+    followed by ``parts``, each pickled on its own (read back with :func:`load_parts`).
 
     The bytes of a large value (a district's build state) are never all in memory: the checksum is
-    made as they are written, and put in the header last.
+    made as they are written, and put in the header last. A pickler holds on to every object it has
+    written until it ends, with what each was handed over as (a new list for each object of a data
+    class with slots); a part's are let go once it is written. Objects two parts share are written,
+    and read back, once in each.
     """
 
     def fill(stream: BinaryIO) -> None:
         stream.write(MAGIC + b"0" * DIGEST_SIZE + b"\n")
         checked = _Checksummed(stream, _digest(key))
         pickle.Pickler(checked, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+        for part in parts:
+            pickle.Pickler(checked, protocol=pickle.HIGHEST_PROTOCOL).dump(part)
         stream.seek(len(MAGIC))
         stream.write(checked.digest.hexdigest().encode("ascii"))
 
@@ -226,3 +232,10 @@ def dump_data(value: object) -> bytes:
 def load_data(payload: bytes) -> Any:
     """Data written by :func:`dump_data`; raises on anything but plain values and sitegen's data classes."""
     return _DataOnly(io.BytesIO(payload)).load()
+
+
+def load_parts(payload: bytes) -> Iterator[Any]:
+    """The value and then each part :func:`write_data` wrote, as :func:`load_data` reads them."""
+    stream = io.BytesIO(payload)
+    while stream.tell() < len(payload):
+        yield _DataOnly(stream).load()  # an unpickler of its own: each part numbers its objects anew

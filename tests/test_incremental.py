@@ -250,6 +250,66 @@ def test_an_edit_reads_only_the_state_of_the_edited_neighborhood(
     assert set(state.manifests) == {"qinghe"}  # and the list of its files was not even read
 
 
+def test_the_state_is_saved_in_parts_and_read_back_as_it_was_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build state's file digests and neighborhoods' results are pickled in parts after the rest
+    (each part lets go of what pickling it held); read back, the state is the one the build held,
+    and the grids' coverage shares the summaries and site context of the results as it did."""
+    from sitegen import cache
+    from sitegen.publish import state as states
+    from sitegen.publish.state import STATE_FILE, BuildState
+
+    monkeypatch.setattr(states, "STATE_PART", 1)
+    saved: list[BuildState] = []
+    save = BuildState.save
+
+    def spy(self: BuildState) -> None:
+        saved.append(self)
+        save(self)
+
+    monkeypatch.setattr(BuildState, "save", spy)
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    out = tmp_path / "out"
+    assert build(tmp_path / "content", out) == 0
+    [held] = saved
+    config = load_config(str(tmp_path / "content"), str(out))
+    assert config.cache_dir is not None
+    loaded = BuildState.load(config.cache_dir, out)
+    assert len(held.checked.neighborhoods) == 2 and len(held.files) > 10
+    assert (loaded.files, loaded.made, loaded.community) == (held.files, held.made, held.community)
+    assert loaded.checked == held.checked
+    coverage = loaded.checked.coverage
+    assert coverage is not None and [s.slug for s in coverage[1]] == ["lanting", "qinghe"]
+    assert coverage[0] is loaded.checked.site
+    assert all(s is loaded.checked.neighborhoods[s.slug].summary for s in coverage[1])
+    payload = cache.read(config.cache_dir / STATE_FILE, states._state_key(str(out.resolve())))
+    assert payload is not None
+    assert len(list(cache.load_parts(payload))) == 1 + len(held.files) + len(held.checked.neighborhoods)
+    # A build from the state read back changes nothing.
+    assert rendered(tmp_path / "content", out) == 0
+
+
+def test_the_coverage_goes_when_a_summary_it_names_is_not_read_back() -> None:
+    from sitegen.content.model import NeighborhoodSummary
+    from sitegen.content.validate import CachedNeighborhood, ValidationCache
+
+    a, b, c = (NeighborhoodSummary(slug, slug.upper()) for slug in "abc")
+    held = ValidationCache(
+        None, {"a": CachedNeighborhood(("k", "a"), a, []), "b": CachedNeighborhood(("k", "b"), b, [])}
+    )
+    held.coverage = ("context", (a, b, c), ())
+    shell = held.without_neighborhoods()
+    assert shell.neighborhoods == {} and shell.coverage == ("context", ("a", "b", c), ())
+    shell.neighborhoods = dict(held.neighborhoods)
+    shell.restore_coverage()
+    assert shell.coverage is not None and all(x is y for x, y in zip(shell.coverage[1], (a, b, c), strict=True))
+    shell = held.without_neighborhoods()
+    shell.neighborhoods = {"a": held.neighborhoods["a"]}  # b's result was not read back
+    shell.restore_coverage()
+    assert shell.coverage is None
+
+
 @pytest.mark.parametrize("damage", [b"not a pickle", None])
 def test_a_damaged_or_foreign_neighborhood_cache_means_a_whole_build(tmp_path: Path, damage: bytes | None) -> None:
     shutil.copytree(MINIMAL, tmp_path / "content")

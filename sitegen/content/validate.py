@@ -146,6 +146,31 @@ class ValidationCache:
     # The grids with their coverage, and the site context and summaries they were made from.
     coverage: Coverage | None = None
 
+    def without_neighborhoods(self) -> ValidationCache:
+        """This cache without its neighborhoods' results, its coverage naming by slug each summary one
+        of them holds (:meth:`restore_coverage` puts them back): what the build state pickles apart."""
+        coverage = self.coverage
+        if coverage is not None:
+            slugs = {id(entry.summary): slug for slug, entry in self.neighborhoods.items() if entry.summary is not None}
+            named: tuple[Any, ...] = tuple(slugs.get(id(summary), summary) for summary in coverage[1])
+            coverage = (coverage[0], named, coverage[2])
+        return ValidationCache(self.site, {}, coverage)
+
+    def restore_coverage(self) -> None:
+        """Put back in the coverage the summaries it names by slug (without them, the coverage goes)."""
+        if self.coverage is None:
+            return
+        context, named, grids = self.coverage
+        summaries = []
+        for item in named:
+            entry = self.neighborhoods.get(item) if isinstance(item, str) else None
+            summary = entry.summary if entry is not None else item
+            if not isinstance(summary, NeighborhoodSummary):
+                self.coverage = None  # made again by the next check
+                return
+            summaries.append(summary)
+        self.coverage = (context, tuple(summaries), grids)
+
 
 class SiteValidator:
     """Checks all documents, resolves references between them, and builds the Site.
