@@ -346,19 +346,22 @@ class Plan:
 
 
 def _plan_groups(
-    site: Site, base_url: str, codes: QrCache, models: Iterable[Neighborhood], kept: dict[str, Any] | None = None
+    checked: Checked, base_url: str, codes: QrCache, models: Iterable[Neighborhood], kept: dict[str, Any] | None = None
 ) -> tuple[list[routes.Output], dict[str, list[routes.Output]]]:
     """The community's files, and the files of each of ``models`` by slug (``kept``: see SheetPlanner)."""
+    site = checked.site
     sheets = printables.SheetPlanner(site, base_url, codes, kept)
-    community = _community_group(sheets, site, base_url)
+    community = _community_group(sheets, checked, base_url)
     return community, {model.slug: _neighborhood_group(sheets, site, base_url, model) for model in models}
 
 
-def _community_group(sheets: printables.SheetPlanner, site: Site, base_url: str) -> list[routes.Output]:
+def _community_group(sheets: printables.SheetPlanner, checked: Checked, base_url: str) -> list[routes.Output]:
     """The community's files: web pages in every language of the site (routes.plan_editions), the
-    print kit (in Chinese) and the data files."""
-    community = [*routes.plan_editions(routes.plan_community_outputs(site), site.languages), *sheets.community()]
-    return community + exports.plan_community_exports(site, base_url, exports.listed(community))
+    print kit (in Chinese) and the data files. The notices they show are read again for their text."""
+    site, texts = checked.site, checked.documents.notice_texts()
+    pages = routes.plan_community_outputs(site, texts)
+    community = [*routes.plan_editions(pages, site.languages), *sheets.community()]
+    return community + exports.plan_community_exports(site, base_url, exports.listed(community), texts)
 
 
 def _neighborhood_group(
@@ -373,7 +376,7 @@ def _plan(checked: Checked, base_url: str, codes: QrCache, slugs: list[str], kep
     """Plan the community's files and those of the neighborhoods ``slugs`` (in site order)."""
     by_slug = checked.documents.by_slug()
     models = (checked.model(by_slug[slug]) for slug in slugs)
-    return Plan(*_plan_groups(checked.site, base_url, codes, models, kept))
+    return Plan(*_plan_groups(checked, base_url, codes, models, kept))
 
 
 @dataclass(frozen=True)
@@ -855,7 +858,7 @@ def _group(
 ) -> list[routes.Output]:
     """The files of one group: the community's (``COMMUNITY``) or a neighborhood's, by its slug."""
     if group == COMMUNITY:
-        return _community_group(sheets, checked.site, base_url)
+        return _community_group(sheets, checked, base_url)
     return _neighborhood_group(sheets, checked.site, base_url, checked.model(files[group]))
 
 

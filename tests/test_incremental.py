@@ -250,6 +250,45 @@ def test_an_edit_reads_only_the_state_of_the_edited_neighborhood(
     assert set(state.manifests) == {"qinghe"}  # and the list of its files was not even read
 
 
+def test_summaries_withhold_notice_texts_which_the_community_pages_read_again(tmp_path: Path) -> None:
+    """The state keeps each neighborhood's notices without their text; the community's lists, feed
+    and home page still show it, in every language it is written in, also when a build knows the
+    neighborhood only by its summary."""
+    from sitegen.content.model import WITHHELD
+    from sitegen.publish.state import BuildState
+
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    notices = tmp_path / "content" / "neighborhoods" / "lanting" / "notices"
+    _append(notices / "2026-11-20-water.md", "停水期间消防用水不受影响。\n")
+    _append(notices / "2026-11-20-water.en.md", "Water for firefighting is not affected.\n")
+    (tmp_path / "content" / "notices" / "2026-11-15-anti-fraud.md").unlink()  # the home page shows lanting's
+    out = tmp_path / "out"
+    assert build(tmp_path / "content", out) == 0
+
+    def shown() -> list[str]:
+        pages = ("notices/index.html", "en/notices/index.html", "feed.xml")
+        return [(out / page).read_text(encoding="utf-8") for page in pages]
+
+    def texts_shown() -> None:
+        zh, en, feed = shown()
+        assert "因管道维修" in zh and "Because of pipe repairs" in en
+        assert "消防用水不受影响" in feed  # the whole text, not an excerpt
+        home = (out / "index.html").read_text(encoding="utf-8")
+        assert "因管道维修" in home  # the newest notice, on the first screen
+
+    texts_shown()
+    state = BuildState.load(load_config(str(tmp_path / "content"), str(out)).cache_dir, out)
+    summaries = [entry.summary for entry in state.checked.neighborhoods.values() if entry.summary is not None]
+    held = [notice for summary in summaries for notice in summary.notices]
+    assert len(held) == 2 and all(notice.body is WITHHELD for notice in held)
+    before = shown()
+    # Another neighborhood changes: the community's lists are made again, lanting is known by its summary.
+    _append(tmp_path / "content" / "neighborhoods" / "qinghe" / "neighborhood.yaml", "address: 清河路2号\n")
+    assert build(tmp_path / "content", out) == 0
+    texts_shown()
+    assert shown() == before
+
+
 def test_the_state_is_saved_in_parts_and_read_back_as_it_was_held(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,11 +6,14 @@ import difflib
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sitegen.content.digest import FileDigests
 from sitegen.content.files import NotAFile, at_whole, folder_entries, kind_of, not_a_file, read_regular, reason
+from sitegen.content.links import checked_text
+from sitegen.content.model import Notice, Withheld
 from sitegen.content.parse import RawDocument, decode, parse_yaml
 from sitegen.errors import ContentError, Severity
 from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, Message, _
@@ -122,6 +125,10 @@ class Documents:
         largest part of what checking a district holds.
         """
         self._site, self._site_read = None, False
+
+    def notice_texts(self) -> NoticeTexts:
+        """What reads again the text of the neighborhoods' notices their summaries withhold."""
+        return NoticeTexts(self.content_dir, self.display_root)
 
     def forget_text(self) -> None:
         """Drop the parsed files (keeping the digests), once the model has been made from them."""
@@ -350,6 +357,45 @@ def _notice_files(directory: Path, rel: str, display_root: str) -> tuple[list[Ra
     by_name = {d.rel.rsplit("/", 1)[-1]: d for d in documents}
     problems += _attach_translations(by_name, entries, rel, display_root)
     return documents, problems
+
+
+class NoticeTexts:
+    """Gives the neighborhoods' notices that summaries hold their text again, read from their files.
+
+    A summary withholds each notice's text (``model.WITHHELD``); the community's pages show the text
+    of a few hundred notices at most, and those are read again when they are made, as checking read
+    them: the file and its translations, the text as :func:`checked_text` gives it. Each file is read
+    once. A file that cannot be read any more (removed since it was checked) gives an empty text.
+    """
+
+    def __init__(self, content_dir: Path, display_root: str) -> None:
+        self.content_dir, self.display_root = content_dir, display_root
+        self._read: dict[tuple[str, str], str] = {}
+
+    def __call__(self, notices: Iterable[Notice]) -> list[Notice]:
+        """``notices``, each whose text is withheld given its text."""
+        return [self._whole(notice) if isinstance(notice.body, Withheld) else notice for notice in notices]
+
+    def _whole(self, notice: Notice) -> Notice:
+        key = (notice.neighborhood, notice.slug)
+        if key not in self._read:
+            doc = self._document(*key)
+            self._read[key] = checked_text(doc, []) if doc is not None else ""
+        return replace(notice, body=self._read[key])
+
+    def _document(self, neighborhood: str, slug: str) -> RawDocument | None:
+        rel = f"{NEIGHBORHOODS_DIR}/{neighborhood}/{NOTICES_DIR}"
+        folder = self.content_dir / rel
+        doc, _problems = load_markdown_file(folder / f"{slug}.md", f"{rel}/{slug}.md", self.display_root, True)
+        if doc is None:
+            return None
+        for lang in LANGUAGES:
+            name = f"{slug}.{lang}.md"
+            if lang != DEFAULT_LANGUAGE and kind_of(folder / name) == "file":
+                translation, _problems = load_markdown_file(folder / name, f"{rel}/{name}", self.display_root, False)
+                if translation is not None:
+                    doc.translations[lang] = translation
+        return doc
 
 
 def _file_problem(

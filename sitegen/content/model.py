@@ -6,7 +6,7 @@ They have slots: a district holds tens of thousands of them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sitegen.content.phone import Phone
 
@@ -100,6 +100,25 @@ class Meeting:
     day: int | None = None
     end: dt.time | None = None
     description: str = ""
+
+
+class Withheld(str):
+    """The text of a neighborhood's notice that its summary does not hold (see :func:`summarize`).
+
+    Empty: the community's pages read the text again for the few notices they show
+    (``Documents.notice_texts``). There is only one, :data:`WITHHELD`, also when unpickled.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls) -> Withheld:
+        return WITHHELD
+
+    def __reduce__(self) -> tuple[type[Withheld], tuple[()]]:
+        return Withheld, ()
+
+
+WITHHELD: Withheld = str.__new__(Withheld)
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,7 +305,9 @@ class NeighborhoodSummary:
     """What the community's own pages show of a neighborhood: they never need the rest of it.
 
     Incremental builds keep summaries of every neighborhood but check only the changed ones again.
-    ``grid_buildings`` pairs each building's grid id with the building's name.
+    ``grid_buildings`` pairs each building's grid id with the building's name. The ``notices`` are
+    without their text (``WITHHELD``): a district's notices are most of what its summaries would
+    hold, and the community's pages show the text of a few hundred at most.
     """
 
     slug: str
@@ -310,7 +331,7 @@ def summarize(neighborhood: Neighborhood) -> NeighborhoodSummary:
         residents=neighborhood.residents,
         building_count=len(neighborhood.buildings),
         grid_buildings=tuple((b.grid.id, b.name) for b in neighborhood.buildings if b.grid),
-        notices=neighborhood.notices,
+        notices=tuple(replace(notice, body=WITHHELD) for notice in neighborhood.notices),
     )
 
 

@@ -15,7 +15,7 @@ from sitegen.i18n import DEFAULT_LANGUAGE, _, in_chinese
 from sitegen.plan import opendata
 from sitegen.plan.feeds import Links, atom_feed, calendar
 from sitegen.plan.printables import contact_key, vcard_bytes
-from sitegen.plan.routes import COMMUNITY_LIST, Output, all_current, neighborhood_url, split_notices
+from sitegen.plan.routes import COMMUNITY_LIST, Output, Texts, all_current, neighborhood_url, split_notices
 from sitegen.plan.vcard import make_org_vcard, make_vcard
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -110,11 +110,14 @@ def _editions(slug: str, pages: Iterable[Output]) -> dict[str, list[Output]]:
 # --- the community --------------------------------------------------------------------------------------
 
 
-def plan_community_exports(site: Site, base_url: str, pages: Iterable[Output] = ()) -> list[Output]:
-    """The community's feed (every current notice), calendar, open data index, sitemap index and robots.txt."""
+def plan_community_exports(
+    site: Site, base_url: str, pages: Iterable[Output] = (), texts: Texts = list
+) -> list[Output]:
+    """The community's feed (every current notice), calendar, open data index, sitemap index and
+    robots.txt (``texts``: see routes.plan_community_outputs)."""
 
     def feed() -> bytes:
-        notices = all_current(site)[:COMMUNITY_LIST]
+        notices = texts(all_current(site)[:COMMUNITY_LIST])
         links = Links(feed_url(), base_url, site.name)
         title = in_chinese(_("{name} · Notices", name=site.name))
         committee = in_chinese(_("{name} residents' committee", name=site.name))

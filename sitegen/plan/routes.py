@@ -161,10 +161,16 @@ def grids_url(site: Site) -> str:
     return GRIDS_PAGE if len(site.grids) > GRIDS_ON_HOME else "index.html#grids"
 
 
-def plan_community_outputs(site: Site) -> list[Output]:
+# What gives the neighborhoods' notices that summaries hold their text (see model.WITHHELD and
+# load.NoticeTexts); the notices are already whole where a site holds whole notices.
+Texts = Callable[[Iterable[Notice]], list[Notice]]
+
+
+def plan_community_outputs(site: Site, texts: Texts = list) -> list[Output]:
     """The community's own pages: they show site.yaml, the community notices and summaries.
 
     The lists of every notice are made only when their pages are rendered: a district has many.
+    ``texts`` gives the notices they show their text.
     """
     own_current, _own_expired = split_notices(site.notices, site)
 
@@ -173,15 +179,16 @@ def plan_community_outputs(site: Site) -> list[Output]:
 
     def current() -> dict[str, Any]:
         everything = all_current(site)
-        return {"notices": everything[:COMMUNITY_LIST], "more": len(everything) - COMMUNITY_LIST, "names": names()}
+        shown = texts(everything[:COMMUNITY_LIST])
+        return {"notices": shown, "more": len(everything) - COMMUNITY_LIST, "names": names()}
 
     def expired() -> dict[str, Any]:
         _current, everything = split_notices(_all_notices(site), site)
-        return {"neighborhood": None, "notices": everything[:COMMUNITY_LIST], "names": names()}
+        return {"neighborhood": None, "notices": texts(everything[:COMMUNITY_LIST]), "names": names()}
 
     # The home page's first screen shows the newest pinned or current notice: the community's own, else
     # a neighborhood's.
-    newest = own_current[:1] or all_current(site)[:1]
+    newest = texts(own_current[:1] or all_current(site)[:1])
     latest = newest[0] if newest else None
     grids_page = GRIDS_PAGE if grids_url(site) == GRIDS_PAGE else None  # else listed on the home page
     home: dict[str, Any] = {"current": own_current, "latest": latest, "names": {}, "grids_page": grids_page}
@@ -200,14 +207,6 @@ def plan_community_outputs(site: Site) -> list[Output]:
     if site.search:
         outputs.append(Output("search.html", "search.html", _("Search"), sources=()))
     outputs.extend(_notice_page(notice, None, ("notices",)) for notice in site.notices)
-    return outputs
-
-
-def plan_outputs(site: Site, neighborhoods: Iterable[Neighborhood]) -> list[Output]:
-    """Every page of the website (not the print kit), in a stable order."""
-    outputs = plan_community_outputs(site)
-    for neighborhood in neighborhoods:
-        outputs.extend(neighborhood_pages(site, neighborhood))
     return outputs
 
 
