@@ -24,6 +24,7 @@ import json
 import re
 import sys
 import unicodedata
+from array import array
 from pathlib import Path
 
 MM_PER_PT = 25.4 / 72
@@ -165,23 +166,24 @@ def _autospaced(before: str, after: str) -> bool:
     )
 
 
-# A district's grid overview alone measures some 16,000 texts, each at a dozen sizes: the advances (in
-# em, the same at every size) are kept for all of them.
-@functools.lru_cache(maxsize=1 << 16)
-def _advances(text: str, bold: bool, spacing: float) -> tuple[float, ...]:
+# A district's grid overview alone measures some 16,000 texts (48,000 at 3,000 neighborhoods), each
+# at a dozen sizes. What does not change with the size is kept for each text, compactly: where each
+# character starts (in em), where an autospace goes and where a line may break.
+TEXTS_KEPT = 1 << 16
+
+
+@functools.lru_cache(maxsize=TEXTS_KEPT)
+def _advances(text: str, bold: bool, spacing: float) -> array[float]:
     """Where each character of ``text`` starts, in em from the start, and where the text ends.
 
-    ``text[a:b]`` is ``starts[b] - starts[a]`` wide, less the autospace before ``text[a]`` (see _gap).
+    ``text[a:b]`` is ``starts[b] - starts[a]`` wide, less the autospace before ``text[a]`` (see _breaks_in).
     """
-    starts = [0.0]
+    gaps = _breaks_in(text, False)[1]
+    starts = array("d", [0.0])
     for index, char in enumerate(text):
-        gap = AUTOSPACE if index and _autospaced(text[index - 1], char) else 0.0
+        gap = AUTOSPACE if gaps[index] else 0.0
         starts.append(starts[-1] + gap + advance(char, bold) + (spacing if char != GLUE else 0.0))
-    return tuple(starts)
-
-
-def _gap(text: str, index: int) -> float:
-    return AUTOSPACE if 0 < index < len(text) and _autospaced(text[index - 1], text[index]) else 0.0
+    return starts
 
 
 def forget(beyond: int = 0) -> None:
@@ -207,15 +209,17 @@ def width_mm(text: str, size: float, bold: bool = False, spacing: float = 0.0) -
     return width_em(text, bold, spacing) * size * MM_PER_PT
 
 
-@functools.lru_cache(maxsize=8192)
-def _breaks_in(text: str, anywhere: bool) -> tuple[int, ...]:
-    """The places in ``text`` where a line may break, and its end."""
+@functools.lru_cache(maxsize=TEXTS_KEPT)
+def _breaks_in(text: str, anywhere: bool) -> tuple[tuple[int, ...], bytes]:
+    """The places in ``text`` where a line may break, and its end; and for each place in ``text``
+    (its end too) whether an autospace goes before the character there (1) or not (0)."""
     found = [
         index
         for index in range(1, len(text))
         if may_break(text[index - 1], text[index], anywhere, text[index - 2] if index > 1 else "")
     ]
-    return (*found, len(text))
+    gaps = bytes(0 < index < len(text) and _autospaced(text[index - 1], text[index]) for index in range(len(text) + 1))
+    return (*found, len(text)), gaps
 
 
 _SPACES = re.compile(r"[ \t\r\f]+")
@@ -224,9 +228,10 @@ _SPACES = re.compile(r"[ \t\r\f]+")
 def _line_spans(text: str, room: float, bold: bool, spacing: float, anywhere: bool) -> list[tuple[int, int]]:
     """(start, end) of each line of one paragraph, greedily filled as a browser fills them."""
     starts = _advances(text, bold, spacing)
+    breaks, gaps = _breaks_in(text, anywhere)
 
     def width(a: int, b: int) -> float:
-        return starts[b] - starts[a] - _gap(text, a)
+        return starts[b] - starts[a] - (AUTOSPACE if gaps[a] else 0.0)
 
     def strip(end: int) -> int:
         while end > 0 and text[end - 1] == " ":
@@ -235,12 +240,12 @@ def _line_spans(text: str, room: float, bold: bool, spacing: float, anywhere: bo
 
     lines: list[tuple[int, int]] = []
     start = previous = 0
-    for end in _breaks_in(text, anywhere):
+    for end in breaks:
         if previous > start and width(start, strip(end)) > room:
             lines.append((start, strip(previous)))
             start = previous
         while width(start, strip(end)) > room:  # longer than a line: broken anywhere
-            limit = room + starts[start] + _gap(text, start)
+            limit = room + starts[start] + (AUTOSPACE if gaps[start] else 0.0)
             cut = max(start + 1, bisect.bisect_right(starts, limit, start + 1, strip(end)) - 1)
             lines.append((start, cut))
             start = cut
