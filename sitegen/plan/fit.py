@@ -62,7 +62,7 @@ from sitegen.plan.layout import (
     phone_width,
     size_at,
 )
-from sitegen.plan.measure import nowrap
+from sitegen.plan.measure import forget, nowrap
 
 
 @dataclass(frozen=True)
@@ -943,6 +943,9 @@ def split_grids(site: Site, sheet: Sheet) -> tuple[float, list[float], Split]:
     count = len(fewest[1])
     scale = largest(lambda s: (p := plan(s)) is not None and len(p[1]) <= count, SMALLEST, LARGEST) or SMALLEST
     widths, packed = plan(scale) or fewest
+    # Every grid's texts were measured at a dozen sizes (tens of megabytes of them in a district);
+    # the sheets measure theirs again at the one size chosen, a sheet at a time.
+    forget()
     return scale, widths, packed
 
 
