@@ -888,9 +888,9 @@ def grid_row_height(grid: Grid, fonts: GridFonts, widths: Sequence[float]) -> fl
     return max(cells) + CELL_PAD_MM[0] + ROW_RULE_MM
 
 
-def grid_columns(grids: Sequence[Grid], fonts: GridFonts, width: float, power: float = 1.0) -> list[float] | None:
-    """Widths of the six columns: each person column as wide as its widest phone number, the rest shared
-    by how much text each column holds (to the ``power``)."""
+def grid_column_needs(grids: Sequence[Grid], fonts: GridFonts, width: float) -> list[tuple[int, float, float]]:
+    """Each of the six columns: its index, its least width (each person column as wide as its widest
+    phone number) and how much text it holds."""
     people = []
     for index, role in enumerate(("worker", "head", "police")):
         phones = [getattr(g, role).phone for g in grids if getattr(g, role) and getattr(g, role).phone]
@@ -902,7 +902,12 @@ def grid_columns(grids: Sequence[Grid], fonts: GridFonts, width: float, power: f
         (4, 0.08 * width, sum(fonts.cell.width("、".join(p.name for p in g.helpers)) for g in grids)),
         (5, 0.14 * width, sum(fonts.cell.width(grid_area(g)) for g in grids)),
     ]
-    columns = sorted([*people, *texts])
+    return sorted([*people, *texts])
+
+
+def grid_columns(columns: list[tuple[int, float, float]], width: float, power: float = 1.0) -> list[float] | None:
+    """Widths of the six columns (``columns``: see grid_column_needs): each its least, and what is left
+    shared by how much text each holds (to the ``power``)."""
     spare = width - sum(least for _i, least, _need in columns)
     if spare < 0:
         return None
@@ -925,12 +930,14 @@ def split_grids(site: Site, sheet: Sheet) -> tuple[float, list[float], Split]:
 
     def plan(scale: float) -> tuple[list[float], Split] | None:
         fonts = GridFonts.at(scale)
+        needs = grid_column_needs(grids, fonts, width)
+        options = [widths for power in (1.0, 0.5) if (widths := grid_columns(needs, width, power)) is not None]
+        # Each grid's row at every width tried, while its texts are at hand: a district's grids hold
+        # more texts than the measures keep.
+        rows = [[grid_row_height(g, fonts, widths) for widths in options] for g in grids]
         best: tuple[list[float], Split] | None = None
-        for power in (1.0, 0.5):
-            widths = grid_columns(grids, fonts, width, power)
-            if widths is None:
-                continue
-            heights = [grid_row_height(g, fonts, widths) for g in grids]
+        for index, widths in enumerate(options):
+            heights = [row[index] for row in rows]
             room = _page_room(site, sheet, scale, foot_) - head_row_height(fonts, widths)
             packed = pack(heights, 1, room, 0.0) if grids else [(0, 0.0)]
             if packed is not None and (best is None or len(packed) < len(best[1])):
