@@ -29,7 +29,7 @@ from sitegen.content import planlayout
 from sitegen.content.digest import FileDigests
 from sitegen.content.load import NEIGHBORHOODS_DIR, NOTICES_DIR, Documents, NeighborhoodFiles, load_documents
 from sitegen.content.model import Neighborhood, Notice, Site
-from sitegen.content.parse import Node
+from sitegen.content.parse import Node, RawDocument
 from sitegen.content.schema import parse_date
 from sitegen.content.validate import SiteValidator, sorted_problems
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
@@ -148,20 +148,50 @@ def settled_date(dates: list[dt.date]) -> dt.date:
     return ordered[-1] if ordered else dt.date(2000, 1, 1)
 
 
-def latest_content_date(documents: Documents) -> dt.date:
-    """The latest ``date`` or ``verified_on`` written in the content, but for dates far ahead of all the others."""
-    found: list[dt.date] = []
-    for doc in [documents.site, *documents.notices]:
-        _dates_in(doc.root if doc else None, found)
+# The dates found in the content (as ordinals), by where: each neighborhood folder by its name, and
+# site.yaml with the community's notices under "", each with the digest of what they were found in.
+ContentDates = dict[str, tuple[str, tuple[int, ...]]]
+SITE_DATES = ""
+
+
+def latest_content_date(documents: Documents, known: ContentDates | None = None) -> dt.date:
+    """The latest ``date`` or ``verified_on`` written in the content, but for dates far ahead of all the others.
+
+    ``known``: the dates an earlier build found, which are taken as they are where what they were
+    found in has the same digest (only the rest is read), and which the dates read now replace.
+    """
+    known = {} if known is None else known
+    found: list[int] = []
+
+    def dates(name: str, digest: str, docs: Callable[[], Iterator[RawDocument | None]]) -> None:
+        entry = known.get(name)
+        if entry is None or entry[0] != digest:
+            written: list[dt.date] = []
+            for doc in docs():
+                _dates_in(doc.root if doc else None, written)
+            entry = known[name] = (digest, tuple(sorted({date.toordinal() for date in written})))
+        found.extend(entry[1])
+
+    sources = documents.sources
+    site = f"{sources.get('site', '')}\0{sources.get('notices', '')}"
+    dates(SITE_DATES, site, lambda: iter([documents.site, *documents.notices]))
     for files in documents.neighborhoods:
-        was_parsed = files.parsed
-        files.parse()
-        for doc in [files.document, *files.notices]:
-            _dates_in(doc.root if doc else None, found)
+        dates(files.slug, files.digest, functools.partial(_folder_documents, files))
+    for gone in known.keys() - {SITE_DATES, *(files.slug for files in documents.neighborhoods)}:
+        del known[gone]
+    return settled_date([dt.date.fromordinal(day) for day in found])
+
+
+def _folder_documents(files: NeighborhoodFiles) -> Iterator[RawDocument | None]:
+    """A neighborhood folder's parsed files, let go afterwards unless they were held before."""
+    was_parsed = files.parsed
+    files.parse()
+    try:
+        yield from [files.document, *files.notices]
+    finally:
         if not was_parsed:
             files.forget()
             files.parsed = False
-    return settled_date(found)
 
 
 def build_date(documents: Documents) -> dt.date:
@@ -287,10 +317,11 @@ def _checked(
 
     ``spill``: a folder where checking workers leave the models they make (see SiteValidator.spill).
     """
-    # Without a known date, the date comes from all the content: cached results cannot stand.
-    key = context_key(config.content_dir, known_date, _settings(config)) if known_date else ""
+    # Without a date from the environment, the date comes from all the content: from the dates the
+    # state knows, of the folders that did not change, and those of the rest, read now.
     with few_collections():
-        today = known_date or latest_content_date(documents)
+        today = known_date or latest_content_date(documents, state.dates)
+        key = context_key(config.content_dir, today, _settings(config))
         validator = SiteValidator(documents, today, state.checked, key)
         validator.spill = spill
         site = validator.run()

@@ -223,10 +223,24 @@ def test_the_preview_equals_clean_builds_after_random_edits(tmp_path: Path, seed
         preview.close()
 
 
+def checked_neighborhoods(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The slugs of the neighborhoods checked from now on, in order (the list fills as they are)."""
+    from sitegen.content.validate import SiteValidator
+
+    checked: list[str] = []
+    check_neighborhood = SiteValidator.check_neighborhood
+
+    def spy(self: SiteValidator, files: Any, *args: Any) -> Any:
+        checked.append(files.slug)
+        return check_neighborhood(self, files, *args)
+
+    monkeypatch.setattr(SiteValidator, "check_neighborhood", spy)
+    return checked
+
+
 def test_an_edit_reads_only_the_state_of_the_edited_neighborhood(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sitegen.content.validate import SiteValidator
     from sitegen.publish.state import BuildState
 
     shutil.copytree(MINIMAL, tmp_path / "content")
@@ -236,18 +250,40 @@ def test_an_edit_reads_only_the_state_of_the_edited_neighborhood(
     config = load_config(str(tmp_path / "content"), str(out))
     state = BuildState.load(config.cache_dir, out)
     assert len(state.made) == 2 and state.manifests == {}
-    checked: list[str] = []
-    check_neighborhood = SiteValidator.check_neighborhood
-
-    def spy(self: SiteValidator, files: Any, *args: Any) -> Any:
-        checked.append(files.slug)
-        return check_neighborhood(self, files, *args)
-
-    monkeypatch.setattr(SiteValidator, "check_neighborhood", spy)
+    checked = checked_neighborhoods(monkeypatch)
     result = run_build(config, ListReporter(), state)
     assert 0 < result.rendered < result.pages / 2
     assert checked == ["qinghe"]  # the other neighborhood is known by its summary
     assert set(state.manifests) == {"qinghe"}  # and the list of its files was not even read
+
+
+def test_without_a_date_from_the_environment_an_edit_still_checks_only_its_neighborhood(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Content outside git, without SOURCE_DATE_EPOCH: the date comes from the dates written in the
+    content, which the state keeps by folder; a later date moves it, and everything follows."""
+    from sitegen.publish.state import BuildState
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    content, out = tmp_path / "content", tmp_path / "out"
+    shutil.copytree(MINIMAL, content)
+    assert build(content, out) == 0
+    config = load_config(str(content), str(out))
+    checked = checked_neighborhoods(monkeypatch)
+    _append(content / "neighborhoods" / "qinghe" / "neighborhood.yaml", "address: 清河路2号\n")
+    assert run_build(config, ListReporter(), BuildState.load(config.cache_dir, out)).rendered > 0
+    assert checked == ["qinghe"]
+    assert "2026年11月20日" in (out / "index.html").read_text(encoding="utf-8")  # as of lanting's newest notice
+
+    checked.clear()
+    (content / "neighborhoods" / "qinghe" / "notices").mkdir()
+    later = content / "neighborhoods" / "qinghe" / "notices" / "2026-11-30-meeting.md"
+    later.write_text("---\ntitle: 居民议事会\ndate: 2026-11-30\n---\n周五晚七点，活动室。\n", encoding="utf-8")
+    assert run_build(config, ListReporter(), BuildState.load(config.cache_dir, out)).rendered > 0
+    assert sorted(checked) == ["lanting", "qinghe"]  # checked again as of the new date
+    shutil.copytree(content, tmp_path / "again")
+    assert build(tmp_path / "again", tmp_path / "clean") == 0
+    assert tree(out) == tree(tmp_path / "clean")
 
 
 def test_summaries_withhold_notice_texts_which_the_community_pages_read_again(tmp_path: Path) -> None:

@@ -59,6 +59,9 @@ class BuildState:
     indexed: list[str] | None = None
     # What planning the print kit worked out, by what from (sitegen.plan.printables.Planner.kept).
     print_plans: dict[str, Any] = field(default_factory=dict)
+    # The dates written in the content, where (sitegen.build.latest_content_date); the date a build
+    # is made as of comes from them when the environment gives none.
+    dates: dict[str, tuple[str, tuple[int, ...]]] = field(default_factory=dict)
     manifests: dict[str, Manifest] = field(default_factory=dict)  # the neighborhoods' manifests read so far
     unsaved: set[str] = field(default_factory=set)  # neighborhoods whose manifest changed since it was saved
     output_id: tuple[int, int] | None = None  # the folder the build put at output_dir (see output_identity)
