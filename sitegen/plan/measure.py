@@ -176,9 +176,9 @@ TEXTS_KEPT = 1 << 16
 def _advances(text: str, bold: bool, spacing: float) -> array[float]:
     """Where each character of ``text`` starts, in em from the start, and where the text ends.
 
-    ``text[a:b]`` is ``starts[b] - starts[a]`` wide, less the autospace before ``text[a]`` (see _breaks_in).
+    ``text[a:b]`` is ``starts[b] - starts[a]`` wide, less the autospace before ``text[a]`` (see _gaps).
     """
-    gaps = _breaks_in(text, False)[1]
+    gaps = _gaps(text)
     starts = array("d", [0.0])
     for index, char in enumerate(text):
         gap = AUTOSPACE if gaps[index] else 0.0
@@ -218,8 +218,12 @@ def _breaks_in(text: str, anywhere: bool) -> tuple[tuple[int, ...], bytes]:
         for index in range(1, len(text))
         if may_break(text[index - 1], text[index], anywhere, text[index - 2] if index > 1 else "")
     ]
-    gaps = bytes(0 < index < len(text) and _autospaced(text[index - 1], text[index]) for index in range(len(text) + 1))
-    return (*found, len(text)), gaps
+    return (*found, len(text)), _gaps(text)
+
+
+def _gaps(text: str) -> bytes:
+    """For each place in ``text`` (its end too), whether an autospace goes before the character there."""
+    return bytes(0 < index < len(text) and _autospaced(text[index - 1], text[index]) for index in range(len(text) + 1))
 
 
 _SPACES = re.compile(r"[ \t\r\f]+")
