@@ -91,6 +91,69 @@ def test_newlines_break_and_spaces_collapse() -> None:
     assert count_lines("", 100, 12) == 0 and count_lines("  ", 100, 12) == 0
 
 
+def walked_lines(text: str, width: float, size: float, bold: bool, spacing: float, anywhere: bool) -> list[str]:
+    """Lines as a browser fills them, found by walking every place a line may break: a line ends at
+    the last place before the one that would make it wider than the box (trailing spaces hang); a
+    piece wider than the box ends at its last character that fits."""
+    room = width / (size * measure.MM_PER_PT)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = " ".join(paragraph.replace("\t", " ").split(" "))
+        while "  " in line:
+            line = line.replace("  ", " ")
+        line = line.strip(" ")
+        gaps = [0 < i < len(line) and measure._autospaced(line[i - 1], line[i]) for i in range(len(line) + 1)]
+        starts = [0.0]
+        for index, char in enumerate(line):
+            gap = measure.AUTOSPACE if gaps[index] else 0.0
+            starts.append(starts[-1] + gap + measure.advance(char, bold) + (spacing if char != measure.GLUE else 0.0))
+
+        def strip(end: int, line: str = line) -> int:
+            return len(line[:end].rstrip(" "))
+
+        def wide(a: int, b: int, starts: list[float] = starts, gaps: list[bool] = gaps) -> float:
+            return starts[b] - starts[a] - (measure.AUTOSPACE if gaps[a] else 0.0)
+
+        places = [
+            i
+            for i in range(1, len(line))
+            if measure.may_break(line[i - 1], line[i], anywhere, line[i - 2] if i > 1 else "")
+        ] + [len(line)]
+        start = previous = 0
+        for end in places:
+            if previous > start and wide(start, strip(end)) > room:
+                lines.append(line[start : strip(previous)])
+                start = previous
+            while wide(start, strip(end)) > room:
+                cut = start + 1
+                while cut + 1 < strip(end) and wide(start, cut + 1) <= room:
+                    cut += 1
+                lines.append(line[start:cut])
+                start = cut
+            previous = end
+        lines.append(line[start : strip(len(line))])
+    return lines
+
+
+def test_lines_are_those_of_a_walk_over_every_break_and_most_gives_the_first_ones() -> None:
+    """Lines are found by bisecting, not by walking: the same lines on random texts of every class."""
+    rng = random.Random(20261206)
+    alphabet = [*"锦华名苑小区通知停水电梯，。、（）《》“”：；！？", *"abcXYZ0189 -/.,:;()%+#&@'\""]
+    alphabet += [measure.GLUE, "—", "…", "①"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.choice([0, 1, 5, 30, 120, 400])))
+        if rng.random() < 0.2:
+            text += "\n" + text[: len(text) // 2]
+        width, size = rng.choice([6, 20, 47.5, 120, 270]), rng.choice([9, 12, 13.25, 22, 44])
+        bold, spacing, anywhere = rng.random() < 0.3, rng.choice([0.0, 0.02, 0.1]), rng.random() < 0.2
+        lines = break_lines(text, width, size, bold, spacing, anywhere)
+        assert lines == walked_lines(text, width, size, bold, spacing, anywhere), (text, width, size)
+        for most in (1, 2, 4):
+            assert break_lines(text, width, size, bold, spacing, anywhere, most) == lines[:most]
+            counted = count_lines(text, width, size, bold, spacing, anywhere, most)
+            assert counted == min(most, len(lines) if text.strip() else 0)
+
+
 # ----------------------------------------------------------------------------------------------
 # Against Chromium
 

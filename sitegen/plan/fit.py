@@ -120,6 +120,10 @@ def phone_room(phone: Phone | None, font: Font, most: float) -> float:
     return font.width(phone.label) if font.width(phone.label) <= most else phone_width(phone, font)
 
 
+# The fonts of each kind of sheet at each scale tried (a few dozen scales): the same objects every time.
+FONTS_KEPT = 1024
+
+
 # ----------------------------------------------------------------------------------------------
 # Rows of people: label | name and note | phone
 
@@ -132,6 +136,7 @@ class RowFonts:
     phone: Font
 
 
+@functools.lru_cache(maxsize=FONTS_KEPT)
 def row_fonts(scale: float, name: float = 22, phone: float = 26) -> RowFonts:
     """Labels, names, notes and numbers of rows of people: names and numbers large, all 12 pt or more."""
     return RowFonts(
@@ -392,12 +397,12 @@ def summary(notice: Notice, font: Font, width: float, lines: int) -> Markup:
     text = notice_text(notice)
     if not text or lines <= 0:
         return Markup("")
-    if font.lines(text, width) <= lines:
+    if font.lines(text, width, most=lines + 1) <= lines:
         return Markup(escape(text))
     low, high = 0, len(text)
     while high - low > 1:
         middle = (low + high) // 2
-        if font.lines(plain_text(str(excerpt(notice.body, middle))), width) <= lines:
+        if font.lines(plain_text(str(excerpt(notice.body, middle))), width, most=lines + 1) <= lines:
             low = middle
         else:
             high = middle
@@ -417,6 +422,7 @@ class BoardFonts:
     band: Font
 
 
+@functools.lru_cache(maxsize=FONTS_KEPT)
 def board_fonts(scale: float) -> BoardFonts:
     who = size_at(15, scale, 12)
     return BoardFonts(
@@ -446,7 +452,7 @@ def notice_meta(notice: Notice) -> str:
 def notice_height(notice: Notice, fonts: BoardFonts, width: float, lines: int) -> float:
     title = (pinned_prefix() if notice.pinned else "") + notice.title
     height = 5.0 + ROW_RULE_MM + fonts.title.height(title, width) + 1.0 + fonts.meta.height(notice_meta(notice), width)
-    text_lines = min(lines, fonts.text.lines(notice_text(notice), width))
+    text_lines = fonts.text.lines(notice_text(notice), width, most=lines) if lines > 0 else lines
     return height + (1.0 + text_lines * fonts.text.line_mm if text_lines else 0.0)
 
 
@@ -610,7 +616,7 @@ def notice_board(site: Site, sheet: Sheet) -> Sheet:
     while grown:
         grown = False
         for index, notice in enumerate(notices[: len(lines)]):
-            if lines[index] < fonts.text.lines(notice_text(notice), board.main):
+            if lines[index] < fonts.text.lines(notice_text(notice), board.main, most=lines[index] + 1):
                 lines[index] += 1
                 if main_height(board.main_scale, board.main, lines) <= room:
                     grown = True
@@ -655,6 +661,7 @@ class CardFonts:
     detail: Font
 
     @classmethod
+    @functools.lru_cache(maxsize=FONTS_KEPT)
     def at(cls, scale: float) -> CardFonts:
         return cls(
             Font(size_at(16, scale, 12), True, 1.25),
@@ -848,6 +855,7 @@ class GridFonts:
     head: Font
 
     @classmethod
+    @functools.lru_cache(maxsize=FONTS_KEPT)
     def at(cls, scale: float) -> GridFonts:
         return cls(
             Font(size_at(16, scale, 12), True, 1.25),

@@ -63,8 +63,9 @@ class Font:
     def line_mm(self) -> float:
         return pt_mm(self.size) * self.line
 
-    def lines(self, text: str, width: float) -> int:
-        return count_lines(text, width, self.size, self.bold, self.spacing, self.anywhere)
+    def lines(self, text: str, width: float, most: int = 0) -> int:
+        """How many lines ``text`` takes ``width`` mm wide (with ``most``: or ``most``, if it takes more)."""
+        return count_lines(text, width, self.size, self.bold, self.spacing, self.anywhere, most)
 
     def height(self, text: str, width: float) -> float:
         """The height of ``text`` in a box ``width`` mm wide (nothing for no text)."""

@@ -229,10 +229,21 @@ def _gaps(text: str) -> bytes:
 _SPACES = re.compile(r"[ \t\r\f]+")
 
 
-def _line_spans(text: str, room: float, bold: bool, spacing: float, anywhere: bool) -> list[tuple[int, int]]:
-    """(start, end) of each line of one paragraph, greedily filled as a browser fills them."""
+def _line_spans(
+    text: str, room: float, bold: bool, spacing: float, anywhere: bool, most: int = 0
+) -> list[tuple[int, int]]:
+    """(start, end) of each line of one paragraph, greedily filled as a browser fills them (only the
+    first ``most`` when ``most`` is given).
+
+    A line ends at the last place it may break before it is fuller than ``room``. That place is
+    looked up, not walked to: the widths of the text from a line's start grow with where it ends, so
+    the places that fit come first, and the last of them is found by bisecting where the characters
+    start (then checked exactly, place by place, as a walk would check it). Chinese text may break
+    after every character: a walk would measure each of them.
+    """
     starts = _advances(text, bold, spacing)
     breaks, gaps = _breaks_in(text, anywhere)
+    count = len(breaks)
 
     def width(a: int, b: int) -> float:
         return starts[b] - starts[a] - (AUTOSPACE if gaps[a] else 0.0)
@@ -242,10 +253,27 @@ def _line_spans(text: str, room: float, bold: bool, spacing: float, anywhere: bo
             end -= 1
         return end
 
+    def fits(start: int, at: int) -> bool:
+        return width(start, strip(breaks[at])) <= room
+
     lines: list[tuple[int, int]] = []
-    start = previous = 0
-    for end in breaks:
-        if previous > start and width(start, strip(end)) > room:
+    start = previous = at = 0
+    while at < count:
+        # The last place to break at that keeps the line from ``start`` within the room: near the
+        # last character that ends within it (a space after that may hang over the edge).
+        limit = starts[start] + room + (AUTOSPACE if gaps[start] else 0.0)
+        reach = bisect.bisect_right(starts, limit, start) - 1
+        last = bisect.bisect_right(breaks, reach + 1, at) - 1
+        while last + 1 < count and fits(start, last + 1):
+            last += 1
+        while last >= at and not fits(start, last):
+            last -= 1
+        if last >= at:
+            previous, at = breaks[last], last + 1
+            if at == count:
+                break
+        end = breaks[at]  # the first place past the room
+        if previous > start:
             lines.append((start, strip(previous)))
             start = previous
         while width(start, strip(end)) > room:  # longer than a line: broken anywhere
@@ -253,34 +281,54 @@ def _line_spans(text: str, room: float, bold: bool, spacing: float, anywhere: bo
             cut = max(start + 1, bisect.bisect_right(starts, limit, start + 1, strip(end)) - 1)
             lines.append((start, cut))
             start = cut
+        if most and len(lines) >= most:
+            return lines[:most]
         previous = end
+        at += 1
     lines.append((start, strip(len(text))))
-    return lines
+    return lines[:most] if most else lines
 
 
 def break_lines(
-    text: str, width: float, size: float, bold: bool = False, spacing: float = 0.0, anywhere: bool = False
+    text: str,
+    width: float,
+    size: float,
+    bold: bool = False,
+    spacing: float = 0.0,
+    anywhere: bool = False,
+    most: int = 0,
 ) -> list[str]:
     """``text`` broken into lines ``width`` mm wide at ``size`` pt, as a browser sets it.
 
     ``spacing`` is CSS letter-spacing in em; ``anywhere`` is ``word-break: break-all``. A newline
     always breaks (as with ``white-space: pre-line``); a piece longer than a line breaks where it
-    must (``overflow-wrap: anywhere``).
+    must (``overflow-wrap: anywhere``). With ``most``, only the first ``most`` lines are worked out.
     """
     room = width / (size * MM_PER_PT)
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = _SPACES.sub(" ", paragraph).strip()
-        lines += [line[a:b] for a, b in _line_spans(line, room, bold, spacing, anywhere)]
+        left = most - len(lines) if most else 0
+        lines += [line[a:b] for a, b in _line_spans(line, room, bold, spacing, anywhere, left)]
+        if most and len(lines) >= most:
+            break
     return lines
 
 
 @functools.lru_cache(maxsize=65536)
 def count_lines(
-    text: str, width: float, size: float, bold: bool = False, spacing: float = 0.0, anywhere: bool = False
+    text: str,
+    width: float,
+    size: float,
+    bold: bool = False,
+    spacing: float = 0.0,
+    anywhere: bool = False,
+    most: int = 0,
 ) -> int:
-    """How many lines ``text`` takes in a box ``width`` mm wide at ``size`` pt (an empty text takes none)."""
-    return len(break_lines(text, width, size, bold, spacing, anywhere)) if text.strip() else 0
+    """How many lines ``text`` takes in a box ``width`` mm wide at ``size`` pt (an empty text takes none);
+    with ``most``, ``most`` for any text that takes more (a fit that asks whether a text takes more than
+    a few lines need not break the rest of it)."""
+    return len(break_lines(text, width, size, bold, spacing, anywhere, most)) if text.strip() else 0
 
 
 # ----------------------------------------------------------------------------------------------
