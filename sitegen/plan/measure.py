@@ -179,10 +179,17 @@ def _advances(text: str, bold: bool, spacing: float) -> array[float]:
     ``text[a:b]`` is ``starts[b] - starts[a]`` wide, less the autospace before ``text[a]`` (see _gaps).
     """
     gaps = _gaps(text)
+    widths = _table()["bold" if bold else "regular"]
     starts = array("d", [0.0])
+    append, at = starts.append, 0.0
     for index, char in enumerate(text):
-        gap = AUTOSPACE if gaps[index] else 0.0
-        starts.append(starts[-1] + gap + advance(char, bold) + (spacing if char != GLUE else 0.0))
+        # As advance(char, bold) and the spacing after each character but a glue, added in this order.
+        if char == GLUE:
+            at = at + (AUTOSPACE if gaps[index] else 0.0) + 0.0 + 0.0
+        else:
+            code = ord(char)
+            at = at + (AUTOSPACE if gaps[index] else 0.0) + widths.get(code, _default(code)) + spacing
+        append(at)
     return starts
 
 
@@ -213,17 +220,39 @@ def width_mm(text: str, size: float, bold: bool = False, spacing: float = 0.0) -
 def _breaks_in(text: str, anywhere: bool) -> tuple[tuple[int, ...], bytes]:
     """The places in ``text`` where a line may break, and its end; and for each place in ``text``
     (its end too) whether an autospace goes before the character there (1) or not (0)."""
-    found = [
-        index
-        for index in range(1, len(text))
-        if may_break(text[index - 1], text[index], anywhere, text[index - 2] if index > 1 else "")
-    ]
+    # What may_break decides for each two characters, with the classes looked up once a character.
+    pairs = _breaks()["break-all" if anywhere else "normal"]
+    classes = [line_class(char) for char in text]
+    found = []
+    for index in range(1, len(text)):
+        before, after = text[index - 1], text[index]
+        if after == " " or after == GLUE or before == GLUE:
+            continue
+        if before == " ":
+            if pairs["锦", classes[index]]:
+                found.append(index)
+        elif before == "-" and index > 1 and after.isdigit() and classes[index - 2] in ("a", "1"):
+            found.append(index)
+        elif pairs[classes[index - 1], classes[index]]:
+            found.append(index)
     return (*found, len(text)), _gaps(text)
 
 
+_ASCII_WORD = re.compile("[0-9A-Za-z]+")
+
+
 def _gaps(text: str) -> bytes:
-    """For each place in ``text`` (its end too), whether an autospace goes before the character there."""
-    return bytes(0 < index < len(text) and _autospaced(text[index - 1], text[index]) for index in range(len(text) + 1))
+    """For each place in ``text`` (its end too), whether an autospace goes before the character there:
+    between an ideograph and an ASCII letter or digit, so only at either end of a run of those."""
+    gaps = bytearray(len(text) + 1)
+    if not text.isascii():
+        for word in _ASCII_WORD.finditer(text):
+            start, end = word.span()
+            if start > 0 and _autospaced(text[start - 1], text[start]):
+                gaps[start] = 1
+            if end < len(text) and _autospaced(text[end - 1], text[end]):
+                gaps[end] = 1
+    return bytes(gaps)
 
 
 _SPACES = re.compile(r"[ \t\r\f]+")
@@ -242,6 +271,11 @@ def _line_spans(
     after every character: a walk would measure each of them.
     """
     starts = _advances(text, bold, spacing)
+    end = len(text)
+    while end > 0 and text[end - 1] == " ":
+        end -= 1
+    if starts[end] <= room:  # all on one line (no autospace goes before the first character)
+        return [(0, end)]
     breaks, gaps = _breaks_in(text, anywhere)
     count = len(breaks)
 
