@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -98,10 +99,7 @@ def walked_lines(text: str, width: float, size: float, bold: bool, spacing: floa
     room = width / (size * measure.MM_PER_PT)
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line = " ".join(paragraph.replace("\t", " ").split(" "))
-        while "  " in line:
-            line = line.replace("  ", " ")
-        line = line.strip(" ")
+        line = re.sub(r"[ \t\r\f]+", " ", paragraph).strip()  # spaces collapse, white space at either end goes
         gaps = [0 < i < len(line) and measure._autospaced(line[i - 1], line[i]) for i in range(len(line) + 1)]
         starts = [0.0]
         for index, char in enumerate(line):
@@ -136,18 +134,24 @@ def walked_lines(text: str, width: float, size: float, bold: bool, spacing: floa
 
 
 def test_lines_are_those_of_a_walk_over_every_break_and_most_gives_the_first_ones() -> None:
-    """Lines are found by bisecting, not by walking: the same lines on random texts of every class."""
+    """Lines are found by bisecting, not by walking, and from widths kept while a fit measures many texts:
+    the same lines on random texts of every class."""
     rng = random.Random(20261206)
     alphabet = [*"锦华名苑小区通知停水电梯，。、（）《》“”：；！？", *"abcXYZ0189 -/.,:;()%+#&@'\""]
     alphabet += [measure.GLUE, "—", "…", "①"]
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.choice([0, 1, 5, 30, 120, 400])))
         if rng.random() < 0.2:
-            text += "\n" + text[: len(text) // 2]
+            text += rng.choice(["\n", "\t", "  ", "\u3000", " "]) + text[: len(text) // 2]
+        if rng.random() < 0.1:
+            text = rng.choice([" ", "\u3000", "\n"]) + text + rng.choice(["", " ", "\u3000"])
         width, size = rng.choice([6, 20, 47.5, 120, 270]), rng.choice([9, 12, 13.25, 22, 44])
         bold, spacing, anywhere = rng.random() < 0.3, rng.choice([0.0, 0.02, 0.1]), rng.random() < 0.2
         lines = break_lines(text, width, size, bold, spacing, anywhere)
         assert lines == walked_lines(text, width, size, bold, spacing, anywhere), (text, width, size)
+        with measure.widths_kept():  # as the grid overview measures: the same, from widths kept
+            assert count_lines(text, width, size, bold, spacing, anywhere) == (len(lines) if text.strip() else 0)
+            assert width_em(text, bold, spacing) == measure._advances(text, bold, spacing)[-1]
         for most in (1, 2, 4):
             assert break_lines(text, width, size, bold, spacing, anywhere, most) == lines[:most]
             counted = count_lines(text, width, size, bold, spacing, anywhere, most)

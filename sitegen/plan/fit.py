@@ -62,7 +62,7 @@ from sitegen.plan.layout import (
     phone_width,
     size_at,
 )
-from sitegen.plan.measure import forget, nowrap
+from sitegen.plan.measure import forget, nowrap, widths_kept
 
 
 @dataclass(frozen=True)
@@ -952,16 +952,19 @@ def split_grids(site: Site, sheet: Sheet) -> tuple[float, list[float], Split]:
                 best = (widths, packed)
         return best
 
-    fewest = plan(SMALLEST)
+    # Every grid's texts are measured at a dozen sizes: their widths are kept for all of them (a
+    # district's are more than the measures keep), then let go with the rest of what was measured
+    # (tens of megabytes of it); the sheets measure theirs again at the one size chosen, a sheet at a time.
+    with widths_kept():
+        fewest = plan(SMALLEST)
+        if fewest is not None:
+            count = len(fewest[1])
+            scale = largest(lambda s: (p := plan(s)) is not None and len(p[1]) <= count, SMALLEST, LARGEST)
+            widths, packed = plan(scale or SMALLEST) or fewest
+    forget()
     if fewest is None:
         return SMALLEST, [width / 6] * 6, [(1, 1.0)] * max(1, len(grids))
-    count = len(fewest[1])
-    scale = largest(lambda s: (p := plan(s)) is not None and len(p[1]) <= count, SMALLEST, LARGEST) or SMALLEST
-    widths, packed = plan(scale) or fewest
-    # Every grid's texts were measured at a dozen sizes (tens of megabytes of them in a district);
-    # the sheets measure theirs again at the one size chosen, a sheet at a time.
-    forget()
-    return scale, widths, packed
+    return scale or SMALLEST, widths, packed
 
 
 def grids(site: Site, sheet: Sheet, scale: float, widths: Sequence[float], full: float) -> Sheet:

@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import json
 import re
 import sys
 import unicodedata
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 MM_PER_PT = 25.4 / 72
 TABLE = Path(__file__).with_name("fontwidths.json")
@@ -161,9 +165,25 @@ def advance(char: str, bold: bool = False) -> float:
 
 
 def _autospaced(before: str, after: str) -> bool:
+    """Whether an autospace goes between two characters: an ideograph and an ASCII letter or digit."""
     return (is_wide(before) and after.isascii() and after.isalnum()) or (
         is_wide(after) and before.isascii() and before.isalnum()
     )
+
+
+class _Widths(dict[str, float]):
+    """The advance of each character of one weight, in em, filled in as characters are first met."""
+
+    def __init__(self, weight: str) -> None:
+        super().__init__()
+        self.weight = weight
+
+    def __missing__(self, char: str) -> float:
+        width = self[char] = advance(char, self.weight == "bold")
+        return width
+
+
+_WIDTHS = {False: _Widths("regular"), True: _Widths("bold")}
 
 
 # A district's grid overview alone measures some 16,000 texts (48,000 at 3,000 neighborhoods), each
@@ -179,18 +199,25 @@ def _advances(text: str, bold: bool, spacing: float) -> array[float]:
     ``text[a:b]`` is ``starts[b] - starts[a]`` wide, less the autospace before ``text[a]`` (see _gaps).
     """
     gaps = _gaps(text)
-    widths = _table()["bold" if bold else "regular"]
-    starts = array("d", [0.0])
-    append, at = starts.append, 0.0
-    for index, char in enumerate(text):
-        # As advance(char, bold) and the spacing after each character but a glue, added in this order.
-        if char == GLUE:
-            at = at + (AUTOSPACE if gaps[index] else 0.0) + 0.0 + 0.0
-        else:
-            code = ord(char)
-            at = at + (AUTOSPACE if gaps[index] else 0.0) + widths.get(code, _default(code)) + spacing
-        append(at)
-    return starts
+    weights = _WIDTHS[bold]
+    if not spacing and 1 not in gaps:
+        # Each start is the one before plus the character's advance, summed in C.
+        return array("d", itertools.accumulate(map(weights.__getitem__, text), initial=0.0))
+    if GLUE in text:
+        starts = array("d", [0.0])
+        at = 0.0
+        for index, char in enumerate(text):
+            at = at + (AUTOSPACE if gaps[index] else 0.0) + weights[char] + (spacing if char != GLUE else 0.0)
+            starts.append(at)
+        return starts
+    # The same sums in the same order, in C: the autospace before each character, its advance and
+    # the spacing after it, added one after the other; every third sum is where a character starts.
+    steps = [map(_GAP.__getitem__, gaps), map(weights.__getitem__, text), itertools.repeat(spacing)]
+    sums = itertools.accumulate(itertools.chain.from_iterable(zip(*steps, strict=False)), initial=0.0)
+    return array("d", itertools.islice(sums, 0, None, len(steps)))
+
+
+_GAP = (0.0, AUTOSPACE)
 
 
 def forget(beyond: int = 0) -> None:
@@ -200,7 +227,7 @@ def forget(beyond: int = 0) -> None:
     the caches would hold a district's worth (clearing them after every neighborhood would cost
     measuring the texts every sheet shares again each time).
     """
-    caches = (_advances, _breaks_in, count_lines)
+    caches = (_advances, _breaks_in, _count_lines)
     if any(kept.cache_info().currsize > beyond for kept in caches):
         for kept in caches:
             kept.cache_clear()
@@ -208,7 +235,32 @@ def forget(beyond: int = 0) -> None:
 
 def width_em(text: str, bold: bool = False, spacing: float = 0.0) -> float:
     """The width of ``text`` on one line, in em, with ``spacing`` em of letter spacing after each character."""
-    return _advances(text, bold, spacing)[-1]
+    kept = _widths_kept
+    if kept is None:
+        return _advances(text, bold, spacing)[-1]
+    widths = kept.setdefault((bold, spacing), {})
+    width = widths.get(text)
+    if width is None:
+        width = widths[text] = _advances.__wrapped__(text, bold, spacing)[-1]
+    return width
+
+
+# The widths of the texts measured while a fit asks about many texts at many sizes (a district's grid
+# overview: hundreds of thousands, each at a dozen sizes, more than the caches above keep), by weight
+# and spacing: a width in em is the same at every size, and most texts are one line at most sizes.
+_widths_kept: dict[tuple[bool, float], dict[str, float]] | None = None
+
+
+@contextmanager
+def widths_kept() -> Iterator[None]:
+    """Keep the width of every text measured in the body (a float each), and let go of them after it."""
+    global _widths_kept
+    outer = _widths_kept
+    _widths_kept = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _widths_kept = outer
 
 
 def width_mm(text: str, size: float, bold: bool = False, spacing: float = 0.0) -> float:
@@ -248,9 +300,10 @@ def _gaps(text: str) -> bytes:
     if not text.isascii():
         for word in _ASCII_WORD.finditer(text):
             start, end = word.span()
-            if start > 0 and _autospaced(text[start - 1], text[start]):
+            # _autospaced, where one side is an ASCII letter or digit and the other is not.
+            if start > 0 and is_wide(text[start - 1]):
                 gaps[start] = 1
-            if end < len(text) and _autospaced(text[end - 1], text[end]):
+            if end < len(text) and is_wide(text[end]):
                 gaps[end] = 1
     return bytes(gaps)
 
@@ -349,7 +402,9 @@ def break_lines(
     return lines
 
 
-@functools.lru_cache(maxsize=65536)
+_UNTIDY = re.compile(r"[\n\t\r\f]|  ")
+
+
 def count_lines(
     text: str,
     width: float,
@@ -362,7 +417,18 @@ def count_lines(
     """How many lines ``text`` takes in a box ``width`` mm wide at ``size`` pt (an empty text takes none);
     with ``most``, ``most`` for any text that takes more (a fit that asks whether a text takes more than
     a few lines need not break the rest of it)."""
-    return len(break_lines(text, width, size, bold, spacing, anywhere, most)) if text.strip() else 0
+    if _widths_kept is not None and text and not text[0].isspace() and not text[-1].isspace():
+        # A text break_lines would leave as it is is one line where its width fits (as _line_spans
+        # finds first): known from the width kept, without the places where it may break.
+        if not _UNTIDY.search(text) and width_em(text, bold, spacing) <= width / (size * MM_PER_PT):
+            return 1
+    return _count_lines(text, width, size, bold, spacing, anywhere, most)
+
+
+@functools.lru_cache(maxsize=65536)
+def _count_lines(text: str, width: float, size: float, *setting: Any) -> int:
+    """count_lines, kept for the texts asked about last (``setting``: bold, spacing, anywhere, most)."""
+    return len(break_lines(text, width, size, *setting)) if text.strip() else 0
 
 
 # ----------------------------------------------------------------------------------------------
