@@ -418,8 +418,8 @@ def count_lines(
     with ``most``, ``most`` for any text that takes more (a fit that asks whether a text takes more than
     a few lines need not break the rest of it)."""
     if _widths_kept is not None and text and not text[0].isspace() and not text[-1].isspace():
-        # A text break_lines would leave as it is is one line where its width fits (as _line_spans
-        # finds first): known from the width kept, without the places where it may break.
+        # A text that break_lines leaves as it is takes one line when its width fits (what _line_spans
+        # asks first): known from the width kept, without the places where it may break.
         if not _UNTIDY.search(text) and width_em(text, bold, spacing) <= width / (size * MM_PER_PT):
             return 1
     return _count_lines(text, width, size, bold, spacing, anywhere, most)
