@@ -39,7 +39,9 @@ EPOCH = "1795348800"  # 2026-11-22, as bench.py
 # (stage, pattern on "function (file:line)"), tried in order on each frame from the innermost out.
 STAGES: list[tuple[str, re.Pattern[str]]] = [
     ("QR encoding", re.compile(r"\((qrcode/|sitegen/plan/qr\.py)")),
-    ("site plans", re.compile(r"\(sitegen/plan/mapdraw\.py")),
+    ("site plans drawn", re.compile(r"\(sitegen/plan/mapdraw\.py")),
+    # Laying plans out (where each name and sign goes) happens while the content is checked.
+    ("site plans laid out", re.compile(r"\(sitegen/content/(placement|planlayout|planitems|geometry)\.py")),
     ("Markdown", re.compile(r"\((markdown/|nh3/|sitegen/content/markdown\.py|sitegen/content/plaintext\.py)")),
     ("Jinja rendering", re.compile(r"\((jinja2/|markupsafe/|sitegen/render/|[^()]*\.(html|xml|txt|json):)")),
     ("feeds, calendars, vCards", re.compile(r"\((feedgen/|icalendar/|lxml/|sitegen/plan/(feeds|vcard|meetings)\.py)")),
