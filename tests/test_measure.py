@@ -92,6 +92,25 @@ def test_newlines_break_and_spaces_collapse() -> None:
     assert count_lines("", 100, 12) == 0 and count_lines("  ", 100, 12) == 0
 
 
+def may_break(before: str, after: str, anywhere: bool, earlier: str) -> bool:
+    """The line-breaking rule, for two characters (``earlier`` is the one before them)."""
+    if after in (" ", measure.GLUE) or before == measure.GLUE:
+        return False
+    if before == " ":
+        return may_break("锦", after, anywhere, "")
+    if before == "-" and after.isdigit() and earlier and measure.line_class(earlier) in ("a", "1"):
+        return True
+    table = measure._breaks()["break-all" if anywhere else "normal"]
+    return table[measure.line_class(before), measure.line_class(after)]
+
+
+def autospaced(before: str, after: str) -> bool:
+    """The autospace rule: between an ideograph and an ASCII letter or digit."""
+    return (measure.is_wide(before) and after.isascii() and after.isalnum()) or (
+        measure.is_wide(after) and before.isascii() and before.isalnum()
+    )
+
+
 def walked_lines(text: str, width: float, size: float, bold: bool, spacing: float, anywhere: bool) -> list[str]:
     """Lines as a browser fills them, found by walking every place a line may break: a line ends at
     the last place before the one that would make it wider than the box (trailing spaces hang); a
@@ -100,7 +119,7 @@ def walked_lines(text: str, width: float, size: float, bold: bool, spacing: floa
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = re.sub(r"[ \t\r\f]+", " ", paragraph).strip()  # spaces collapse, white space at either end goes
-        gaps = [0 < i < len(line) and measure._autospaced(line[i - 1], line[i]) for i in range(len(line) + 1)]
+        gaps = [0 < i < len(line) and autospaced(line[i - 1], line[i]) for i in range(len(line) + 1)]
         starts = [0.0]
         for index, char in enumerate(line):
             gap = measure.AUTOSPACE if gaps[index] else 0.0
@@ -113,9 +132,7 @@ def walked_lines(text: str, width: float, size: float, bold: bool, spacing: floa
             return starts[b] - starts[a] - (measure.AUTOSPACE if gaps[a] else 0.0)
 
         places = [
-            i
-            for i in range(1, len(line))
-            if measure.may_break(line[i - 1], line[i], anywhere, line[i - 2] if i > 1 else "")
+            i for i in range(1, len(line)) if may_break(line[i - 1], line[i], anywhere, line[i - 2] if i > 1 else "")
         ] + [len(line)]
         start = previous = 0
         for end in places:

@@ -110,18 +110,6 @@ def _breaks() -> dict[str, dict[tuple[str, str], bool]]:
     }
 
 
-def may_break(before: str, after: str, anywhere: bool = False, earlier: str = "") -> bool:
-    """Whether a line may break between two characters, ``earlier`` being the one before them
-    (``anywhere``: in text set with ``word-break: break-all``)."""
-    if after in (" ", GLUE) or before == GLUE:
-        return False
-    if before == " ":
-        return may_break("锦", after, anywhere)
-    if before == "-" and after.isdigit() and earlier and line_class(earlier) in ("a", "1"):
-        return True  # 2026-11-14 breaks after each hyphen; -14 alone is a negative number
-    return _breaks()["break-all" if anywhere else "normal"][line_class(before), line_class(after)]
-
-
 @functools.cache
 def _table() -> dict[str, dict[int, float]]:
     """Advance widths in em by weight, of every measured character that is not 1 em wide."""
@@ -162,13 +150,6 @@ def advance(char: str, bold: bool = False) -> float:
         return 0.0
     code = ord(char)
     return _table()["bold" if bold else "regular"].get(code, _default(code))
-
-
-def _autospaced(before: str, after: str) -> bool:
-    """Whether an autospace goes between two characters: an ideograph and an ASCII letter or digit."""
-    return (is_wide(before) and after.isascii() and after.isalnum()) or (
-        is_wide(after) and before.isascii() and before.isalnum()
-    )
 
 
 class _Widths(dict[str, float]):
@@ -272,7 +253,9 @@ def width_mm(text: str, size: float, bold: bool = False, spacing: float = 0.0) -
 def _breaks_in(text: str, anywhere: bool) -> tuple[tuple[int, ...], bytes]:
     """The places in ``text`` where a line may break, and its end; and for each place in ``text``
     (its end too) whether an autospace goes before the character there (1) or not (0)."""
-    # What may_break decides for each two characters, with the classes looked up once a character.
+    # Never before a space or on either side of a glue; after a space as after an ideograph; after a
+    # hyphen before a digit when a letter or digit comes before the hyphen (2026-11-14 breaks after
+    # each hyphen; -14 alone is a negative number); else as linebreaks.json says for the two classes.
     pairs = _breaks()["break-all" if anywhere else "normal"]
     classes = [line_class(char) for char in text]
     found = []
@@ -300,7 +283,6 @@ def _gaps(text: str) -> bytes:
     if not text.isascii():
         for word in _ASCII_WORD.finditer(text):
             start, end = word.span()
-            # _autospaced, where one side is an ASCII letter or digit and the other is not.
             if start > 0 and is_wide(text[start - 1]):
                 gaps[start] = 1
             if end < len(text) and is_wide(text[end]):
