@@ -589,3 +589,56 @@ def test_shipped_files_and_edits_of_them_parse_alike_both_ways(path: Path) -> No
         edited = text[:start] + chosen.choice(edits) + text[start + chosen.randrange(6) :]
         made, composed = _both_ways(edited)
         assert made == composed, edited
+
+
+@pytest.mark.parametrize("keep_digests", [True, False])
+def test_many_folders_are_read_by_workers_as_they_would_be_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep_digests: bool
+) -> None:
+    """From PARALLEL_LOAD_FROM folders, forked workers read them: the same folders in the same
+    order, the same digests, and (for the next build) the same digests of every file seen; folders
+    known unchanged are taken as they are, in their place."""
+    from sitegen import workers
+    from sitegen.content.digest import FileDigests
+
+    content = tmp_path / "content"
+    count = load.PARALLEL_LOAD_FROM + 13
+    for index in range(count):
+        folder = content / "neighborhoods" / f"n{index:04d}"
+        (folder / "notices").mkdir(parents=True)
+        (folder / "neighborhood.yaml").write_text(f"name: 小区{index}\n", encoding="utf-8")
+        for notice in range(index % 4):
+            (folder / "notices" / f"2026-01-0{notice + 1}-n.md").write_text(
+                f"# 通知{index}-{notice}\n", encoding="utf-8"
+            )
+        if index % 7 == 0:
+            (folder / "pact.md").write_text("公约\n", encoding="utf-8")
+    (content / "site.yaml").write_text("name: 社区\n", encoding="utf-8")
+
+    def read(jobs: str, unchanged: dict[str, load.NeighborhoodFiles] | None = None) -> tuple[object, ...]:
+        monkeypatch.setenv("SITEGEN_JOBS", jobs)
+        digests = FileDigests() if keep_digests else None
+        documents = load_documents(content, "content", digests, unchanged)
+        folders = [(n.slug, n.digest, n.sources, n.folder, n.parsed) for n in documents.neighborhoods]
+        return documents, folders, documents.sources, dict(digests.seen) if digests else None
+
+    forked: list[int] = []
+    run_forked = workers.run_forked
+    monkeypatch.setattr(workers, "run_forked", lambda *args: [forked.append(args[0]), run_forked(*args)])
+    here = read("1")
+    assert forked == []
+    by_workers = read("2")
+    assert forked  # the folders were read by workers
+    assert by_workers[1:] == here[1:]
+    assert len(here[1]) == count and [f[0] for f in here[1]] == sorted(f[0] for f in here[1])  # type: ignore[arg-type]
+    if keep_digests:
+        assert len(here[3]) == sum(1 + index % 4 + (index % 7 == 0) for index in range(count)) + 1  # type: ignore[arg-type]
+    else:
+        assert here[3] is None
+    # Folders known unchanged are not read again, and keep their place among those read.
+    documents = here[0]
+    assert isinstance(documents, load.Documents)
+    unchanged = {n.slug: n for n in documents.neighborhoods[::3]}
+    again = read("2", unchanged)
+    assert again[1] == here[1] and again[2] == here[2]
+    assert all(again[0].neighborhoods[i] is documents.neighborhoods[i] for i in range(0, count, 3))  # type: ignore[attr-defined]
