@@ -642,3 +642,20 @@ def test_many_folders_are_read_by_workers_as_they_would_be_here(
     again = read("2", unchanged)
     assert again[1] == here[1] and again[2] == here[2]
     assert all(again[0].neighborhoods[i] is documents.neighborhoods[i] for i in range(0, count, 3))  # type: ignore[attr-defined]
+
+
+@given(st.text(alphabet=st.sampled_from("ab 名\n\r\t"), max_size=40), st.integers(-12, 12), st.integers(-12, 12))
+def test_lines_are_those_split_gives(text: str, start: int, stop: int) -> None:
+    """A document keeps its text and where its lines start; its lines are still those of split("\\n")."""
+    lines, split = yaml_parse.Lines(text), text.split("\n")
+    assert len(lines) == len(split) and list(lines) == split and lines == split
+    assert lines[start:stop] == split[start:stop] and lines[start:] == split[start:] and lines[::-1] == split[::-1]
+    for index in (start, stop):
+        if -len(split) <= index < len(split):
+            assert lines[index] == split[index]
+        else:
+            with pytest.raises(IndexError):
+                lines[index]
+    doc = RawDocument("t.yaml", "t.yaml", lines, None)
+    for number in range(0, len(split) + 2):
+        assert doc.problem(number, 1, "m").source_line == (split[number - 1] if 0 < number <= len(split) else "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sitegen.i18n import Message, _
@@ -230,7 +231,7 @@ class _Reader:
         )
 
 
-def indentation_mistake(lines: list[str], first: int, last: int) -> Mistake | None:
+def indentation_mistake(lines: Sequence[str], first: int, last: int) -> Mistake | None:
     """The first line from ``first`` to ``last`` (1-based) whose indentation does not fit, if one is found."""
     reader = _Reader()
     for number in range(first, min(last, len(lines)) + 1):

@@ -14,7 +14,7 @@ from sitegen.content.digest import FileDigests
 from sitegen.content.files import NotAFile, at_whole, folder_entries, kind_of, not_a_file, read_regular, reason
 from sitegen.content.links import checked_text
 from sitegen.content.model import Notice, Withheld
-from sitegen.content.parse import RawDocument, decode, parse_yaml
+from sitegen.content.parse import Lines, RawDocument, decode, parse_yaml
 from sitegen.errors import ContentError, Severity
 from sitegen.i18n import DEFAULT_LANGUAGE, LANGUAGES, Message, _
 from sitegen.workers import fork_map
@@ -183,7 +183,7 @@ def _read(
     text, problems = decode(data, display)
     if text is None:
         return None, "", problems
-    return RawDocument(display, rel, text.split("\n"), None), text, problems
+    return RawDocument(display, rel, Lines(text), None), text, problems
 
 
 def load_yaml_file(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import bisect
 import re
 import sys
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import yaml
 
@@ -67,13 +68,62 @@ class Entry:
     value: Node
 
 
+_LINE_END = re.compile("\n")
+
+
+class Lines(Sequence[str]):
+    """A text's lines, as ``text.split("\\n")`` gives them, kept as the text and where each line starts.
+
+    A string a line would take several times the text (a district's site.yaml has 300,000 lines);
+    a line is cut from the text when it is asked for (a problem's source line, a block's indent).
+    """
+
+    __slots__ = ("text", "starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = array("Q", [0])
+        self.starts.extend(match.end() for match in _LINE_END.finditer(text))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._line(i) for i in range(*index.indices(len(self.starts)))]
+        if index < 0:
+            index += len(self.starts)
+        if not 0 <= index < len(self.starts):
+            raise IndexError("line index out of range")
+        return self._line(index)
+
+    def _line(self, index: int) -> str:
+        start = self.starts[index]
+        end = self.starts[index + 1] - 1 if index + 1 < len(self.starts) else len(self.text)
+        return self.text[start:end]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Lines):
+            return self.text == other.text
+        return isinstance(other, list) and list(self) == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Lines({self.text!r})"
+
+
 @dataclass
 class RawDocument:
     """One content file: where it is, its lines, and its parsed YAML (None if unreadable)."""
 
     path: str
     rel: str
-    lines: list[str]
+    lines: Sequence[str]
     root: Node | None
     body: str = ""
     body_line: int = 0
@@ -127,7 +177,7 @@ class RawDocument:
         return node.line, node.column
 
 
-def _block_indent(lines: list[str], header: int) -> int:
+def _block_indent(lines: Sequence[str], header: int) -> int:
     """The indentation of a block scalar whose ``|`` is on line ``header`` (its first line that is not blank)."""
     for text in lines[header:]:
         if text.strip():
@@ -491,6 +541,8 @@ def _events_tree(
     root: Node | None = None
     # Open collections: the node, its entries (a mapping's) and the key waiting for its value.
     stack: list[tuple[Node, dict[str, Entry] | None, list[Any]]] = []
+    # One int a line number, shared by the nodes and keys on that line (each would be 28 bytes).
+    numbers: dict[int, int] = {}
     documents = 0
     for event in events:
         kind = type(event)
@@ -509,6 +561,7 @@ def _events_tree(
         if event.anchor is not None or event.tag is not None:
             raise _Unusual
         line, column = event.start_mark.line + 1 + offset, event.start_mark.column + 1
+        line = numbers.setdefault(line, line)
         waiting = stack[-1][2] if stack and stack[-1][1] is not None else None
         if waiting is not None and not waiting:  # a mapping's key
             if kind is not yaml.ScalarEvent or (event.implicit[0] and event.value == "<<"):
@@ -521,6 +574,7 @@ def _events_tree(
         entries: dict[str, Entry] | None = None
         if kind is yaml.ScalarEvent:
             node = _scalar(doc, event, line, column, offset, problems)
+            node.end_line = numbers.setdefault(node.end_line, node.end_line)
         elif kind is yaml.SequenceStartEvent:
             node = Node("seq", line, column, items=[])
         else:
