@@ -62,6 +62,9 @@ class Checker:
 class Rec(dict[str, Any]):
     """A checked mapping: the valid values by key, and where the mapping and each key are."""
 
+    # Without a __dict__ of its own: a district's site.yaml makes 80,000 of them.
+    __slots__ = ("node", "complete")
+
     def __init__(self, node: Node) -> None:
         super().__init__()
         self.node = node
