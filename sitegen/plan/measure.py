@@ -234,7 +234,11 @@ _widths_kept: dict[tuple[bool, float], dict[str, float]] | None = None
 
 @contextmanager
 def widths_kept() -> Iterator[None]:
-    """Keep the width of every text measured in the body (a float each), and let go of them after it."""
+    """Keep the width of every text measured in the body (a float each), and let go of them after it.
+
+    Line counts are not kept meanwhile: each is for one size, and such a fit asks for each text at a
+    dozen (a district's grid overview filled the cache with 65,536 of them, 16 MB, for no gain).
+    """
     global _widths_kept
     outer = _widths_kept
     _widths_kept = {} if outer is None else outer
@@ -404,6 +408,7 @@ def count_lines(
         # asks first): known from the width kept, without the places where it may break.
         if not _UNTIDY.search(text) and width_em(text, bold, spacing) <= width / (size * MM_PER_PT):
             return 1
+        return _count_lines.__wrapped__(text, width, size, bold, spacing, anywhere, most)
     return _count_lines(text, width, size, bold, spacing, anywhere, most)
 
 
