@@ -619,7 +619,10 @@ def test_many_folders_are_read_by_workers_as_they_would_be_here(
         monkeypatch.setenv("SITEGEN_JOBS", jobs)
         digests = FileDigests() if keep_digests else None
         documents = load_documents(content, "content", digests, unchanged)
-        folders = [(n.slug, n.digest, n.sources, n.folder, n.parsed) for n in documents.neighborhoods]
+        folders = [
+            (n.slug, n.digest, n.main_digest, n.notices_digest, n.notice_digests, n.folder, n.parsed)
+            for n in documents.neighborhoods
+        ]
         return documents, folders, documents.sources, dict(digests.seen) if digests else None
 
     forked: list[int] = []
@@ -659,3 +662,39 @@ def test_lines_are_those_split_gives(text: str, start: int, stop: int) -> None:
     doc = RawDocument("t.yaml", "t.yaml", lines, None)
     for number in range(0, len(split) + 2):
         assert doc.problem(number, 1, "m").source_line == (split[number - 1] if 0 < number <= len(split) else "")
+
+
+def test_sources_name_each_neighborhood_and_notice_digest(tmp_path: Path) -> None:
+    """Documents.sources answers the names pages give their sources (routes.Output.sources) from each
+    folder's own digests; names of nothing are missing, as a table of them would say."""
+    content = tmp_path / "content"
+    for slug, notices in (("east", ["2026-01-01-a.md", "2026-01-02-b.md"]), ("west", [])):
+        folder = content / "neighborhoods" / slug
+        (folder / "notices").mkdir(parents=True)
+        (folder / "neighborhood.yaml").write_text(f"name: {slug}\n", encoding="utf-8")
+        for name in notices:
+            (folder / "notices" / name).write_text(f"# {name}\n", encoding="utf-8")
+    (content / "site.yaml").write_text("name: 社区\n", encoding="utf-8")
+    documents = load_documents(content, "content")
+    sources, east = documents.sources, documents.by_slug()["east"]
+    assert sources["nb:east"] == east.main_digest and sources["nbn:east"] == east.notices_digest
+    assert sources["file:east/notices/2026-01-01-a.md"] == east.notice_digests["2026-01-01-a.md"]
+    assert len({sources["nb:east"], sources["nbn:east"], sources["nb:west"], sources["nbn:west"]}) == 4
+    table = dict(sources)
+    assert sorted(table) == sorted(
+        ["site", "notices", "buildings", "allnotices", "all", "nb:east", "nbn:east", "nb:west", "nbn:west"]
+        + ["file:east/notices/2026-01-01-a.md", "file:east/notices/2026-01-02-b.md"]
+    )
+    assert len(sources) == len(table) and all(sources[key] == value for key, value in table.items())
+    for missing in (
+        "file:east/notices/2026-01-03-c.md",
+        "file:east/2026-01-01-a.md",
+        "file:west/notices/2026-01-01-a.md",
+        "file:north/notices/2026-01-01-a.md",
+        "nb:north",
+        "nbx:east",
+        "east",
+    ):
+        assert missing not in sources and sources.get(missing, "?") == "?"
+        with pytest.raises(KeyError):
+            sources[missing]

@@ -6,7 +6,7 @@ import difflib
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -60,7 +60,11 @@ class NeighborhoodFiles:
     digest: str = ""
     problems: list[ContentError] = field(default_factory=list)
     parsed: bool = True
-    sources: dict[str, str] = field(default_factory=dict)
+    # The digests pages depend on (see Sources): the folder's files but the notices, its notices
+    # together, and each notice by its name in the notices folder.
+    main_digest: str = ""
+    notices_digest: str = ""
+    notice_digests: dict[str, str] = field(default_factory=dict)
     folder: Path | None = None
     display_root: str = ""
 
@@ -75,6 +79,45 @@ class NeighborhoodFiles:
         self.document, self.pact, self.notices = None, None, []
 
 
+class Sources(Mapping[str, str]):
+    """The digests of the inputs pages name as their sources (see ``routes.Output``).
+
+    The community's are kept here: ``site``, ``notices``, ``buildings``, ``allnotices``, ``all``. A
+    neighborhood's, ``nb:<slug>``, ``nbn:<slug>`` and ``file:<slug>/notices/<name>``, are looked up
+    in its folder's own digests, not copied into one table under names of their own (a district has
+    100,000 notices).
+    """
+
+    def __init__(self, community: dict[str, str], folders: Iterable[NeighborhoodFiles]) -> None:
+        self.community = community
+        self.folders = {files.slug: files for files in folders}
+
+    def __getitem__(self, key: str) -> str:
+        kind, colon, name = key.partition(":")
+        if not colon:
+            return self.community[key]
+        if kind == "file":
+            slug, _slash, rest = name.partition("/")
+            folder, _slash, notice = rest.partition("/")
+            files = self.folders.get(slug)
+            if files is not None and folder == NOTICES_DIR and notice in files.notice_digests:
+                return files.notice_digests[notice]
+        elif kind in ("nb", "nbn") and name in self.folders:
+            files = self.folders[name]
+            return files.main_digest if kind == "nb" else files.notices_digest
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.community
+        for slug, files in self.folders.items():
+            yield f"nb:{slug}"
+            yield f"nbn:{slug}"
+            yield from (f"file:{slug}/{NOTICES_DIR}/{name}" for name in files.notice_digests)
+
+    def __len__(self) -> int:
+        return len(self.community) + sum(2 + len(files.notice_digests) for files in self.folders.values())
+
+
 @dataclass
 class Documents:
     """Everything read from a content directory, and digests of the inputs pages depend on.
@@ -87,7 +130,7 @@ class Documents:
     neighborhoods: list[NeighborhoodFiles]
     notices: list[RawDocument]
     problems: list[ContentError]
-    sources: dict[str, str] = field(default_factory=dict)
+    sources: Mapping[str, str] = field(default_factory=dict)
     display_root: str = ""
     site_problems: list[ContentError] = field(default_factory=list)
     _site: RawDocument | None = None
@@ -421,23 +464,26 @@ def _scan_below(entry: os.DirEntry[str], display: str, problems: list[ContentErr
             _scan_below(inner, f"{display}/{inner.name}", problems)
 
 
-def _neighborhood_sources(folder: Path, digests: FileDigests) -> tuple[str, dict[str, str]]:
-    """The folder's digest, and the digests pages depend on: ``nb:`` its own files but the notices,
-    ``nbn:`` its notices together, ``file:`` each notice."""
-    slug = folder.name
+def _load_neighborhood(folder: Path, display_root: str, digests: FileDigests | None = None) -> NeighborhoodFiles:
+    """The folder's digests; its files are parsed later, when it is checked (see NeighborhoodFiles)."""
+    digests = digests or FileDigests()
     main, _files = digests.folder(folder, skip=NOTICES_DIR)
     has_notices = kind_of(folder / NOTICES_DIR) == "folder"
     notices, files = digests.folder(folder / NOTICES_DIR) if has_notices else ("", {})
-    sources = {f"nb:{slug}": main, f"nbn:{slug}": notices}
-    sources.update((f"file:{slug}/{NOTICES_DIR}/{name}", digest) for name, digest in files.items())
-    return hashlib.sha256(f"{main}\0{notices}".encode()).hexdigest(), sources
-
-
-def _load_neighborhood(folder: Path, display_root: str, digests: FileDigests | None = None) -> NeighborhoodFiles:
-    """The folder's digests; its files are parsed later, when it is checked (see NeighborhoodFiles)."""
-    digest, sources = _neighborhood_sources(folder, digests or FileDigests())
+    digest = hashlib.sha256(f"{main}\0{notices}".encode()).hexdigest()
     return NeighborhoodFiles(
-        folder.name, None, None, [], digest, [], parsed=False, sources=sources, folder=folder, display_root=display_root
+        folder.name,
+        None,
+        None,
+        [],
+        digest,
+        [],
+        parsed=False,
+        main_digest=main,
+        notices_digest=notices,
+        notice_digests=files,
+        folder=folder,
+        display_root=display_root,
     )
 
 
@@ -702,10 +748,8 @@ def load_documents(
     sources = {"site": digests.file(site_path)}
     has_notices = kind_of(content_dir / NOTICES_DIR) == "folder"
     sources["notices"] = digests.folder(content_dir / NOTICES_DIR)[0] if has_notices else ""
-    for files in neighborhoods:
-        sources.update(files.sources)
-    main_files = sorted((f"nb:{n.slug}", n.sources[f"nb:{n.slug}"]) for n in neighborhoods)
-    notice_files = sorted((f"nbn:{n.slug}", n.sources[f"nbn:{n.slug}"]) for n in neighborhoods)
+    main_files = sorted((f"nb:{n.slug}", n.main_digest) for n in neighborhoods)
+    notice_files = sorted((f"nbn:{n.slug}", n.notices_digest) for n in neighborhoods)
     sources["buildings"] = hashlib.sha256(repr(main_files).encode()).hexdigest()
     sources["allnotices"] = hashlib.sha256(repr((notice_files, sources["notices"])).encode()).hexdigest()
     # Everything: what the community pages show (and folders that are not neighborhoods, for their
@@ -713,4 +757,4 @@ def load_documents(
     listing = ([entry.name for entry in root], [entry.name for entry in entries])
     everything = (sources["site"], sources["notices"], sources["buildings"], sources["allnotices"], listing)
     sources["all"] = hashlib.sha256(repr(everything).encode()).hexdigest()
-    return Documents(content_dir, neighborhoods, notices, problems, sources, display_root)
+    return Documents(content_dir, neighborhoods, notices, problems, Sources(sources, neighborhoods), display_root)

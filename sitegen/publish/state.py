@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -270,7 +270,7 @@ class Digests:
     """Digests of the inputs that pages name as their sources, and of what every page depends on."""
 
     common: str
-    sources: dict[str, str]
+    sources: Mapping[str, str]
     made: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
 
     def fingerprint(self, template: str, sources: tuple[str, ...]) -> str:
