@@ -7,8 +7,9 @@ Runs ``python -m sitegen <command> --content CONTENT [--output OUTPUT]`` as a ch
 error on a terminal so that sitegen tells each stage as it ends, and reads every 0.1 s the resident
 set (RSS) and proportional set (PSS: shared pages divided among the processes sharing them) of the
 child and of every process it forked. Prints, per stage, the largest RSS of the main process, of
-any one worker, and the largest PSS of all of them together; then the peak RSS the kernel counted
-(``ru_maxrss``, the largest single process, as GNU time's %M) and CPU time.
+any one worker as sampled and as the kernel kept it (VmHWM: a peak between two samples), and the
+largest PSS of all of them together; then the peak RSS the kernel counted (``ru_maxrss``, the
+largest single process, as GNU time's %M) and CPU time.
 """
 
 from __future__ import annotations
@@ -54,6 +55,21 @@ def rss_and_pss(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
+def peak_rss(pid: int) -> int:
+    """The largest resident set the process has had so far (VmHWM), in KB (0 once it is gone).
+
+    Sampling RSS misses a peak that lasts less than a sample's interval; the kernel keeps this one.
+    """
+    try:
+        with open(f"/proc/{pid}/status") as stream:
+            for line in stream:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def main(arguments: list[str]) -> None:
     if len(arguments) < 2:
         sys.exit(__doc__)
@@ -70,8 +86,10 @@ def main(arguments: list[str]) -> None:
     started = time.perf_counter()
     child = subprocess.Popen(line, env=env, stdout=subprocess.DEVNULL, stderr=follower, stdin=subprocess.DEVNULL)
     os.close(follower)
-    stages: list[tuple[float, str, int, int, int]] = []
+    stages: list[tuple[float, str, int, int, int, int]] = []
     top_parent = top_worker = top_pss = 0
+    peaks: dict[int, int] = {}  # each worker's VmHWM, kept while it lives (a worker may span stages)
+    top_peak = 0
     pending = b""
     status = None
     while status is None:
@@ -82,26 +100,37 @@ def main(arguments: list[str]) -> None:
             except OSError:
                 readable = []
         parent, _pss = rss_and_pss(child.pid)
-        others = [rss_and_pss(pid) for pid in descendants(child.pid)[1:]]
+        workers = descendants(child.pid)[1:]
+        others = [rss_and_pss(pid) for pid in workers]
         top_parent = max(top_parent, parent)
         top_worker = max([top_worker, *(rss for rss, _ in others)])
+        for pid in workers:
+            peaks[pid] = max(peaks.get(pid, 0), peak_rss(pid))
+        top_peak = max([top_peak, *peaks.values()])
+        peaks = {pid: peak for pid, peak in peaks.items() if os.path.exists(f"/proc/{pid}")}
         top_pss = max(top_pss, _pss + sum(pss for _, pss in others))
         while b"\n" in pending:
             text, pending = pending.split(b"\n", 1)
             message = text.decode("utf-8", "replace").strip()
             if message.endswith("s)") or message.startswith(("built", "indexed", "checked")):
-                stages.append((time.perf_counter() - started, message, top_parent, top_worker, top_pss))
-                top_parent = top_worker = top_pss = 0
+                stages.append((time.perf_counter() - started, message, top_parent, top_worker, top_peak, top_pss))
+                top_parent = top_worker = top_pss = top_peak = 0
         pid, wait_status, usage = os.wait4(child.pid, os.WNOHANG)
         if pid:
             status = wait_status
     child.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
-    stages.append((seconds, "(to the end)", top_parent, top_worker, top_pss))
-    print("| at | stage (as sitegen tells it) | main process RSS | largest child RSS (worker, Pagefind) | all, PSS |")
-    print("| ---: | --- | ---: | ---: | ---: |")
-    for at, message, parent, worker, pss in stages:
-        print(f"| {at:.1f} s | {message} | {parent / 1024:.0f} MB | {worker / 1024:.0f} MB | {pss / 1024:.0f} MB |")
+    stages.append((seconds, "(to the end)", top_parent, top_worker, top_peak, top_pss))
+    print(
+        "| at | stage (as sitegen tells it) | main process RSS | largest child RSS (worker, Pagefind) "
+        "| largest child's peak (VmHWM) | all, PSS |"
+    )
+    print("| ---: | --- | ---: | ---: | ---: | ---: |")
+    for at, message, parent, worker, peak, pss in stages:
+        print(
+            f"| {at:.1f} s | {message} | {parent / 1024:.0f} MB | {worker / 1024:.0f} MB | {peak / 1024:.0f} MB "
+            f"| {pss / 1024:.0f} MB |"
+        )
     print(
         f"\nexit {child.returncode}; {seconds:.1f} s wall, {usage.ru_utime:.1f} s user, {usage.ru_stime:.1f} s system; "
         f"peak RSS (ru_maxrss, largest process) {usage.ru_maxrss / 1024:.0f} MB"
