@@ -647,7 +647,10 @@ def test_many_folders_are_read_by_workers_as_they_would_be_here(
     assert all(again[0].neighborhoods[i] is documents.neighborhoods[i] for i in range(0, count, 3))  # type: ignore[attr-defined]
 
 
-@given(st.text(alphabet=st.sampled_from("ab 名\n\r\t"), max_size=40), st.integers(-12, 12), st.integers(-12, 12))
+TEXT_OF_LINES = st.text(alphabet=st.sampled_from("ab 名😀\ud800\n\r\t"), max_size=40)
+
+
+@given(TEXT_OF_LINES, st.integers(-12, 12), st.integers(-12, 12))
 def test_lines_are_those_split_gives(text: str, start: int, stop: int) -> None:
     """A document keeps its text and where its lines start; its lines are still those of split("\\n")."""
     lines, split = yaml_parse.Lines(text), text.split("\n")
