@@ -654,8 +654,9 @@ def _loaded(
     A district's folders hold a hundred thousand files. Read here, what is made for each file while
     it is read (its path, its status, its whole text) is let go between the digests kept, and the
     memory between stays taken: 10,000 folders kept 34 MB of objects in 82 MB. Workers read on
-    every core and hand back only what is kept (52 MB). With ``digests``, the digests of the files
-    seen are added to it as if read here (for the next build); without, they are not kept.
+    every core and hand back only what is kept (52 MB of memory for the same objects). With
+    ``digests``, the digests of the files seen are added to it as if read here (for the next
+    build); without, they are not kept.
     """
     paths = [folder for folder in folders if isinstance(folder, Path)]
 
