@@ -625,6 +625,8 @@ def test_many_folders_are_read_by_workers_as_they_would_be_here(
         ]
         return documents, folders, documents.sources, dict(digests.seen) if digests else None
 
+    # Other tests may leave threads behind, which stops forking; SITEGEN_JOBS still decides here.
+    monkeypatch.setattr(workers, "forkable", lambda items, least: workers.workers() > 1)
     forked: list[int] = []
     run_forked = workers.run_forked
     monkeypatch.setattr(workers, "run_forked", lambda *args: [forked.append(args[0]), run_forked(*args)])
