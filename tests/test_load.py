@@ -703,3 +703,63 @@ def test_sources_name_each_neighborhood_and_notice_digest(tmp_path: Path) -> Non
         assert missing not in sources and sources.get(missing, "?") == "?"
         with pytest.raises(KeyError):
             sources[missing]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=30),
+        st.one_of(
+            st.binary(min_size=32, max_size=32).map(bytes.hex),
+            st.sampled_from(["missing", "unreadable", "special"]),
+        ),
+        max_size=40,
+    )
+)
+def test_a_digest_table_answers_as_the_dict_it_was_made_from(digests: dict[str, str]) -> None:
+    import pickle
+
+    from sitegen.content.digest import DigestTable
+
+    table = DigestTable(digests)
+    for kept in (table, pickle.loads(pickle.dumps(table))):
+        assert list(kept) == list(digests)  # the order of the walk that found them
+        assert len(kept) == len(digests)
+        assert kept == digests
+        assert all(kept[name] == digest and name in kept for name, digest in digests.items())
+        assert "nothing-by-this-name" not in kept or "nothing-by-this-name" in digests
+        with pytest.raises(KeyError):
+            kept["/" + "x" * 31]  # longer than any name made above
+
+
+def test_a_known_digest_is_reused_while_the_files_time_and_size_hold(tmp_path: Path) -> None:
+    """What a build keeps of each file (packed) gives the next build the same digest without reading
+    the file, and a file whose size or time changed is read again."""
+    import hashlib
+    import os
+    import pickle
+
+    from sitegen.content.digest import FileDigests
+
+    path = tmp_path / "notice.md"
+    path.write_text("停水通知\n", encoding="utf-8")
+    first = FileDigests()
+    digest = first.file(path)
+    assert digest == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert first.file(tmp_path / "gone.md") == "missing"
+    known = pickle.loads(pickle.dumps(first.keep()))  # as the state keeps it
+    # The same size and time, other bytes: the digest is taken from what was known.
+    info = path.stat()
+    path.write_text("停电通知\n", encoding="utf-8")
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    again = FileDigests(known)
+    assert again.file(path) == digest
+    assert again.keep()[str(path)] is known[str(path)]  # kept as it was
+    # Another time: read again.
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    assert FileDigests(known).file(path) == hashlib.sha256("停电通知\n".encode()).hexdigest()
+    # What is no digest (a file that could not be read, a device) is kept as it is.
+    from sitegen.content.digest import _packed, _unpacked
+
+    for said in ("unreadable", "special", "missing", digest):
+        assert _unpacked(_packed(-5, 123, said)) == (-5, 123, said)

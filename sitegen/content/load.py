@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sitegen.content.digest import FileDigests
+from sitegen.content.digest import DigestTable, FileDigests
 from sitegen.content.files import NotAFile, at_whole, folder_entries, kind_of, not_a_file, read_regular, reason
 from sitegen.content.links import checked_text
 from sitegen.content.model import Notice, Withheld
@@ -45,7 +45,7 @@ CONTENT_ENTRIES = (SITE_FILE, NEIGHBORHOODS_DIR, NOTICES_DIR)
 PARALLEL_LOAD_FROM = 200
 
 
-@dataclass
+@dataclass(slots=True)
 class NeighborhoodFiles:
     """One neighborhood folder: a digest of everything in it, and its files once :meth:`parse` read them.
 
@@ -64,7 +64,7 @@ class NeighborhoodFiles:
     # together, and each notice by its name in the notices folder.
     main_digest: str = ""
     notices_digest: str = ""
-    notice_digests: dict[str, str] = field(default_factory=dict)
+    notice_digests: Mapping[str, str] = field(default_factory=dict)
     folder: Path | None = None
     display_root: str = ""
 
@@ -481,7 +481,7 @@ def _load_neighborhood(folder: Path, display_root: str, digests: FileDigests | N
         parsed=False,
         main_digest=main,
         notices_digest=notices,
-        notice_digests=files,
+        notice_digests=DigestTable(files),
         folder=folder,
         display_root=display_root,
     )
@@ -660,7 +660,7 @@ def _loaded(
     """
     paths = [folder for folder in folders if isinstance(folder, Path)]
 
-    def read(path: Path) -> tuple[NeighborhoodFiles, tuple[str, ...], tuple[tuple[int, int, str], ...]]:
+    def read(path: Path) -> tuple[NeighborhoodFiles, tuple[str, ...], tuple[bytes, ...]]:
         found = FileDigests(digests.known if digests is not None else None)
         files = _load_neighborhood(path, display_root, found)
         if digests is None:
