@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -328,14 +329,34 @@ class Planner:
 
     def grids(self) -> list[Sheet]:
         """The grid overview: every grid, on as many sheets as the grids need."""
+        return [self.grid_sheet(number) for number in range(1, len(self.grids_split[2]) + 1)]
+
+    def grid_sheet(self, number: int) -> Sheet:
+        """One sheet of the grid overview (the first is 1), planned when it is asked for.
+
+        A district's overview runs to a thousand sheets and more, each with its grids, their people
+        and their fitted texts: a build plans each one as it writes it, and holds none of the others.
+        """
         scale, widths, split = self.grids_split
-        code = self.page_code(grids_url(self.site), _zh(_("Scan for the grid workers' phone numbers")))
-        sheets, start = [], 0
-        for number, (count, full) in enumerate(split, 1):
-            sheet = self._grids_sheet(number, len(split), self.site.grids[start : start + count], code)
-            sheets.append(fit.grids(self.site, sheet, scale, widths, full))
-            start += count
-        return sheets
+        start = self._grid_starts[number - 1]
+        count, full = split[number - 1]
+        sheet = self._grids_sheet(number, len(split), self.site.grids[start : start + count], self._grids_code)
+        return fit.grids(self.site, sheet, scale, widths, full)
+
+    def grid_sheets_listed(self) -> list[Sheet]:
+        """The grid overview's sheets as the print index lists them (paper and subtitle), without
+        their grids."""
+        count = len(self.grids_split[2])
+        return [self._grids_sheet(number, count, (), None) for number in range(1, count + 1)]
+
+    @functools.cached_property
+    def _grid_starts(self) -> list[int]:
+        """Where each sheet of the grid overview starts in the site's grids."""
+        return [0, *itertools.accumulate(count for count, _full in self.grids_split[2])]
+
+    @functools.cached_property
+    def _grids_code(self) -> Code | None:
+        return self.page_code(grids_url(self.site), _zh(_("Scan for the grid workers' phone numbers")))
 
 
 def evacuation_texts(sheet: Sheet) -> list[str]:
@@ -502,7 +523,6 @@ class SheetPlanner:
 
     def community(self) -> list[Output]:
         """The community's sheets (the grid overview, on as many sheets as it needs) and its print index."""
-        grids = functools.cache(self.planner.grids)
         community = ("buildings",)
         title = _zh(_("{name} · Grids and grid workers", name=self.site.name))
         count = len(self.planner.grids_split[2])
@@ -512,7 +532,7 @@ class SheetPlanner:
                 "print/page.html",
                 title,
                 sources=community,
-                lazy=functools.partial(lambda i: {"sheet": grids()[i], "neighborhood": None}, number - 1),
+                lazy=functools.partial(lambda i: {"sheet": self.planner.grid_sheet(i), "neighborhood": None}, number),
             )
             for number in range(1, count + 1)
         ]
@@ -522,7 +542,11 @@ class SheetPlanner:
                 "print/community.html",
                 _zh(_("Printable sheets")),
                 sources=community,
-                lazy=lambda: {"sheets": [(numbered("print/grids.html", i), s) for i, s in enumerate(grids(), 1)]},
+                lazy=lambda: {
+                    "sheets": [
+                        (numbered("print/grids.html", i), s) for i, s in enumerate(self.planner.grid_sheets_listed(), 1)
+                    ]
+                },
             )
         )
         return outputs
