@@ -267,6 +267,69 @@ def _stop(pool: list[_Worker]) -> None:
         worker.connection.close()
 
 
+def run_alone(function: Callable[[], Result], doing: Message) -> Result:
+    """``function()`` in a forked child of its own, which ends once it has handed back the result.
+
+    For a piece of work that needs much memory for a while and little to keep: what the child
+    allocates goes with it, where this process would keep it once freed (the allocator does not
+    give it back). Unlike :func:`fork_map`, it may be called from a worker. ``doing`` names the
+    work in errors. Runs here where forking is not possible (threads, one job, no fork).
+    """
+    if not forkable(1, 1):
+        return function()
+    reader, writer = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 1
+        try:
+            os.close(reader)
+            die_with_parent(parent)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                message: tuple[str, Any] = ("done", function())
+            except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+                message = ("failed", _portable(exc))
+            with os.fdopen(writer, "wb") as stream:
+                pickle.dump(message, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writer)
+    try:
+        with os.fdopen(reader, "rb") as stream:
+            data = stream.read()
+    except BaseException:  # Ctrl-C here, which the child ignores: it ends with this process's work
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    _pid, status = os.waitpid(pid, 0)
+    if not data or os.waitstatus_to_exitcode(status) != 0:
+        code = os.waitstatus_to_exitcode(status)
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = str(-code)
+            reason = _("killed by signal {signal}", signal=name)
+        else:
+            reason = _("exit code {code}", code=code)
+        raise WorkerFailed(
+            _(
+                "a worker process ended unexpectedly ({reason}) while {doing}; the output was left as it was",
+                reason=reason,
+                doing=doing,
+            )
+        )
+    kind, value = pickle.loads(data)
+    if kind == "failed":
+        failure, text = value
+        raise failure from _RemoteTraceback(text)
+    result: Result = value
+    return result
+
+
 def fork_map(
     function: Callable[[Item], Result],
     items: Sequence[Item],

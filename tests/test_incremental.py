@@ -478,6 +478,48 @@ def test_the_grid_sheets_are_measured_again_only_when_what_they_show_changed(
     assert tree(out) == tree(tmp_path / "clean")
 
 
+@pytest.mark.parametrize("alone", [False, True])
+def test_a_districts_grid_overview_is_split_by_a_worker_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, alone: bool
+) -> None:
+    """From SPLIT_ALONE_FROM grids, the overview is split into sheets by a forked worker (whose memory
+    goes with it); the sheets are the same as when the process that plans them splits them."""
+    from sitegen import workers
+    from sitegen.plan import fit, printables
+
+    log = tmp_path / "split.log"
+    split_grids, run_alone = fit.split_grids, printables.run_alone
+
+    def spied_split(*args: Any) -> Any:
+        with log.open("a") as stream:
+            stream.write(f"split {os.getpid()}\n")
+        return split_grids(*args)
+
+    def spied_run_alone(*args: Any) -> Any:
+        with log.open("a") as stream:
+            stream.write(f"asked {os.getpid()}\n")
+        return run_alone(*args)
+
+    monkeypatch.setattr(fit, "split_grids", spied_split)
+    monkeypatch.setattr(printables, "run_alone", spied_run_alone)
+    monkeypatch.setenv("SITEGEN_JOBS", "2")
+    # Other tests may leave threads behind, which stops forking; SITEGEN_JOBS still decides here.
+    monkeypatch.setattr(workers, "forkable", lambda items, least: workers.workers() > 1)
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    assert build(tmp_path / "content", tmp_path / "here") == 0
+    assert log.read_text().split()[::2] == ["split"]  # a few grids: split where the sheets are planned
+    log.unlink()
+    if alone:
+        monkeypatch.setattr(printables, "SPLIT_ALONE_FROM", 1)
+    assert build(tmp_path / "content", tmp_path / "out") == 0
+    said = dict(line.split() for line in log.read_text().splitlines())
+    if alone:
+        assert said.keys() == {"asked", "split"} and said["asked"] != said["split"]
+    else:
+        assert said.keys() == {"split"}
+    assert tree(tmp_path / "out") == tree(tmp_path / "here")
+
+
 def test_clean_rebuilds_an_output_changed_by_hand(tmp_path: Path) -> None:
     shutil.copytree(MINIMAL, tmp_path / "content")
     out = tmp_path / "out"
@@ -549,6 +591,33 @@ def test_checking_and_rendering_on_two_cores_give_the_same_bytes(tmp_path: Path)
         assert "nothing changed" in again.stderr and again.stdout == done.stdout
     assert "warning" in reports["1"]
     assert outputs["1"] == outputs["2"] and reports["1"] == reports["2"]
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork here")
+def test_work_run_alone_hands_back_its_result_or_its_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``run_alone`` runs in a child of its own, from the main process or from a worker; an error there
+    is raised here, and a child that dies is reported with what it was doing."""
+    from sitegen import workers
+    from sitegen.errors import SitegenError
+
+    monkeypatch.setenv("SITEGEN_JOBS", "2")
+    monkeypatch.setattr(workers, "forkable", lambda items, least: True)  # even with other tests' threads
+    here = os.getpid()
+    assert workers.run_alone(lambda: (os.getpid(), os.getppid(), "好"), "working")[1:] == (here, "好")
+    assert workers.run_alone(os.getpid, "working") != here
+    # From inside a worker of a pool: the worker goes on with its next item afterwards.
+    nested = workers.fork_map(lambda i: (i, workers.run_alone(lambda: i * i, "squaring")), range(20), 1)
+    assert nested == [(i, i * i) for i in range(20)]
+
+    def fails() -> None:
+        raise SitegenError("没有网格")
+
+    with pytest.raises(SitegenError, match="没有网格"):
+        workers.run_alone(fails, "working")
+    with pytest.raises(workers.WorkerFailed, match="SIGKILL.*splitting the grids"):
+        workers.run_alone(lambda: os.kill(os.getpid(), signal.SIGKILL), "splitting the grids")
+    monkeypatch.setattr(workers, "forkable", lambda items, least: False)  # threads, one job: here
+    assert workers.run_alone(os.getpid, "working") == here
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork here")

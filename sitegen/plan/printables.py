@@ -33,10 +33,14 @@ from sitegen.plan.routes import (
     split_notices,
 )
 from sitegen.plan.vcard import make_org_vcard, make_vcard
+from sitegen.workers import run_alone
 
 # What goes on each sheet is fitted by measuring (sitegen.plan.fit); the notice board shows the codes
 # of the first four channels (all of them are on the services sheets).
 BOARD_CODES = 4
+# From this many grids, the grid overview is split into sheets by a forked worker of its own (see
+# _split_grids).
+SPLIT_ALONE_FROM = 5000
 
 
 PAPER = {"a3": "A3", "a4": "A4", "a5": "A5", "a3-landscape": _zh(_("A3 landscape"))}
@@ -319,11 +323,20 @@ class Planner:
         """
         label = _zh(_("Scan for the grid workers' phone numbers"))
         sheet = self._grids_sheet(1, 2, [], self.caption(grids_url(self.site), label))
-        # Everything the sheet shows but the neighborhoods and the notices.
-        source = hash_parts(repr(sheet), repr(dataclasses.replace(self.site, neighborhoods=(), notices=())))
+        # Everything the sheet shows but the neighborhoods and the notices; the grids one at a time (a
+        # district's, written out whole, are 13 million characters: 26 MB, and its UTF-8 15 MB more).
+        source = hashlib.sha256(
+            hash_parts(
+                repr(sheet), repr(dataclasses.replace(self.site, neighborhoods=(), notices=(), grids=()))
+            ).encode()
+        )
+        for grid in self.site.grids:
+            source.update(repr(grid).encode("utf-8", "surrogatepass"))
+            source.update(b"\0")
+        key = source.hexdigest()
         kept = self.kept.get("grids")
-        if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == source):
-            kept = self.kept["grids"] = (source, fit.split_grids(self.site, sheet))
+        if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key):
+            kept = self.kept["grids"] = (key, _split_grids(self.site, sheet))
         split: tuple[float, list[float], fit.Split] = kept[1]
         return split
 
@@ -357,6 +370,19 @@ class Planner:
     @functools.cached_property
     def _grids_code(self) -> Code | None:
         return self.page_code(grids_url(self.site), _zh(_("Scan for the grid workers' phone numbers")))
+
+
+def _split_grids(site: Site, sheet: Sheet) -> tuple[float, list[float], fit.Split]:
+    """:func:`fit.split_grids`; for a district's thousands of grids, in a forked worker of its own.
+
+    Measuring every grid's row at each scale tried takes memory that the process keeps once it is
+    freed (the allocator does not give it back): 20,000 grids left the process that makes the
+    community's files 45 MB larger before it wrote them, and the main process of `sitegen check`
+    as much. A worker's memory goes with it; what it hands back is a few numbers a sheet.
+    """
+    if len(site.grids) < SPLIT_ALONE_FROM:
+        return fit.split_grids(site, sheet)
+    return run_alone(lambda: fit.split_grids(site, sheet), _("splitting the grid overview into sheets"))
 
 
 def evacuation_texts(sheet: Sheet) -> list[str]:
