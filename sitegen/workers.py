@@ -229,7 +229,12 @@ def _watch(worker: _Worker, doing: Callable[[int], Message]) -> None:
 
 def _died(worker: _Worker, doing: Callable[[int], Message]) -> NoReturn:
     worker.process.join(timeout=5)
-    code = worker.process.exitcode
+    item = _current(worker)[0]
+    _ended(worker.process.exitcode, doing(item) if item >= 0 else _("waiting for its next piece of work"))
+
+
+def _ended(code: int | None, doing: Message) -> NoReturn:
+    """Raise for a worker that ended with exit ``code`` (a signal's, negative) while ``doing``."""
     if code is not None and code < 0:
         try:
             name = signal.Signals(-code).name
@@ -238,13 +243,11 @@ def _died(worker: _Worker, doing: Callable[[int], Message]) -> NoReturn:
         reason = _("killed by signal {signal}", signal=name)
     else:
         reason = _("exit code {code}", code="?" if code is None else code)
-    item = _current(worker)[0]
-    what = doing(item) if item >= 0 else _("waiting for its next piece of work")
     raise WorkerFailed(
         _(
             "a worker process ended unexpectedly ({reason}) while {doing}; the output was left as it was",
             reason=reason,
-            doing=what,
+            doing=doing,
         )
     )
 
@@ -306,22 +309,7 @@ def run_alone(function: Callable[[], Result], doing: Message) -> Result:
         raise
     _pid, status = os.waitpid(pid, 0)
     if not data or os.waitstatus_to_exitcode(status) != 0:
-        code = os.waitstatus_to_exitcode(status)
-        if code < 0:
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = str(-code)
-            reason = _("killed by signal {signal}", signal=name)
-        else:
-            reason = _("exit code {code}", code=code)
-        raise WorkerFailed(
-            _(
-                "a worker process ended unexpectedly ({reason}) while {doing}; the output was left as it was",
-                reason=reason,
-                doing=doing,
-            )
-        )
+        _ended(os.waitstatus_to_exitcode(status), doing)
     kind, value = pickle.loads(data)
     if kind == "failed":
         failure, text = value
