@@ -98,15 +98,20 @@ def working_on(item: int) -> None:
         _progress[2 * _slot + 1] += 1
 
 
-def _serve(connection: Connection, slot: int, parent: int) -> None:
-    """A worker's life: run the tasks it is sent until it is sent None, or its parent is gone."""
-    global _slot
-    _slot = slot
+def _become_worker(parent: int) -> None:
+    """In a forked child: end with ``parent``, and leave its signals to it."""
     die_with_parent(parent)
     # The pool ends its workers with SIGTERM: a handler inherited from the parent (the preview's) could
     # leave a worker waiting for its next task for ever. Ctrl-C is for the parent to handle.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _serve(connection: Connection, slot: int, parent: int) -> None:
+    """A worker's life: run the tasks it is sent until it is sent None, or its parent is gone."""
+    global _slot
+    _slot = slot
+    _become_worker(parent)
     while True:
         try:
             task = connection.recv()
@@ -287,9 +292,7 @@ def run_alone(function: Callable[[], Result], doing: Message) -> Result:
         code = 1
         try:
             os.close(reader)
-            die_with_parent(parent)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            _become_worker(parent)
             try:
                 message: tuple[str, Any] = ("done", function())
             except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
