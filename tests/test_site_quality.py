@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from sitegen.cli import main
+from sitegen.plan.routes import GRIDS_A_PAGE
 from tests.conftest import BUILD_EPOCH, ROOT
 
 PHONE_WIDTHS = (320, 375)
@@ -242,14 +243,12 @@ def district_grids(count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.fixture(scope="module")
-def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The minimal site with 62 grids, built."""
-    folder = tmp_path_factory.mktemp("district")
+def build_district(folder: Path, grids: int) -> Path:
+    """The minimal site with ``grids`` + 2 grids, built into ``folder``/output."""
     content, out = folder / "content", folder / "output"
     shutil.copytree(ROOT / "tests" / "sites" / "minimal" / "content", content)
     site = (content / "site.yaml").read_text(encoding="utf-8")
-    site = site.replace("\nchain:\n", "\n" + district_grids(60) + "chain:\n", 1)
+    site = site.replace("\nchain:\n", "\n" + district_grids(grids) + "chain:\n", 1)
     (content / "site.yaml").write_text(site, encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
@@ -257,13 +256,30 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal site with 62 grids, built: one page of grids."""
+    return build_district(tmp_path_factory.mktemp("district"), 60)
+
+
+@pytest.fixture(scope="module")
+def large_district(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal site with two pages of grids and a part of a third, built."""
+    return build_district(tmp_path_factory.mktemp("large-district"), 2 * GRIDS_A_PAGE + 48)
+
+
 def district_pages(out: Path) -> list[Path]:
-    """The home page and the grids page, in each language."""
+    """The home page and the grids pages, in each language."""
     return sorted(
-        folder / "index.html"
-        for folder in (out, out / "grids", out / "en", out / "en" / "grids")
-        if (folder / "index.html").is_file()
+        page
+        for folder in (out, out / "en")
+        for page in [folder / "index.html", *sorted((folder / "grids").glob("*.html"))]
+        if page.is_file()
     )
+
+
+def grid_ids(page: Path) -> list[str]:
+    return [i for i in parse(page).ids if i.startswith("grid-")]
 
 
 def test_a_district_lists_its_grids_on_a_page_of_their_own(district: Path) -> None:
@@ -272,18 +288,49 @@ def test_a_district_lists_its_grids_on_a_page_of_their_own(district: Path) -> No
     assert '<details class="grid"' not in home
     assert '<a href="grids/index.html">全部 62 个网格及网格员</a>' in home
     assert transferred(district, district / "index.html") <= MAX_GZIP_BYTES
-    ids = parse(district / "grids" / "index.html").ids
-    assert [i for i in ids if i.startswith("grid-")] == [f"grid-{i:02d}" for i in range(1, 63)]
+    assert grid_ids(district / "grids" / "index.html") == [f"grid-{i:02d}" for i in range(1, 63)]
+    assert sorted((district / "grids").iterdir()) == [district / "grids" / "index.html"]
     assert "第二网格" in grids and "兰亭街道第62网格" in grids and 'href="tel:13900001062"' in grids
+    assert '<nav class="grid-pages"' not in grids and "<title>网格和网格员 · " in grids
     # The grid overview's code opens the page that lists them.
     overview = (district / "print" / "grids.html").read_text(encoding="utf-8")
     assert 'data-qr-payload="https://example.org/community/grids/index.html"' in overview
     assert broken_links(district, district_pages(district)) == []
 
 
+def test_a_large_districts_grids_take_pages_that_each_name_them_all(large_district: Path) -> None:
+    total = 2 * GRIDS_A_PAGE + 50
+    home = (large_district / "index.html").read_text(encoding="utf-8")
+    assert f'<a href="grids/index.html">全部 {total} 个网格及网格员</a>' in home
+    for edition in (large_district, large_district / "en"):
+        pages = [edition / "grids" / name for name in ("index.html", "2.html", "3.html")]
+        assert sorted((edition / "grids").iterdir()) == sorted(pages)
+        # Every grid once, in site.yaml's order, GRIDS_A_PAGE to a page.
+        ids = [grid_ids(page) for page in pages]
+        assert [len(each) for each in ids] == [GRIDS_A_PAGE, GRIDS_A_PAGE, 50]
+        assert sum(ids, []) == [f"grid-{i:02d}" for i in range(1, total + 1)]
+        for number, page in enumerate(pages, 1):
+            assert transferred(large_district, page) <= MAX_GZIP_BYTES
+            text = page.read_text(encoding="utf-8")
+            # Each page names every page by its first and last grid, and which one it is.
+            nav = text[text.index('<nav class="grid-pages"') : text.index("</nav>", text.index('class="grid-pages"'))]
+            assert nav.count("<li>") == 3 and nav.count('aria-current="page"') == 1
+            assert nav.count("<a href=") == 2
+            if edition == large_district:
+                assert f"<title>网格和网格员（第 {number} 页，共 3 页） · " in text
+                assert "第一网格 – 兰亭街道第200网格" in nav and "兰亭街道第401网格 – 兰亭街道第450网格" in nav
+                assert f'<span aria-current="page">第 {number} 页</span>' in nav
+            else:
+                assert f"(page {number} of 3)" in text
+            assert ('rel="prev"' in text) == (number > 1) and ('rel="next"' in text) == (number < 3)
+    assert broken_links(large_district, district_pages(large_district)) == []
+
+
+@pytest.mark.parametrize("fixture", ["district", "large_district"])
 def test_a_district_grids_page_is_valid_accessible_and_readable(
-    district: Path, vnu: list[str], browser: Any, axe_source: str
+    fixture: str, request: pytest.FixtureRequest, vnu: list[str], browser: Any, axe_source: str
 ) -> None:
+    district = request.getfixturevalue(fixture)
     pages = district_pages(district)
     assert district / "grids" / "index.html" in pages
     assert nu_errors(vnu, pages) == []

@@ -151,14 +151,48 @@ def all_current(site: Site) -> list[Notice]:
 
 
 # A community lists its grids on its home page (a handful to a few dozen); a district of hundreds or
-# thousands gives them a page of their own, linked from there, so that the home page stays light.
+# thousands gives them pages of their own, linked from there, so that the home page stays light. Each
+# page lists so many (about 200 KB of HTML, 10 KB sent compressed): a district of 20,000 grids on one
+# page was 21 MB, more than a phone opens.
 GRIDS_ON_HOME = 50
 GRIDS_PAGE = "grids/index.html"
+GRIDS_A_PAGE = 200
 
 
 def grids_url(site: Site) -> str:
-    """Where the site lists its grids and their workers: the home page's section, or their own page."""
+    """Where the site lists its grids and their workers: the home page's section, or their own pages."""
     return GRIDS_PAGE if len(site.grids) > GRIDS_ON_HOME else "index.html#grids"
+
+
+def grid_list_page(number: int) -> str:
+    """The page of the grid list numbered ``number`` (from 1, the first at GRIDS_PAGE)."""
+    return GRIDS_PAGE if number == 1 else f"grids/{number}.html"
+
+
+def _grid_pages(site: Site) -> list[Output]:
+    """The pages of the grid list, GRIDS_A_PAGE grids each in site.yaml's order; each names every page
+    by its first and last grid, so that a grid is found by its name from any of them."""
+    grids = site.grids
+    starts = range(0, len(grids), GRIDS_A_PAGE)
+    pages = [
+        {
+            "dest": grid_list_page(number),
+            "number": number,
+            "first": grids[start].name,
+            "last": grids[min(start + GRIDS_A_PAGE, len(grids)) - 1].name,
+        }
+        for number, start in enumerate(starts, 1)
+    ]
+    outputs = []
+    for number, start in enumerate(starts, 1):
+        title = (
+            _("Grids and grid workers")
+            if len(pages) == 1
+            else _("Grids and grid workers ({number} of {count})", number=number, count=len(pages))
+        )
+        context = {"grids_from": start, "grids_to": start + GRIDS_A_PAGE, "grid_pages": pages, "grid_page": number}
+        outputs.append(Output(grid_list_page(number), "grids.html", title, context, sources=("buildings",)))
+    return outputs
 
 
 # What gives the neighborhoods' notices that summaries hold their text (see model.WITHHELD and
@@ -203,7 +237,7 @@ def plan_community_outputs(site: Site, texts: Texts = list) -> list[Output]:
         Output("404.html", "404.html", _("Page not found"), sources=()),
     ]
     if grids_page:
-        outputs.append(Output(grids_page, "grids.html", _("Grids and grid workers"), sources=("buildings",)))
+        outputs.extend(_grid_pages(site))
     if site.search:
         outputs.append(Output("search.html", "search.html", _("Search"), sources=()))
     outputs.extend(_notice_page(notice, None, ("notices",)) for notice in site.notices)
