@@ -358,30 +358,67 @@ def test_the_state_is_saved_in_parts_and_read_back_as_it_was_held(
     assert coverage is not None and [s.slug for s in coverage[1]] == ["lanting", "qinghe"]
     assert coverage[0] is loaded.checked.site
     assert all(s is loaded.checked.neighborhoods[s.slug].summary for s in coverage[1])
+    # The covered grids are the site context's, each with what it covers (pickled apart, by grid).
+    site = loaded.checked.site
+    assert site is not None and [g.id for g in coverage[2]] == list(site.grids)
+    assert any(g.coverage for g in coverage[2])
+    for grid in coverage[2]:
+        assert grid.coverage or grid is site.grids[grid.id]
+        assert all(getattr(grid, f) is getattr(site.grids[grid.id], f) for f in ("name", "head", "worker", "police"))
+    covered = sum(1 for g in coverage[2] if g.coverage)
     payload = cache.read(config.cache_dir / STATE_FILE, states._state_key(str(out.resolve())))
     assert payload is not None
-    assert len(list(cache.load_parts(payload))) == 1 + len(held.files) + len(held.checked.neighborhoods)
+    parts = 1 + len(held.files) + len(held.checked.neighborhoods) + len(site.grids) + covered
+    assert len(list(cache.load_parts(payload))) == parts
     # A build from the state read back changes nothing.
     assert rendered(tmp_path / "content", out) == 0
 
 
 def test_the_coverage_goes_when_a_summary_it_names_is_not_read_back() -> None:
-    from sitegen.content.model import NeighborhoodSummary
-    from sitegen.content.validate import CachedNeighborhood, ValidationCache
+    from dataclasses import replace
+
+    from sitegen.content.model import Coverage, Grid, NeighborhoodSummary
+    from sitegen.content.validate import CachedNeighborhood, SiteContext, ValidationCache
 
     a, b, c = (NeighborhoodSummary(slug, slug.upper()) for slug in "abc")
-    held = ValidationCache(
-        None, {"a": CachedNeighborhood(("k", "a"), a, []), "b": CachedNeighborhood(("k", "b"), b, [])}
+    grids = {gid: Grid(gid, f"grid {gid}") for gid in ("01", "02", "03")}
+    context = SiteContext("key", "", {}, grids, {}, [])
+    covered = (
+        replace(grids["01"], coverage=(Coverage("a", "A", ("1",)),)),
+        grids["02"],
+        replace(grids["03"], coverage=(Coverage("b", "B", ("2", "3")), Coverage("c", "C", ("1",)))),
     )
-    held.coverage = ("context", (a, b, c), ())
-    shell = held.without_neighborhoods()
-    assert shell.neighborhoods == {} and shell.coverage == ("context", ("a", "b", c), ())
-    shell.neighborhoods = dict(held.neighborhoods)
-    shell.restore_coverage()
+    held = ValidationCache(
+        context, {"a": CachedNeighborhood(("k", "a"), a, []), "b": CachedNeighborhood(("k", "b"), b, [])}
+    )
+    held.coverage = (context, (a, b, c), covered)
+
+    def read_back(neighborhoods: dict[str, CachedNeighborhood]) -> ValidationCache:
+        shell, apart = held.without_neighborhoods()
+        assert shell.neighborhoods == {} and shell.site is not None and shell.site.grids == {}
+        assert shell.coverage == (shell.site, ("a", "b", c), ())
+        assert apart == {"grids": grids, "covers": {"01": covered[0].coverage, "03": covered[2].coverage}}
+        covers: dict[str, object] = {}
+        for name, items in [
+            ("neighborhoods", list(neighborhoods.items())),
+            *((k, list(v.items())) for k, v in apart.items()),
+        ]:
+            assert shell.take_apart(name, items, covers)
+        assert not shell.take_apart("files", [], covers)
+        shell.restore_coverage(covers)
+        return shell
+
+    shell = read_back(held.neighborhoods)
     assert shell.coverage is not None and all(x is y for x, y in zip(shell.coverage[1], (a, b, c), strict=True))
-    shell = held.without_neighborhoods()
-    shell.neighborhoods = {"a": held.neighborhoods["a"]}  # b's result was not read back
-    shell.restore_coverage()
+    assert shell.coverage[0] is shell.site and shell.site == context
+    assert shell.coverage[2] == covered and shell.coverage[2][1] is grids["02"]
+    assert held.coverage[0] is context and context.grids == grids  # the cache set apart is as it was
+    shell = read_back({"a": held.neighborhoods["a"]})  # b's result was not read back
+    assert shell.coverage is None
+    # Grids made from another site context than the one read back are not put back either.
+    shell, apart = held.without_neighborhoods()
+    shell.neighborhoods, shell.site = dict(held.neighborhoods), replace(context)
+    shell.restore_coverage(apart["covers"])
     assert shell.coverage is None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -146,29 +146,61 @@ class ValidationCache:
     # The grids with their coverage, and the site context and summaries they were made from.
     coverage: Coverage | None = None
 
-    def without_neighborhoods(self) -> ValidationCache:
-        """This cache without its neighborhoods' results, its coverage naming by slug each summary one
-        of them holds (:meth:`restore_coverage` puts them back): what the build state pickles apart."""
-        coverage = self.coverage
+    def without_neighborhoods(self) -> tuple[ValidationCache, dict[str, dict[str, Any]]]:
+        """This cache without its neighborhoods' results, its site context's grids, and what each grid
+        covers: what the build state pickles apart, in parts (:meth:`take_apart` puts them back).
+
+        The coverage then names by slug each summary one of the results holds, and holds no grids:
+        they are the site context's with what each covers, made again from those. (A district's
+        20,000 grids and their people, pickled with the rest, took most of what saving the state
+        added to the process: a pickler holds all it wrote until it ends.)
+        """
+        site, coverage = self.site, self.coverage
+        apart: dict[str, dict[str, Any]] = {"grids": {}, "covers": {}}
+        if site is not None:
+            apart["grids"] = site.grids
+            site = replace(site, grids={})
         if coverage is not None:
             slugs = {id(entry.summary): slug for slug, entry in self.neighborhoods.items() if entry.summary is not None}
             named: tuple[Any, ...] = tuple(slugs.get(id(summary), summary) for summary in coverage[1])
-            coverage = (coverage[0], named, coverage[2])
-        return ValidationCache(self.site, {}, coverage)
+            apart["covers"] = {grid.id: grid.coverage for grid in coverage[2] if grid.coverage}
+            coverage = (site if coverage[0] is self.site else coverage[0], named, ())
+        return ValidationCache(site, {}, coverage), apart
 
-    def restore_coverage(self) -> None:
-        """Put back in the coverage the summaries it names by slug (without them, the coverage goes)."""
+    def take_apart(self, name: str, items: list[tuple[str, Any]], covers: dict[str, Any]) -> bool:
+        """Put back a part that :meth:`without_neighborhoods` set apart (False: not one of its parts);
+        what grids cover is kept in ``covers`` until every part is read (see :meth:`restore_coverage`)."""
+        if name == "neighborhoods":
+            self.neighborhoods.update(items)
+        elif name == "grids" and self.site is not None:
+            self.site.grids.update(items)
+        elif name == "covers":
+            covers.update(items)
+        else:
+            return False
+        return True
+
+    def restore_coverage(self, covers: dict[str, Any]) -> None:
+        """Put back in the coverage the summaries it names by slug and its grids, the site context's with
+        what each covers (``covers``); without them, the coverage goes (made again by the next check)."""
         if self.coverage is None:
             return
-        context, named, grids = self.coverage
+        context, named, _grids = self.coverage
         summaries = []
         for item in named:
             entry = self.neighborhoods.get(item) if isinstance(item, str) else None
-            summary = entry.summary if entry is not None else item
-            if not isinstance(summary, NeighborhoodSummary):
-                self.coverage = None  # made again by the next check
-                return
-            summaries.append(summary)
+            summaries.append(entry.summary if entry is not None else item)
+        if (
+            self.site is None
+            or context is not self.site
+            or not all(isinstance(s, NeighborhoodSummary) for s in summaries)
+        ):
+            self.coverage = None
+            return
+        grids = tuple(
+            replace(grid, coverage=covers[grid_id]) if grid_id in covers else grid
+            for grid_id, grid in self.site.grids.items()
+        )
         self.coverage = (context, tuple(summaries), grids)
 
 

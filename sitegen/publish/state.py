@@ -192,23 +192,23 @@ class BuildState:
         self.unsaved = set()
         manifests, self.manifests = self.manifests, {}
         files, checked = self.files, self.checked
-        self.files, self.checked = {}, checked.without_neighborhoods()
+        self.checked, apart = checked.without_neighborhoods()
+        self.files = {}
         try:
-            parts = _parts({"files": files, "neighborhoods": checked.neighborhoods})
+            parts = _parts({"files": files, "neighborhoods": checked.neighborhoods, **apart})
             cache.write_data(self.cache_dir / STATE_FILE, _state_key(self.output_dir), self, parts)
         finally:
             self.manifests, self.files, self.checked = manifests, files, checked
 
     def _take_parts(self, parts: Iterator[Any]) -> None:
         """Put back what :meth:`save` pickled in parts after the rest."""
+        covers: dict[str, Any] = {}
         for name, items in parts:
             if name == "files":
                 self.files.update(items)
-            elif name == "neighborhoods":
-                self.checked.neighborhoods.update(items)
-            else:
+            elif not self.checked.take_apart(name, items, covers):
                 raise ValueError(f"a part of the build state named {name!r}")
-        self.checked.restore_coverage()
+        self.checked.restore_coverage(covers)
 
     def forget(self) -> None:
         self.inputs = ""
