@@ -15,7 +15,7 @@ from sitegen.i18n import DEFAULT_LANGUAGE, _, in_chinese
 from sitegen.plan import opendata
 from sitegen.plan.feeds import Links, atom_feed, calendar
 from sitegen.plan.printables import contact_key, vcard_bytes
-from sitegen.plan.routes import COMMUNITY_LIST, Output, Texts, all_current, neighborhood_url, split_notices
+from sitegen.plan.routes import COMMUNITY_LIST, Output, Texts, first_listed, neighborhood_url, split_notices
 from sitegen.plan.vcard import make_org_vcard, make_vcard
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -117,7 +117,7 @@ def plan_community_exports(
     robots.txt (``texts``: see routes.plan_community_outputs)."""
 
     def feed() -> bytes:
-        notices = texts(all_current(site)[:COMMUNITY_LIST])
+        notices = texts(first_listed(site, COMMUNITY_LIST)[0])
         links = Links(feed_url(), base_url, site.name)
         title = in_chinese(_("{name} · Notices", name=site.name))
         committee = in_chinese(_("{name} residents' committee", name=site.name))

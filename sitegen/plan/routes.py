@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import Any, Protocol, TypeVar
 
 from sitegen.content.model import Neighborhood, Notice, Site
@@ -77,7 +79,7 @@ def split_notices(notices: Iterable[Notice], site: Site) -> tuple[list[Notice], 
     expired: list[Notice] = []
     for notice in notices:
         (current if notice.is_current(site.today) else expired).append(notice)
-    expired.sort(key=lambda n: (-n.date.toordinal(), n.slug))
+    expired.sort(key=_newest_first)
     return current, expired
 
 
@@ -136,18 +138,25 @@ def _map_context(neighborhood: Neighborhood) -> Callable[[], dict[str, Any]]:
     return lambda: {"neighborhood": neighborhood, "plan": plan}
 
 
-def _all_notices(site: Site) -> list[Notice]:
-    notices = list(site.notices)
-    for neighborhood in site.neighborhoods:
-        notices.extend(neighborhood.notices)
-    return notices
+def _listed_first(notice: Notice) -> tuple[bool, int, str, str]:
+    """Where a current notice comes in the community's lists: pinned first, then newest first."""
+    return (not notice.pinned, -notice.date.toordinal(), notice.neighborhood, notice.slug)
 
 
-def all_current(site: Site) -> list[Notice]:
-    """Every current notice of the community and its neighborhoods: pinned first, then newest first."""
-    current, _expired = split_notices(_all_notices(site), site)
-    current.sort(key=lambda n: (not n.pinned, -n.date.toordinal(), n.neighborhood, n.slug))
-    return current
+def _newest_first(notice: Notice) -> tuple[int, str]:
+    return (-notice.date.toordinal(), notice.slug)
+
+
+def first_listed(site: Site, count: int, current: bool = True) -> tuple[list[Notice], int]:
+    """The first ``count`` current notices of the community and its neighborhoods as the community's
+    lists show them (pinned first, then newest first), or of the expired ones (newest first), and
+    how many there are: a district's 100,000 notices are not all sorted, nor a key kept for each."""
+    notices = [
+        n
+        for n in chain(site.notices, *(nb.notices for nb in site.neighborhoods))
+        if n.is_current(site.today) == current
+    ]
+    return heapq.nsmallest(count, notices, key=_listed_first if current else _newest_first), len(notices)
 
 
 # A community lists its grids on its home page (a handful to a few dozen); a district of hundreds or
@@ -212,17 +221,16 @@ def plan_community_outputs(site: Site, texts: Texts = list) -> list[Output]:
         return {n.slug: n.name for n in site.neighborhoods}
 
     def current() -> dict[str, Any]:
-        everything = all_current(site)
-        shown = texts(everything[:COMMUNITY_LIST])
-        return {"notices": shown, "more": len(everything) - COMMUNITY_LIST, "names": names()}
+        shown, count = first_listed(site, COMMUNITY_LIST)
+        return {"notices": texts(shown), "more": count - COMMUNITY_LIST, "names": names()}
 
     def expired() -> dict[str, Any]:
-        _current, everything = split_notices(_all_notices(site), site)
-        return {"neighborhood": None, "notices": texts(everything[:COMMUNITY_LIST]), "names": names()}
+        shown, _count = first_listed(site, COMMUNITY_LIST, current=False)
+        return {"neighborhood": None, "notices": texts(shown), "names": names()}
 
     # The home page's first screen shows the newest pinned or current notice: the community's own, else
     # a neighborhood's.
-    newest = texts(own_current[:1] or all_current(site)[:1])
+    newest = texts(own_current[:1] or first_listed(site, 1)[0])
     latest = newest[0] if newest else None
     grids_page = GRIDS_PAGE if grids_url(site) == GRIDS_PAGE else None  # else listed on the home page
     home: dict[str, Any] = {"current": own_current, "latest": latest, "names": {}, "grids_page": grids_page}
