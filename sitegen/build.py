@@ -766,7 +766,8 @@ def _build_whole(
 
 # Below this many neighborhoods, a whole build makes their files in this process.
 PARALLEL_NEIGHBORHOODS_FROM = 4
-# Texts a worker keeps measured (a neighborhood's sheets measure about a thousand; see measure.forget).
+# Texts a worker keeps measured (a neighborhood's sheets measure about a thousand, a district's grid
+# sheet about as many; see measure.forget).
 MEASURED_IN_A_WORKER = 1 << 14
 
 
@@ -818,6 +819,8 @@ def _make_groups(
         pdfs = {dest for dest in manifest if _is_pdf(manifest, dest)}
         for output in outputs:
             write_file(stage, output.dest, run.render(output, assets, pdfs))
+            # A district's community has a thousand grid sheets, which share few texts.
+            measure.forget(beyond=MEASURED_IN_A_WORKER)
         jobs = printables.pdf_jobs(outputs)
         wanted = _pdf_jobs(jobs, manifest)
         due = to_print(wanted, manifest, before, config.output_dir)
