@@ -672,3 +672,21 @@ def test_forked_workers_end_at_once_on_sigterm(monkeypatch: pytest.MonkeyPatch) 
         signal.signal(signal.SIGTERM, previous)
     assert {pid for pid, _handler in seen} - {os.getpid()}, "the work was not done by forked workers"
     assert {handler for _pid, handler in seen} == {signal.SIG_DFL}
+
+
+def test_fingerprints_are_kept_for_a_group_not_for_a_whole_district(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that makes thousands of neighborhoods keeps a bounded number of pages' fingerprints,
+    and each is what it would be if none were kept."""
+    from sitegen.cache import hash_parts
+    from sitegen.publish import state as states
+
+    monkeypatch.setattr(states, "FINGERPRINTS_KEPT", 64)
+    sources = {f"nb:n{i:04d}": f"digest {i}" for i in range(1000)}
+    sums = states.Digests("common", sources)
+    rng = random.Random(7)
+    for _ in range(5000):
+        slug = f"n{rng.randrange(1200):04d}"  # some name no input: their digest is "?"
+        template = rng.choice(["neighborhood.html", "notice.html", "print/card.html"])
+        expected = hash_parts("common", template, sources.get(f"nb:{slug}", "?"))
+        assert sums.fingerprint(template, (f"nb:{slug}",)) == expected
+        assert len(sums.made) <= 64

@@ -274,11 +274,22 @@ class Digests:
     made: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
 
     def fingerprint(self, template: str, sources: tuple[str, ...]) -> str:
-        """The same for every page made by one template from the same inputs, computed once."""
+        """The same for every page made by one template from the same inputs, computed once while kept.
+
+        Pages that share a fingerprint are of one group (a neighborhood's print sheets, its contact
+        cards): at most FINGERPRINTS_KEPT are kept, or a worker that makes 5,000 neighborhoods of a
+        district would keep each of their pages' (38 MB).
+        """
         key = (template, sources)
-        if key not in self.made:
-            self.made[key] = hash_parts(self.common, template, *(self.sources.get(s, "?") for s in sources))
-        return self.made[key]
+        made = self.made.get(key)
+        if made is None:
+            if len(self.made) >= FINGERPRINTS_KEPT:
+                self.made.clear()
+            made = self.made[key] = hash_parts(self.common, template, *(self.sources.get(s, "?") for s in sources))
+        return made
+
+
+FINGERPRINTS_KEPT = 4096
 
 
 def digests(documents: Documents, theme: str, settings: tuple[Any, ...]) -> Digests:

@@ -222,7 +222,7 @@ def write_file(root: Path, dest: str, data: bytes) -> None:
         raise SitegenError(_("refusing to write outside the output directory: {dest}", dest=dest))
     if path.parent not in _made_folders:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if len(_made_folders) > 100_000:
+        if len(_made_folders) > 10_000:  # a district's worker makes tens of thousands
             _made_folders.clear()
         _made_folders.add(path.parent)
     with open(path, "wb") as stream:
