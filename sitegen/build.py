@@ -31,7 +31,7 @@ from sitegen.content.load import NEIGHBORHOODS_DIR, NOTICES_DIR, Documents, Neig
 from sitegen.content.model import Neighborhood, Notice, Site
 from sitegen.content.parse import Node, RawDocument
 from sitegen.content.schema import parse_date
-from sitegen.content.validate import SiteValidator, sorted_problems
+from sitegen.content.validate import SiteContext, SiteValidator, sorted_problems
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
 from sitegen.i18n import Message, _, catalogs_digest
 from sitegen.plan import exports, measure, printables, routes
@@ -65,7 +65,7 @@ from sitegen.publish.write import (
 from sitegen.render.environment import make_env
 from sitegen.render.page import render_output
 from sitegen.report import Reporter, Stopwatch
-from sitegen.workers import fork_map
+from sitegen.workers import Alone, fork_map
 
 # Layouts of the site plans, in the cache folder (sitegen.content.planlayout).
 LAYOUTS_DIR = "plans"
@@ -154,32 +154,49 @@ ContentDates = dict[str, tuple[str, tuple[int, ...]]]
 SITE_DATES = ""
 
 
+# From this many folders whose dates are not known, they are read on every core (see latest_content_date).
+PARALLEL_DATES_FROM = 40
+
+
 def latest_content_date(documents: Documents, known: ContentDates | None = None) -> dt.date:
     """The latest ``date`` or ``verified_on`` written in the content, but for dates far ahead of all the others.
 
     ``known``: the dates an earlier build found, which are taken as they are where what they were
     found in has the same digest (only the rest is read), and which the dates read now replace.
+
+    What is read is read by forked workers when there is much of it: a district's folders are
+    parsed in a minute and a half on one core, and the main process, which every later worker is
+    forked from, would keep the memory site.yaml's tree took (or keep the tree: a district's
+    site.yaml is then checked where it was parsed, not in a worker of its own).
     """
     known = {} if known is None else known
-    found: list[int] = []
-
-    def dates(name: str, digest: str, docs: Callable[[], Iterator[RawDocument | None]]) -> None:
-        entry = known.get(name)
-        if entry is None or entry[0] != digest:
-            written: list[dt.date] = []
-            for doc in docs():
-                _dates_in(doc.root if doc else None, written)
-            entry = known[name] = (digest, tuple(sorted({date.toordinal() for date in written})))
-        found.extend(entry[1])
-
     sources = documents.sources
-    site = f"{sources.get('site', '')}\0{sources.get('notices', '')}"
-    dates(SITE_DATES, site, lambda: iter([documents.site, *documents.notices]))
-    for files in documents.neighborhoods:
-        dates(files.slug, files.digest, functools.partial(_folder_documents, files))
-    for gone in known.keys() - {SITE_DATES, *(files.slug for files in documents.neighborhoods)}:
+    wanted: list[tuple[str, str, NeighborhoodFiles | None]] = [
+        (SITE_DATES, f"{sources.get('site', '')}\0{sources.get('notices', '')}", None)
+    ]
+    wanted += [(files.slug, files.digest, files) for files in documents.neighborhoods]
+    todo = [(name, digest, files) for name, digest, files in wanted if known.get(name, ("",))[0] != digest]
+
+    def read(job: tuple[str, str, NeighborhoodFiles | None]) -> tuple[int, ...]:
+        files = job[2]
+        docs = _folder_documents(files) if files is not None else iter([documents.site, *documents.notices])
+        written: list[dt.date] = []
+        for doc in docs:
+            _dates_in(doc.root if doc else None, written)
+        return tuple(sorted({date.toordinal() for date in written}))
+
+    def reading(job: tuple[str, str, NeighborhoodFiles | None]) -> Message:
+        files = job[2]
+        where = (
+            documents.site_display if files is None else os.path.join(files.display_root, NEIGHBORHOODS_DIR, files.slug)
+        )
+        return _("reading the dates written in {file}", file=where)
+
+    for (name, digest, _files), days in zip(todo, fork_map(read, todo, PARALLEL_DATES_FROM, reading), strict=True):
+        known[name] = (digest, days)
+    for gone in known.keys() - {name for name, _digest, _files in wanted}:
         del known[gone]
-    return settled_date([dt.date.fromordinal(day) for day in found])
+    return settled_date([dt.date.fromordinal(day) for name, _digest, _files in wanted for day in known[name][1]])
 
 
 def _folder_documents(files: NeighborhoodFiles) -> Iterator[RawDocument | None]:
@@ -253,10 +270,11 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
     """
     _require_content(config)
     layouts = planlayout.layouts_kept(_layouts_dir(config), writable=False)
-    with few_collections(), layouts, _spill_folder(None) as spill:
+    known_date = config.today or date_from_environment(config.content_dir)
+    with few_collections(), layouts, _spill_folder(None) as spill, _site_checked_early(config, known_date) as early:
         documents = load_documents(config.content_dir, config.display_root)
-        validator = SiteValidator(documents, config.today or build_date(documents))
-        validator.spill = spill
+        validator = SiteValidator(documents, known_date or latest_content_date(documents))
+        validator.spill, validator.early = spill, early
         site = validator.run()
         problems = sorted_problems(validator.problems) + _base_url_warning(documents, site, config)
         if site is not None and not has_errors(problems):
@@ -265,6 +283,23 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
             problems += _collision_problems(collided, documents)
     reporter.problems(problems)
     return CheckResult(site, problems)
+
+
+@contextmanager
+def _site_checked_early(
+    config: SiteConfig, today: dt.date | None, key: str = "", cached: SiteContext | None = None
+) -> Iterator[Alone[tuple[SiteContext, str]] | None]:
+    """A large site.yaml checked by a child forked now, before the neighborhood folders are read,
+    for the validator of context ``key`` (see SiteValidator.check_site_early); None when the date
+    is not known yet (it comes from the folders), or the state's ``cached`` context stands."""
+    early = None
+    if today is not None and (cached is None or cached.key != key):
+        early = SiteValidator.check_site_early(config.content_dir, config.display_root, today, key)
+    try:
+        yield early
+    finally:
+        if early is not None:
+            early.cancel()  # when the build stopped before taking it
 
 
 def _layouts_dir(config: SiteConfig) -> Path | None:
@@ -312,10 +347,12 @@ def _checked(
     known_date: dt.date | None,
     documents: Documents,
     spill: Path | None = None,
+    early: Alone[tuple[SiteContext, str]] | None = None,
 ) -> Checked:
     """Check the content, reusing what the state knows; raise BuildAborted on errors.
 
-    ``spill``: a folder where checking workers leave the models they make (see SiteValidator.spill).
+    ``spill``: a folder where checking workers leave the models they make (see SiteValidator.spill);
+    ``early``: site.yaml being checked already (see SiteValidator.early).
     """
     # Without a date from the environment, the date comes from all the content: from the dates the
     # state knows, of the folders that did not change, and those of the rest, read now.
@@ -323,7 +360,7 @@ def _checked(
         today = known_date or latest_content_date(documents, state.dates)
         key = context_key(config.content_dir, today, _settings(config))
         validator = SiteValidator(documents, today, state.checked, key)
-        validator.spill = spill
+        validator.spill, validator.early = spill, early
         site = validator.run()
     present = {files.slug for files in documents.neighborhoods}
     for slug in [s for s in state.checked.neighborhoods if s not in present]:
@@ -629,13 +666,15 @@ def _build(
     clock = Stopwatch(reporter)
     known_date = config.today or date_from_environment(config.content_dir)
     intact = output_intact(config.output_dir, state.community)
-    documents, theme = _read(config, state, touched)
-    signature = inputs_signature(documents, theme, (_settings(config), known_date, config.index_search, config.pdf))
-    if signature == state.inputs and intact:
-        reporter.problems(state.problems)
-        reporter.info(_("nothing changed; {output} is up to date", output=str(config.output_dir)))
-        return BuildResult(0, state.problems, 0)
-    checked = _checked(config, state, reporter, known_date, documents, spill)
+    key = context_key(config.content_dir, known_date, _settings(config)) if known_date else ""
+    with _site_checked_early(config, known_date, key, state.checked.site) as early:
+        documents, theme = _read(config, state, touched)
+        signature = inputs_signature(documents, theme, (_settings(config), known_date, config.index_search, config.pdf))
+        if signature == state.inputs and intact:
+            reporter.problems(state.problems)
+            reporter.info(_("nothing changed; {output} is up to date", output=str(config.output_dir)))
+            return BuildResult(0, state.problems, 0)
+        checked = _checked(config, state, reporter, known_date, documents, spill, early)
     clock.lap(f"checked {len(checked.documents.neighborhoods)} neighborhoods")
     run = _start(config, reporter, clock, checked, theme)
     stale = [slug for slug, made in run.fingerprints.items() if state.made.get(slug) != made]

@@ -14,13 +14,14 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
 from sitegen.errors import SitegenError
 from sitegen.i18n import Message, _
@@ -275,50 +276,94 @@ def _stop(pool: list[_Worker]) -> None:
         worker.connection.close()
 
 
-def run_alone(function: Callable[[], Result], doing: Message) -> Result:
-    """``function()`` in a forked child of its own, which ends once it has handed back the result.
+class Alone(Generic[Result]):
+    """Work a forked child of its own does while this process goes on (see :func:`start_alone`)."""
+
+    def __init__(self, function: Callable[[], Result], doing: Message) -> None:
+        self._function, self._doing = function, doing
+        self._pid: int | None = None
+        self._file: Any = None
+        if forkable(1, 1):
+            self._start()
+
+    def _start(self) -> None:
+        # The child leaves its result in a file and ends: its memory goes as soon as it is done,
+        # whenever this process asks for the result. Written as it is pickled, a large result takes
+        # no buffer of its size on top of the child's peak.
+        self._file = tempfile.TemporaryFile()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 1
+            try:
+                _become_worker(parent)
+                try:
+                    message: tuple[str, Any] = ("done", self._function())
+                except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+                    message = ("failed", _portable(exc))
+                pickle.dump(message, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+                self._file.flush()
+                code = 0
+            finally:
+                os._exit(code)
+        self._pid = pid
+
+    def result(self) -> Result:
+        """The work's result, once the child has ended (done here where it could not fork); its
+        exception raised here, or WorkerFailed if it died."""
+        pid = self._pid
+        if pid is None:
+            return self._function()
+        try:
+            _pid, status = os.waitpid(pid, 0)
+        except BaseException:  # Ctrl-C here, which the child ignores: it ends with this process's work
+            self.cancel()
+            raise
+        self._pid = None
+        try:
+            code = os.waitstatus_to_exitcode(status)
+            self._file.seek(0)
+            data = self._file.read()
+        finally:
+            self._file.close()
+        if code != 0 or not data:
+            _ended(code, self._doing)
+        kind, value = pickle.loads(data)
+        if kind == "failed":
+            failure, text = value
+            raise failure from _RemoteTraceback(text)
+        result: Result = value
+        return result
+
+    def cancel(self) -> None:
+        """End the child if it still runs; its result is not wanted."""
+        pid, self._pid = self._pid, None
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
+            self._file.close()
+
+
+def start_alone(function: Callable[[], Result], doing: Message) -> Alone[Result]:
+    """Start ``function()`` in a forked child of its own, which this process leaves to it; its result
+    is :meth:`Alone.result`, and :meth:`Alone.cancel` ends it if it is not wanted.
 
     For a piece of work that needs much memory for a while and little to keep: what the child
     allocates goes with it, where this process would keep it once freed (the allocator does not
-    give it back). Unlike :func:`fork_map`, it may be called from a worker. ``doing`` names the
-    work in errors. Runs here where forking is not possible (threads, one job, no fork).
+    give it back), and the child starts from this process as it is now, before it grows. It may be
+    started from a worker. ``doing`` names the work in errors. Where forking is not possible
+    (threads, one job, no fork), the work is done here when its result is asked for.
     """
-    if not forkable(1, 1):
-        return function()
-    reader, writer = os.pipe()
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        code = 1
-        try:
-            os.close(reader)
-            _become_worker(parent)
-            try:
-                message: tuple[str, Any] = ("done", function())
-            except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-                message = ("failed", _portable(exc))
-            with os.fdopen(writer, "wb") as stream:
-                pickle.dump(message, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(writer)
-    try:
-        with os.fdopen(reader, "rb") as stream:
-            data = stream.read()
-    except BaseException:  # Ctrl-C here, which the child ignores: it ends with this process's work
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        raise
-    _pid, status = os.waitpid(pid, 0)
-    if not data or os.waitstatus_to_exitcode(status) != 0:
-        _ended(os.waitstatus_to_exitcode(status), doing)
-    kind, value = pickle.loads(data)
-    if kind == "failed":
-        failure, text = value
-        raise failure from _RemoteTraceback(text)
-    result: Result = value
-    return result
+    return Alone(function, doing)
+
+
+def run_alone(function: Callable[[], Result], doing: Message) -> Result:
+    """``function()`` in a forked child of its own, which ends once it has handed back the result
+    (see :func:`start_alone`); here where forking is not possible."""
+    return start_alone(function, doing).result()
 
 
 def fork_map(

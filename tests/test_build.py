@@ -70,6 +70,99 @@ def test_build_date_without_epoch_or_git_is_the_latest_content_date(
     assert "2026年11月1日" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_districts_dates_are_read_by_workers_as_they_would_be_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a date from the environment, from PARALLEL_DATES_FROM folders whose dates are not
+    known the dates are read by forked workers: the same build date (a mistyped year still set
+    aside), the same dates kept for the next build, and site.yaml is not left parsed here (a
+    district's tree would stay in this process and every worker forked from it)."""
+    import datetime as dt
+
+    from sitegen import build as build_module
+    from sitegen import workers
+    from sitegen.content.load import load_documents
+
+    content = tmp_path / "content"
+    count = build_module.PARALLEL_DATES_FROM + 9
+    for index in range(count):
+        folder = content / "neighborhoods" / f"n{index:03d}"
+        (folder / "notices").mkdir(parents=True)
+        (folder / "neighborhood.yaml").write_text(
+            f"name: 小区{index}\nverified_on: 2026-03-{index % 28 + 1:02d}\n", encoding="utf-8"
+        )
+        if index % 5 == 0:
+            day = "2029-01-01" if index == 10 else f"2026-0{index % 9 + 1}-15"  # one year mistyped
+            (folder / "notices" / f"{day}-n.md").write_text(
+                f"---\ntitle: 通知\ndate: {day}\n---\n正文\n", encoding="utf-8"
+            )
+    (content / "site.yaml").write_text("name: 社区\nverified_on: 2026-02-01\n", encoding="utf-8")
+
+    monkeypatch.setattr(workers, "forkable", lambda items, least: workers.workers() > 1 and items >= least)
+    forked: list[int] = []
+    run_forked = workers.run_forked
+    monkeypatch.setattr(workers, "run_forked", lambda *args: [forked.append(args[0]), run_forked(*args)])
+    found = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("SITEGEN_JOBS", jobs)
+        documents = load_documents(content, "content")
+        known: dict[str, Any] = {}
+        found[jobs] = build_module.latest_content_date(documents, known), known
+        assert documents.site_parsed == (jobs == "1")
+    assert forked, "the dates were read by workers"
+    assert found["1"] == found["2"]
+    assert found["2"][0] == dt.date(2026, 9, 15)
+    assert len(found["2"][1]) == count + 1
+    # Known dates are not read again: one folder changed, read here.
+    forked.clear()
+    folder = content / "neighborhoods" / "n003"
+    (folder / "neighborhood.yaml").write_text("name: 小区3\nverified_on: 2026-10-02\n", encoding="utf-8")
+    documents = load_documents(content, "content")
+    known = dict(found["2"][1])
+    assert build_module.latest_content_date(documents, known) == dt.date(2026, 10, 2)
+    assert forked == []
+
+
+def test_a_large_site_yaml_is_checked_before_the_folders_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the build date known (SOURCE_DATE_EPOCH here), a large site.yaml is checked by a child
+    forked before the neighborhood folders are read, from a process not yet grown by them; the same
+    pages, and the next build, which knows site.yaml unchanged, starts no child for it."""
+    from sitegen import build as build_module
+    from sitegen import workers
+    from sitegen.content import validate
+
+    content = SITES / "minimal" / "content"
+    monkeypatch.setenv("SITEGEN_JOBS", "2")
+    monkeypatch.setattr(workers, "forkable", lambda items, least: workers.workers() > 1)
+    events: list[str] = []
+    start_alone, load_documents = validate.start_alone, build_module.load_documents
+    monkeypatch.setattr(validate, "start_alone", lambda *args: [events.append("site"), start_alone(*args)][1])
+    monkeypatch.setattr(
+        build_module, "load_documents", lambda *args: [events.append("folders"), load_documents(*args)][1]
+    )
+    assert build(content, tmp_path / "here") == 0
+    assert events == ["folders"]
+    monkeypatch.setattr(validate, "SITE_ALONE_FROM", 0)
+    events.clear()
+    assert build(content, tmp_path / "early") == 0
+    assert events == ["site", "folders"]
+    assert pages(tmp_path / "early") == pages(tmp_path / "here")
+    events.clear()
+    (content_copy := tmp_path / "content").mkdir()
+    shutil.copytree(content, content_copy, dirs_exist_ok=True)
+    assert build(content_copy, tmp_path / "again") == 0
+    notice = content_copy / "neighborhoods" / "lanting" / "notices" / "2026-11-20-water.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n请提前储水。\n", encoding="utf-8")
+    events.clear()
+    assert build(content_copy, tmp_path / "again") == 0
+    assert events == ["folders"]
+    assert "请提前储水" in (tmp_path / "again" / "lanting" / "notices" / "2026-11-20-water.html").read_text(
+        encoding="utf-8"
+    )
+
+
 def test_failed_build_leaves_previous_output_untouched(tmp_path: Path) -> None:
     content = write_site(tmp_path, {})
     out = tmp_path / "output"

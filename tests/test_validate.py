@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -38,16 +39,12 @@ _SITE_YAMLS = {
 }
 
 
-@pytest.mark.parametrize("kind", list(_SITE_YAMLS))
-def test_a_large_site_yaml_is_checked_in_a_worker_as_it_would_be_here(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
-) -> None:
-    """A district's site.yaml is read and checked in a forked worker (its parsed tree would stay in
-    the memory of this process and of every worker it forks): the same site, the same problems."""
+def _site_reads_here(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time this process reads site.yaml; two workers, forking
+    allowed even with other tests' threads."""
     from sitegen import workers
-    from sitegen.content import load, validate
+    from sitegen.content import load
 
-    content = write_site(tmp_path, {"site.yaml": _SITE_YAMLS[kind]})
     reads: list[int] = []
     read_site = load._load_site
 
@@ -57,7 +54,20 @@ def test_a_large_site_yaml_is_checked_in_a_worker_as_it_would_be_here(
 
     monkeypatch.setattr(load, "_load_site", counted)
     monkeypatch.setenv("SITEGEN_JOBS", "2")
-    monkeypatch.setattr(workers, "forkable", lambda items, least: True)  # even with other tests' threads
+    monkeypatch.setattr(workers, "forkable", lambda items, least: True)
+    return reads
+
+
+@pytest.mark.parametrize("kind", list(_SITE_YAMLS))
+def test_a_large_site_yaml_is_checked_in_a_worker_as_it_would_be_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """A district's site.yaml is read and checked in a forked worker (its parsed tree would stay in
+    the memory of this process and of every worker it forks): the same site, the same problems."""
+    from sitegen.content import validate
+
+    content = write_site(tmp_path, {"site.yaml": _SITE_YAMLS[kind]})
+    reads = _site_reads_here(monkeypatch)
     results = {}
     for alone_from in (10**9, 0):  # here, then in a worker
         monkeypatch.setattr(validate, "SITE_ALONE_FROM", alone_from)
@@ -69,6 +79,50 @@ def test_a_large_site_yaml_is_checked_in_a_worker_as_it_would_be_here(
     site, problems = results[0]
     assert (site is None) == (kind == "unreadable")
     assert bool(problems) == (kind != "valid")
+
+
+@pytest.mark.parametrize("kind", list(_SITE_YAMLS))
+def test_a_large_site_yaml_checked_before_the_folders_are_read_is_taken_as_checked_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """A district's site.yaml is checked by a child forked before the neighborhood folders are read
+    (SiteValidator.check_site_early): the validator takes its result without reading site.yaml
+    here, the same site and problems, unless it was checked for another context (then it is
+    checked again); a result not wanted ends its child."""
+    from sitegen.content import validate
+    from sitegen.content.validate import SiteValidator, sorted_problems
+
+    content = write_site(tmp_path, {"site.yaml": _SITE_YAMLS[kind]})
+    reads = _site_reads_here(monkeypatch)
+    monkeypatch.setattr(validate, "SITE_ALONE_FROM", 10**9)
+    assert SiteValidator.check_site_early(content, "content", TODAY) is None  # small: checked when asked
+    monkeypatch.setattr(validate, "SITE_ALONE_FROM", 0)
+    expected = validate_site(load_documents(content, "content"), TODAY)
+
+    checked_again: list[int] = []
+    run_alone = validate.run_alone
+    monkeypatch.setattr(validate, "run_alone", lambda *args: [checked_again.append(1), run_alone(*args)][1])
+
+    def checked(early_key: str, key: str) -> tuple[object, list[ContentError]]:
+        validator = SiteValidator(load_documents(content, "content"), TODAY, validate.ValidationCache(), key)
+        validator.early = SiteValidator.check_site_early(content, "content", TODAY, early_key)
+        assert validator.early is not None
+        reads.clear()
+        site = validator.run()
+        assert len(reads) == 0, "site.yaml read in this process"
+        return site, sorted_problems(validator.problems)
+
+    assert checked("k", "k") == expected
+    assert checked_again == []
+    assert checked("another", "k") == expected
+    assert checked_again == [1]  # in a child of its own, as without an early check
+    early = SiteValidator.check_site_early(content, "content", TODAY, "k")
+    assert early is not None
+    pid = early._pid
+    assert pid is not None
+    early.cancel()
+    with pytest.raises(ChildProcessError):  # ended and reaped
+        os.waitpid(pid, os.WNOHANG)
 
 
 def valid_site(root: Path, files: dict[str, str | bytes]) -> Site:

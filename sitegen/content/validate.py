@@ -36,7 +36,7 @@ from sitegen.content.schema import INVALID, Checker, Rec, check_document, unique
 from sitegen.content.siteplan import neighborhood_map
 from sitegen.errors import ContentError
 from sitegen.i18n import DEFAULT_LANGUAGE, Message, _
-from sitegen.workers import fork_map
+from sitegen.workers import Alone, fork_map, run_alone, start_alone
 
 # Below this many neighborhoods to check, forking workers costs more than it saves.
 PARALLEL_CHECK_FROM = 40
@@ -229,6 +229,9 @@ class SiteValidator:
         self.area_code = ""
         self.models: dict[str, Neighborhood] = {}
         self.spill: Path | None = None
+        # site.yaml being checked already, by a child forked before the folders were read (see
+        # check_site_early); its result is taken if it was checked for this validator's key.
+        self.early: Alone[tuple[SiteContext, str]] | None = None
 
     def checker(self, doc: RawDocument) -> Checker:
         return Checker(doc, self.problems, self.area_code)
@@ -266,26 +269,49 @@ class SiteValidator:
     def _site_context(self) -> SiteContext | None:
         """site.yaml checked: from the cache while its key holds, else now (None when unreadable).
 
-        A large site.yaml not yet read is checked in a forked worker (see SITE_ALONE_FROM).
+        A large site.yaml not yet read is checked in a forked worker (see SITE_ALONE_FROM), or was
+        started early (:attr:`early`).
         """
         cached = self.cache.site if self.cache else None
-        if cached is None or cached.key != self.context_key:
-            if self.documents.site_parsed or self.documents.site_size() < SITE_ALONE_FROM:
+        early, self.early = self.early, None
+        if cached is not None and cached.key == self.context_key:
+            self.area_code = cached.area_code
+            if early is not None:
+                early.cancel()
+        else:
+            checked = early.result() if early is not None else None
+            if checked is not None and checked[0].key == self.context_key:
+                cached, self.area_code = checked
+            elif self.documents.site_parsed or self.documents.site_size() < SITE_ALONE_FROM:
                 cached, self.area_code = self._checked_site()
             else:
-
-                def doing(_item: None) -> Message:
-                    return _("checking {file}", file=self.documents.site_display)
-
-                [(cached, self.area_code)] = fork_map(lambda _item: self._checked_site_alone(), [None], 1, doing)
+                doing = _("checking {file}", file=self.documents.site_display)
+                cached, self.area_code = run_alone(self._checked_site_alone, doing)
             self.documents.forget_site()
             if self.cache is not None and cached.fields:
                 self.cache.site = cached
-        else:
-            self.area_code = cached.area_code
         self.problems += cached.problems
         self.context = cached if cached.fields else None
         return self.context
+
+    @staticmethod
+    def check_site_early(
+        content_dir: Path, display_root: str, today: dt.date, context_key: str = ""
+    ) -> Alone[tuple[SiteContext, str]] | None:
+        """Start checking a large site.yaml in a child forked now, for a validator of the same
+        ``context_key`` to take (:attr:`early`); None when it is small (checked here). Where forking is
+        not possible, it is checked when the validator asks for it.
+
+        A district's site.yaml takes its checking worker some 170 MB on top of the process it was
+        forked from. Forked before the neighborhood folders are read, that process has not yet
+        grown by their digests (70 MB at 10,000 neighborhoods), and the check runs beside the
+        reading.
+        """
+        documents = Documents(content_dir, [], [], [], display_root=display_root)
+        if documents.site_size() < SITE_ALONE_FROM:
+            return None
+        validator = SiteValidator(documents, today, None, context_key)
+        return start_alone(validator._checked_site_alone, _("checking {file}", file=documents.site_display))
 
     def _checked_site_alone(self) -> tuple[SiteContext, str]:
         """site.yaml checked in a worker of its own, its parsed tree let go before the context is handed
@@ -314,6 +340,9 @@ class SiteValidator:
         ctx = self.checker(site_doc)
         # Each checked person and grid is let go as soon as it is made into what is kept: a district
         # lists 60,000 people and 20,000 grids, and every checked mapping (Rec) costs a dict of its own.
+        # The lists' own nodes no longer hold theirs, so the part of the parsed tree each was checked
+        # from goes with it (the tree is not read again: it is let go once site.yaml is checked).
+        _detach(site_rec.node, "people", "grids")
         people_recs = site_rec.get("people") or {}
         shared_people = {key: dict(people_recs.pop(key)) for key in list(people_recs)}
         people = People(ctx, {}, shared_people)
@@ -532,6 +561,14 @@ class SiteValidator:
             people.resolve(rec.get("contact"), slot),
             rec.get("description", ""),
         )
+
+
+def _detach(root: Node, *keys: str) -> None:
+    """Empty the mappings and lists under ``keys`` of a checked document's root, in its parsed tree."""
+    for key in keys:
+        entry = root.entries.get(key)
+        if entry is not None:
+            entry.value.entries, entry.value.items = {}, ()
 
 
 def _intro_problems(doc: RawDocument, where: Node | Entry) -> list[ContentError]:
