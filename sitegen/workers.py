@@ -371,14 +371,17 @@ def fork_map(
     items: Sequence[Item],
     least: int,
     doing: Callable[[Item], Message] | None = None,
+    kept: Callable[[Result], Result] | None = None,
 ) -> list[Result]:
     """``[function(item) for item in items]``, on every core when there are at least ``least`` items.
 
     Forked workers see this process as it is (nothing is pickled but the results), so ``function``
     may be any callable, a closure or a bound method. ``doing(item)`` names an item in errors.
+    ``kept(result)`` is kept instead of each result, made here as soon as it comes back (what it
+    lets go of then leaves room for the next results, where it would leave holes after all of them).
     """
     if not forkable(len(items), least):
-        return [function(item) for item in items]
+        return [kept(function(item)) if kept else function(item) for item in items]
     chunks = [range(start, min(start + 8, len(items))) for start in range(0, len(items), 8)]
     results: list[Any] = [None] * len(items)
 
@@ -391,7 +394,7 @@ def fork_map(
 
     def keep(task: int, made: list[Result]) -> None:
         for index, result in zip(chunks[task], made, strict=True):
-            results[index] = result
+            results[index] = kept(result) if kept else result
 
     def named(index: int) -> Message:
         return doing(items[index]) if doing else _("working on item {number}", number=index + 1)

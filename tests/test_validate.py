@@ -125,6 +125,43 @@ def test_a_large_site_yaml_checked_before_the_folders_are_read_is_taken_as_check
         os.waitpid(pid, os.WNOHANG)
 
 
+def test_summaries_checked_by_workers_share_their_notices_dates_and_name_each_grids_buildings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked by forked workers, the neighborhoods' summaries are those checked here, their notices'
+    equal dates one object (a district's 100,000 notices have a few hundred dates), and each names
+    its buildings that lie in a grid with the grid's id."""
+    from sitegen import workers
+    from sitegen.content import validate
+
+    files: dict[str, str | bytes] = {}
+    for index in range(validate.PARALLEL_CHECK_FROM + 3):
+        folder = f"neighborhoods/n{index:03d}"
+        files[f"{folder}/neighborhood.yaml"] = (
+            f"name: 小区{index}\nverified_on: 2026-11-01\nbuildings:\n  - id: 1\n    grid: '01'\n  - id: 2\n"
+        )
+        for day in (index % 3 + 1, 5):
+            files[f"{folder}/notices/2026-11-0{day}-n.md"] = (
+                f"---\ntitle: 通知{day}\ndate: 2026-11-0{day}\nexpires: 2026-12-01\n---\n正文\n"
+            )
+    content = write_site(tmp_path, files)
+    monkeypatch.setattr(workers, "forkable", lambda items, least: workers.workers() > 1 and items >= least)
+    summaries = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("SITEGEN_JOBS", jobs)
+        validated = validate_content(load_documents(content, "content"), TODAY)
+        assert validated.site is not None
+        assert [p for p in validated.problems if p.is_error] == []
+        summaries[jobs] = validated.site.neighborhoods
+    assert summaries["1"] == summaries["2"]
+    notices = [notice for summary in summaries["2"] for notice in summary.notices]
+    assert len(notices) == 2 * (validate.PARALLEL_CHECK_FROM + 3)
+    assert len({id(notice.date) for notice in notices}) == len({notice.date for notice in notices})
+    assert len({id(notice.expires) for notice in notices}) == len({notice.expires for notice in notices})
+    first = next(summary for summary in summaries["2"] if summary.slug == "n000")
+    assert list(first.building_grids()) == [("01", "1号楼")]
+
+
 def valid_site(root: Path, files: dict[str, str | bytes]) -> Site:
     return valid_models(root, files)[0]
 

@@ -126,7 +126,7 @@ def covering_grids(
             return (context, summaries, last[2])
     coverage: dict[str, list[tuple[str, str, str]]] = {}
     for summary in summaries:
-        for grid_id, building in summary.grid_buildings:
+        for grid_id, building in summary.building_grids():
             coverage.setdefault(grid_id, []).append((summary.slug, summary.name, building))
     made = tuple(_with_coverage(grid, coverage.get(gid, [])) for gid, grid in grids.items())
     return (context, summaries, made)
@@ -141,7 +141,7 @@ def _covers(summary: NeighborhoodSummary) -> tuple[object, ...]:
     def exact(text: str) -> object:
         return (text, text.texts) if isinstance(text, Translated) else text
 
-    return (summary.slug, exact(summary.name), tuple((grid, exact(name)) for grid, name in summary.grid_buildings))
+    return (summary.slug, exact(summary.name), tuple((grid, exact(name)) for grid, name in summary.building_grids()))
 
 
 def _with_coverage(grid: Grid, buildings: list[tuple[str, str, str]]) -> Grid:
