@@ -65,7 +65,7 @@ from sitegen.publish.write import (
 from sitegen.render.environment import make_env
 from sitegen.render.page import render_output
 from sitegen.report import Reporter, Stopwatch
-from sitegen.workers import Alone, fork_map
+from sitegen.workers import Alone, fork_map, give_back_memory
 
 # Layouts of the site plans, in the cache folder (sitegen.content.planlayout).
 LAYOUTS_DIR = "plans"
@@ -335,7 +335,10 @@ def _read(config: SiteConfig, state: BuildState, touched: Touched) -> tuple[Docu
     unchanged = _unchanged_folders(state, touched)
     documents = load_documents(config.content_dir, config.display_root, files, unchanged)
     theme = theme_digest(config.theme_dirs, files)
-    state.files = {**state.files, **files.keep()} if unchanged else files.keep()
+    if unchanged:  # the files of the folders not read are as the state knows them
+        state.files.update(files.keep())  # in place: a district's state knows 120,000 files
+    else:
+        state.files = files.keep()
     state.documents = documents
     return documents, theme
 
@@ -698,6 +701,7 @@ def _build(
     _tell_dropped(run, plan)
     _remember(run, state, plan, signature)
     if keep:
+        give_back_memory()  # saving the state takes memory of its own on top of what is held
         state.save()
     pages, rendered = plan.sizes[COMMUNITY] + sum(state.sizes.values()), written.rendered
     if defer:
@@ -867,6 +871,7 @@ def _make_groups(
             shutil.copy2(config.output_dir / pdf, stage / pdf)
         collided = routes.collisions(_claims(outputs))
         measure.forget(beyond=0 if community else MEASURED_IN_A_WORKER)
+        give_back_memory()  # what making the group's largest pages took, a worker would keep for good
         names = _name_keys(dest for dest in manifest if not _is_pdf(manifest, dest))
         made = _Made(
             manifest,

@@ -28,6 +28,7 @@ from sitegen.preview.watch import Changes, Watcher
 from sitegen.publish.state import BuildState
 from sitegen.publish.write import write_page
 from sitegen.report import ListReporter, Reporter
+from sitegen.workers import give_back_memory
 
 EVENTS_PATH = "/__sitegen__/events"
 DEBOUNCE_SECONDS = 0.05
@@ -134,6 +135,7 @@ class Preview:
                 gc.collect()
                 gc.freeze()
                 self.frozen = True
+            give_back_memory()  # what the build took beyond what it keeps: the preview lives long
             self.reporter.info(summary)
             self._announce(problems)
         if pending:
@@ -145,6 +147,7 @@ class Preview:
         while True:
             with self.rendering:
                 if self.closed or not self.pending:
+                    give_back_memory()  # what rendering the pages took
                     return
                 dest = next(iter(self.pending))
                 self._render(dest, self.pending.pop(dest))
