@@ -287,14 +287,20 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
 
 @contextmanager
 def _site_checked_early(
-    config: SiteConfig, today: dt.date | None, key: str = "", cached: SiteContext | None = None
+    config: SiteConfig, today: dt.date | None, keyed: bool = False, cached: SiteContext | None = None
 ) -> Iterator[Alone[tuple[SiteContext, str]] | None]:
-    """A large site.yaml checked by a child forked now, before the neighborhood folders are read,
-    for the validator of context ``key`` (see SiteValidator.check_site_early); None when the date
-    is not known yet (it comes from the folders), or the state's ``cached`` context stands."""
+    """A large site.yaml checked by a child forked now, before the neighborhood folders are read
+    (see SiteValidator.check_site_early), for a validator with the build's context key (``keyed``)
+    or none; None when the date is not known yet (it comes from the folders), or the state's
+    ``cached`` context stands."""
     early = None
-    if today is not None and (cached is None or cached.key != key):
-        early = SiteValidator.check_site_early(config.content_dir, config.display_root, today, key)
+    if today is not None:
+        day = today
+
+        def key() -> str:
+            return context_key(config.content_dir, day, _settings(config)) if keyed else ""
+
+        early = SiteValidator.check_site_early(config.content_dir, config.display_root, today, key, cached)
     try:
         yield early
     finally:
@@ -669,8 +675,7 @@ def _build(
     clock = Stopwatch(reporter)
     known_date = config.today or date_from_environment(config.content_dir)
     intact = output_intact(config.output_dir, state.community)
-    key = context_key(config.content_dir, known_date, _settings(config)) if known_date else ""
-    with _site_checked_early(config, known_date, key, state.checked.site) as early:
+    with _site_checked_early(config, known_date, True, state.checked.site) as early:
         documents, theme = _read(config, state, touched)
         signature = inputs_signature(documents, theme, (_settings(config), known_date, config.index_search, config.pdf))
         if signature == state.inputs and intact:

@@ -105,7 +105,7 @@ def test_a_large_site_yaml_checked_before_the_folders_are_read_is_taken_as_check
 
     def checked(early_key: str, key: str) -> tuple[object, list[ContentError]]:
         validator = SiteValidator(load_documents(content, "content"), TODAY, validate.ValidationCache(), key)
-        validator.early = SiteValidator.check_site_early(content, "content", TODAY, early_key)
+        validator.early = SiteValidator.check_site_early(content, "content", TODAY, lambda: early_key)
         assert validator.early is not None
         reads.clear()
         site = validator.run()
@@ -116,7 +116,9 @@ def test_a_large_site_yaml_checked_before_the_folders_are_read_is_taken_as_check
     assert checked_again == []
     assert checked("another", "k") == expected
     assert checked_again == [1]  # in a child of its own, as without an early check
-    early = SiteValidator.check_site_early(content, "content", TODAY, "k")
+    checked_for_k = validate.SiteContext("k", "", {}, {}, {}, [])
+    assert SiteValidator.check_site_early(content, "content", TODAY, lambda: "k", checked_for_k) is None
+    early = SiteValidator.check_site_early(content, "content", TODAY, lambda: "k")
     assert early is not None
     pid = early._pid
     assert pid is not None

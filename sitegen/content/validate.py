@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -297,11 +297,16 @@ class SiteValidator:
 
     @staticmethod
     def check_site_early(
-        content_dir: Path, display_root: str, today: dt.date, context_key: str = ""
+        content_dir: Path,
+        display_root: str,
+        today: dt.date,
+        context_key: Callable[[], str] = lambda: "",
+        cached: SiteContext | None = None,
     ) -> Alone[tuple[SiteContext, str]] | None:
-        """Start checking a large site.yaml in a child forked now, for a validator of the same
-        ``context_key`` to take (:attr:`early`); None when it is small (checked here). Where forking is
-        not possible, it is checked when the validator asks for it.
+        """Start checking a large site.yaml in a child forked now, for a validator of the same context
+        key (``context_key()``, asked only for a large site.yaml) to take (:attr:`early`); None when
+        it is small (checked here), or ``cached`` was checked for that key. Where forking is not
+        possible, it is checked when the validator asks for it.
 
         A district's site.yaml takes its checking worker some 170 MB on top of the process it was
         forked from. Forked before the neighborhood folders are read, that process has not yet
@@ -311,7 +316,10 @@ class SiteValidator:
         documents = Documents(content_dir, [], [], [], display_root=display_root)
         if documents.site_size() < SITE_ALONE_FROM:
             return None
-        validator = SiteValidator(documents, today, None, context_key)
+        key = context_key()
+        if cached is not None and cached.key == key:
+            return None
+        validator = SiteValidator(documents, today, None, key)
         return start_alone(validator._checked_site_alone, _("checking {file}", file=documents.site_display))
 
     def _checked_site_alone(self) -> tuple[SiteContext, str]:
