@@ -295,11 +295,7 @@ def _site_checked_early(
     ``cached`` context stands."""
     early = None
     if today is not None:
-        day = today
-
-        def key() -> str:
-            return context_key(config.content_dir, day, _settings(config)) if keyed else ""
-
+        key = functools.partial(context_key, config.content_dir, today, _settings(config)) if keyed else lambda: ""
         early = SiteValidator.check_site_early(config.content_dir, config.display_root, today, key, cached)
     try:
         yield early
