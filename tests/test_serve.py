@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -296,6 +296,156 @@ def test_closing_waits_for_a_build_under_way(tmp_path: Path, monkeypatch: pytest
     preview.rebuild()
     preview.render_pending()
     assert not preview.folder.exists()
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(child) for child in (task / "children").read_text().split()}
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"
+
+
+@pytest.fixture
+def alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], tuple[Any, Path]]]:
+    """Starts a preview built by a process of its own (what the test patched before is patched there),
+    from this process running another thread (as the server does), with two workers to a build;
+    gives it and the content it previews."""
+    from sitegen.config import load_config
+    from sitegen.preview import serve
+    from sitegen.report import ListReporter
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the builder is forked where forking is possible; these tests look at it in /proc (Linux)")
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    monkeypatch.setenv("SITEGEN_JOBS", "2")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+    stop = threading.Event()
+    server = threading.Thread(target=stop.wait, daemon=True)
+    server.start()
+    started: list[Any] = []
+
+    def start() -> tuple[Any, Path]:
+        config = load_config(str(content), str(tmp_path / "unused"))
+        started.append(serve.BuildingAlone(serve.Preview(config, ListReporter())))
+        return started[-1], content
+
+    yield start
+    for preview in started:
+        preview.close()
+    stop.set()
+
+
+def test_builds_run_in_a_process_of_their_own_that_may_fork_workers(
+    alone: Callable[[], tuple[Any, Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server runs threads and must not fork; its builder runs none, so a district's edit is built
+    on every core, and what a build takes for a while goes with the children it forks."""
+    from sitegen import workers
+    from sitegen.preview import serve
+
+    record = tmp_path / "builds.txt"
+    real_build = serve.build
+
+    def build(*args: Any, **kwargs: Any) -> Any:
+        with record.open("a") as out:  # in the builder: what it may do
+            out.write(f"{os.getpid()} {workers.forkable(10, 1)} {threading.active_count()}\n")
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(serve, "build", build)
+    preview, content = alone()
+    assert threading.active_count() > 1 and not workers.forkable(10, 1)  # here, as in the server
+    builder_pid = preview.pid
+    assert builder_pid in _children(os.getpid())
+    preview.rebuild()
+    assert (preview.generation, preview.problems) == (1, [])
+    edit(content / NOTICE, "停水", "停水（已延期）")
+    preview.rebuild({str(content / NOTICE)})
+    assert (preview.generation, preview.problems) == (2, [])
+    builds = [line.split() for line in record.read_text().splitlines()]
+    assert builds == [[str(builder_pid), "True", "1"]] * 2
+    page = preview.site / "lanting/notices/2026-11-20-water.html"
+    preview.fresh("lanting/notices/2026-11-20-water.html")  # rendered by the builder when asked for
+    assert "停水（已延期）" in page.read_text(encoding="utf-8")
+    preview.close()
+    assert not _alive(builder_pid) and not preview.folder.exists()
+
+
+def test_the_builder_renders_what_is_left_while_nobody_asks(alone: Callable[[], tuple[Any, Path]]) -> None:
+    preview, content = alone()
+    preview.rebuild()
+    edit(content / NOTICE, "停水", "停水（已延期）")
+    preview.rebuild({str(content / NOTICE)})
+    page = preview.site / "lanting/notices/2026-11-20-water.html"
+    deadline = time.monotonic() + 20
+    while "停水（已延期）" not in page.read_text(encoding="utf-8") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "停水（已延期）" in page.read_text(encoding="utf-8")
+    assert "停水（已延期）" in (preview.site / "lanting/index.html").read_text(encoding="utf-8")
+
+
+def test_a_builder_that_died_is_said_in_the_browser_and_the_server_goes_on(
+    alone: Callable[[], tuple[Any, Path]],
+) -> None:
+    preview, content = alone()
+    preview.rebuild()
+    os.kill(preview.pid, signal.SIGKILL)
+    preview.rebuild({str(content / NOTICE)})
+    assert preview.generation == 2
+    assert preview.problems == ["sitegen: 预览的构建进程已停止：请停止 sitegen serve 后重新启动"]
+    preview.fresh("lanting/index.html")  # answered at once: nobody is left to ask
+    preview.rebuild()
+    assert preview.generation == 2  # said once
+    assert (preview.site / "lanting/index.html").is_file()  # the last site built, still served
+
+
+def test_closing_ends_the_builder_and_its_workers_mid_build(
+    alone: Callable[[], tuple[Any, Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C during a build: nothing the builder or its workers would still write comes back after the folder went."""
+    from sitegen.preview import serve
+    from sitegen.workers import fork_map
+
+    started = tmp_path / "started"
+    real_build = serve.build
+
+    def slow_build(config: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("touched") is None:
+            return real_build(config, *args, **kwargs)
+
+        def write_late(item: int) -> None:
+            started.write_text("", encoding="utf-8")
+            time.sleep(1.0)
+            (config.cache_dir / f"late-{item}").mkdir(parents=True, exist_ok=True)
+
+        fork_map(write_late, list(range(16)), 1)  # two chunks of eight: a worker each
+        time.sleep(1.0)
+        (config.cache_dir / "late").mkdir(parents=True, exist_ok=True)
+
+    monkeypatch.setattr(serve, "build", slow_build)
+    preview, content = alone()
+    preview.rebuild()
+    rebuilding = threading.Thread(target=preview.rebuild, args=({str(content / NOTICE)},), daemon=True)
+    rebuilding.start()
+    deadline = time.monotonic() + 20
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    workers = _children(preview.pid)
+    assert len(workers) == 2
+    preview.close()
+    rebuilding.join(timeout=10)
+    assert not rebuilding.is_alive()
+    time.sleep(1.5)
+    assert not preview.folder.exists()
+    assert not any(_alive(pid) for pid in workers)
 
 
 def test_problems_are_sent_and_the_last_good_site_stays(served: tuple[Server, Path]) -> None:

@@ -6,7 +6,9 @@ import dataclasses
 import gc
 import http.server
 import json
+import multiprocessing
 import os
+import queue
 import shutil
 import signal
 import socketserver
@@ -17,6 +19,7 @@ import time
 import traceback
 import urllib.parse
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +31,7 @@ from sitegen.preview.watch import Changes, Watcher
 from sitegen.publish.state import BuildState
 from sitegen.publish.write import write_page
 from sitegen.report import ListReporter, Reporter
-from sitegen.workers import give_back_memory
+from sitegen.workers import die_with_parent, give_back_memory
 
 EVENTS_PATH = "/__sitegen__/events"
 DEBOUNCE_SECONDS = 0.05
@@ -96,8 +99,12 @@ class Preview:
     def site(self) -> Path:
         return self.config.output_dir
 
-    def rebuild(self, touched: set[str] | None = None) -> None:
-        """Build now; afterwards every listener hears of the new generation (and its problems)."""
+    def rebuild(self, touched: set[str] | None = None, behind: bool = True) -> None:
+        """Build now; afterwards every listener hears of the new generation (and its problems).
+
+        The pages left to render are rendered by a thread of their own, unless ``behind`` is false
+        (then whoever calls renders them with :meth:`render_next`).
+        """
         # No page renders while a build runs: a page left waiting must not come back after the build
         # removed it.
         with self.building, self.rendering:
@@ -138,20 +145,25 @@ class Preview:
             give_back_memory()  # what the build took beyond what it keeps: the preview lives long
             self.reporter.info(summary)
             self._announce(problems)
-        if pending:
+        if pending and behind:
             threading.Thread(target=self._render_behind, daemon=True).start()
 
     def _render_behind(self) -> None:
         """Render what the last build left, after open pages had a moment to ask for themselves."""
         time.sleep(RENDER_BEHIND_SECONDS)
-        while True:
-            with self.rendering:
-                if self.closed or not self.pending:
-                    give_back_memory()  # what rendering the pages took
-                    return
-                dest = next(iter(self.pending))
-                self._render(dest, self.pending.pop(dest))
+        while self.render_next():
             time.sleep(0)  # a page asked for by a browser goes next
+
+    def render_next(self) -> bool:
+        """Render one of the pages the last build left to render; False if none was left."""
+        with self.rendering:
+            if self.closed or not self.pending:
+                return False
+            dest = next(iter(self.pending))
+            self._render(dest, self.pending.pop(dest))
+            if not self.pending:
+                give_back_memory()  # what rendering the pages took
+            return True
 
     def _announce(self, problems: list[str]) -> None:
         with self.finished:
@@ -197,11 +209,150 @@ class Preview:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+class BuildingAlone:
+    """A preview whose builds run in a forked process of its own, which answers the server by a pipe.
+
+    The server runs threads (one per request, the watcher's, the rebuild loop's), and a process that
+    runs threads cannot fork safely: a preview built in it built on one core, and what a build took
+    for a while (splitting a district's grid overview, rendering its home page) stayed in the
+    server for good, edit after edit. Forked before any thread starts, the builder runs one thread
+    and forks its workers and children as `sitegen build` does. It builds when told to, renders a
+    page when asked for it (:meth:`fresh`), and renders the pages left to render while nobody asks;
+    the server hears of each generation from it. Same interface as :class:`Preview` for the server.
+    """
+
+    def __init__(self, preview: Preview) -> None:
+        self.config, self.reporter, self.folder = preview.config, preview.reporter, preview.folder
+        self.generation = 0
+        self.problems: list[str] = []
+        self.finished = threading.Condition()
+        self.talking = threading.Lock()  # one question at a time, and its answer
+        self.answers: queue.SimpleQueue[tuple[str, ...] | None] = queue.SimpleQueue()
+        self.closed = False
+        self.gone = False
+        here, there = multiprocessing.Pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the builder: never returns
+            code = 1
+            try:
+                here.close()
+                die_with_parent(parent)
+                # Ctrl-C and SIGTERM are the server's to handle: it ends this process when it stops.
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                _build_alone(preview, there)
+                code = 0
+            except BaseException:  # noqa: BLE001 - said on the terminal; the server tells the browser
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        there.close()
+        self.pid: int | None = pid
+        self.connection = here
+        threading.Thread(target=self._listen, daemon=True).start()
+
+    @property
+    def site(self) -> Path:
+        return self.config.output_dir
+
+    def _listen(self) -> None:
+        """Hear the builder: each new generation told to listeners, answers to whoever asked."""
+        while True:
+            try:
+                message = self.connection.recv()
+            except (EOFError, OSError):
+                break
+            if message[0] == "generation":
+                self._announce(message[1], message[2])
+            else:
+                self.answers.put(message)
+        self.answers.put(None)
+
+    def _announce(self, generation: int, problems: list[str]) -> None:
+        with self.finished:
+            self.generation, self.problems = generation, problems
+            self.finished.notify_all()
+
+    def _ask(self, *question: Any) -> None:
+        """Tell the builder what to do, and wait until it has."""
+        with self.talking:
+            if self.gone or self.closed:
+                return
+            try:
+                self.connection.send(question)
+                answered = self.answers.get() is not None
+            except OSError:
+                answered = False
+            if not answered and not self.closed:
+                self.gone = True
+                message = _("the preview's builder stopped; stop sitegen serve and start it again")
+                self.reporter.info(message)
+                self._announce(self.generation + 1, [f"sitegen: {translate(message, self.config.lang)}"])
+
+    def rebuild(self, touched: set[str] | None = None) -> None:
+        """Build now (see :meth:`Preview.rebuild`); the new generation is known here once this returns."""
+        self._ask("rebuild", touched)
+
+    def fresh(self, dest: str) -> None:
+        """Have ``dest`` rendered now if the last build left it to render."""
+        self._ask("fresh", dest)
+
+    def state_message(self) -> str:
+        return json.dumps({"generation": self.generation, "problems": self.problems}, ensure_ascii=False)
+
+    def close(self) -> None:
+        """End the builder, whatever it was doing, and remove the preview's folder."""
+        self.closed = True
+        pid, self.pid = self.pid, None
+        if pid is not None:
+            # Its workers end with it (they die with their parent) before it can be waited for.
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        self.connection.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _build_alone(preview: Preview, connection: Connection) -> None:
+    """The builder's life (see :class:`BuildingAlone`): until the server is gone."""
+    told = preview.generation
+    behind = 0.0  # when the pages left to render start rendering, if no page is asked for first
+    while True:
+        wait = max(0.0, behind - time.monotonic()) if preview.pending else None
+        answer = None
+        if connection.poll(wait):
+            try:
+                question = connection.recv()
+            except (EOFError, OSError):
+                return
+            if question[0] == "rebuild":
+                preview.rebuild(question[1], behind=False)
+                behind = time.monotonic() + RENDER_BEHIND_SECONDS  # open pages ask for themselves first
+            else:
+                preview.fresh(question[1])
+            answer = ("done",)
+        else:
+            preview.render_next()
+        if preview.generation != told:
+            told = preview.generation
+            connection.send(("generation", told, preview.problems))
+        if answer is not None:
+            sys.stdout.flush()  # the problems it reported: this process never exits, it is ended
+            connection.send(answer)
+
+
+def builder(preview: Preview) -> Preview | BuildingAlone:
+    """What builds the preview: a process of its own where this one may fork (see :class:`BuildingAlone`)."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return BuildingAlone(preview)
+    return preview
+
+
 def _internal_error(exc: Exception) -> str:
     return f"sitegen: internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc()}"
 
 
-def _rebuild_loop(preview: Preview, changes: Changes, watcher: Watcher, stop: threading.Event) -> None:
+def _rebuild_loop(preview: Preview | BuildingAlone, changes: Changes, watcher: Watcher, stop: threading.Event) -> None:
     while not stop.is_set():
         if not changes.pending.wait(timeout=0.5):
             continue
@@ -219,7 +370,7 @@ def _rebuild_loop(preview: Preview, changes: Changes, watcher: Watcher, stop: th
             preview.rebuild(touched)
 
 
-def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
+def _handler(preview: Preview | BuildingAlone) -> type[http.server.SimpleHTTPRequestHandler]:
     class Handler(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(preview.site), **kwargs)
@@ -338,7 +489,7 @@ def interrupter(owner: int) -> Callable[[int, object], None]:
 
 def serve(config: SiteConfig, reporter: Reporter, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Serve until interrupted (Ctrl-C, or SIGTERM); return the exit code. The preview's folder goes with it."""
-    preview = Preview(config, reporter)
+    preview = builder(Preview(config, reporter))  # forked before any thread here starts
     # `kill` stops the preview as Ctrl-C does, so that its folder (a whole site) is removed.
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, interrupter(os.getpid())) if in_main else None
@@ -365,10 +516,10 @@ def listen(host: str, port: int, handler: type[http.server.BaseHTTPRequestHandle
         ) from exc
 
 
-def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, port: int) -> int:
+def _serve(preview: Preview | BuildingAlone, config: SiteConfig, reporter: Reporter, host: str, port: int) -> int:
     server = listen(host, port, _handler(preview))
     try:
-        preview.rebuild()  # before any thread runs, so a big first build may use every core
+        preview.rebuild()
     except KeyboardInterrupt:
         server.server_close()
         raise
@@ -376,8 +527,8 @@ def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, 
     folders = [f for f in {config.content_dir.resolve(), *(d.resolve() for d in config.theme_dirs)} if f.is_dir()]
     watcher = Watcher(folders, changes, reporter)
     stop = threading.Event()
-    builder = threading.Thread(target=_rebuild_loop, args=(preview, changes, watcher, stop), daemon=True)
-    builder.start()
+    rebuilding = threading.Thread(target=_rebuild_loop, args=(preview, changes, watcher, stop), daemon=True)
+    rebuilding.start()
     bound_port = server.server_address[1]
     address = f"http://{host}:{bound_port}/"
     reporter.info(
@@ -390,6 +541,6 @@ def _serve(preview: Preview, config: SiteConfig, reporter: Reporter, host: str, 
     finally:
         stop.set()
         server.server_close()
-        builder.join(timeout=5)
+        rebuilding.join(timeout=5)
         watcher.stop()
     return 0
