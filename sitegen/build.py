@@ -9,6 +9,7 @@ import gc
 import hashlib
 import itertools
 import math
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -158,11 +159,15 @@ SITE_DATES = ""
 PARALLEL_DATES_FROM = 40
 
 
-def latest_content_date(documents: Documents, known: ContentDates | None = None) -> dt.date:
+def latest_content_date(
+    documents: Documents, known: ContentDates | None = None, told: SiteDatesTold | None = None
+) -> dt.date:
     """The latest ``date`` or ``verified_on`` written in the content, but for dates far ahead of all the others.
 
     ``known``: the dates an earlier build found, which are taken as they are where what they were
     found in has the same digest (only the rest is read), and which the dates read now replace.
+    ``told``: site.yaml's dates, told by the child checking it (see :class:`SiteDatesTold`), which
+    is then not read here.
 
     What is read is read by forked workers when there is much of it: a district's folders are
     parsed in a minute and a half on one core, and the main process, which every later worker is
@@ -176,6 +181,7 @@ def latest_content_date(documents: Documents, known: ContentDates | None = None)
     ]
     wanted += [(files.slug, files.digest, files) for files in documents.neighborhoods]
     todo = [(name, digest, files) for name, digest, files in wanted if known.get(name, ("",))[0] != digest]
+    site_job = todo.pop(0) if todo and todo[0][0] == SITE_DATES and told is not None else None
 
     def read(job: tuple[str, str, NeighborhoodFiles | None]) -> tuple[int, ...]:
         files = job[2]
@@ -194,9 +200,62 @@ def latest_content_date(documents: Documents, known: ContentDates | None = None)
 
     for (name, digest, _files), days in zip(todo, fork_map(read, todo, PARALLEL_DATES_FROM, reading), strict=True):
         known[name] = (digest, days)
+    if site_job is not None and told is not None:
+        site_days = told.site_dates()
+        if site_days is None:  # the child died first (its result will say why): read here
+            known[SITE_DATES] = (site_job[1], read(site_job))
+        else:
+            written: list[dt.date] = []
+            for notice in documents.notices:
+                _dates_in(notice.root, written)
+            known[SITE_DATES] = (site_job[1], tuple(sorted({*site_days, *(date.toordinal() for date in written)})))
     for gone in known.keys() - {name for name, _digest, _files in wanted}:
         del known[gone]
     return settled_date([dt.date.fromordinal(day) for name, _digest, _files in wanted for day in known[name][1]])
+
+
+class SiteDatesTold:
+    """Between this process and the child that checks a large site.yaml before the build date is
+    known (the date comes from the dates written in all the content, site.yaml's among them): the
+    child tells the dates site.yaml holds as soon as it has parsed it, so site.yaml is not parsed
+    here too, and waits to be told the date (see SiteValidator.check_site_early)."""
+
+    def __init__(self) -> None:
+        self.here, self.there = multiprocessing.Pipe()
+        self.dates: tuple[int, ...] | None = None
+
+    def wait(self, site: RawDocument | None) -> dt.date:
+        """In the child: tell site.yaml's dates, then wait for the build date."""
+        self.here.close()
+        written: list[dt.date] = []
+        _dates_in(site.root if site else None, written)
+        self.there.send(tuple(sorted({date.toordinal() for date in written})))
+        ordinal: int = self.there.recv()
+        return dt.date.fromordinal(ordinal)
+
+    def started(self) -> None:
+        """Here, once the child is forked: its end of the pipe is its own (so its end is seen here)."""
+        self.there.close()
+
+    def site_dates(self) -> tuple[int, ...] | None:
+        """site.yaml's dates, as the child told them; None if it ended before."""
+        if self.dates is None:
+            try:
+                self.dates = self.here.recv()
+            except (EOFError, OSError):
+                return None
+        return self.dates
+
+    def tell(self, today: dt.date) -> None:
+        """Tell the child the build date (it may have ended: its result will say why)."""
+        try:
+            self.here.send(today.toordinal())
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.here.close()
+        self.there.close()
 
 
 def _folder_documents(files: NeighborhoodFiles) -> Iterator[RawDocument | None]:
@@ -271,9 +330,13 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
     _require_content(config)
     layouts = planlayout.layouts_kept(_layouts_dir(config), writable=False)
     known_date = config.today or date_from_environment(config.content_dir)
-    with few_collections(), layouts, _spill_folder(None) as spill, _site_checked_early(config, known_date) as early:
+    with few_collections(), layouts, _spill_folder(None) as spill, _site_checked_early(config, known_date) as started:
+        early, told = started
         documents = load_documents(config.content_dir, config.display_root)
-        validator = SiteValidator(documents, known_date or latest_content_date(documents))
+        today = known_date or latest_content_date(documents, None, told)
+        if told is not None:
+            told.tell(today)
+        validator = SiteValidator(documents, today)
         validator.spill, validator.early = spill, early
         site = validator.run()
         problems = sorted_problems(validator.problems) + _base_url_warning(documents, site, config)
@@ -287,21 +350,51 @@ def check(config: SiteConfig, reporter: Reporter) -> CheckResult:
 
 @contextmanager
 def _site_checked_early(
-    config: SiteConfig, today: dt.date | None, keyed: bool = False, cached: SiteContext | None = None
-) -> Iterator[Alone[tuple[SiteContext, str]] | None]:
+    config: SiteConfig,
+    today: dt.date | None,
+    keyed: bool = False,
+    cached: SiteContext | None = None,
+    dates: ContentDates | None = None,
+) -> Iterator[tuple[Alone[tuple[SiteContext, str]] | None, SiteDatesTold | None]]:
     """A large site.yaml checked by a child forked now, before the neighborhood folders are read
     (see SiteValidator.check_site_early), for a validator with the build's context key (``keyed``)
-    or none; None when the date is not known yet (it comes from the folders), or the state's
-    ``cached`` context stands."""
-    early = None
-    if today is not None:
-        key = functools.partial(context_key, config.content_dir, today, _settings(config)) if keyed else lambda: ""
-        early = SiteValidator.check_site_early(config.content_dir, config.display_root, today, key, cached)
+    or none; None when the state's ``cached`` context stands (for the date of the last build's
+    ``dates`` when the date is not known yet). With it, when the date is not known yet (it comes
+    from the folders), what tells the child the date (see :class:`SiteDatesTold`)."""
+    key = functools.partial(_context_key, config) if keyed else _no_key
+    told, likely = None, None
+    when: dt.date | Callable[[RawDocument | None], dt.date]
+    if today is None:
+        told = SiteDatesTold()
+        when, likely = told.wait, latest_known_date(dates) if dates else None
+    else:
+        when = today
+    early = SiteValidator.check_site_early(config.content_dir, config.display_root, when, key, cached, likely)
+    if told is not None:
+        told.started()
+        if early is None:
+            told.close()
+            told = None
     try:
-        yield early
+        yield early, told
     finally:
         if early is not None:
             early.cancel()  # when the build stopped before taking it
+        if told is not None:
+            told.close()
+
+
+def _context_key(config: SiteConfig, today: dt.date) -> str:
+    return context_key(config.content_dir, today, _settings(config))
+
+
+def _no_key(_today: dt.date) -> str:
+    return ""
+
+
+def latest_known_date(dates: ContentDates) -> dt.date:
+    """The date of the content whose dates an earlier build found: the date that build was built as of."""
+    return settled_date([dt.date.fromordinal(day) for _digest, days in dates.values() for day in days])
 
 
 def _layouts_dir(config: SiteConfig) -> Path | None:
@@ -353,17 +446,21 @@ def _checked(
     documents: Documents,
     spill: Path | None = None,
     early: Alone[tuple[SiteContext, str]] | None = None,
+    told: SiteDatesTold | None = None,
 ) -> Checked:
     """Check the content, reusing what the state knows; raise BuildAborted on errors.
 
     ``spill``: a folder where checking workers leave the models they make (see SiteValidator.spill);
-    ``early``: site.yaml being checked already (see SiteValidator.early).
+    ``early``: site.yaml being checked already (see SiteValidator.early), ``told`` what tells it the
+    date when it was started before the date was known.
     """
     # Without a date from the environment, the date comes from all the content: from the dates the
     # state knows, of the folders that did not change, and those of the rest, read now.
     with few_collections():
-        today = known_date or latest_content_date(documents, state.dates)
-        key = context_key(config.content_dir, today, _settings(config))
+        today = known_date or latest_content_date(documents, state.dates, told)
+        if told is not None:
+            told.tell(today)
+        key = _context_key(config, today)
         validator = SiteValidator(documents, today, state.checked, key)
         validator.spill, validator.early = spill, early
         site = validator.run()
@@ -671,14 +768,14 @@ def _build(
     clock = Stopwatch(reporter)
     known_date = config.today or date_from_environment(config.content_dir)
     intact = output_intact(config.output_dir, state.community)
-    with _site_checked_early(config, known_date, True, state.checked.site) as early:
+    with _site_checked_early(config, known_date, True, state.checked.site, state.dates) as (early, told):
         documents, theme = _read(config, state, touched)
         signature = inputs_signature(documents, theme, (_settings(config), known_date, config.index_search, config.pdf))
         if signature == state.inputs and intact:
             reporter.problems(state.problems)
             reporter.info(_("nothing changed; {output} is up to date", output=str(config.output_dir)))
             return BuildResult(0, state.problems, 0)
-        checked = _checked(config, state, reporter, known_date, documents, spill, early)
+        checked = _checked(config, state, reporter, known_date, documents, spill, early, told)
     clock.lap(f"checked {len(checked.documents.neighborhoods)} neighborhoods")
     run = _start(config, reporter, clock, checked, theme)
     stale = [slug for slug, made in run.fingerprints.items() if state.made.get(slug) != made]

@@ -153,14 +153,61 @@ def test_a_large_site_yaml_is_checked_before_the_folders_are_read(
     (content_copy := tmp_path / "content").mkdir()
     shutil.copytree(content, content_copy, dirs_exist_ok=True)
     assert build(content_copy, tmp_path / "again") == 0
-    notice = content_copy / "neighborhoods" / "lanting" / "notices" / "2026-11-20-water.md"
+    _edit_notice_and_build(content_copy, tmp_path / "again", events)
+
+
+def test_without_a_date_a_large_site_yaml_is_checked_early_and_tells_its_dates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a date from the environment, the child checking a large site.yaml is still forked
+    before the folders are read: it tells the dates site.yaml holds (site.yaml's is the latest here),
+    is told the date the folders give, and checks; site.yaml is never parsed in this process. The
+    same pages; the next build, site.yaml unchanged, starts no child for it."""
+    from sitegen import build as build_module
+    from sitegen import workers
+    from sitegen.content import load, validate
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    content = tmp_path / "content"
+    shutil.copytree(SITES / "minimal" / "content", content)
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(
+        site_yaml.read_text(encoding="utf-8").replace("verified_on: 2026-11-01", "verified_on: 2026-11-28"),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SITEGEN_JOBS", "2")
+    monkeypatch.setattr(workers, "forkable", lambda items, least: workers.workers() > 1)
+    events: list[str] = []
+    start_alone, load_documents, load_site = validate.start_alone, build_module.load_documents, load._load_site
+    monkeypatch.setattr(validate, "start_alone", lambda *args: [events.append("site"), start_alone(*args)][1])
+    monkeypatch.setattr(
+        build_module, "load_documents", lambda *args: [events.append("folders"), load_documents(*args)][1]
+    )
+    monkeypatch.setattr(load, "_load_site", lambda *args: [events.append("site.yaml here"), load_site(*args)][1])
+    assert build(content, tmp_path / "here") == 0
+    assert events == ["folders", "site.yaml here"]
+    assert "2026年11月28日" in (tmp_path / "here" / "index.html").read_text(encoding="utf-8")
+    monkeypatch.setattr(validate, "SITE_ALONE_FROM", 0)
+    for output in ("early", "checked"):
+        events.clear()
+        if output == "early":
+            assert build(content, tmp_path / output) == 0
+        else:
+            assert main(["check", "--content", str(content)]) == 0
+        assert events == ["site", "folders"]
+    assert pages(tmp_path / "early") == pages(tmp_path / "here")
+    _edit_notice_and_build(content, tmp_path / "early", events)
+
+
+def _edit_notice_and_build(content: Path, output: Path, events: list[str]) -> None:
+    """A notice of the minimal site edited and built again: only the folders read, no child for site.yaml."""
+    notice = content / "neighborhoods" / "lanting" / "notices" / "2026-11-20-water.md"
     notice.write_text(notice.read_text(encoding="utf-8") + "\n请提前储水。\n", encoding="utf-8")
     events.clear()
-    assert build(content_copy, tmp_path / "again") == 0
+    assert build(content, output) == 0
     assert events == ["folders"]
-    assert "请提前储水" in (tmp_path / "again" / "lanting" / "notices" / "2026-11-20-water.html").read_text(
-        encoding="utf-8"
-    )
+    assert "请提前储水" in (output / "lanting" / "notices" / "2026-11-20-water.html").read_text(encoding="utf-8")
 
 
 def test_failed_build_leaves_previous_output_untouched(tmp_path: Path) -> None:

@@ -105,7 +105,7 @@ def test_a_large_site_yaml_checked_before_the_folders_are_read_is_taken_as_check
 
     def checked(early_key: str, key: str) -> tuple[object, list[ContentError]]:
         validator = SiteValidator(load_documents(content, "content"), TODAY, validate.ValidationCache(), key)
-        validator.early = SiteValidator.check_site_early(content, "content", TODAY, lambda: early_key)
+        validator.early = SiteValidator.check_site_early(content, "content", TODAY, lambda _today: early_key)
         assert validator.early is not None
         reads.clear()
         site = validator.run()
@@ -117,14 +117,50 @@ def test_a_large_site_yaml_checked_before_the_folders_are_read_is_taken_as_check
     assert checked("another", "k") == expected
     assert checked_again == [1]  # in a child of its own, as without an early check
     checked_for_k = validate.SiteContext("k", "", {}, {}, {}, [])
-    assert SiteValidator.check_site_early(content, "content", TODAY, lambda: "k", checked_for_k) is None
-    early = SiteValidator.check_site_early(content, "content", TODAY, lambda: "k")
+    assert SiteValidator.check_site_early(content, "content", TODAY, lambda _today: "k", checked_for_k) is None
+    early = SiteValidator.check_site_early(content, "content", TODAY, lambda _today: "k")
     assert early is not None
     pid = early._pid
     assert pid is not None
     early.cancel()
     with pytest.raises(ChildProcessError):  # ended and reaped
         os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_large_site_yaml_checked_before_the_date_is_known_tells_its_dates_and_waits_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the build date (it comes from all the content), the child checking a large site.yaml
+    tells the dates site.yaml holds once it has parsed it, and checks for the date it is told then:
+    the same site and problems as checked here for that date; no child where forking is not
+    possible (it could not wait), nor when the cached context was checked for the likely date."""
+    from sitegen import workers
+    from sitegen.build import SiteDatesTold
+    from sitegen.content import validate
+    from sitegen.content.validate import SiteValidator, sorted_problems
+
+    content = write_site(tmp_path, {"site.yaml": _SITE_YAMLS["with a problem"] + "verified_on: 2026-11-01\n"})
+    reads = _site_reads_here(monkeypatch)
+    monkeypatch.setattr(validate, "SITE_ALONE_FROM", 0)
+    later = TODAY + dt.timedelta(days=400)  # its verified_on is then more than a year old: a warning
+    expected = validate_site(load_documents(content, "content"), later)
+    assert expected[1] != validate_site(load_documents(content, "content"), TODAY)[1]
+    reads.clear()
+    told = SiteDatesTold()
+    early = SiteValidator.check_site_early(content, "content", told.wait, lambda day: f"key {day}")
+    told.started()
+    assert early is not None
+    assert told.site_dates() == (dt.date(2026, 11, 1).toordinal(),)
+    told.tell(later)
+    validator = SiteValidator(load_documents(content, "content"), later, validate.ValidationCache(), f"key {later}")
+    validator.early = early
+    assert (validator.run(), sorted_problems(validator.problems)) == expected
+    assert reads == [], "site.yaml read in this process"
+    told.close()
+    checked = validate.SiteContext(f"key {TODAY}", "", {}, {}, {}, [])
+    assert SiteValidator.check_site_early(content, "content", told.wait, lambda d: f"key {d}", checked, TODAY) is None
+    monkeypatch.setattr(workers, "forkable", lambda items, least: False)
+    assert SiteValidator.check_site_early(content, "content", told.wait, lambda d: f"key {d}") is None
 
 
 def test_summaries_checked_by_workers_share_their_notices_dates_and_name_each_grids_buildings(

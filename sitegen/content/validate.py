@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sitegen import cache
+from sitegen import cache, workers
 from sitegen.content import format as cs
 from sitegen.content.categories import make_category, neighborhood_categories
 from sitegen.content.grids import Coverage, covering_grids, grid_ref, make_building, make_grid
@@ -299,14 +299,21 @@ class SiteValidator:
     def check_site_early(
         content_dir: Path,
         display_root: str,
-        today: dt.date,
-        context_key: Callable[[], str] = lambda: "",
+        today: dt.date | Callable[[RawDocument | None], dt.date],
+        context_key: Callable[[dt.date], str] = lambda _today: "",
         cached: SiteContext | None = None,
+        likely: dt.date | None = None,
     ) -> Alone[tuple[SiteContext, str]] | None:
         """Start checking a large site.yaml in a child forked now, for a validator of the same context
-        key (``context_key()``, asked only for a large site.yaml) to take (:attr:`early`); None when
-        it is small (checked here), or ``cached`` was checked for that key. Where forking is not
+        key (``context_key(today)``, asked only for a large site.yaml) to take (:attr:`early`); None
+        when it is small (checked here), or ``cached`` was checked for that key. Where forking is not
         possible, it is checked when the validator asks for it.
+
+        ``today`` may not be known yet (it comes from the dates written in all the content): then it
+        is a function the child calls with site.yaml parsed, which returns the date once it is known
+        (the child can tell the dates site.yaml holds meanwhile). The child must really be forked
+        for that, so there is none where forking is not possible; nor when ``cached`` was checked for
+        the date the build is ``likely`` to have (the last build's).
 
         A district's site.yaml takes its checking worker some 170 MB on top of the process it was
         forked from. Forked before the neighborhood folders are read, that process has not yet
@@ -316,11 +323,22 @@ class SiteValidator:
         documents = Documents(content_dir, [], [], [], display_root=display_root)
         if documents.site_size() < SITE_ALONE_FROM:
             return None
-        key = context_key()
+        doing = _("checking {file}", file=documents.site_display)
+        if not isinstance(today, dt.date):
+            told = today
+            if not workers.forkable(1, 1) or (cached is not None and likely and cached.key == context_key(likely)):
+                return None
+
+            def checked_when_dated() -> tuple[SiteContext, str]:
+                date = told(documents.site)
+                return SiteValidator(documents, date, None, context_key(date))._checked_site_alone()
+
+            return start_alone(checked_when_dated, doing)
+        key = context_key(today)
         if cached is not None and cached.key == key:
             return None
         validator = SiteValidator(documents, today, None, key)
-        return start_alone(validator._checked_site_alone, _("checking {file}", file=documents.site_display))
+        return start_alone(validator._checked_site_alone, doing)
 
     def _checked_site_alone(self) -> tuple[SiteContext, str]:
         """site.yaml checked in a worker of its own, its parsed tree let go before the context is handed
