@@ -501,11 +501,14 @@ def test_sigterm_stops_the_server_and_removes_its_folder(tmp_path: Path) -> None
     before = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("sitegen-preview-*"))
     server = Server(content)
     assert set(Path(os.environ.get("TMPDIR", "/tmp")).glob("sitegen-preview-*")) - before, "no preview folder made"
+    builders = _children(server.process.pid) if sys.platform.startswith("linux") else set()
+    assert builders or not sys.platform.startswith("linux"), "no process of its own builds the preview"
     server.process.send_signal(signal.SIGTERM)
     # SIGTERM alone: stop() would add a SIGINT if the server were still removing its folder.
     server.process.wait(timeout=20)
     assert server.stop() == 0
     assert "Traceback" not in "".join(server.log)
+    assert not any(_alive(pid) for pid in builders)
     assert set(Path(os.environ.get("TMPDIR", "/tmp")).glob("sitegen-preview-*")) <= before, "preview folder left"
 
 
