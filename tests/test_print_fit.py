@@ -404,3 +404,21 @@ def test_what_fits_one_sheet_is_not_split_for_the_line_saying_where_it_continues
     assert [cards for cards, _share in pack([30.0] * 14, 2, 197.0, 3.0) or []] == [8, 6]
     # A row taller than a sheet that continues cannot be placed.
     assert pack([195.0, 30.0], 1, 197.0, 3.0) is None
+
+
+@pytest.mark.parametrize("lines", [2, 3, 5])
+def test_a_notice_cut_on_the_board_is_measured_as_it_is_printed(lines: int) -> None:
+    """The board's summary of a long notice is cut where the words it prints fill its lines: marks
+    left in a notice's plain text (here an escaped `2*3*4`, printed with its stars) count."""
+    import html
+    import re
+    from types import SimpleNamespace
+
+    from sitegen.plan import fit
+
+    font = fit.board_fonts(1.0).text
+    body = "".join(f"第{i}户面积为2\\*3\\*{i}平方米**以内**，" for i in range(60))
+    summary = fit.summary(SimpleNamespace(body=body), font, 80.0, lines)  # type: ignore[arg-type]
+    printed = html.unescape(re.sub(r"<[^>]+>", "", str(summary)))
+    assert "2*3*" in printed and printed.endswith("…")
+    assert font.lines(printed, 80.0) == lines

@@ -142,6 +142,11 @@ def link_phones(text: str) -> Markup:
 
 def excerpt(text: str, length: int = 60) -> Markup:
     """The start of a Markdown body as plain text (phone numbers still tappable), for lists of notices."""
+    return link_phones(excerpt_text(text, length))
+
+
+def excerpt_text(text: str, length: int = 60) -> str:
+    """The words :func:`excerpt` shows, as a string."""
     plain = plain_text(text)
     if len(plain) > length:
         cut = plain[: length - 1]
@@ -153,7 +158,7 @@ def excerpt(text: str, length: int = 60) -> Markup:
         if _LETTERS.fullmatch(plain[len(cut) - 1 : len(cut) + 1]):
             cut = _LETTERS.sub("", cut) if _LETTERS.sub("", cut).strip() else cut
         plain = cut.rstrip(" ,;:") + "…"
-    return link_phones(plain)
+    return plain
 
 
 # The letters and digits of one word of a language written with spaces (at the end of a text).

@@ -32,7 +32,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from sitegen.content.markdown import excerpt
+from sitegen.content.markdown import excerpt, excerpt_text
 from sitegen.content.model import Grid, Notice, Person, Service, Site
 from sitegen.content.phone import Phone
 from sitegen.content.plaintext import plain_text
@@ -402,7 +402,7 @@ def summary(notice: Notice, font: Font, width: float, lines: int) -> Markup:
     low, high = 0, len(text)
     while high - low > 1:
         middle = (low + high) // 2
-        if font.lines(plain_text(str(excerpt(notice.body, middle))), width, most=lines + 1) <= lines:
+        if font.lines(excerpt_text(notice.body, middle), width, most=lines + 1) <= lines:
             low = middle
         else:
             high = middle
