@@ -379,6 +379,35 @@ def test_builds_run_in_a_process_of_their_own_that_may_fork_workers(
     assert not _alive(builder_pid) and not preview.folder.exists()
 
 
+@pytest.mark.parametrize("district", [False, True])
+def test_a_districts_pages_are_rendered_by_children_of_the_builder(
+    alone: Callable[[], tuple[Any, Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, district: bool
+) -> None:
+    """From RENDER_ALONE_FROM neighborhoods, a page left to render is rendered by a child the builder
+    forks for it, whose memory goes with it; a smaller site's in the builder."""
+    from sitegen.preview import serve
+
+    record = tmp_path / "rendered.txt"
+    make_and_write = serve._make_and_write
+
+    def recorded(site: Path, dest: str, make: Any) -> None:
+        with record.open("a") as out:
+            out.write(f"{os.getpid()} {dest}\n")
+        make_and_write(site, dest, make)
+
+    monkeypatch.setattr(serve, "_make_and_write", recorded)
+    monkeypatch.setattr(serve, "RENDER_ALONE_FROM", 1 if district else 10**6)
+    preview, content = alone()
+    preview.rebuild()
+    edit(content / NOTICE, "停水", "停水（已延期）")
+    preview.rebuild({str(content / NOTICE)})
+    preview.fresh("lanting/notices/2026-11-20-water.html")
+    assert "停水（已延期）" in (preview.site / "lanting/notices/2026-11-20-water.html").read_text(encoding="utf-8")
+    (pid, dest), *_rest = [line.split() for line in record.read_text().splitlines()]
+    assert dest == "lanting/notices/2026-11-20-water.html"
+    assert (int(pid) != preview.pid) == district and int(pid) != os.getpid()
+
+
 def test_the_builder_renders_what_is_left_while_nobody_asks(alone: Callable[[], tuple[Any, Path]]) -> None:
     preview, content = alone()
     preview.rebuild()

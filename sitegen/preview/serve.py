@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import http.server
 import json
@@ -31,12 +32,18 @@ from sitegen.preview.watch import Changes, Watcher
 from sitegen.publish.state import BuildState
 from sitegen.publish.write import write_page
 from sitegen.report import ListReporter, Reporter
-from sitegen.workers import die_with_parent, give_back_memory
+from sitegen.workers import die_with_parent, give_back_memory, run_alone
 
 EVENTS_PATH = "/__sitegen__/events"
 DEBOUNCE_SECONDS = 0.05
 RENDER_BEHIND_SECONDS = 1.0
 KEEPALIVE_SECONDS = 15.0
+# From this many neighborhoods, each page the preview renders after a build is rendered by a child
+# forked for it (where forking is possible: in the builder of `sitegen serve`). Rendering a
+# district's pages takes memory (its home page is 1.4 MB at 10,000 neighborhoods) that the preview,
+# which lives long, kept in part after each edit (8-14 MB more after the page of a neighborhood's
+# sheets, edit after edit); a child's goes with it, for a few milliseconds of forking.
+RENDER_ALONE_FROM = 1000
 
 # Injected into every HTML page the preview serves (never into `sitegen build` output): reloads the
 # page after a build, or shows the build's problems over it. Problems are shown as text, never HTML.
@@ -189,7 +196,10 @@ class Preview:
         if self.closed:
             return
         try:
-            write_page(self.site, dest, make())
+            if len(self.state.made) >= RENDER_ALONE_FROM:
+                run_alone(functools.partial(_make_and_write, self.site, dest, make), _("rendering {page}", page=dest))
+            else:
+                _make_and_write(self.site, dest, make)
         except Exception as exc:  # noqa: BLE001 - shown in the browser like a content problem
             message = (
                 f"sitegen: {translate(exc.args[0], self.config.lang)}"
@@ -346,6 +356,10 @@ def builder(preview: Preview) -> Preview | BuildingAlone:
     if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
         return BuildingAlone(preview)
     return preview
+
+
+def _make_and_write(site: Path, dest: str, make: Callable[[], bytes]) -> None:
+    write_page(site, dest, make())
 
 
 def _internal_error(exc: Exception) -> str:
