@@ -326,3 +326,31 @@ def test_the_state_refuses_to_run_code_from_a_pickle() -> None:
         cache.load_data(pickle.dumps(Evil()))
     with pytest.raises(pickle.UnpicklingError):
         cache.load_data(pickle.dumps(shutil.rmtree))
+
+
+def test_the_context_key_follows_site_yaml_without_holding_it(tmp_path: Path) -> None:
+    """The key of what every neighborhood's check depends on changes with any byte of site.yaml, and
+    is worked out on every rebuild: a district's site.yaml is hashed as it is read, not held."""
+    import datetime as dt
+    import tracemalloc
+
+    from sitegen.publish.state import context_key
+
+    site = tmp_path / "site.yaml"
+    site.write_text("name: 社区\ngrids:\n" + "".join(f"  - id: 'g{i}'\n    name: 第{i}网格\n" for i in range(200_000)))
+    assert site.stat().st_size > 5_000_000
+    today = dt.date(2026, 11, 22)
+    tracemalloc.start()
+    try:
+        key = context_key(tmp_path, today)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+    assert context_key(tmp_path, today) == key != context_key(tmp_path, today + dt.timedelta(days=1))
+    with site.open("r+b") as stream:
+        stream.seek(3_000_000)
+        stream.write(b"#")
+    assert context_key(tmp_path, today) != key
+    site.unlink()
+    assert context_key(tmp_path, today) != key
