@@ -211,7 +211,12 @@ def latest_content_date(
             known[SITE_DATES] = (site_job[1], tuple(sorted({*site_days, *(date.toordinal() for date in written)})))
     for gone in known.keys() - {name for name, _digest, _files in wanted}:
         del known[gone]
-    return settled_date([dt.date.fromordinal(day) for name, _digest, _files in wanted for day in known[name][1]])
+    return _settled_days(day for name, _digest, _files in wanted for day in known[name][1])
+
+
+def _settled_days(days: Iterable[int]) -> dt.date:
+    """:func:`settled_date` of days given as ordinals (a district's folders give 100,000, of a few hundred dates)."""
+    return settled_date([dt.date.fromordinal(day) for day in set(days)])
 
 
 class SiteDatesTold:
@@ -394,7 +399,7 @@ def _no_key(_today: dt.date) -> str:
 
 def latest_known_date(dates: ContentDates) -> dt.date:
     """The date of the content whose dates an earlier build found: the date that build was built as of."""
-    return settled_date([dt.date.fromordinal(day) for _digest, days in dates.values() for day in days])
+    return _settled_days(day for _digest, days in dates.values() for day in days)
 
 
 def _layouts_dir(config: SiteConfig) -> Path | None:
