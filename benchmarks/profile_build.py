@@ -42,7 +42,7 @@ STAGES: list[tuple[str, re.Pattern[str]]] = [
     ("site plans drawn", re.compile(r"\(sitegen/plan/mapdraw\.py")),
     # Laying plans out (where each name and sign goes) happens while the content is checked.
     ("site plans laid out", re.compile(r"\(sitegen/content/(placement|planlayout|planitems|geometry)\.py")),
-    ("Markdown", re.compile(r"\((markdown/|nh3/|sitegen/content/markdown\.py|sitegen/content/plaintext\.py)")),
+    ("Markdown", re.compile(r"\((markdown/|nh3/|sitegen/content/markdown\.py)")),
     ("Jinja rendering", re.compile(r"\((jinja2/|markupsafe/|sitegen/render/|[^()]*\.(html|xml|txt|json):)")),
     ("feeds, calendars, vCards", re.compile(r"\((feedgen/|icalendar/|lxml/|sitegen/plan/(feeds|vcard|meetings)\.py)")),
     ("Pagefind (waiting for it)", re.compile(r"\(sitegen/publish/search\.py")),

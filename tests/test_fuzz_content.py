@@ -29,10 +29,9 @@ from hypothesis import strategies as st
 from sitegen.cli import main
 from sitegen.content.format import NEIGHBORHOOD, NOTICE
 from sitegen.content.indentation import indentation_mistake
-from sitegen.content.markdown import render_markdown
+from sitegen.content.markdown import plain_text, render_markdown
 from sitegen.content.mdlimits import markdown_trouble
 from sitegen.content.parse import Node, RawDocument, parse_yaml
-from sitegen.content.plaintext import plain_text
 from sitegen.content.schema import (
     Bearing,
     Boolean,

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.content.markdown import excerpt
-from sitegen.content.plaintext import plain_text
+from sitegen.content.markdown import excerpt, plain_text
 from sitegen.i18n import Translated, localize
 from tests.helpers import MINIMAL_SITE
 from tests.test_validate import NB, errors, neighborhood, valid_models, validate

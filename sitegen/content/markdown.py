@@ -1,8 +1,9 @@
-"""What the content's Markdown becomes: sanitized HTML with tappable phone numbers, and excerpts."""
+"""What the content's Markdown becomes: sanitized HTML with tappable phone numbers, plain text and excerpts."""
 
 from __future__ import annotations
 
 import functools
+import html
 import re
 import threading
 from typing import Any
@@ -15,7 +16,6 @@ from markupsafe import Markup, escape
 
 from sitegen.content.mdlimits import markdown_trouble
 from sitegen.content.phone import PhoneError, parse_phone
-from sitegen.content.plaintext import plain_text
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "s", "del", "ins", "mark", "small", "sub", "sup",
@@ -109,6 +109,28 @@ def render_markdown(text: str, heading_level: int = 3) -> Markup:
         return f"<{match.group(1)}h{min(6, int(match.group(2)) + shift)}>"
 
     return Markup(_HEADING.sub(lower, html))
+
+
+# What Markdown leaves of emphasis it could not pair (`**注意` with no closing marks, `~~`, which it
+# does not know): runs of two or more marks next to text. A single `*` may be arithmetic (2*3).
+_LEFTOVER_MARKS = re.compile(r"(?:\*{2,}|_{2,}|~{2,})(?=\S)|(?<=\S)(?:\*{2,}|_{2,}|~{2,})")
+# Block elements: their text is a separate piece of the plain text (table cells, list items …).
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|td|th|tr|blockquote|pre|dt|dd)>|<br\s*/?>")
+
+
+@functools.lru_cache(maxsize=2048)
+def plain_text(text: str) -> str:
+    """The words of a Markdown text, without markup, on one line.
+
+    The words of the HTML the pages show (:func:`render_markdown`, kept for the last few texts, so a
+    notice is converted once for its page, its excerpts and its summaries), so no Markdown syntax is
+    left over; a text too costly to convert is given as written.
+    """
+    if markdown_trouble(text) is not None:
+        return " ".join(text.split())
+    converted = _BLOCK_END.sub(lambda m: m.group(0) + " ", render_markdown(text))
+    stripped = html.unescape(nh3.clean(converted, tags=set()))
+    return " ".join(_LEFTOVER_MARKS.sub("", stripped).split())
 
 
 _PHONE_IN_TEXT_RE = re.compile(PHONE_IN_TEXT)

@@ -32,10 +32,9 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from sitegen.content.markdown import excerpt, excerpt_text
+from sitegen.content.markdown import excerpt, excerpt_text, plain_text
 from sitegen.content.model import Grid, Notice, Person, Service, Site
 from sitegen.content.phone import Phone
-from sitegen.content.plaintext import plain_text
 from sitegen.i18n import translations
 from sitegen.plan.layout import (
     BODY_TOP_MM,

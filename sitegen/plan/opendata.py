@@ -10,9 +10,9 @@ from typing import Any
 
 from markupsafe import Markup
 
+from sitegen.content.markdown import plain_text
 from sitegen.content.model import Meeting, Neighborhood, Notice, Person, Service, Site
 from sitegen.content.phone import Phone
-from sitegen.content.plaintext import plain_text
 from sitegen.i18n import _, in_chinese
 from sitegen.plan.hours import Opening, parse_hours
 from sitegen.plan.meetings import (

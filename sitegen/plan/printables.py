@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sitegen.cache import hash_parts
+from sitegen.content.markdown import plain_text
 from sitegen.content.model import Building, MapBuilding, Neighborhood, Person, Service, Site
 from sitegen.content.phone import Phone
-from sitegen.content.plaintext import plain_text
 from sitegen.content.planlayout import evacuation_turn
 from sitegen.content.signs import SIGNS
 from sitegen.i18n import _, translations
