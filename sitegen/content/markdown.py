@@ -96,7 +96,7 @@ def render_markdown(text: str, heading_level: int = 3) -> Markup:
     """
     if markdown_trouble(text) is not None:
         return Markup("").join(Markup("<p>{}</p>").format(part) for part in text.split("\n\n") if part.strip())
-    html = nh3.clean(
+    cleaned = nh3.clean(
         _converter().reset().convert(text),
         tags=ALLOWED_TAGS | {"h1", "h2"},
         attributes=ALLOWED_ATTRIBUTES,
@@ -108,7 +108,7 @@ def render_markdown(text: str, heading_level: int = 3) -> Markup:
     def lower(match: re.Match[str]) -> str:
         return f"<{match.group(1)}h{min(6, int(match.group(2)) + shift)}>"
 
-    return Markup(_HEADING.sub(lower, html))
+    return Markup(_HEADING.sub(lower, cleaned))
 
 
 # What Markdown leaves of emphasis it could not pair (`**注意` with no closing marks, `~~`, which it

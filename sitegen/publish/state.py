@@ -306,7 +306,7 @@ def context_key(content_dir: Path, *settings: object) -> str:
     site = ""
     if site_file.is_file():
         # Streamed: a district's site.yaml (6 MB at 10,000 neighborhoods) was read whole and hashed
-        # as the text of its bytes, four characters a byte, 45 MB for a moment on every rebuild.
+        # as the text of its bytes, four characters a byte: 20 MB for a moment on every rebuild.
         with site_file.open("rb") as stream:
             site = hashlib.file_digest(stream, "sha256").hexdigest()
     return hash_parts(code_version(), site, settings)
