@@ -43,12 +43,16 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def fork_safe() -> bool:
+    """Whether this process may fork: where the system can, and no other thread runs (forking a
+    process that runs other threads, the preview server, can deadlock its children)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
 def forkable(items: int, least: int) -> bool:
     """Whether to fork workers for ``items`` pieces of work (not worth it below ``least``)."""
-    # Forking a process that runs other threads (the preview server) can deadlock its children.
-    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     small = items < least and not os.environ.get("SITEGEN_JOBS")
-    return forkable and not small and workers() > 1
+    return fork_safe() and not small and workers() > 1
 
 
 _malloc_trim: Any = None

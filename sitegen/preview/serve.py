@@ -32,7 +32,7 @@ from sitegen.preview.watch import Changes, Watcher
 from sitegen.publish.state import BuildState
 from sitegen.publish.write import write_page
 from sitegen.report import ListReporter, Reporter
-from sitegen.workers import die_with_parent, give_back_memory, run_alone
+from sitegen.workers import die_with_parent, fork_safe, give_back_memory, run_alone
 
 EVENTS_PATH = "/__sitegen__/events"
 DEBOUNCE_SECONDS = 0.05
@@ -353,7 +353,7 @@ def _build_alone(preview: Preview, connection: Connection) -> None:
 
 def builder(preview: Preview) -> Preview | BuildingAlone:
     """What builds the preview: a process of its own where this one may fork (see :class:`BuildingAlone`)."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    if fork_safe():
         return BuildingAlone(preview)
     return preview
 
