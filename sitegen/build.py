@@ -17,7 +17,7 @@ import tempfile
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -599,12 +599,30 @@ def _collision_problems(pairs: Iterable[tuple[Claim, Claim]], documents: Documen
 
 
 def _group_fingerprints(checked: Checked, sums: Digests) -> dict[str, str]:
-    """One fingerprint per neighborhood of every input its files may show: while it holds, they stand."""
+    """One fingerprint per neighborhood of every input its files may show: while it holds, they stand.
+
+    Of site.yaml, a neighborhood's files show the site's own values (name, office, emergency
+    numbers, categories, meetings, the community notices…) and what its model took: its grids and
+    their people, the community's people it names (see validate.model_digest). Not the rest: a
+    district's site.yaml lists every grid and grid worker, and a new phone number for one of them
+    made every page of the district again.
+    """
     sources = checked.documents.sources
-    return {
-        n.slug: hash_parts(sums.common, sources[f"nb:{n.slug}"], sources[f"nbn:{n.slug}"], sources["notices"])
-        for n in checked.site.neighborhoods
-    }
+    cached = checked.validator.cache.neighborhoods if checked.validator.cache is not None else {}
+    shown = hash_parts(sums.frame, _shown_everywhere(checked.site), checked.validator.area_code)
+    fingerprints = {}
+    for n in checked.site.neighborhoods:
+        entry = cached.get(n.slug)
+        model = entry.model if entry is not None and entry.model else sums.common  # unknown: all of site.yaml
+        own = (sources[f"nb:{n.slug}"], sources[f"nbn:{n.slug}"], sources["notices"])
+        fingerprints[n.slug] = hash_parts(shown, model, *own)
+    return fingerprints
+
+
+def _shown_everywhere(site: Site) -> tuple[Site, int]:
+    """The site as a neighborhood's pages may show it: without the lists of every grid and every
+    neighborhood (only the community's pages show them), but with how many grids there are."""
+    return replace(site, grids=(), neighborhoods=()), len(site.grids)
 
 
 @contextmanager

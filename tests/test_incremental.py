@@ -93,6 +93,31 @@ def change_site(root: Path, rng: random.Random) -> None:
     )
 
 
+def change_person(root: Path, rng: random.Random) -> None:
+    """A new phone number for one of the community's people: the pages that show them change."""
+    path = root / "content" / "site.yaml"
+    person = rng.choice(["zhang-min", "li-hua", "zhao-gang", "wang-li"])
+    found = re.compile(rf"(\n  {person}:\n(?:    .*\n)*?    phone: (?:139 0000|029-0000) )\d{{4}}")
+    number = f"{rng.randint(1000, 9999)}"
+    path.write_text(found.sub(lambda m: m.group(1) + number, path.read_text(encoding="utf-8"), 1), encoding="utf-8")
+
+
+def change_grid(root: Path, rng: random.Random) -> None:
+    """A grid of site.yaml gets a new name or worker, or a person no page shows is added."""
+    path = root / "content" / "site.yaml"
+    text = path.read_text(encoding="utf-8")
+    choice = rng.randrange(3)
+    if choice == 0:
+        text = re.sub(r"name: 第二网格\d*", f"name: 第二网格{rng.randint(1, 9)}", text, count=1)
+    elif choice == 1:
+        worker = f"worker: {{name: 陈静, phone: 139 0000 {rng.randint(1000, 9999)}}}"
+        text = re.sub(r"worker: \{name: 陈静, phone: 139 0000 \d{4}\}", worker, text, count=1)
+    else:
+        person = f"  extra-{rng.randint(1, 99)}:\n    name: 新人\n    phone: 139 0000 0777\n"
+        text = text.replace("people:\n", "people:\n" + person, 1)
+    path.write_text(text, encoding="utf-8")
+
+
 def change_pact(root: Path, rng: random.Random) -> None:
     _append(root / "content" / "neighborhoods" / "lanting" / "pact.md", f"{rng.randint(4, 9)}. 爱护绿化。\n")
 
@@ -168,6 +193,7 @@ EDITS: list[Edit] = [
     edit_notice_text, add_notice, delete_notice, rename_neighborhood, add_building,
     change_site, change_pact, change_theme, new_neighborhood, remove_neighborhood,
     regrid_building, touch_without_change, add_meeting, translate_notice, translate_name, switch_languages,
+    change_person, change_grid,
 ]  # fmt: skip
 
 
@@ -471,6 +497,69 @@ def test_an_edit_in_one_neighborhood_renders_only_its_pages_and_the_community_pa
     _append(tmp_path / "content" / "neighborhoods" / "qinghe" / "neighborhood.yaml", "address: 清河路2号\n")
     again = rendered(tmp_path / "content", out)
     assert 0 < again < total / 2
+
+
+def _district(content: Path) -> None:
+    """The minimal site with three more neighborhoods, one of them in a third grid of its own."""
+    site = content / "site.yaml"
+    text = site.read_text(encoding="utf-8")
+    text = text.replace("people:\n", "people:\n  sun-li:\n    name: 孙丽\n    phone: 139 0000 0031\n", 1)
+    grid = '  - id: "03"\n    name: 第三网格\n    head: wang-li\n    worker: sun-li\n'
+    site.write_text(text.replace("chain:\n", grid + "chain:\n", 1), encoding="utf-8")
+    for slug, name in (("beiyuan", "北苑"), ("nanyuan", "南苑"), ("xiyuan", "西苑")):
+        shutil.copytree(content / "neighborhoods" / "qinghe", content / "neighborhoods" / slug)
+        path = content / "neighborhoods" / slug / "neighborhood.yaml"
+        text = path.read_text(encoding="utf-8").replace("name: 清河苑", f"name: {name}", 1)
+        path.write_text(text.replace('grid: "02"', 'grid: "03"') if slug == "xiyuan" else text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "remade"),
+    [
+        # The worker of the third grid, which only xiyuan's buildings are in.
+        ("phone: 139 0000 0031", "phone: 139 0000 0032", {"xiyuan"}),
+        # The worker of the second grid, written in place: most neighborhoods, so all are made again.
+        ("phone: 139 0000 0004}", "phone: 139 0000 0005}", {"lanting", "qinghe", "beiyuan", "nanyuan", "xiyuan"}),
+        # A volunteer of the first grid, whose phone number is not published: no page shows it.
+        ("phone: 139 0000 0003", "phone: 139 0000 0013", set()),
+        # Someone no grid names.
+        ("people:\n", "people:\n  new:\n    name: 新人\n    phone: 139 0000 0777\n", set()),
+        # What every page shows.
+        ("兰亭路1号", "兰亭路2号", {"lanting", "qinghe", "beiyuan", "nanyuan", "xiyuan"}),
+    ],
+    ids=["one grid's worker", "another grid's worker", "an unpublished number", "a person unnamed", "the office"],
+)
+def test_a_site_yaml_edit_makes_again_only_the_neighborhoods_that_show_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str, remade: set[str]
+) -> None:
+    """A district's site.yaml lists every grid and its people: a new phone number for one grid's
+    worker makes the pages of that grid's neighborhoods again, and the community's, not the rest."""
+    import sitegen.build
+
+    monkeypatch.setenv("SITEGEN_JOBS", "1")
+    content, out = tmp_path / "content", tmp_path / "out"
+    shutil.copytree(MINIMAL, content)
+    _district(content)
+    assert build(content, out) == 0
+    rendered: list[str] = []
+    render_output = sitegen.build.render_output
+
+    def spy(env: Any, output: Any, *args: Any) -> Any:
+        rendered.append(output.dest)
+        return render_output(env, output, *args)
+
+    monkeypatch.setattr(sitegen.build, "render_output", spy)
+    site = content / "site.yaml"
+    text = site.read_text(encoding="utf-8")
+    assert old in text
+    site.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert build(content, out) == 0
+    slugs = {"lanting", "qinghe", "beiyuan", "nanyuan", "xiyuan"}
+    folders = {dest.removeprefix("en/").split("/")[0] for dest in rendered}
+    assert folders & slugs == remade
+    assert "index.html" in folders  # the community's pages show every grid
+    assert build(content, tmp_path / "clean") == 0
+    assert tree(out) == tree(tmp_path / "clean")
 
 
 @pytest.mark.parametrize("edit", [translate_name, regrid_building], ids=lambda e: e.__name__)

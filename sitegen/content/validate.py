@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,8 +48,21 @@ PARALLEL_CHECK_FROM = 40
 SITE_ALONE_FROM = 256 * 1024
 
 # What checking one neighborhood gives: its model (None when handed on through the spill, or when its
-# problems left none), its summary and its problems.
-Fresh = tuple[Neighborhood | None, NeighborhoodSummary | None, list[ContentError]]
+# problems left none), its summary, its problems and the digest of its model (see model_digest).
+Fresh = tuple[Neighborhood | None, NeighborhoodSummary | None, list[ContentError], str]
+
+
+def model_digest(model: Neighborhood | None) -> str:
+    """A digest of everything a neighborhood's model holds ("" for none).
+
+    Its model is where what site.yaml gives a neighborhood ends up: its grids with their people, the
+    community's people it names, the categories with its own parties, phone numbers read with the
+    area code. While the digest and the site's own values hold, its pages stand, whatever else of
+    site.yaml changed (a grid worker's new phone number makes the pages of that grid's neighborhoods
+    again, not the district's). The model's text, about 1 ms for a neighborhood of the synthetic
+    city, against some 160 ms to check it.
+    """
+    return "" if model is None else hashlib.sha256(repr(model).encode()).hexdigest()
 
 
 def _unique_services(ctx: Checker, records: list[Rec]) -> None:
@@ -119,6 +133,7 @@ class CachedNeighborhood:
     key: tuple[str, str]
     summary: NeighborhoodSummary | None
     problems: list[ContentError]
+    model: str = ""  # its model's digest (see model_digest)
 
 
 @dataclass
@@ -425,10 +440,11 @@ class SiteValidator:
             try:
                 model = self.check_neighborhood(files, grids, shared_people)
                 summary = summarize(model) if model is not None else None
+                digest = model_digest(model)
                 if model is not None and self.spill is not None:
                     self._spilled(files.slug).write_bytes(cache.dump_data(model))
                     model = None
-                return model, summary, self.problems
+                return model, summary, self.problems, digest
             finally:
                 self.problems = problems
                 # Handed back (the caller keeps it) or spilled: a forked worker that kept every
@@ -439,8 +455,8 @@ class SiteValidator:
             return _("checking the neighborhood {slug}", slug=files.slug)
 
         def kept(fresh: Fresh) -> Fresh:
-            model, summary, problems = fresh
-            return model, self._dated_alike(summary), problems
+            model, summary, problems, digest = fresh
+            return model, self._dated_alike(summary), problems, digest
 
         checked = fork_map(alone, todo, PARALLEL_CHECK_FROM, checking, kept)
         return dict(zip((f.slug for f in todo), checked, strict=True))
@@ -451,13 +467,13 @@ class SiteValidator:
         if cached is not None:
             self.problems += cached.problems
             return cached.summary
-        neighborhood, summary, problems = fresh[files.slug]
+        neighborhood, summary, problems, digest = fresh[files.slug]
         self.problems += problems
         if neighborhood is not None:
             self.models[files.slug] = neighborhood
         if self.cache is not None:
             self.cache.neighborhoods[files.slug] = CachedNeighborhood(
-                (self.context_key, files.digest), summary, problems
+                (self.context_key, files.digest), summary, problems, digest
             )
         return summary
 

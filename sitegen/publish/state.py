@@ -273,6 +273,8 @@ class Digests:
     common: str
     sources: Mapping[str, str]
     made: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
+    # What every page depends on but site.yaml: sitegen's version, the theme and the settings.
+    frame: str = ""
 
     def fingerprint(self, template: str, sources: tuple[str, ...]) -> str:
         """The same for every page made by one template from the same inputs, computed once while kept.
@@ -297,7 +299,7 @@ def digests(documents: Documents, theme: str, settings: tuple[Any, ...]) -> Dige
     """Digests of what pages show (from the documents), and of what all pages share: site.yaml, the
     theme, the settings and sitegen's version."""
     common = hash_parts(code_version(), theme, documents.sources.get("site", ""), settings)
-    return Digests(common, documents.sources)
+    return Digests(common, documents.sources, frame=hash_parts(code_version(), theme, settings))
 
 
 def context_key(content_dir: Path, *settings: object) -> str:
