@@ -24,7 +24,7 @@ from typing import Any
 import jinja2
 
 from sitegen import cache
-from sitegen.cache import hash_parts
+from sitegen.cache import code_version, hash_parts
 from sitegen.config import SiteConfig
 from sitegen.content import planlayout
 from sitegen.content.digest import FileDigests
@@ -466,7 +466,8 @@ def _checked(
         if told is not None:
             told.tell(today)
         key = _context_key(config, today)
-        validator = SiteValidator(documents, today, state.checked, key)
+        frame = hash_parts(code_version(), today, _settings(config))  # the context key but site.yaml
+        validator = SiteValidator(documents, today, state.checked, key, frame)
         validator.spill, validator.early = spill, early
         site = validator.run()
     present = {files.slug for files in documents.neighborhoods}

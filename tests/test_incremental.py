@@ -513,27 +513,32 @@ def _district(content: Path) -> None:
         path.write_text(text.replace('grid: "02"', 'grid: "03"') if slug == "xiyuan" else text, encoding="utf-8")
 
 
+EVERY = {"lanting", "qinghe", "beiyuan", "nanyuan", "xiyuan"}
+
+
 @pytest.mark.parametrize(
-    ("old", "new", "remade"),
+    ("old", "new", "checked", "remade"),
     [
         # The worker of the third grid, which only xiyuan's buildings are in.
-        ("phone: 139 0000 0031", "phone: 139 0000 0032", {"xiyuan"}),
-        # The worker of the second grid, written in place: most neighborhoods, so all are made again.
-        ("phone: 139 0000 0004}", "phone: 139 0000 0005}", {"lanting", "qinghe", "beiyuan", "nanyuan", "xiyuan"}),
+        ("phone: 139 0000 0031", "phone: 139 0000 0032", {"xiyuan"}, {"xiyuan"}),
+        # The worker of the second grid, written in place: most neighborhoods, so all are made again
+        # (and checked again for their models).
+        ("phone: 139 0000 0004}", "phone: 139 0000 0005}", EVERY, EVERY),
         # A volunteer of the first grid, whose phone number is not published: no page shows it.
-        ("phone: 139 0000 0003", "phone: 139 0000 0013", set()),
+        ("phone: 139 0000 0003", "phone: 139 0000 0013", set(), set()),
         # Someone no grid names.
-        ("people:\n", "people:\n  new:\n    name: 新人\n    phone: 139 0000 0777\n", set()),
-        # What every page shows.
-        ("兰亭路1号", "兰亭路2号", {"lanting", "qinghe", "beiyuan", "nanyuan", "xiyuan"}),
+        ("people:\n", "people:\n  new:\n    name: 新人\n    phone: 139 0000 0777\n", set(), set()),
+        # What every page shows, but no neighborhood's check uses.
+        ("兰亭路1号", "兰亭路2号", EVERY, EVERY),
     ],
     ids=["one grid's worker", "another grid's worker", "an unpublished number", "a person unnamed", "the office"],
 )
 def test_a_site_yaml_edit_makes_again_only_the_neighborhoods_that_show_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str, remade: set[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str, checked: set[str], remade: set[str]
 ) -> None:
     """A district's site.yaml lists every grid and its people: a new phone number for one grid's
-    worker makes the pages of that grid's neighborhoods again, and the community's, not the rest."""
+    worker checks and makes the pages of that grid's neighborhoods again, and the community's, not
+    the rest."""
     import sitegen.build
 
     monkeypatch.setenv("SITEGEN_JOBS", "1")
@@ -549,14 +554,15 @@ def test_a_site_yaml_edit_makes_again_only_the_neighborhoods_that_show_it(
         return render_output(env, output, *args)
 
     monkeypatch.setattr(sitegen.build, "render_output", spy)
+    checking = checked_neighborhoods(monkeypatch)
     site = content / "site.yaml"
     text = site.read_text(encoding="utf-8")
     assert old in text
     site.write_text(text.replace(old, new, 1), encoding="utf-8")
     assert build(content, out) == 0
-    slugs = {"lanting", "qinghe", "beiyuan", "nanyuan", "xiyuan"}
+    assert set(checking) == checked
     folders = {dest.removeprefix("en/").split("/")[0] for dest in rendered}
-    assert folders & slugs == remade
+    assert folders & EVERY == remade
     assert "index.html" in folders  # the community's pages show every grid
     assert build(content, tmp_path / "clean") == 0
     assert tree(out) == tree(tmp_path / "clean")

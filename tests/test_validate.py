@@ -959,3 +959,43 @@ def test_check_survives_edits_of_a_valid_notice(position: int, cut: int, insert:
 @given(position=st.integers(0, len(MINIMAL_SITE)), cut=st.integers(0, 40), insert=yaml_ish)
 def test_check_survives_edits_of_a_valid_site_yaml(position: int, cut: int, insert: str) -> None:
     check_junk(edit(MINIMAL_SITE, position, cut, insert), "site.yaml")
+
+
+_DIGESTS = """
+import datetime as dt, sys
+from pathlib import Path
+from sitegen.content.digest import FileDigests
+from sitegen.content.load import load_documents
+from sitegen.content.validate import SiteValidator, ValidationCache
+content = Path(sys.argv[1])
+documents = load_documents(content, str(content), FileDigests({}), None)
+cache = ValidationCache()
+SiteValidator(documents, dt.date(2026, 11, 22), cache, "key", "frame").run()
+for slug, cached in sorted(cache.neighborhoods.items()):
+    print(slug, cached.key[0], cached.model)
+"""
+
+
+def test_what_a_neighborhoods_check_used_is_digested_alike_in_every_process() -> None:
+    """The digests that keep a neighborhood's check and pages across builds are of their text, which
+    must not differ between processes (string hashing is seeded per process): a digest that did
+    would check and make every neighborhood again on every edit of site.yaml."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    minimal = ROOT / "tests" / "sites" / "minimal" / "content"
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _DIGESTS, str(minimal)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=ROOT,
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1]
+    assert len(runs[0].splitlines()) == 2 and all(len(line.split()) == 3 for line in runs[0].splitlines())

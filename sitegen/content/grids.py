@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import replace
 
 from sitegen.content.model import Building, Grid, NeighborhoodSummary, Unit
@@ -25,7 +26,7 @@ def make_grid(rec: Rec, people: People) -> Grid:
     )
 
 
-def grid_ref(ctx: Checker, ref: Ref | None, grids: dict[str, Grid] | None) -> Grid | None:
+def grid_ref(ctx: Checker, ref: Ref | None, grids: Mapping[str, Grid] | None) -> Grid | None:
     if ref is None or grids is None:
         return None
     if ref.id in grids:
@@ -46,7 +47,7 @@ def make_building(
     ctx: Checker,
     rec: Rec,
     people: People,
-    grids: dict[str, Grid] | None,
+    grids: Mapping[str, Grid] | None,
     default_grid: Grid | None,
     default_given: bool,
 ) -> Building:

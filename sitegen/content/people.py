@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +35,7 @@ class People:
 
     ctx: Checker
     local: dict[str, dict[str, Any]]
-    shared: dict[str, dict[str, Any]] | None  # None: site.yaml is unreadable, so its people are unknown
+    shared: Mapping[str, dict[str, Any]] | None  # None: site.yaml is unreadable, so its people are unknown
 
     def resolve(self, value: Any, slot: str) -> Person | None:
         if value is None or value is INVALID:

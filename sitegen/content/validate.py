@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sitegen import cache, workers
+from sitegen.cache import hash_parts
 from sitegen.content import format as cs
 from sitegen.content.categories import make_category, neighborhood_categories
 from sitegen.content.grids import Coverage, covering_grids, grid_ref, make_building, make_grid
@@ -35,6 +36,7 @@ from sitegen.content.people import People
 from sitegen.content.placeholders import check_examples
 from sitegen.content.schema import INVALID, Checker, Rec, check_document, unique
 from sitegen.content.siteplan import neighborhood_map
+from sitegen.content.uses import Looked, Uses, UsesDigest, Watched
 from sitegen.errors import ContentError
 from sitegen.i18n import DEFAULT_LANGUAGE, Message, _
 from sitegen.workers import Alone, fork_map, run_alone, start_alone
@@ -48,8 +50,9 @@ PARALLEL_CHECK_FROM = 40
 SITE_ALONE_FROM = 256 * 1024
 
 # What checking one neighborhood gives: its model (None when handed on through the spill, or when its
-# problems left none), its summary, its problems and the digest of its model (see model_digest).
-Fresh = tuple[Neighborhood | None, NeighborhoodSummary | None, list[ContentError], str]
+# problems left none), its summary, its problems, the digest of its model (see model_digest) and what
+# it looked up in site.yaml's grids and people.
+Fresh = tuple[Neighborhood | None, NeighborhoodSummary | None, list[ContentError], str, Uses]
 
 
 def model_digest(model: Neighborhood | None) -> str:
@@ -124,7 +127,8 @@ def _languages(ctx: Checker, rec: Rec) -> tuple[str, ...]:
 
 @dataclass
 class CachedNeighborhood:
-    """A neighborhood checked in an earlier build, valid while ``key`` (site context, folder digest) holds.
+    """A neighborhood checked in an earlier build, valid while ``key`` holds: the digest of what its
+    check used of site.yaml (see SiteValidator.uses_key) and its folder's digest.
 
     Only its summary and problems are kept: the community pages need no more, and a build that
     must render the neighborhood's own pages checks it again.
@@ -134,6 +138,7 @@ class CachedNeighborhood:
     summary: NeighborhoodSummary | None
     problems: list[ContentError]
     model: str = ""  # its model's digest (see model_digest)
+    uses: Uses | None = None  # what its check looked up in site.yaml's grids and people
 
 
 @dataclass
@@ -233,13 +238,23 @@ class SiteValidator:
     """
 
     def __init__(
-        self, documents: Documents, today: dt.date, cache: ValidationCache | None = None, context_key: str = ""
+        self,
+        documents: Documents,
+        today: dt.date,
+        cache: ValidationCache | None = None,
+        context_key: str = "",
+        frame_key: str = "",
     ) -> None:
+        """``context_key``: what site.yaml's checked context depends on (see state.context_key);
+        ``frame_key``: what every neighborhood's check depends on but site.yaml (sitegen's version,
+        the date, the settings), else the context key is taken for it."""
         self.documents = documents
         self.today = today
         self.problems: list[ContentError] = list(documents.problems)
         self.cache = cache if context_key else None
         self.context_key = context_key
+        self.frame_key = frame_key or context_key
+        self.uses_key: Callable[[Uses], str] = lambda _uses: context_key
         self.context: SiteContext | None = None
         self.area_code = ""
         self.models: dict[str, Neighborhood] = {}
@@ -256,6 +271,10 @@ class SiteValidator:
         context = self._site_context()
         grids = context.grids if context else None
         people = context.people if context else None
+        # What every neighborhood's check takes from site.yaml besides the grids and people it looks up.
+        categories = context.fields["categories"] if context else None
+        frame = hash_parts(self.frame_key, self.area_code, repr(categories))
+        self.uses_key = UsesDigest(grids, people, frame)
         fresh = self._check_fresh(grids, people)
         summaries = []
         for files in self.documents.neighborhoods:
@@ -425,12 +444,14 @@ class SiteValidator:
         return SiteContext(self.context_key, self.area_code, fields, grids, shared_people, self.problems)
 
     def _cached(self, files: NeighborhoodFiles) -> CachedNeighborhood | None:
-        """The cache's result for the folder, while its folder and the site context are unchanged."""
+        """The cache's result for the folder, while its folder and what its check used of site.yaml are unchanged."""
         cached = self.cache.neighborhoods.get(files.slug) if self.cache is not None else None
-        return cached if cached is not None and cached.key == (self.context_key, files.digest) else None
+        if cached is None or cached.uses is None or cached.key[1] != files.digest:
+            return None
+        return cached if cached.key[0] == self.uses_key(cached.uses) else None
 
     def _check_fresh(
-        self, grids: dict[str, Grid] | None, shared_people: dict[str, dict[str, Any]] | None
+        self, grids: Mapping[str, Grid] | None, shared_people: Mapping[str, dict[str, Any]] | None
     ) -> dict[str, Fresh]:
         """Check every neighborhood the cache cannot give, on every core when there are many."""
         todo = [files for files in self.documents.neighborhoods if self._cached(files) is None]
@@ -438,13 +459,15 @@ class SiteValidator:
         def alone(files: NeighborhoodFiles) -> Fresh:
             problems, self.problems = self.problems, []
             try:
-                model = self.check_neighborhood(files, grids, shared_people)
+                watched_grids = Watched(grids) if grids is not None else None
+                watched_people = Watched(shared_people) if shared_people is not None else None
+                model = self.check_neighborhood(files, watched_grids, watched_people)
                 summary = summarize(model) if model is not None else None
                 digest = model_digest(model)
                 if model is not None and self.spill is not None:
                     self._spilled(files.slug).write_bytes(cache.dump_data(model))
                     model = None
-                return model, summary, self.problems, digest
+                return model, summary, self.problems, digest, Uses(Looked.of(watched_grids), Looked.of(watched_people))
             finally:
                 self.problems = problems
                 # Handed back (the caller keeps it) or spilled: a forked worker that kept every
@@ -455,8 +478,8 @@ class SiteValidator:
             return _("checking the neighborhood {slug}", slug=files.slug)
 
         def kept(fresh: Fresh) -> Fresh:
-            model, summary, problems, digest = fresh
-            return model, self._dated_alike(summary), problems, digest
+            model, summary, problems, digest, uses = fresh
+            return model, self._dated_alike(summary), problems, digest, uses
 
         checked = fork_map(alone, todo, PARALLEL_CHECK_FROM, checking, kept)
         return dict(zip((f.slug for f in todo), checked, strict=True))
@@ -467,13 +490,13 @@ class SiteValidator:
         if cached is not None:
             self.problems += cached.problems
             return cached.summary
-        neighborhood, summary, problems, digest = fresh[files.slug]
+        neighborhood, summary, problems, digest, uses = fresh[files.slug]
         self.problems += problems
         if neighborhood is not None:
             self.models[files.slug] = neighborhood
         if self.cache is not None:
             self.cache.neighborhoods[files.slug] = CachedNeighborhood(
-                (self.context_key, files.digest), summary, problems, digest
+                (self.uses_key(uses), files.digest), summary, problems, digest, uses
             )
         return summary
 
@@ -500,8 +523,8 @@ class SiteValidator:
     def check_neighborhood(
         self,
         files: NeighborhoodFiles,
-        grids: dict[str, Grid] | None,
-        shared_people: dict[str, dict[str, Any]] | None,
+        grids: Mapping[str, Grid] | None,
+        shared_people: Mapping[str, dict[str, Any]] | None,
     ) -> Neighborhood | None:
         """Check one neighborhood folder now (its problems go to ``problems``); keep its model in ``models``."""
         files.parse()
@@ -550,8 +573,8 @@ class SiteValidator:
         files: NeighborhoodFiles,
         rec: Rec,
         notices: tuple[Notice, ...],
-        grids: dict[str, Grid] | None,
-        shared_people: dict[str, dict[str, Any]] | None,
+        grids: Mapping[str, Grid] | None,
+        shared_people: Mapping[str, dict[str, Any]] | None,
     ) -> Neighborhood:
         assert files.document is not None
         ctx = self.checker(files.document)
