@@ -9,10 +9,12 @@ however it ends.
 from __future__ import annotations
 
 import ctypes
+import errno
 import multiprocessing
 import os
 import pickle
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -302,21 +304,156 @@ def _stop(pool: list[_Worker]) -> None:
         worker.connection.close()
 
 
+def _run_and_leave(function: Callable[[], Any], file: Any) -> None:
+    """In a child: run ``function`` and leave its result (or its failure) pickled in ``file``.
+
+    Written as it is pickled, a large result takes no buffer of its size on top of the child's peak.
+    """
+    try:
+        message: tuple[str, Any] = ("done", function())
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        message = ("failed", _portable(exc))
+    pickle.dump(message, file, protocol=pickle.HIGHEST_PROTOCOL)
+    file.flush()
+
+
+class Forker:
+    """A child forked while this process is small, which forks children for it later.
+
+    A forked child starts with every page of the process it was forked from (shared, but its own
+    to count, and copied as soon as either writes to them): the preview's builder holds a
+    district's state (200 MB at 10,000 neighborhoods), and checking the district's site.yaml took
+    the child it forked for that some 165 MB more. Work that needs nothing of what this process
+    came to hold, only what it is sent (a file to read and a few values), is better started from
+    here: the forker stays as small as this process was when it was made. It forks one child at a
+    time, for work sent pickled (see :func:`start_alone`); it ends when this process ends.
+    """
+
+    def __init__(self) -> None:
+        here, there = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        parent = os.getpid()
+        give_back_memory()
+        pid = os.fork()
+        if pid == 0:  # the forker: never returns
+            code = 1
+            try:
+                here.close()
+                _become_worker(parent)
+                _fork_when_asked(there)
+                code = 0
+            finally:
+                os._exit(code)
+        there.close()
+        self.pid = pid
+        self.socket = here
+        self._ended: dict[int, int] = {}  # the wait status of children that ended, by pid, not yet asked for
+
+    def start(self, function: Callable[[], Any], file: Any) -> int:
+        """Have a child of the forker run ``function`` (pickled there) and leave its result in
+        ``file``; its pid. OSError if the forker is gone."""
+        socket.send_fds(self.socket, [pickle.dumps(function, protocol=pickle.HIGHEST_PROTOCOL)], [file.fileno()])
+        while True:
+            message = self._hear()
+            if message[0] == "started":
+                pid: int = message[1]
+                return pid
+
+    def wait(self, pid: int) -> int:
+        """Wait for the forker's child ``pid`` to end; its wait status (-1 if the forker is gone)."""
+        while pid not in self._ended:
+            try:
+                self._hear()
+            except OSError:
+                return -1
+        return self._ended.pop(pid)
+
+    def _hear(self) -> tuple[Any, ...]:
+        data = self.socket.recv(4096)
+        if not data:
+            raise OSError(errno.EPIPE, "the forker is gone")
+        message: tuple[Any, ...] = pickle.loads(data)
+        if message[0] == "ended":
+            self._ended[message[1]] = message[2]
+        return message
+
+    def close(self) -> None:
+        """End the forker (its children end with it)."""
+        self.socket.close()
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+
+
+def _fork_when_asked(connection: socket.socket) -> None:
+    """The forker's life (see :class:`Forker`): a child for each piece of work sent, until its parent is gone."""
+    forker = os.getpid()
+    while True:
+        try:
+            data, fds, _flags, _address = socket.recv_fds(connection, 1 << 20, 1)
+        except OSError:
+            return
+        if not data:
+            return
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 1
+            try:
+                connection.close()
+                _become_worker(forker)
+                with os.fdopen(fds[0], "wb") as file:
+                    _run_and_leave(pickle.loads(data), file)
+                code = 0
+            finally:
+                os._exit(code)
+        for fd in fds:
+            os.close(fd)
+        connection.send(pickle.dumps(("started", pid)))
+        _pid, status = os.waitpid(pid, 0)
+        connection.send(pickle.dumps(("ended", pid, status)))
+
+
+_forker: Forker | None = None
+
+
+def keep_forker() -> None:
+    """Fork the forker (see :class:`Forker`) now, while this process is small, for the rest of its
+    life; nothing where forking is not possible."""
+    global _forker
+    if _forker is None and fork_safe() and hasattr(socket, "send_fds"):
+        _forker = Forker()
+
+
+def drop_forker() -> None:
+    """End the forker, if this process keeps one."""
+    global _forker
+    forker, _forker = _forker, None
+    if forker is not None:
+        forker.close()
+
+
 class Alone(Generic[Result]):
     """Work a forked child of its own does while this process goes on (see :func:`start_alone`)."""
 
-    def __init__(self, function: Callable[[], Result], doing: Message) -> None:
+    def __init__(self, function: Callable[[], Result], doing: Message, sent: bool = False) -> None:
         self._function, self._doing = function, doing
         self._pid: int | None = None
         self._file: Any = None
+        self._forker: Forker | None = None
         if forkable(1, 1):
-            self._start()
+            self._start(_forker if sent and _forker is not None else None)
 
-    def _start(self) -> None:
+    def _start(self, forker: Forker | None) -> None:
         # The child leaves its result in a file and ends: its memory goes as soon as it is done,
-        # whenever this process asks for the result. Written as it is pickled, a large result takes
-        # no buffer of its size on top of the child's peak.
+        # whenever this process asks for the result.
         self._file = tempfile.TemporaryFile()
+        if forker is not None:
+            try:
+                self._pid, self._forker = forker.start(self._function, self._file), forker
+                return
+            except OSError:  # the forker is gone: forked from here after all
+                pass
         parent = os.getpid()
         give_back_memory()
         pid = os.fork()
@@ -324,16 +461,16 @@ class Alone(Generic[Result]):
             code = 1
             try:
                 _become_worker(parent)
-                try:
-                    message: tuple[str, Any] = ("done", self._function())
-                except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-                    message = ("failed", _portable(exc))
-                pickle.dump(message, self._file, protocol=pickle.HIGHEST_PROTOCOL)
-                self._file.flush()
+                _run_and_leave(self._function, self._file)
                 code = 0
             finally:
                 os._exit(code)
         self._pid = pid
+
+    def _wait(self, pid: int) -> int:
+        if self._forker is not None:
+            return self._forker.wait(pid)
+        return os.waitpid(pid, 0)[1]
 
     def result(self) -> Result:
         """The work's result, once the child has ended (done here where it could not fork); its
@@ -342,13 +479,13 @@ class Alone(Generic[Result]):
         if pid is None:
             return self._function()
         try:
-            _pid, status = os.waitpid(pid, 0)
+            status = self._wait(pid)
         except BaseException:  # Ctrl-C here, which the child ignores: it ends with this process's work
             self.cancel()
             raise
         self._pid = None
         try:
-            code = os.waitstatus_to_exitcode(status)
+            code = os.waitstatus_to_exitcode(status) if status >= 0 else 1
             self._file.seek(0)
             data = self._file.read()
         finally:
@@ -370,11 +507,11 @@ class Alone(Generic[Result]):
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            os.waitpid(pid, 0)
+            self._wait(pid)
             self._file.close()
 
 
-def start_alone(function: Callable[[], Result], doing: Message) -> Alone[Result]:
+def start_alone(function: Callable[[], Result], doing: Message, sent: bool = False) -> Alone[Result]:
     """Start ``function()`` in a forked child of its own, which this process leaves to it; its result
     is :meth:`Alone.result`, and :meth:`Alone.cancel` ends it if it is not wanted.
 
@@ -383,14 +520,18 @@ def start_alone(function: Callable[[], Result], doing: Message) -> Alone[Result]
     give it back), and the child starts from this process as it is now, before it grows. It may be
     started from a worker. ``doing`` names the work in errors. Where forking is not possible
     (threads, one job, no fork), the work is done here when its result is asked for.
+
+    ``sent``: ``function`` needs nothing of this process but itself, pickled (a module's function
+    and plain values): where this process keeps a forker (see :func:`keep_forker`), the child is
+    forked from there.
     """
-    return Alone(function, doing)
+    return Alone(function, doing, sent)
 
 
-def run_alone(function: Callable[[], Result], doing: Message) -> Result:
+def run_alone(function: Callable[[], Result], doing: Message, sent: bool = False) -> Result:
     """``function()`` in a forked child of its own, which ends once it has handed back the result
     (see :func:`start_alone`); here where forking is not possible."""
-    return start_alone(function, doing).result()
+    return start_alone(function, doing, sent).result()
 
 
 def fork_map(

@@ -138,7 +138,9 @@ def test_a_large_site_yaml_is_checked_before_the_folders_are_read(
     monkeypatch.setattr(workers, "forkable", lambda items, least: workers.workers() > 1)
     events: list[str] = []
     start_alone, load_documents = validate.start_alone, build_module.load_documents
-    monkeypatch.setattr(validate, "start_alone", lambda *args: [events.append("site"), start_alone(*args)][1])
+    monkeypatch.setattr(
+        validate, "start_alone", lambda *args, **kw: [events.append("site"), start_alone(*args, **kw)][1]
+    )
     monkeypatch.setattr(
         build_module, "load_documents", lambda *args: [events.append("folders"), load_documents(*args)][1]
     )
@@ -180,7 +182,9 @@ def test_without_a_date_a_large_site_yaml_is_checked_early_and_tells_its_dates(
     monkeypatch.setattr(workers, "forkable", lambda items, least: workers.workers() > 1)
     events: list[str] = []
     start_alone, load_documents, load_site = validate.start_alone, build_module.load_documents, load._load_site
-    monkeypatch.setattr(validate, "start_alone", lambda *args: [events.append("site"), start_alone(*args)][1])
+    monkeypatch.setattr(
+        validate, "start_alone", lambda *args, **kw: [events.append("site"), start_alone(*args, **kw)][1]
+    )
     monkeypatch.setattr(
         build_module, "load_documents", lambda *args: [events.append("folders"), load_documents(*args)][1]
     )

@@ -752,6 +752,62 @@ def test_work_run_alone_hands_back_its_result_or_its_failure(monkeypatch: pytest
     assert workers.run_alone(os.getpid, "working") == here
 
 
+def _parent_and_size() -> tuple[int, int]:
+    """This process's parent and resident set in MB (sent to the forker: a module's function)."""
+    with open(f"/proc/{os.getpid()}/status") as stream:
+        rss = next(int(line.split()[1]) for line in stream if line.startswith("VmRSS:"))
+    return os.getppid(), rss // 1024
+
+
+def _fails() -> None:
+    from sitegen.errors import SitegenError
+
+    raise SitegenError("没有网格")
+
+
+def _dies() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="resident sets from /proc: Linux only")
+def test_work_sent_to_the_forker_starts_from_this_process_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Work that needs nothing of this process but itself (sent pickled) runs in a child of the forker,
+    forked while this process was small: it does not start with what this process came to hold."""
+    import functools
+    import time
+
+    from sitegen import workers
+    from sitegen.errors import SitegenError
+
+    monkeypatch.setenv("SITEGEN_JOBS", "2")
+    monkeypatch.setattr(workers, "fork_safe", lambda: True)  # even with other tests' threads
+    monkeypatch.setattr(workers, "_forker", None)
+    workers.keep_forker()
+    forker = workers._forker
+    assert forker is not None
+    try:
+        held = b"x" * (150 * 2**20)  # what the process came to hold (a district's state)
+        parent, size = workers.run_alone(_parent_and_size, "measuring", sent=True)
+        assert parent == forker.pid and size < _parent_and_size()[1] - 120
+        parent, size = workers.run_alone(_parent_and_size, "measuring")  # not sent: forked from here
+        assert parent == os.getpid() and size > 150
+        with pytest.raises(SitegenError, match="没有网格"):
+            workers.run_alone(_fails, "working", sent=True)
+        with pytest.raises(workers.WorkerFailed, match="SIGKILL.*checking site.yaml"):
+            workers.run_alone(_dies, "checking site.yaml", sent=True)
+        sleeping = workers.start_alone(functools.partial(time.sleep, 60), "sleeping", sent=True)
+        started = time.monotonic()
+        sleeping.cancel()
+        assert time.monotonic() - started < 10
+        assert workers.run_alone(_parent_and_size, "measuring", sent=True)[0] == forker.pid  # it goes on
+        os.kill(forker.pid, signal.SIGKILL)
+        os.waitpid(forker.pid, 0)
+        assert workers.run_alone(_parent_and_size, "measuring", sent=True)[0] == os.getpid()  # gone: from here
+        del held
+    finally:
+        workers.drop_forker()
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim: Linux only")
 def test_memory_freed_by_python_is_given_back_to_the_system() -> None:
     """Large objects freed (a district's pages made once) leave their memory with the C allocator;

@@ -408,6 +408,49 @@ def test_a_districts_pages_are_rendered_by_children_of_the_builder(
     assert (int(pid) != preview.pid) == district and int(pid) != os.getpid()
 
 
+def _site_checked_and_noted(*args: Any) -> Any:
+    """site.yaml checked as the preview's builder has it checked, noting which process checked it."""
+    from sitegen.content import validate
+
+    with open(os.environ["SITEGEN_TEST_NOTES"], "a") as out:
+        out.write(f"{os.getpid()} {os.getppid()}\n")
+    return validate.__dict__["_checked_site_as_shipped"](*args)
+
+
+def _children(pid: int) -> set[int]:
+    tasks = Path(f"/proc/{pid}/task").iterdir()
+    return {int(child) for task in tasks for child in (task / "children").read_text().split()}
+
+
+def test_a_large_site_yaml_edited_is_checked_by_a_child_of_the_builders_forker(
+    alone: Callable[[], tuple[Any, Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a large site.yaml, the builder forks a forker before its first build; an edit of site.yaml
+    is checked by a child forked from there (small), not from the builder, which holds the district
+    by then (see workers.Forker)."""
+    from sitegen.content import validate
+
+    notes = tmp_path / "checked.txt"
+    monkeypatch.setenv("SITEGEN_TEST_NOTES", str(notes))
+    monkeypatch.setattr(validate, "SITE_ALONE_FROM", 1)
+    monkeypatch.setitem(validate.__dict__, "_checked_site_as_shipped", validate._site_checked_from_file)
+    # Pickled by reference: the child finds this function under the name it was sent by.
+    monkeypatch.setattr(validate, "_site_checked_from_file", _site_checked_and_noted)
+    monkeypatch.setattr(_site_checked_and_noted, "__module__", validate.__name__)
+    monkeypatch.setattr(_site_checked_and_noted, "__qualname__", "_site_checked_from_file")
+    preview, content = alone()
+    preview.rebuild()
+    forkers = _children(preview.pid)
+    assert len(forkers) == 1  # the forker, forked before the first build, and nothing else left
+    edit(content / "site.yaml", "139 0000 0004", "139 0000 0005")
+    preview.rebuild({str(content / "site.yaml")})
+    assert preview.problems == []
+    preview.fresh("lanting/index.html")
+    assert "139 0000 0005" in (preview.site / "lanting/index.html").read_text(encoding="utf-8")
+    (first, first_parent), (pid, parent) = [map(int, line.split()) for line in notes.read_text().splitlines()]
+    assert first_parent in forkers and parent in forkers and pid != first
+
+
 def test_the_builder_renders_what_is_left_while_nobody_asks(alone: Callable[[], tuple[Any, Path]]) -> None:
     preview, content = alone()
     preview.rebuild()

@@ -101,7 +101,7 @@ def test_a_large_site_yaml_checked_before_the_folders_are_read_is_taken_as_check
 
     checked_again: list[int] = []
     run_alone = validate.run_alone
-    monkeypatch.setattr(validate, "run_alone", lambda *args: [checked_again.append(1), run_alone(*args)][1])
+    monkeypatch.setattr(validate, "run_alone", lambda *args, **kw: [checked_again.append(1), run_alone(*args, **kw)][1])
 
     def checked(early_key: str, key: str) -> tuple[object, list[ContentError]]:
         validator = SiteValidator(load_documents(content, "content"), TODAY, validate.ValidationCache(), key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -66,6 +67,18 @@ def model_digest(model: Neighborhood | None) -> str:
     city, against some 160 ms to check it.
     """
     return "" if model is None else hashlib.sha256(repr(model).encode()).hexdigest()
+
+
+def _site_checked_from_file(content_dir: Path, display_root: str, today: dt.date, key: str) -> tuple[SiteContext, str]:
+    """site.yaml read and checked by a child of its own (see SiteValidator.check_site_early), which
+    needs nothing but these values: it may be forked from the forker (see workers.Forker)."""
+    documents = Documents(content_dir, [], [], [], display_root=display_root)
+    return SiteValidator(documents, today, None, key)._checked_site_alone()
+
+
+def large_site(content_dir: Path) -> bool:
+    """Whether site.yaml is large enough to be checked by a child of its own (see SITE_ALONE_FROM)."""
+    return Documents(content_dir, [], [], []).site_size() >= SITE_ALONE_FROM
 
 
 def _unique_services(ctx: Checker, records: list[Rec]) -> None:
@@ -321,7 +334,11 @@ class SiteValidator:
                 cached, self.area_code = self._checked_site()
             else:
                 doing = _("checking {file}", file=self.documents.site_display)
-                cached, self.area_code = run_alone(self._checked_site_alone, doing)
+                documents = self.documents
+                check = functools.partial(
+                    _site_checked_from_file, documents.content_dir, documents.display_root, self.today, self.context_key
+                )
+                cached, self.area_code = run_alone(check, doing, sent=True)
             self.documents.forget_site()
             if self.cache is not None and cached.fields:
                 self.cache.site = cached
@@ -371,8 +388,8 @@ class SiteValidator:
         key = context_key(today)
         if cached is not None and cached.key == key:
             return None
-        validator = SiteValidator(documents, today, None, key)
-        return start_alone(validator._checked_site_alone, doing)
+        checked = functools.partial(_site_checked_from_file, content_dir, display_root, today, key)
+        return start_alone(checked, doing, sent=True)  # from the forker, where this process keeps one
 
     def _checked_site_alone(self) -> tuple[SiteContext, str]:
         """site.yaml checked in a worker of its own, its parsed tree let go before the context is handed

@@ -26,13 +26,14 @@ from typing import Any
 
 from sitegen.build import build
 from sitegen.config import SiteConfig
+from sitegen.content.validate import large_site
 from sitegen.errors import BuildAborted, SitegenError
 from sitegen.i18n import _, translate
 from sitegen.preview.watch import Changes, Watcher
 from sitegen.publish.state import BuildState
 from sitegen.publish.write import write_page
 from sitegen.report import ListReporter, Reporter
-from sitegen.workers import die_with_parent, fork_safe, give_back_memory, run_alone
+from sitegen.workers import die_with_parent, fork_safe, give_back_memory, keep_forker, run_alone
 
 EVENTS_PATH = "/__sitegen__/events"
 DEBOUNCE_SECONDS = 0.05
@@ -324,7 +325,14 @@ class BuildingAlone:
 
 
 def _build_alone(preview: Preview, connection: Connection) -> None:
-    """The builder's life (see :class:`BuildingAlone`): until the server is gone."""
+    """The builder's life (see :class:`BuildingAlone`): until the server is gone.
+
+    With a large site.yaml, it keeps a forker made before the first build (see workers.Forker): an
+    edit of site.yaml is checked by a child forked from there, not from the builder that holds
+    the district by then.
+    """
+    if large_site(preview.config.content_dir):
+        keep_forker()
     told = preview.generation
     behind = 0.0  # when the pages left to render start rendering, if no page is asked for first
     while True:
