@@ -304,6 +304,25 @@ def _stop(pool: list[_Worker]) -> None:
         worker.connection.close()
 
 
+def fork_child(run: Callable[[], None]) -> int:
+    """Fork a child that ends with this process and leaves Ctrl-C and SIGTERM to it (see
+    :func:`_become_worker`), runs ``run`` and exits: 0 once it returned, 1 if it raised (its
+    traceback on standard error). The child's pid."""
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 1
+        try:
+            _become_worker(parent)
+            run()
+            code = 0
+        except BaseException:  # noqa: BLE001 - said on the terminal; the parent sees the exit code
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    return pid
+
+
 def _run_and_leave(function: Callable[[], Any], file: Any) -> None:
     """In a child: run ``function`` and leave its result (or its failure) pickled in ``file``.
 
@@ -331,20 +350,14 @@ class Forker:
 
     def __init__(self) -> None:
         here, there = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        parent = os.getpid()
+
+        def forker() -> None:
+            here.close()
+            _fork_when_asked(there)
+
         give_back_memory()
-        pid = os.fork()
-        if pid == 0:  # the forker: never returns
-            code = 1
-            try:
-                here.close()
-                _become_worker(parent)
-                _fork_when_asked(there)
-                code = 0
-            finally:
-                os._exit(code)
+        self.pid = fork_child(forker)
         there.close()
-        self.pid = pid
         self.socket = here
         self._ended: dict[int, int] = {}  # the wait status of children that ended, by pid, not yet asked for
 
@@ -388,7 +401,6 @@ class Forker:
 
 def _fork_when_asked(connection: socket.socket) -> None:
     """The forker's life (see :class:`Forker`): a child for each piece of work sent, until its parent is gone."""
-    forker = os.getpid()
     while True:
         try:
             data, fds, _flags, _address = socket.recv_fds(connection, 1 << 20, 1)
@@ -396,17 +408,13 @@ def _fork_when_asked(connection: socket.socket) -> None:
             return
         if not data:
             return
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            code = 1
-            try:
-                connection.close()
-                _become_worker(forker)
-                with os.fdopen(fds[0], "wb") as file:
-                    _run_and_leave(pickle.loads(data), file)
-                code = 0
-            finally:
-                os._exit(code)
+
+        def run(data: bytes = data, fd: int = fds[0]) -> None:
+            connection.close()
+            with os.fdopen(fd, "wb") as file:
+                _run_and_leave(pickle.loads(data), file)
+
+        pid = fork_child(run)
         for fd in fds:
             os.close(fd)
         connection.send(pickle.dumps(("started", pid)))
@@ -454,18 +462,8 @@ class Alone(Generic[Result]):
                 return
             except OSError:  # the forker is gone: forked from here after all
                 pass
-        parent = os.getpid()
         give_back_memory()
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            code = 1
-            try:
-                _become_worker(parent)
-                _run_and_leave(self._function, self._file)
-                code = 0
-            finally:
-                os._exit(code)
-        self._pid = pid
+        self._pid = fork_child(lambda: _run_and_leave(self._function, self._file))
 
     def _wait(self, pid: int) -> int:
         if self._forker is not None:

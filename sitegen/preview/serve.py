@@ -33,7 +33,7 @@ from sitegen.preview.watch import Changes, Watcher
 from sitegen.publish.state import BuildState
 from sitegen.publish.write import write_page
 from sitegen.report import ListReporter, Reporter
-from sitegen.workers import die_with_parent, fork_safe, give_back_memory, keep_forker, run_alone
+from sitegen.workers import fork_child, fork_safe, give_back_memory, keep_forker, run_alone
 
 EVENTS_PATH = "/__sitegen__/events"
 DEBOUNCE_SECONDS = 0.05
@@ -242,22 +242,14 @@ class BuildingAlone:
         self.closed = False
         self.gone = False
         here, there = multiprocessing.Pipe()
-        parent = os.getpid()
-        pid = os.fork()
-        if pid == 0:  # the builder: never returns
-            code = 1
-            try:
-                here.close()
-                die_with_parent(parent)
-                # Ctrl-C and SIGTERM are the server's to handle: it ends this process when it stops.
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                _build_alone(preview, there)
-                code = 0
-            except BaseException:  # noqa: BLE001 - said on the terminal; the server tells the browser
-                traceback.print_exc()
-            finally:
-                os._exit(code)
+
+        def builds() -> None:
+            # Ctrl-C and SIGTERM are the server's to handle: it ends this process when it stops. Its
+            # failure is said on the terminal; the server tells the browser.
+            here.close()
+            _build_alone(preview, there)
+
+        pid = fork_child(builds)
         there.close()
         self.pid: int | None = pid
         self.connection = here
