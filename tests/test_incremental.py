@@ -568,6 +568,34 @@ def test_a_site_yaml_edit_makes_again_only_the_neighborhoods_that_show_it(
     assert tree(out) == tree(tmp_path / "clean")
 
 
+def test_while_site_yaml_stands_a_cached_check_is_taken_without_digesting_what_it_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A district's 20,000 grids would be digested again on every edit of a notice otherwise."""
+    from sitegen.content.uses import UsesDigest
+
+    monkeypatch.setenv("SITEGEN_JOBS", "1")
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    _district(content)
+    assert build(content, tmp_path / "out") == 0
+    digested: list[object] = []
+    digest = UsesDigest.__call__
+    monkeypatch.setattr(UsesDigest, "__call__", lambda self, uses: [digested.append(uses), digest(self, uses)][1])
+    checking = checked_neighborhoods(monkeypatch)
+    _append(content / "neighborhoods" / "xiyuan" / "neighborhood.yaml", "address: 西苑路1号\n")
+    assert build(content, tmp_path / "out") == 0
+    assert checking == ["xiyuan"] and len(digested) == 1  # the edited one's, to keep with it
+    edit = content / "site.yaml"
+    edit.write_text(edit.read_text(encoding="utf-8").replace("0031", "0032"), encoding="utf-8")
+    assert build(content, tmp_path / "out") == 0
+    after_site = len(digested)
+    assert after_site > 2  # what each cached check used, as site.yaml now has it
+    _append(content / "neighborhoods" / "qinghe" / "neighborhood.yaml", "address: 清河路2号\n")
+    assert build(content, tmp_path / "out") == 0
+    assert len(digested) == after_site + 1
+
+
 @pytest.mark.parametrize("edit", [translate_name, regrid_building], ids=lambda e: e.__name__)
 def test_grid_coverage_follows_names_and_buildings(tmp_path: Path, edit: Callable[[Path, random.Random], None]) -> None:
     """The grids' coverage is kept while no edit changes it: a new English name or a moved building does."""

@@ -85,9 +85,15 @@ class UsesDigest:
         self.frame = frame
         self._entries: dict[tuple[str, str], str] = {}
         self._keys: dict[str, str] = {}
+        self._made: dict[Uses, str] = {}  # neighborhoods of one grid used the same
 
     def __call__(self, uses: Uses) -> str:
-        return hash_parts(self.frame, self._part("grids", uses.grids), self._part("people", uses.people))
+        made = self._made.get(uses)
+        if made is None:
+            made = self._made[uses] = hash_parts(
+                self.frame, self._part("grids", uses.grids), self._part("people", uses.people)
+            )
+        return made
 
     def _part(self, name: str, looked: Looked | None) -> str:
         mapping = self.mappings[name]

@@ -152,6 +152,8 @@ class CachedNeighborhood:
     problems: list[ContentError]
     model: str = ""  # its model's digest (see model_digest)
     uses: Uses | None = None  # what its check looked up in site.yaml's grids and people
+    # The context key it was last found to stand for: while it holds, so does the entry, unasked.
+    context: str = ""
 
 
 @dataclass
@@ -465,6 +467,8 @@ class SiteValidator:
         cached = self.cache.neighborhoods.get(files.slug) if self.cache is not None else None
         if cached is None or cached.uses is None or cached.key[1] != files.digest:
             return None
+        if cached.context == self.context_key:  # site.yaml, the date and the settings as they were
+            return cached
         return cached if cached.key[0] == self.uses_key(cached.uses) else None
 
     def _check_fresh(
@@ -505,6 +509,7 @@ class SiteValidator:
         """The neighborhood's summary from the cache if its folder and context are unchanged, else checked now."""
         cached = self._cached(files)
         if cached is not None:
+            cached.context = self.context_key
             self.problems += cached.problems
             return cached.summary
         neighborhood, summary, problems, digest, uses = fresh[files.slug]
@@ -513,7 +518,7 @@ class SiteValidator:
             self.models[files.slug] = neighborhood
         if self.cache is not None:
             self.cache.neighborhoods[files.slug] = CachedNeighborhood(
-                (self.uses_key(uses), files.digest), summary, problems, digest, uses
+                (self.uses_key(uses), files.digest), summary, problems, digest, uses, self.context_key
             )
         return summary
 
