@@ -359,6 +359,7 @@ class Forker:
         self.pid = fork_child(forker)
         there.close()
         self.socket = here
+        self.owner = os.getpid()  # a worker forked from the owner sees the forker but must not use it
         self._ended: dict[int, int] = {}  # the wait status of children that ended, by pid, not yet asked for
 
     def start(self, function: Callable[[], Any], file: Any) -> int:
@@ -450,7 +451,7 @@ class Alone(Generic[Result]):
         self._file: Any = None
         self._forker: Forker | None = None
         if forkable(1, 1):
-            self._start(_forker if sent and _forker is not None else None)
+            self._start(_forker if sent and _forker is not None and _forker.owner == os.getpid() else None)
 
     def _start(self, forker: Forker | None) -> None:
         # The child leaves its result in a file and ends: its memory goes as soon as it is done,
@@ -460,8 +461,8 @@ class Alone(Generic[Result]):
             try:
                 self._pid, self._forker = forker.start(self._function, self._file), forker
                 return
-            except OSError:  # the forker is gone: forked from here after all
-                pass
+            except (OSError, pickle.PicklingError, TypeError, AttributeError):  # gone, or not to be sent
+                pass  # forked from here after all
         give_back_memory()
         self._pid = fork_child(lambda: _run_and_leave(self._function, self._file))
 

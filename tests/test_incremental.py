@@ -828,6 +828,14 @@ def test_work_sent_to_the_forker_starts_from_this_process_as_it_was(monkeypatch:
         sleeping.cancel()
         assert time.monotonic() - started < 10
         assert workers.run_alone(_parent_and_size, "measuring", sent=True)[0] == forker.pid  # it goes on
+        here = os.getpid()
+        marker = "好"
+        assert workers.run_alone(lambda: (os.getppid(), marker), "closure", sent=True) == (here, "好")  # not sent
+        # A worker forked from here sees the forker, but its children are forked from the worker.
+        nested = workers.fork_map(
+            lambda i: (os.getpid(), workers.run_alone(_parent_and_size, "m", sent=True)[0]), [1, 2], 1
+        )
+        assert all(worker == parent != forker.pid for worker, parent in nested)
         os.kill(forker.pid, signal.SIGKILL)
         os.waitpid(forker.pid, 0)
         assert workers.run_alone(_parent_and_size, "measuring", sent=True)[0] == os.getpid()  # gone: from here
