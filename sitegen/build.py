@@ -32,7 +32,7 @@ from sitegen.content.load import NEIGHBORHOODS_DIR, NOTICES_DIR, Documents, Neig
 from sitegen.content.model import Neighborhood, Notice, Site
 from sitegen.content.parse import Node, RawDocument
 from sitegen.content.schema import parse_date
-from sitegen.content.validate import SiteContext, SiteValidator, sorted_problems
+from sitegen.content.validate import SiteContext, SiteValidator, large_site, sorted_problems
 from sitegen.errors import BuildAborted, ContentError, SitegenError, has_errors
 from sitegen.i18n import Message, _, catalogs_digest
 from sitegen.plan import exports, measure, printables, routes
@@ -66,7 +66,7 @@ from sitegen.publish.write import (
 from sitegen.render.environment import make_env
 from sitegen.render.page import render_output
 from sitegen.report import Reporter, Stopwatch
-from sitegen.workers import Alone, fork_map, give_back_memory
+from sitegen.workers import Alone, fork_map, forker_kept, give_back_memory
 
 # Layouts of the site plans, in the cache folder (sitegen.content.planlayout).
 LAYOUTS_DIR = "plans"
@@ -668,7 +668,11 @@ def build(
     check_output_dir(config.output_dir, protected)
     if config.pdf:
         find_chromium()  # before any work: without a browser there is nothing to print with
-    with few_collections(), locked(lock_file(config.output_dir, config.cache_dir), config.output_dir, reporter):
+    # A build that loads its state from the cache holds a district's by the time it finds site.yaml
+    # edited; the child that checks site.yaml again is forked from a forker made before (see
+    # SiteValidator.check_site_early). The preview's builder keeps one of its own.
+    forker = forker_kept(state is None and large_site(config.content_dir))
+    with few_collections(), forker, locked(lock_file(config.output_dir, config.cache_dir), config.output_dir, reporter):
         try:
             _tidy(config, clean)
             with planlayout.layouts_kept(_layouts_dir(config)), _spill_folder(config.cache_dir) as spill:

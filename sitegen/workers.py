@@ -20,7 +20,8 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, NoReturn, TypeVar
@@ -440,6 +441,20 @@ def drop_forker() -> None:
     forker, _forker = _forker, None
     if forker is not None:
         forker.close()
+
+
+@contextmanager
+def forker_kept(wanted: bool) -> Iterator[None]:
+    """While in the block, keep a forker (see :func:`keep_forker`) when ``wanted`` and this process
+    keeps none yet; it ends with the block."""
+    if not wanted or _forker is not None:
+        yield
+        return
+    keep_forker()
+    try:
+        yield
+    finally:
+        drop_forker()
 
 
 class Alone(Generic[Result]):

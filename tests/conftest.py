@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,3 +143,44 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     assert built.returncode == 0, f"building the wheel failed (is hatchling installed?)\n{built.stdout}{built.stderr}"
     (wheel,) = root.glob("*.whl")
     return Installed.create(root / "venv", root / "home", str(wheel), wheel=wheel)
+
+
+def children(pid: int) -> set[int]:
+    """The processes ``pid`` forked that are still there (Linux)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(child) for child in (task / "children").read_text().split()}
+    return found
+
+
+def _site_checked_and_noted(*args: Any) -> Any:
+    """site.yaml checked as sitegen has it checked by a child of its own, noting which process checked it."""
+    from sitegen.content import validate
+
+    with open(os.environ["SITEGEN_TEST_NOTES"], "a") as out:
+        out.write(f"{os.getpid()} {os.getppid()}\n")
+    return validate.__dict__["_checked_site_as_shipped"](*args)
+
+
+@pytest.fixture
+def site_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[tuple[int, int]]]:
+    """Every site.yaml taken as large, so checked by a child of its own (see validate.SITE_ALONE_FROM);
+    the function returned tells each such check's process and its parent, in the order they ran."""
+    from sitegen.content import validate
+
+    notes = tmp_path / "site-checks.txt"
+    monkeypatch.setenv("SITEGEN_TEST_NOTES", str(notes))
+    monkeypatch.setattr(validate, "SITE_ALONE_FROM", 1)
+    monkeypatch.setitem(validate.__dict__, "_checked_site_as_shipped", validate._site_checked_from_file)
+    # Work sent to a forker is pickled by reference: its child finds this function under the name it
+    # was sent by.
+    monkeypatch.setattr(validate, "_site_checked_from_file", _site_checked_and_noted)
+    monkeypatch.setattr(_site_checked_and_noted, "__module__", validate.__name__)
+    monkeypatch.setattr(_site_checked_and_noted, "__qualname__", "_site_checked_from_file")
+
+    def checks() -> list[tuple[int, int]]:
+        if not notes.exists():
+            return []
+        return [(int(pid), int(parent)) for pid, parent in (line.split() for line in notes.read_text().splitlines())]
+
+    return checks

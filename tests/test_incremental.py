@@ -20,7 +20,7 @@ from sitegen.build import build as run_build
 from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.report import ListReporter
-from tests.conftest import BUILD_EPOCH, ROOT
+from tests.conftest import BUILD_EPOCH, ROOT, children
 
 MINIMAL = ROOT / "tests" / "sites" / "minimal" / "content"
 
@@ -842,6 +842,39 @@ def test_work_sent_to_the_forker_starts_from_this_process_as_it_was(monkeypatch:
         del held
     finally:
         workers.drop_forker()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="processes read from /proc: Linux only")
+def test_a_build_checks_an_edited_large_site_yaml_from_a_forker_made_before_its_state_was_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, site_checks: Callable[[], list[tuple[int, int]]]
+) -> None:
+    """`sitegen build` loads the last build's state (a district's: 100 MB and more) before it finds
+    site.yaml edited; the child that checks it again is forked by a forker made before that, and
+    the forker ends with the build."""
+    import sitegen.build
+    from sitegen import workers
+
+    monkeypatch.setattr(workers, "fork_safe", lambda: True)  # even with other tests' threads
+    content, out = tmp_path / "content", tmp_path / "out"
+    shutil.copytree(MINIMAL, content)
+    assert build(content, out) == 0
+    ((_first, first_parent),) = site_checks()
+    assert first_parent != os.getpid()  # a forker's child in a cold build too
+    before_state: list[set[int]] = []
+    starting_state = sitegen.build._starting_state
+
+    def loading(*args: Any) -> Any:
+        before_state.append(children(os.getpid()))
+        return starting_state(*args)
+
+    monkeypatch.setattr(sitegen.build, "_starting_state", loading)
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("139 0000 0001", "139 0000 0009", 1), encoding="utf-8")
+    assert build(content, out) == 0
+    assert "139 0000 0009" in (out / "index.html").read_text(encoding="utf-8")
+    (_, parent) = site_checks()[-1]
+    assert len(site_checks()) == 2 and parent in before_state[0] and parent != os.getpid()
+    assert not children(os.getpid()) & before_state[0]  # the forker ended with the build
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim: Linux only")

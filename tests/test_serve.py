@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import BUILD_EPOCH, ROOT
+from tests.conftest import BUILD_EPOCH, ROOT, children
 
 MINIMAL = ROOT / "tests" / "sites" / "minimal" / "content"
 NOTICE = Path("neighborhoods/lanting/notices/2026-11-20-water.md")
@@ -298,13 +298,6 @@ def test_closing_waits_for_a_build_under_way(tmp_path: Path, monkeypatch: pytest
     assert not preview.folder.exists()
 
 
-def _children(pid: int) -> set[int]:
-    found: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found |= {int(child) for child in (task / "children").read_text().split()}
-    return found
-
-
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -364,7 +357,7 @@ def test_builds_run_in_a_process_of_their_own_that_may_fork_workers(
     preview, content = alone()
     assert threading.active_count() > 1 and not workers.forkable(10, 1)  # here, as in the server
     builder_pid = preview.pid
-    assert builder_pid in _children(os.getpid())
+    assert builder_pid in children(os.getpid())
     preview.rebuild()
     assert (preview.generation, preview.problems) == (1, [])
     edit(content / NOTICE, "停水", "停水（已延期）")
@@ -408,46 +401,22 @@ def test_a_districts_pages_are_rendered_by_children_of_the_builder(
     assert (int(pid) != preview.pid) == district and int(pid) != os.getpid()
 
 
-def _site_checked_and_noted(*args: Any) -> Any:
-    """site.yaml checked as the preview's builder has it checked, noting which process checked it."""
-    from sitegen.content import validate
-
-    with open(os.environ["SITEGEN_TEST_NOTES"], "a") as out:
-        out.write(f"{os.getpid()} {os.getppid()}\n")
-    return validate.__dict__["_checked_site_as_shipped"](*args)
-
-
-def _children(pid: int) -> set[int]:
-    tasks = Path(f"/proc/{pid}/task").iterdir()
-    return {int(child) for task in tasks for child in (task / "children").read_text().split()}
-
-
 def test_a_large_site_yaml_edited_is_checked_by_a_child_of_the_builders_forker(
-    alone: Callable[[], tuple[Any, Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    alone: Callable[[], tuple[Any, Path]], site_checks: Callable[[], list[tuple[int, int]]]
 ) -> None:
     """With a large site.yaml, the builder forks a forker before its first build; an edit of site.yaml
     is checked by a child forked from there (small), not from the builder, which holds the district
     by then (see workers.Forker)."""
-    from sitegen.content import validate
-
-    notes = tmp_path / "checked.txt"
-    monkeypatch.setenv("SITEGEN_TEST_NOTES", str(notes))
-    monkeypatch.setattr(validate, "SITE_ALONE_FROM", 1)
-    monkeypatch.setitem(validate.__dict__, "_checked_site_as_shipped", validate._site_checked_from_file)
-    # Pickled by reference: the child finds this function under the name it was sent by.
-    monkeypatch.setattr(validate, "_site_checked_from_file", _site_checked_and_noted)
-    monkeypatch.setattr(_site_checked_and_noted, "__module__", validate.__name__)
-    monkeypatch.setattr(_site_checked_and_noted, "__qualname__", "_site_checked_from_file")
     preview, content = alone()
     preview.rebuild()
-    forkers = _children(preview.pid)
+    forkers = children(preview.pid)
     assert len(forkers) == 1  # the forker, forked before the first build, and nothing else left
     edit(content / "site.yaml", "139 0000 0004", "139 0000 0005")
     preview.rebuild({str(content / "site.yaml")})
     assert preview.problems == []
     preview.fresh("lanting/index.html")
     assert "139 0000 0005" in (preview.site / "lanting/index.html").read_text(encoding="utf-8")
-    (first, first_parent), (pid, parent) = [map(int, line.split()) for line in notes.read_text().splitlines()]
+    (first, first_parent), (pid, parent) = site_checks()
     assert first_parent in forkers and parent in forkers and pid != first
 
 
@@ -510,7 +479,7 @@ def test_closing_ends_the_builder_and_its_workers_mid_build(
     deadline = time.monotonic() + 20
     while not started.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
-    workers = _children(preview.pid)
+    workers = children(preview.pid)
     assert len(workers) == 2
     preview.close()
     rebuilding.join(timeout=10)
@@ -573,7 +542,7 @@ def test_sigterm_stops_the_server_and_removes_its_folder(tmp_path: Path) -> None
     before = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("sitegen-preview-*"))
     server = Server(content)
     assert set(Path(os.environ.get("TMPDIR", "/tmp")).glob("sitegen-preview-*")) - before, "no preview folder made"
-    builders = _children(server.process.pid) if sys.platform.startswith("linux") else set()
+    builders = children(server.process.pid) if sys.platform.startswith("linux") else set()
     assert builders or not sys.platform.startswith("linux"), "no process of its own builds the preview"
     server.process.send_signal(signal.SIGTERM)
     # SIGTERM alone: stop() would add a SIGINT if the server were still removing its folder.
