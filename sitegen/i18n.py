@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gettext
 import hashlib
 import io
+import os
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 
 # The languages sitegen speaks, each with its tag for HTML `lang` attributes. The first is the default:
 # the content, the print kit and the messages for editors are Chinese unless asked otherwise.
@@ -25,19 +25,61 @@ DOMAIN = "sitegen"
 
 
 @functools.cache
-def translations(lang: str) -> Translations:
-    """The catalog of ``lang``, compiled from its .po file when first asked for.
+def translations(lang: str) -> gettext.GNUTranslations:
+    """The catalog of ``lang``, compiled from its .po file.
 
-    The .po files are the only copy: no compiled .mo file can go stale in git, and the same code
-    works from a checkout, an editable install and a wheel.
+    The .po files are the only copy in git: no compiled .mo file can go stale there, and the same
+    code works from a checkout, an editable install and a wheel. Compiling one with Babel takes longer
+    than the rest of sitegen's start (and Babel's catalog module reads the system's time zones when
+    imported), so the compiled catalog is kept beside the .po, named by a digest of it, where that
+    folder can be written (as Python keeps its compiled modules); a catalog that is not there, or
+    cannot be read, is compiled again.
     """
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as po:
-        catalog = read_po(po, locale=lang, domain=DOMAIN)
+    return load_catalog(LOCALE_DIR / lang / "LC_MESSAGES", lang)
+
+
+def load_catalog(folder: Path, lang: str) -> gettext.GNUTranslations:
+    """The catalog ``folder``/sitegen.po (see :func:`translations`)."""
+    source = (folder / f"{DOMAIN}.po").read_bytes()
+    compiled = folder / f"{DOMAIN}-{hashlib.sha256(source).hexdigest()[:16]}.mo"
+    try:
+        with compiled.open("rb") as stream:
+            return gettext.GNUTranslations(stream)
+    except Exception:  # noqa: BLE001 - not kept yet (or damaged): compiled again
+        pass
+    data = _compiled_catalog(source, lang)
+    _keep_compiled(compiled, data)
+    return gettext.GNUTranslations(io.BytesIO(data))
+
+
+def _compiled_catalog(source: bytes, lang: str) -> bytes:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    catalog = read_po(io.BytesIO(source), locale=lang, domain=DOMAIN)
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
+    return compiled.getvalue()
+
+
+def _keep_compiled(path: Path, data: bytes) -> None:
+    """Write the compiled catalog where it can be (whole or not at all), and remove the ones of older .po files."""
+    try:
+        stream = tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", delete=False)
+    except OSError:
+        return
+    try:
+        with stream:
+            stream.write(data)
+        os.replace(stream.name, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(stream.name)
+        return
+    for older in path.parent.glob(f"{DOMAIN}-*.mo"):
+        if older != path:
+            with contextlib.suppress(OSError):
+                older.unlink()
 
 
 class Message(str):

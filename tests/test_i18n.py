@@ -11,7 +11,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from sitegen.i18n import LANGUAGES, LOCALE_DIR, Message, _, ngettext, translate
+from sitegen.i18n import LANGUAGES, LOCALE_DIR, Message, _, load_catalog, ngettext, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"\{(\w*)\}|%\((\w+)\)s")
@@ -98,3 +98,73 @@ def test_messages_survive_the_build_cache() -> None:
     again = pickle.loads(pickle.dumps(message))
     assert isinstance(again, Message) and again == message
     assert translate(again, "zh") == "通知已于 2026-10-01 过期，但仍然置顶"
+
+
+def _catalog_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "LC_MESSAGES"
+    folder.mkdir()
+    (folder / "sitegen.po").write_bytes((LOCALE_DIR / "zh" / "LC_MESSAGES" / "sitegen.po").read_bytes())
+    return folder
+
+
+def test_a_compiled_catalog_is_kept_beside_its_po_and_used_while_the_po_stands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compiling a .po takes Babel longer than the rest of sitegen's start: the compiled catalog is kept,
+    named by the .po's digest, used while the .po is the same, and made again when it changes or is
+    damaged."""
+    from sitegen import i18n
+
+    folder = _catalog_folder(tmp_path)
+    assert load_catalog(folder, "zh").gettext("Unit heads") == "单元长"
+    (kept,) = folder.glob("sitegen-*.mo")
+
+    def not_compiled(source: bytes, lang: str) -> bytes:
+        raise AssertionError("compiled again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(i18n, "_compiled_catalog", not_compiled)
+        catalog = load_catalog(folder, "zh")
+    assert catalog.gettext("Unit heads") == "单元长"
+    plural = ("the list needs at least {count} item", "the list needs at least {count} items")
+    assert catalog.ngettext(*plural, 2) == "列表至少需要 {count} 项"
+
+    po = folder / "sitegen.po"
+    po.write_text(
+        po.read_text(encoding="utf-8").replace('msgstr "单元长"', 'msgstr "单元长（楼长）"'), encoding="utf-8"
+    )
+    assert load_catalog(folder, "zh").gettext("Unit heads") == "单元长（楼长）"
+    (replaced,) = folder.glob("sitegen-*.mo")  # the older one removed
+    assert replaced != kept
+
+    replaced.write_bytes(replaced.read_bytes()[:100])  # cut short
+    assert load_catalog(folder, "zh").gettext("Unit heads") == "单元长（楼长）"
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_catalog_whose_folder_cannot_be_written_is_compiled_each_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sitegen import i18n
+
+    folder = _catalog_folder(tmp_path)
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(i18n.tempfile, "NamedTemporaryFile", read_only)
+    assert load_catalog(folder, "zh").gettext("Unit heads") == "单元长"
+    assert sorted(p.name for p in folder.iterdir()) == ["sitegen.po"]
+
+
+def test_messages_need_no_babel_once_the_catalogs_are_compiled() -> None:
+    """Babel's catalog and dates modules read every time zone of the system when imported (some 50 ms):
+    a command that formats no date starts without them."""
+    import subprocess
+    import sys
+
+    script = "import sys, sitegen.cli, sitegen.build; from sitegen.i18n import translations; "
+    script += "translations('zh'); translations('en'); print(sorted(m for m in sys.modules if m.startswith('babel.')))"
+    subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)  # compiles and keeps them
+    shown = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout
+    assert shown.strip() == "[]"

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from babel.dates import format_date
 from markupsafe import Markup, escape
 
 from sitegen import cache
@@ -161,6 +160,10 @@ def _date_text(context: jinja2.runtime.Context, day: dt.date) -> str:
 @functools.lru_cache(maxsize=4096)
 def _long_date(day: dt.date, lang: str) -> str:
     # Every page shows the build's date, and a district's notices share a few hundred dates.
+    # Imported when first needed: Babel's dates module reads the system's time zones when imported,
+    # which a build that makes no page (nothing changed) or a check need not wait for.
+    from babel.dates import format_date
+
     text: str = format_date(day, "long", locale=BABEL_LOCALES[lang])
     return text
 
