@@ -71,6 +71,7 @@ def _keep_compiled(path: Path, data: bytes) -> None:
     try:
         with stream:
             stream.write(data)
+        os.chmod(stream.name, 0o644)  # readable by all, as the .po (a temporary file is its owner's only)
         os.replace(stream.name, path)
     except OSError:
         with contextlib.suppress(OSError):

@@ -118,6 +118,7 @@ def test_a_compiled_catalog_is_kept_beside_its_po_and_used_while_the_po_stands(
     folder = _catalog_folder(tmp_path)
     assert load_catalog(folder, "zh").gettext("Unit heads") == "单元长"
     (kept,) = folder.glob("sitegen-*.mo")
+    assert kept.stat().st_mode & 0o777 == 0o644
 
     def not_compiled(source: bytes, lang: str) -> bytes:
         raise AssertionError("compiled again")
