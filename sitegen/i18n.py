@@ -41,18 +41,24 @@ def translations(lang: str) -> gettext.GNUTranslations:
 def load_catalog(folder: Path, lang: str) -> gettext.GNUTranslations:
     """The catalog ``folder``/sitegen.po (see :func:`translations`)."""
     source = (folder / f"{DOMAIN}.po").read_bytes()
-    compiled = folder / f"{DOMAIN}-{hashlib.sha256(source).hexdigest()[:16]}.mo"
+    compiled = folder / compiled_name(source)
     try:
         with compiled.open("rb") as stream:
             return gettext.GNUTranslations(stream)
     except Exception:  # noqa: BLE001 - not kept yet (or damaged): compiled again
         pass
-    data = _compiled_catalog(source, lang)
+    data = compiled_catalog(source, lang)
     _keep_compiled(compiled, data)
     return gettext.GNUTranslations(io.BytesIO(data))
 
 
-def _compiled_catalog(source: bytes, lang: str) -> bytes:
+def compiled_name(source: bytes) -> str:
+    """The name of the compiled catalog of a .po file whose bytes are ``source``."""
+    return f"{DOMAIN}-{hashlib.sha256(source).hexdigest()[:16]}.mo"
+
+
+def compiled_catalog(source: bytes, lang: str) -> bytes:
+    """A .po file's bytes compiled (a .mo file's bytes), by Babel."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 

@@ -124,7 +124,7 @@ def test_a_compiled_catalog_is_kept_beside_its_po_and_used_while_the_po_stands(
         raise AssertionError("compiled again")
 
     with monkeypatch.context() as patched:
-        patched.setattr(i18n, "_compiled_catalog", not_compiled)
+        patched.setattr(i18n, "compiled_catalog", not_compiled)
         catalog = load_catalog(folder, "zh")
     assert catalog.gettext("Unit heads") == "单元长"
     plural = ("the list needs at least {count} item", "the list needs at least {count} items")

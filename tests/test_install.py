@@ -12,6 +12,7 @@ import pytest
 
 import sitegen
 from sitegen.cli import main
+from sitegen.i18n import compiled_name
 from tests.conftest import ROOT, Installed
 
 THEME = ROOT / "themes" / "default"
@@ -28,6 +29,10 @@ def test_the_wheel_carries_the_theme_and_the_catalogs(installed: Installed) -> N
     assert any(name.endswith("templates/index.html") for name in theme)
     assert theme <= names, sorted(theme - names)
     assert {"sitegen/locale/zh/LC_MESSAGES/sitegen.po", "sitegen/locale/en/LC_MESSAGES/sitegen.po"} <= names
+    # Compiled as sitegen keeps them (hatch_build.py): an installed sitegen never compiles them.
+    for lang in ("zh", "en"):
+        source = (ROOT / "sitegen" / "locale" / lang / "LC_MESSAGES" / "sitegen.po").read_bytes()
+        assert f"sitegen/locale/{lang}/LC_MESSAGES/{compiled_name(source)}" in names
     assert "sitegen/py.typed" in names
     assert not [n for n in names if n.startswith(("tests/", "content/", "docs/", "themes/"))]
 
@@ -74,6 +79,12 @@ def test_the_wheel_builds_the_shipped_content_as_the_checkout_does(installed: In
     assert len(names) > 100
     same, different, errors = filecmp.cmpfiles(from_wheel, from_checkout, names, shallow=False)
     assert (different, errors) == ([], [])
+    # It wrote nothing where it is installed: its catalogs came compiled.
+    assert installed.wheel
+    found = installed.run("python", "-c", "import sitegen; print(sitegen.__file__)")
+    locale = Path(found.stdout.strip()).parent / "locale"
+    shipped = {n.removeprefix("sitegen/locale/") for n in zipfile.ZipFile(installed.wheel).namelist()}
+    assert _files(locale) <= shipped, sorted(_files(locale) - shipped)
 
 
 def test_the_schema_the_wheel_writes_is_the_repositorys(installed: Installed) -> None:
