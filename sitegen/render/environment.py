@@ -160,12 +160,18 @@ def _date_text(context: jinja2.runtime.Context, day: dt.date) -> str:
 @functools.lru_cache(maxsize=4096)
 def _long_date(day: dt.date, lang: str) -> str:
     # Every page shows the build's date, and a district's notices share a few hundred dates.
-    # Imported when first needed: Babel's dates module reads the system's time zones when imported,
-    # which a build that makes no page (nothing changed) or a check need not wait for.
+    text: str = _format_date()(day, "long", locale=BABEL_LOCALES[lang])
+    return text
+
+
+@functools.cache
+def _format_date() -> Callable[..., str]:
+    """Babel's format_date, imported by the first build that renders (see make_env): Babel's dates
+    module reads the system's time zones when imported, which a build that renders nothing (nothing
+    changed) or a check need not wait for."""
     from babel.dates import format_date
 
-    text: str = format_date(day, "long", locale=BABEL_LOCALES[lang])
-    return text
+    return format_date
 
 
 class SealedBytecodeCache(jinja2.BytecodeCache):
@@ -199,6 +205,7 @@ def make_env(theme_dirs: Sequence[Path], cache_dir: Path | None = None) -> jinja
 
     With ``cache_dir``, compiled templates are kept there (Jinja checks that each is up to date).
     """
+    _format_date()  # here, before the workers that render are forked, rather than in each of them
     env = jinja2.Environment(
         bytecode_cache=SealedBytecodeCache(cache_dir) if cache_dir is not None else None,
         auto_reload=False,  # an environment serves one build: no need to look at each template's time again
