@@ -375,6 +375,7 @@ def _site_checked_early(
     else:
         when = today
     early = SiteValidator.check_site_early(config.content_dir, config.display_root, when, key, cached, likely)
+    del cached  # not held while the build runs: the validator lets it go when site.yaml changed
     if told is not None:
         told.started()
         if early is None:

@@ -680,6 +680,35 @@ def test_a_districts_grid_overview_is_split_by_a_worker_of_its_own(
     assert tree(tmp_path / "out") == tree(tmp_path / "here")
 
 
+def test_an_edited_site_yaml_is_checked_after_the_last_builds_context_was_let_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state's site context (and the grids' coverage made from it) is of no use once site.yaml
+    changed: it is let go before the new one is checked, not held beside it (50 MB at 10,000
+    neighborhoods)."""
+    from sitegen.content import validate
+
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    assert build(content, tmp_path / "out") == 0
+    held: list[tuple[bool, bool]] = []
+    checked_site = validate.SiteValidator._checked_site
+
+    def spied(self: validate.SiteValidator) -> Any:
+        assert self.cache is not None
+        held.append((self.cache.site is not None, self.cache.coverage is not None))
+        return checked_site(self)
+
+    monkeypatch.setattr(validate.SiteValidator, "_checked_site", spied)
+    assert build(content, tmp_path / "out") == 0
+    assert held == []  # nothing changed: the state's context stands
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("029-0000 1000", "029-0000 1999"), encoding="utf-8")
+    assert build(content, tmp_path / "out") == 0
+    assert held == [(False, False)]
+    assert "029-0000 1999" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
 def test_clean_rebuilds_an_output_changed_by_hand(tmp_path: Path) -> None:
     shutil.copytree(MINIMAL, tmp_path / "content")
     out = tmp_path / "out"

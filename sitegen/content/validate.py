@@ -329,6 +329,12 @@ class SiteValidator:
             if early is not None:
                 early.cancel()
         else:
+            if self.cache is not None:
+                # The last build's context, and the grids' coverage made from it, are of no more use:
+                # let go of them before the new context is taken, not beside it (at 10,000
+                # neighborhoods, 50 MB).
+                self.cache.site = self.cache.coverage = None
+            cached = None
             checked = early.result() if early is not None else None
             if checked is not None and checked[0].key == self.context_key:
                 cached, self.area_code = checked
