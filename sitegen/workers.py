@@ -364,14 +364,21 @@ class Forker:
         self._ended: dict[int, int] = {}  # the wait status of children that ended, by pid, not yet asked for
 
     def start(self, function: Callable[[], Any], file: Any) -> int:
-        """Have a child of the forker run ``function`` (pickled there) and leave its result in
-        ``file``; its pid. OSError if the forker is gone."""
-        socket.send_fds(self.socket, [pickle.dumps(function, protocol=pickle.HIGHEST_PROTOCOL)], [file.fileno()])
-        while True:
-            message = self._hear()
-            if message[0] == "started":
-                pid: int = message[1]
-                return pid
+        """Have a child of the forker run ``function`` and leave its result in ``file``; its pid.
+        OSError if the forker is gone.
+
+        ``function`` goes pickled in a temporary file whose descriptor the forker's child reads it
+        from: a district's site for the grid overview is megabytes, more than a message of the
+        socket may hold, and is never all in memory here as bytes."""
+        with tempfile.TemporaryFile() as work:
+            pickle.dump(function, work, protocol=pickle.HIGHEST_PROTOCOL)
+            work.flush()
+            socket.send_fds(self.socket, [b"work"], [work.fileno(), file.fileno()])
+            while True:
+                message = self._hear()
+                if message[0] == "started":
+                    pid: int = message[1]
+                    return pid
 
     def wait(self, pid: int) -> int:
         """Wait for the forker's child ``pid`` to end; its wait status (-1 if the forker is gone)."""
@@ -405,16 +412,19 @@ def _fork_when_asked(connection: socket.socket) -> None:
     """The forker's life (see :class:`Forker`): a child for each piece of work sent, until its parent is gone."""
     while True:
         try:
-            data, fds, _flags, _address = socket.recv_fds(connection, 1 << 20, 1)
+            data, fds, _flags, _address = socket.recv_fds(connection, 64, 2)
         except OSError:
             return
-        if not data:
+        if not data or len(fds) != 2:
             return
 
-        def run(data: bytes = data, fd: int = fds[0]) -> None:
+        def run(work_fd: int = fds[0], result_fd: int = fds[1]) -> None:
             connection.close()
-            with os.fdopen(fd, "wb") as file:
-                _run_and_leave(pickle.loads(data), file)
+            with os.fdopen(work_fd, "rb") as work:
+                work.seek(0)  # shared with the sender, who left it at the end
+                function = pickle.load(work)
+            with os.fdopen(result_fd, "wb") as file:
+                _run_and_leave(function, file)
 
         pid = fork_child(run)
         for fd in fds:

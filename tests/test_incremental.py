@@ -643,7 +643,9 @@ def test_a_districts_grid_overview_is_split_by_a_worker_of_its_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, alone: bool
 ) -> None:
     """From SPLIT_ALONE_FROM grids, the overview is split into sheets by a forked worker (whose memory
-    goes with it); the sheets are the same as when the process that plans them splits them."""
+    goes with it), sent what it needs (from the forker where the build keeps one): the site without
+    its neighborhoods and notices. The sheets are the same as when the process that plans them
+    splits them."""
     from sitegen import workers
     from sitegen.plan import fit, printables
 
@@ -653,12 +655,14 @@ def test_a_districts_grid_overview_is_split_by_a_worker_of_its_own(
     def spied_split(*args: Any) -> Any:
         with log.open("a") as stream:
             stream.write(f"split {os.getpid()}\n")
+            stream.write(f"neighborhoods {len(args[0].neighborhoods)}\n")
         return split_grids(*args)
 
-    def spied_run_alone(*args: Any) -> Any:
+    def spied_run_alone(*args: Any, **kwargs: Any) -> Any:
         with log.open("a") as stream:
             stream.write(f"asked {os.getpid()}\n")
-        return run_alone(*args)
+            stream.write(f"sent {kwargs.get('sent', False)}\n")
+        return run_alone(*args, **kwargs)
 
     monkeypatch.setattr(fit, "split_grids", spied_split)
     monkeypatch.setattr(printables, "run_alone", spied_run_alone)
@@ -667,16 +671,19 @@ def test_a_districts_grid_overview_is_split_by_a_worker_of_its_own(
     monkeypatch.setattr(workers, "forkable", lambda items, least: workers.workers() > 1)
     shutil.copytree(MINIMAL, tmp_path / "content")
     assert build(tmp_path / "content", tmp_path / "here") == 0
-    assert log.read_text().split()[::2] == ["split"]  # a few grids: split where the sheets are planned
+    # A few grids: split where the sheets are planned, from the whole site.
+    assert log.read_text().split()[::2] == ["split", "neighborhoods"]
+    assert log.read_text().split()[3] != "0"
     log.unlink()
     if alone:
         monkeypatch.setattr(printables, "SPLIT_ALONE_FROM", 1)
     assert build(tmp_path / "content", tmp_path / "out") == 0
     said = dict(line.split() for line in log.read_text().splitlines())
     if alone:
-        assert said.keys() == {"asked", "split"} and said["asked"] != said["split"]
+        assert said.keys() == {"asked", "sent", "split", "neighborhoods"} and said["asked"] != said["split"]
+        assert said["sent"] == "True" and said["neighborhoods"] == "0"
     else:
-        assert said.keys() == {"split"}
+        assert said.keys() == {"split", "neighborhoods"}
     assert tree(tmp_path / "out") == tree(tmp_path / "here")
 
 
@@ -816,6 +823,10 @@ def _parent_and_size() -> tuple[int, int]:
     return os.getppid(), rss // 1024
 
 
+def _parent_and_length(text: str) -> tuple[int, int]:
+    return os.getppid(), len(text)
+
+
 def _fails() -> None:
     from sitegen.errors import SitegenError
 
@@ -857,6 +868,9 @@ def test_work_sent_to_the_forker_starts_from_this_process_as_it_was(monkeypatch:
         sleeping.cancel()
         assert time.monotonic() - started < 10
         assert workers.run_alone(_parent_and_size, "measuring", sent=True)[0] == forker.pid  # it goes on
+        # Work larger than a message of the socket (a district's site for the grid overview) is sent too.
+        large = functools.partial(_parent_and_length, "网" * (4 * 2**20))
+        assert workers.run_alone(large, "measuring", sent=True) == (forker.pid, 4 * 2**20)
         here = os.getpid()
         marker = "好"
         assert workers.run_alone(lambda: (os.getppid(), marker), "closure", sent=True) == (here, "好")  # not sent

@@ -379,10 +379,16 @@ def _split_grids(site: Site, sheet: Sheet) -> tuple[float, list[float], fit.Spli
     freed (the allocator does not give it back): splitting 20,000 grids took the process 32 MB more
     and left it 20 MB larger, the worker that goes on to make the community's files, or the main
     process of `sitegen check`. A child's memory goes with it; it hands back a few numbers a sheet.
+
+    The worker is sent the site without its neighborhoods and notices (the overview shows neither),
+    pickled, to start from the forker where this process keeps one (see :func:`sitegen.workers.start_alone`):
+    forked from a build that holds a district's state and site instead, it started at near 290 MB.
     """
     if len(site.grids) < SPLIT_ALONE_FROM:
         return fit.split_grids(site, sheet)
-    return run_alone(lambda: fit.split_grids(site, sheet), _("splitting the grid overview into sheets"))
+    lean = dataclasses.replace(site, neighborhoods=(), notices=())
+    split = functools.partial(fit.split_grids, lean, sheet)
+    return run_alone(split, _("splitting the grid overview into sheets"), sent=True)
 
 
 def evacuation_texts(sheet: Sheet) -> list[str]:
