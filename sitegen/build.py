@@ -1173,19 +1173,20 @@ def _build_changes(
         }
         apply_changes(config.output_dir, {}, manifest, previous, config.theme_dirs)
         return _Written(len(changed), pending, removed)
-    files = {o.dest: run.render(o, assets) for o in changed}
+    files = _Rendering(run, assets, changed)
     try:
         with changing(config.output_dir, config.cache_dir if keep else None) as copy:
-            written = apply_changes(copy.root, files, manifest, previous, config.theme_dirs)
+            with collecting():  # rendering leaves cycles (Jinja's contexts): 50 MB for a district's community
+                written = apply_changes(copy.root, files, manifest, previous, config.theme_dirs)
             copy.touched.update(written, removed)
             run.clock.lap(f"rendered {len(changed)} files, wrote {len(written)}")
             gone = any(dest.endswith(".html") for dest in removed)
             if state.indexed is not None:
-                run.indexed = search.updated_pages(state.indexed, files, removed)
+                run.indexed = search.updated_pages(state.indexed, files.marked, removed)
             elif _indexing(site, config):  # a state from before the list was kept
                 run.indexed = search.indexed_pages(copy.root)
             copy.touched.add(search.BUNDLE)  # until it is known that the index was left alone
-            changed_pages = gone or search.any_indexed(written, files)
+            changed_pages = gone or search.any_indexed(written, files.marked)
             if not _index(copy.root, site, changed_pages, config, run.reporter, run.indexed):
                 copy.touched.discard(search.BUNDLE)
             jobs = []
@@ -1196,9 +1197,42 @@ def _build_changes(
             _print(copy.root, jobs, site, run.reporter)
     except DiskFull as exc:
         bundle = config.output_dir / search.BUNDLE
-        exc.needed = sum(map(len, files.values())) + (tree_size(bundle)[0] if bundle.is_dir() else 0)
+        exc.needed = files.needed(config.output_dir) + (tree_size(bundle)[0] if bundle.is_dir() else 0)
         raise
     return _Written(len(changed), {}, removed)
+
+
+class _Rendering:
+    """The changed files of a build, each rendered when it is written and let go once it is (the
+    community's files of a district are 50 MB together); of each, whether the search index holds it
+    is kept, and how large it was.
+
+    An error rendering one stops the build inside the copy of the output it was changing, which is
+    then dropped: the output stays as it was.
+    """
+
+    def __init__(self, run: _Run, assets: dict[str, str], outputs: list[routes.Output]) -> None:
+        self.run, self.assets, self.outputs = run, assets, outputs
+        self.marked: dict[str, bool] = {}  # the files rendered so far, whether each marks content
+        self.size = 0  # their bytes
+
+    def __iter__(self) -> Iterator[tuple[str, bytes]]:
+        for output in self.outputs:
+            data = self.run.render(output, self.assets)
+            self.marked[output.dest] = search.marks_content(output.dest, data)
+            self.size += len(data)
+            yield output.dest, data
+
+    def needed(self, output_dir: Path) -> int:
+        """About how many bytes the files take: those rendered, and the rest as large as they were."""
+        rest = 0
+        for output in self.outputs:
+            if output.dest not in self.marked:
+                try:
+                    rest += (output_dir / output.dest).stat().st_size
+                except OSError:
+                    pass
+        return self.size + rest
 
 
 def _render_with(run: _Run, assets: dict[str, str], output: routes.Output) -> bytes:

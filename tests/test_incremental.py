@@ -687,6 +687,45 @@ def test_a_districts_grid_overview_is_split_by_a_worker_of_its_own(
     assert tree(tmp_path / "out") == tree(tmp_path / "here")
 
 
+def test_a_file_that_fails_to_render_after_others_were_written_leaves_the_output_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that changes some files renders each as it writes it, into a copy of the output: one
+    failing after others were written leaves the output as it was, and the next build makes it right."""
+    from sitegen import build as building
+
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    out = tmp_path / "out"
+    assert build(content, out) == 0
+    before = tree(out)
+    _append(content / "neighborhoods" / "lanting" / "notices" / "2026-10-01-lift.md", "\n补充说明：请相互转告。\n")
+    asked: list[str] = []
+    render_output, build_changes = building.render_output, building._build_changes
+
+    def failing(*args: Any) -> bytes:
+        asked.append(args[1].dest)
+        if len(asked) == 6:  # "changes only", then five files
+            raise RuntimeError("the fifth file fails")
+        return render_output(*args)
+
+    def changes(*args: Any) -> Any:
+        asked.append("changes only")
+        return build_changes(*args)
+
+    monkeypatch.setattr(building, "render_output", failing)
+    monkeypatch.setattr(building, "_build_changes", changes)
+    assert build(content, out) != 0
+    assert asked.pop(0) == "changes only" and len(asked) == 5
+    assert tree(out) == before
+    monkeypatch.undo()
+    assert build(content, tmp_path / "fresh") == 0
+    fresh = tree(tmp_path / "fresh")
+    assert any(fresh[dest] != before.get(dest) for dest in asked[:4]), "some files were written before the failure"
+    assert build(content, out) == 0
+    assert tree(out) == fresh
+
+
 def test_an_edited_site_yaml_is_checked_after_the_last_builds_context_was_let_go(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -59,9 +59,15 @@ def find_pagefind() -> Path | None:
     return program
 
 
-def any_indexed(written: Iterable[str], files: Mapping[str, bytes]) -> bool:
-    """Whether any of the files just ``written`` is a page the index holds."""
-    return any(dest.endswith(".html") and MARK in files.get(dest, b"") for dest in written)
+def marks_content(dest: str, data: bytes) -> bool:
+    """Whether the file ``dest`` with these bytes is a page that marks content for the index."""
+    return dest.endswith(".html") and MARK in data
+
+
+def any_indexed(written: Iterable[str], marked: Mapping[str, bool]) -> bool:
+    """Whether any of the files just ``written`` is a page the index holds (``marked``: the files
+    rendered, whether each marks content, see :func:`marks_content`)."""
+    return any(marked.get(dest, False) for dest in written)
 
 
 def indexed_pages(root: Path) -> list[str]:
@@ -82,11 +88,12 @@ def indexed_pages(root: Path) -> list[str]:
     return pages
 
 
-def updated_pages(known: Iterable[str], rendered: Mapping[str, bytes], removed: Iterable[str]) -> list[str]:
-    """The pages the index holds after a build that ``rendered`` these files and ``removed`` those."""
+def updated_pages(known: Iterable[str], marked: Mapping[str, bool], removed: Iterable[str]) -> list[str]:
+    """The pages the index holds after a build that rendered the files ``marked`` (whether each marks
+    content, see :func:`marks_content`) and ``removed`` those."""
     pages = set(known).difference(removed)
-    for dest, data in rendered.items():
-        if dest.endswith(".html") and MARK in data:
+    for dest, marks in marked.items():
+        if marks:
             pages.add(dest)
         else:
             pages.discard(dest)

@@ -12,7 +12,7 @@ import platform
 import re
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -296,17 +296,20 @@ def _replace(root: Path, dest: str, data: bytes) -> None:
 
 def apply_changes(
     output_dir: Path,
-    files: dict[str, bytes],
+    files: Iterable[tuple[str, bytes]],
     manifest: dict[str, str],
     previous: dict[str, str],
     theme_dirs: Sequence[Path],
 ) -> list[str]:
-    """Update an existing output in place: write what changed, remove what is gone; return the files written.
+    """Update an existing output in place: write the ``files`` (each path and its bytes) that changed,
+    remove what is gone; return the files written.
 
-    Everything is rendered before this runs, so content or template errors never get here.
+    ``files`` may render each file as it is asked for, so that only one is held at a time; the
+    output given is then a copy that takes the real one's place only if all goes well (see
+    :func:`sitegen.publish.spare.changing`).
     """
     written: list[str] = []
-    for dest, data in files.items():
+    for dest, data in files:
         path = output_dir / dest
         if not path.is_file() or path.read_bytes() != data:
             _replace(output_dir, dest, data)
