@@ -1059,6 +1059,39 @@ def test_codes_set_aside_are_saved_with_those_kept(tmp_path: Path, monkeypatch: 
     assert [again.make(p).svg for p in payloads] == expected
 
 
+def test_a_qr_cache_holds_few_of_its_files_and_reads_again_those_it_let_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process drawing many codes (a worker of a district's whole build) holds at most BUCKETS_KEPT
+    of the cache's files read, those used last; a code in a file it let go is read again, not encoded.
+    Saving removes the files of an earlier layout of the cache (names of other lengths)."""
+    import sitegen.plan.qr as qr
+
+    payloads = [f"https://example.org/{n}" for n in range(80)]
+    made = QrCache(tmp_path)
+    expected = [made.make(p).svg for p in payloads]
+    (tmp_path / "ab.json").write_bytes(b"a file of the cache's earlier layout")
+    (tmp_path / "notes.txt").write_text("not the cache's", encoding="utf-8")
+    made.save()
+    files = sorted(path.name for path in tmp_path.iterdir())
+    assert "ab.json" not in files and "notes.txt" in files
+    assert len(files) > 20 and all(len(name) == qr.BUCKET_DIGITS + 5 for name in files if name.endswith(".json"))
+
+    def no_encoding(payload: str, level: str) -> None:
+        raise AssertionError("encoded again")
+
+    monkeypatch.setattr(qr, "encode", no_encoding)
+    monkeypatch.setattr(qr, "BUCKETS_KEPT", 3)
+    cache = QrCache(tmp_path)
+    held = []
+    for payload in [*payloads, *reversed(payloads)]:
+        cache.drawn.clear()  # each code from its file
+        cache.make(payload)
+        held.append(len(cache.buckets))
+    assert max(held) == 3
+    assert [cache.make(p).svg for p in payloads] == expected
+
+
 def test_codes_that_cannot_be_set_aside_are_handed_back(tmp_path: Path) -> None:
     (tmp_path / "qr").write_text("a file where the cache's folder would be", encoding="utf-8")
     cache = QrCache(tmp_path / "qr")

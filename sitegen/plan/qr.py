@@ -215,15 +215,22 @@ def _modules(key: str, entry: object) -> list[str] | None:
 
 
 _CACHES = itertools.count()  # QrCaches made in this process, for the names of their folders set aside
+# The cache's files: named by the first hex digits of the digest of the codes they hold. A district's
+# 220,000 codes make files of about 50 codes, read in a fraction of a millisecond each.
+BUCKET_DIGITS = 3
+# The files a QrCache holds read at most: a process that draws a district's codes (a worker of a whole
+# build with the cache full) held them all, 256 files of 430 KB at 10,000 neighborhoods, about 110 MB read.
+BUCKETS_KEPT = 256
 
 
 class QrCache:
     """Codes kept by payload in the cache directory, so a rebuild does not encode them again.
 
-    Entries are the codes' modules, packed, in 256 JSON files by the payload's digest: a build that
-    draws a few codes reads a few small files. Each file is sealed (:mod:`sitegen.cache`), and each
-    code in it carries a checksum of its modules and of the level and payload it was made for, checked
-    before the code is drawn: a damaged code is encoded afresh, never printed. Codes made by forked
+    Entries are the codes' modules, packed, in 4,096 JSON files by the payload's digest: a build that
+    draws a few codes reads a few small files, and holds at most BUCKETS_KEPT of them, those used
+    last. Each file is sealed (:mod:`sitegen.cache`), and each code in it carries a checksum of its
+    modules and of the level and payload it was made for, checked before the code is drawn: a
+    damaged code is encoded afresh, never printed. Codes made by forked
     workers are set aside (:meth:`set_aside`) in files of their own by bucket, or else come back through
     :meth:`take_new` and :meth:`merge`; :meth:`save` writes the files that gained codes, once, at the
     end of a build, one at a time: no process holds the codes of a whole district.
@@ -231,7 +238,7 @@ class QrCache:
 
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
-        self.buckets: dict[str, dict[str, Entry]] = {}
+        self.buckets: OrderedDict[str, dict[str, Entry]] = OrderedDict()  # the files read, used last at the end
         self.new: dict[str, Entry] = {}
         self.drawn: OrderedDict[str, QrCode] = OrderedDict()  # codes used again soon (a whole neighborhood's cards)
         # Where codes are set aside until saved: named by the process that made the cache (its workers
@@ -243,7 +250,7 @@ class QrCache:
 
     @staticmethod
     def _bucket_of(key: str) -> str:
-        return hashlib.sha1(key.encode("utf-8")).hexdigest()[:2]
+        return hashlib.sha1(key.encode("utf-8")).hexdigest()[:BUCKET_DIGITS]
 
     def file_of(self, payload: str, level: str = "M") -> Path:
         """The file of the cache that keeps one code."""
@@ -252,7 +259,11 @@ class QrCache:
         return self.directory / f"{self._bucket_of(key)}.json"
 
     def _bucket(self, name: str) -> dict[str, Entry]:
-        if name not in self.buckets:
+        if name in self.buckets:
+            self.buckets.move_to_end(name)
+        else:
+            if len(self.buckets) >= BUCKETS_KEPT:
+                self.buckets.popitem(last=False)  # read again if asked for
             loaded: object = {}
             if self.directory is not None:
                 payload = cache.read(self.directory / f"{name}.json", f"qr codes\0{name}")
@@ -337,6 +348,22 @@ class QrCache:
             cache.write(self.directory / f"{name}.json", f"qr codes\0{name}", data.encode("utf-8"))
         if self.aside is not None:
             cache.remove(self.aside)
+        self._remove_other_files()
+
+    def _remove_other_files(self) -> None:
+        """Remove the files of an earlier layout of the cache (other names), which are never read."""
+        assert self.directory is not None
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return
+        for name in names:
+            stem, dot, extension = name.partition(".")
+            if dot and extension == "json" and len(stem) != BUCKET_DIGITS and re.fullmatch("[0-9a-f]+", stem):
+                try:
+                    os.unlink(self.directory / name)
+                except OSError:
+                    pass
 
 
 def _set_aside(path: Path) -> dict[str, Entry]:
