@@ -354,9 +354,10 @@ def test_summaries_withhold_notice_texts_which_the_community_pages_read_again(tm
 def test_the_state_is_saved_in_parts_and_read_back_as_it_was_held(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The build state's file digests and neighborhoods' results are pickled in parts after the rest
-    (each part lets go of what pickling it held); read back, the state is the one the build held,
-    and the grids' coverage shares the summaries and site context of the results as it did."""
+    """The build state's file digests, neighborhoods' results, site.yaml's grids and people are pickled
+    in parts after the rest (each part lets go of what pickling it held); read back, the state is the
+    one the build held, and the grids' coverage shares the summaries and site context of the results
+    as it did."""
     from sitegen import cache
     from sitegen.publish import state as states
     from sitegen.publish.state import STATE_FILE, BuildState
@@ -394,7 +395,8 @@ def test_the_state_is_saved_in_parts_and_read_back_as_it_was_held(
     covered = sum(1 for g in coverage[2] if g.coverage)
     payload = cache.read(config.cache_dir / STATE_FILE, states._state_key(str(out.resolve())))
     assert payload is not None
-    parts = 1 + len(held.files) + len(held.checked.neighborhoods) + len(site.grids) + covered
+    assert site.people  # the minimal site's community people, pickled apart too
+    parts = 1 + len(held.files) + len(held.checked.neighborhoods) + len(site.grids) + len(site.people) + covered
     assert len(list(cache.load_parts(payload))) == parts
     # A build from the state read back changes nothing.
     assert rendered(tmp_path / "content", out) == 0
@@ -408,7 +410,8 @@ def test_the_coverage_goes_when_a_summary_it_names_is_not_read_back() -> None:
 
     a, b, c = (NeighborhoodSummary(slug, slug.upper()) for slug in "abc")
     grids = {gid: Grid(gid, f"grid {gid}") for gid in ("01", "02", "03")}
-    context = SiteContext("key", "", {}, grids, {}, [])
+    people = {"w1": {"name": "W"}, "h1": {"name": "H"}}
+    context = SiteContext("key", "", {}, grids, people, [])
     covered = (
         replace(grids["01"], coverage=(Coverage("a", "A", ("1",)),)),
         grids["02"],
@@ -421,9 +424,13 @@ def test_the_coverage_goes_when_a_summary_it_names_is_not_read_back() -> None:
 
     def read_back(neighborhoods: dict[str, CachedNeighborhood]) -> ValidationCache:
         shell, apart = held.without_neighborhoods()
-        assert shell.neighborhoods == {} and shell.site is not None and shell.site.grids == {}
+        assert shell.neighborhoods == {} and shell.site is not None and shell.site.grids == shell.site.people == {}
         assert shell.coverage == (shell.site, ("a", "b", c), ())
-        assert apart == {"grids": grids, "covers": {"01": covered[0].coverage, "03": covered[2].coverage}}
+        assert apart == {
+            "grids": grids,
+            "people": people,
+            "covers": {"01": covered[0].coverage, "03": covered[2].coverage},
+        }
         covers: dict[str, object] = {}
         for name, items in [
             ("neighborhoods", list(neighborhoods.items())),
@@ -438,7 +445,9 @@ def test_the_coverage_goes_when_a_summary_it_names_is_not_read_back() -> None:
     assert shell.coverage is not None and all(x is y for x, y in zip(shell.coverage[1], (a, b, c), strict=True))
     assert shell.coverage[0] is shell.site and shell.site == context
     assert shell.coverage[2] == covered and shell.coverage[2][1] is grids["02"]
+    assert list(shell.site.people) == ["w1", "h1"]  # in their order
     assert held.coverage[0] is context and context.grids == grids  # the cache set apart is as it was
+    assert context.people == people
     shell = read_back({"a": held.neighborhoods["a"]})  # b's result was not read back
     assert shell.coverage is None
     # Grids made from another site context than the one read back are not put back either.
