@@ -429,14 +429,29 @@ class Checked:
         return model
 
 
-def _read(config: SiteConfig, state: BuildState, touched: Touched) -> tuple[Documents, str]:
-    """Find the content files and the theme's, with digests of each (reusing what the state knows)."""
+def _read(config: SiteConfig, state: BuildState, touched: Touched, saved: bool = False) -> tuple[Documents, str]:
+    """Find the content files and the theme's, with digests of each (reusing what the state knows).
+
+    ``saved``: the state is saved once the build ends, and not used before; the digests found are
+    then put aside for it as they are found (see BuildState.files_aside).
+    """
     _require_content(config)
     files = FileDigests(state.files)
     unchanged = _unchanged_folders(state, touched)
-    documents = load_documents(config.content_dir, config.display_root, files, unchanged)
-    theme = theme_digest(config.theme_dirs, files)
-    if unchanged:  # the files of the folders not read are as the state knows them
+    aside = state.files_aside() if saved and not unchanged else None
+    if aside is not None:
+        files.send = aside.add
+    try:
+        documents = load_documents(config.content_dir, config.display_root, files, unchanged)
+        theme = theme_digest(config.theme_dirs, files)
+    except BaseException:
+        if aside is not None:
+            aside.discard()
+        raise
+    if aside is not None:
+        aside.add(files.keep().items())
+        state.put_aside(aside)
+    elif unchanged:  # the files of the folders not read are as the state knows them
         state.files.update(files.keep())  # in place: a district's state knows 120,000 files
     else:
         state.files = files.keep()
@@ -798,9 +813,13 @@ def _build(
     known_date = config.today or date_from_environment(config.content_dir)
     intact = output_intact(config.output_dir, state.community)
     with _site_checked_early(config, known_date, True, state.checked.site, state.dates) as (early, told):
-        documents, theme = _read(config, state, touched)
+        known = bool(state.files)  # the files' digests of the last build (not if they could not be saved)
+        documents, theme = _read(config, state, touched, keep)
         signature = inputs_signature(documents, theme, (_settings(config), known_date, config.index_search, config.pdf))
         if signature == state.inputs and intact:
+            if keep and not known and state.aside is not None:
+                state.save()  # with the files' digests, found again now
+            state.drop_aside()  # else the saved state stands as it is
             reporter.problems(state.problems)
             reporter.info(_("nothing changed; {output} is up to date", output=str(config.output_dir)))
             return BuildResult(0, state.problems, 0)

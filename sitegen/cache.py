@@ -25,6 +25,7 @@ import sitegen
 MAGIC = b"sitegen-cache 1\n"
 DIGEST_SIZE = 64  # hex digits of a SHA-256
 TEMPORARY = ".tmp"  # the end of the names of entries being written
+COPIED = 1 << 20  # bytes copied at a time from a file of parts pickled already
 
 
 @functools.cache
@@ -115,9 +116,17 @@ def write(path: Path, key: str, payload: bytes) -> bool:
     return _write_entry(path, fill)
 
 
+@dataclasses.dataclass(frozen=True)
+class Pickled:
+    """Parts pickled already, one after the other, in a file: :func:`write_data` copies its bytes in."""
+
+    path: Path
+
+
 def write_data(path: Path, key: str, value: object, parts: Iterable[object] = ()) -> bool:
     """Write ``value`` as :func:`write` writes :func:`dump_data`'s bytes, pickled straight into the file,
-    followed by ``parts``, each pickled on its own (read back with :func:`load_parts`).
+    followed by ``parts``, each pickled on its own, or copied from a file of them (:class:`Pickled`);
+    read back with :func:`load_parts`.
 
     The bytes of a large value (a district's build state) are never all in memory: the checksum is
     made as they are written, and put in the header last. A pickler holds on to every object it has
@@ -131,7 +140,11 @@ def write_data(path: Path, key: str, value: object, parts: Iterable[object] = ()
         checked = _Checksummed(stream, _digest(key))
         pickle.Pickler(checked, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
         for part in parts:
-            pickle.Pickler(checked, protocol=pickle.HIGHEST_PROTOCOL).dump(part)
+            if isinstance(part, Pickled):
+                with open(part.path, "rb") as pickled:
+                    shutil.copyfileobj(pickled, checked, COPIED)
+            else:
+                pickle.Pickler(checked, protocol=pickle.HIGHEST_PROTOCOL).dump(part)
         stream.seek(len(MAGIC))
         stream.write(checked.digest.hexdigest().encode("ascii"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
 import random
@@ -367,6 +368,8 @@ def test_the_state_is_saved_in_parts_and_read_back_as_it_was_held(
     save = BuildState.save
 
     def spy(self: BuildState) -> None:
+        # The files' digests were put aside as they were found: the build no longer holds them.
+        assert self.files == {} and self.aside is not None and self.aside.stat().st_size > 0
         saved.append(self)
         save(self)
 
@@ -377,9 +380,11 @@ def test_the_state_is_saved_in_parts_and_read_back_as_it_was_held(
     [held] = saved
     config = load_config(str(tmp_path / "content"), str(out))
     assert config.cache_dir is not None
+    assert not list(config.cache_dir.glob("files-*"))  # the file they were put aside in is gone
     loaded = BuildState.load(config.cache_dir, out)
-    assert len(held.checked.neighborhoods) == 2 and len(held.files) > 10
-    assert (loaded.files, loaded.made, loaded.community) == (held.files, held.made, held.community)
+    files = digests_of(config)
+    assert len(held.checked.neighborhoods) == 2 and len(files) > 10
+    assert (loaded.files, loaded.made, loaded.community) == (files, held.made, held.community)
     assert loaded.checked == held.checked
     coverage = loaded.checked.coverage
     assert coverage is not None and [s.slug for s in coverage[1]] == ["lanting", "qinghe"]
@@ -396,10 +401,83 @@ def test_the_state_is_saved_in_parts_and_read_back_as_it_was_held(
     payload = cache.read(config.cache_dir / STATE_FILE, states._state_key(str(out.resolve())))
     assert payload is not None
     assert site.people  # the minimal site's community people, pickled apart too
-    parts = 1 + len(held.files) + len(held.checked.neighborhoods) + len(site.grids) + len(site.people) + covered
+    parts = 1 + len(files) + len(held.checked.neighborhoods) + len(site.grids) + len(site.people) + covered
     assert len(list(cache.load_parts(payload))) == parts
     # A build from the state read back changes nothing.
     assert rendered(tmp_path / "content", out) == 0
+
+
+def digests_of(config: Any) -> dict[str, bytes]:
+    """The digests of the files a build of ``config`` reads, found afresh."""
+    from sitegen.content.digest import FileDigests
+    from sitegen.content.load import load_documents
+    from sitegen.publish.state import theme_digest
+
+    files = FileDigests()
+    load_documents(config.content_dir, "", files)
+    theme_digest(config.theme_dirs, files)
+    return files.keep()
+
+
+def test_the_files_digests_saved_are_those_of_the_files_read_now(tmp_path: Path) -> None:
+    """Put aside as a build finds them, the files' digests saved are those of the files there now: a
+    file removed is forgotten, one added is known; a build that changes nothing leaves nothing aside."""
+    from sitegen.publish.state import BuildState
+
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    out = tmp_path / "out"
+    assert build(tmp_path / "content", out) == 0
+    config = load_config(str(tmp_path / "content"), str(out))
+    assert config.cache_dir is not None
+    notices = tmp_path / "content" / "neighborhoods" / "lanting" / "notices"
+    gone = notices / "2026-10-01-lift.md"
+    assert str(gone) in BuildState.load(config.cache_dir, out).files
+    gone.unlink()
+    added = notices / "2026-11-21-added.md"
+    added.write_text((notices / "2026-11-20-water.md").read_text(encoding="utf-8"), encoding="utf-8")
+    assert build(tmp_path / "content", out) == 0
+    files = BuildState.load(config.cache_dir, out).files
+    assert str(gone) not in files and str(added) in files and files == digests_of(config)
+    assert rendered(tmp_path / "content", out) == 0
+    assert not list(config.cache_dir.glob("files-*"))
+
+
+def cache_folder_of(workspace: Path) -> Path:
+    """The cache folder of a build of ``workspace``'s content into its ``out``."""
+    cache_dir = load_config(str(workspace / "content"), str(workspace / "out")).cache_dir
+    assert cache_dir is not None
+    return cache_dir
+
+
+def test_files_digests_that_cannot_be_put_aside_are_found_again_next_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sitegen.publish import state as states
+    from sitegen.publish.state import BuildState
+
+    class FullDisk(io.BytesIO):
+        def write(self, data: Any) -> int:
+            raise OSError(28, "No space left on device")
+
+    opened = states.FilesAside.__init__
+
+    def on_a_full_disk(self: states.FilesAside, path: Path) -> None:
+        opened(self, path)
+        assert self.stream is not None
+        self.stream.close()
+        self.stream = FullDisk()
+
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    out = tmp_path / "out"
+    with monkeypatch.context() as patched:
+        patched.setattr(states.FilesAside, "__init__", on_a_full_disk)
+        assert build(tmp_path / "content", out) == 0
+        assert not list(cache_folder_of(tmp_path).glob("files-*"))
+    config = load_config(str(tmp_path / "content"), str(out))
+    assert config.cache_dir is not None
+    assert BuildState.load(config.cache_dir, out).files == {}  # not known: not saved
+    assert rendered(tmp_path / "content", out) == 0  # found again, and nothing changed
+    assert BuildState.load(config.cache_dir, out).files == digests_of(config)
 
 
 def test_the_coverage_goes_when_a_summary_it_names_is_not_read_back() -> None:

@@ -6,7 +6,7 @@ import hashlib
 import os
 import stat
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,15 @@ class FileDigests:
     def __init__(self, known: Known | None = None) -> None:
         self.known: Known = known if known is not None else {}
         self.seen: Known = {}
+        # Where the digests other processes found go instead of ``seen`` (see took), if anywhere.
+        self.send: Callable[[Iterable[tuple[str, bytes]]], None] | None = None
+
+    def took(self, found: Iterable[tuple[str, bytes]]) -> None:
+        """Digests found by another process (a worker reading folders), as if found here."""
+        if self.send is not None:
+            self.send(found)
+        else:
+            self.seen.update(found)
 
     def file(self, path: Path | str) -> str:
         key = str(path)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
 import os
-from collections.abc import Iterator, Mapping
+import pickle
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any, BinaryIO, TypeGuard
 
 from sitegen import cache
 from sitegen.cache import code_version, hash_parts
@@ -69,6 +71,9 @@ class BuildState:
     output_id: tuple[int, int] | None = None  # the folder the build put at output_dir (see output_identity)
     cache_dir: Path | None = None
     documents: Documents | None = None  # what the last build read (kept in memory only)
+    # Where this build's files' digests are, when put aside in a file instead of ``files`` (see
+    # files_aside); None beside an empty ``files``: they could not be written, and are not known.
+    aside: Path | None = None
 
     @classmethod
     def load(cls, cache_dir: Path | None, output_dir: Path) -> BuildState:
@@ -169,6 +174,34 @@ class BuildState:
             cache.remove(folder)
         self.manifests, self.unsaved = {}, set()
 
+    def files_aside(self) -> FilesAside | None:
+        """Somewhere to write the digests of the files a build reads as they are found, instead of
+        keeping them in ``files`` (None without a cache folder, or if it cannot be written in).
+
+        Those of the last build, in ``files``, are wanted until reading ends (each unchanged file's is
+        taken from them); this build's are wanted only by :meth:`save`, which copies them from the
+        file. A district's are 120,000 files, 26 MB in a dict, twice over until the last build's go.
+        Once reading ends, :meth:`put_aside` lets ``files`` go.
+        """
+        if self.cache_dir is None or not cache.folder(self.cache_dir):
+            return None
+        path = self.cache_dir / f"files-{os.getpid()}{cache.TEMPORARY}"
+        try:
+            return FilesAside(path)
+        except OSError:
+            return None
+
+    def put_aside(self, aside: FilesAside) -> None:
+        """This build's files' digests are all in ``aside``: the last build's are let go."""
+        self.files = {}
+        self.aside = aside.path if aside.close() else None
+
+    def drop_aside(self) -> None:
+        """Remove the file the files' digests were put aside in (they are not known any more)."""
+        if self.aside is not None:
+            cache.remove(self.aside)
+            self.aside = None
+
     def drop(self, slug: str) -> None:
         """Forget a neighborhood that is gone."""
         self.made.pop(slug, None)
@@ -179,7 +212,8 @@ class BuildState:
         self.unsaved.add(slug)
 
     def save(self) -> None:
-        """Write the state to its cache directory (the changed manifests, then the rest).
+        """Write the state to its cache directory (the changed manifests, then the rest; the files'
+        digests from where they were put aside, if they were).
 
         A cache that cannot be written only costs time next time.
         """
@@ -196,11 +230,14 @@ class BuildState:
         files, checked = self.files, self.checked
         self.checked, apart = checked.without_neighborhoods()
         self.files = {}
+        aside: list[cache.Pickled] = [cache.Pickled(self.aside)] if self.aside is not None else []
         try:
             parts = _parts({"files": files, "neighborhoods": checked.neighborhoods, **apart})
-            cache.write_data(self.cache_dir / STATE_FILE, _state_key(self.output_dir), self, parts)
+            key = _state_key(self.output_dir)
+            cache.write_data(self.cache_dir / STATE_FILE, key, self, itertools.chain(aside, parts))
         finally:
             self.manifests, self.files, self.checked = manifests, files, checked
+            self.drop_aside()
 
     def _take_parts(self, parts: Iterator[Any]) -> None:
         """Put back what :meth:`save` pickled in parts after the rest."""
@@ -223,10 +260,10 @@ class BuildState:
         return {k: v for k, v in self.__dict__.items() if k not in _IN_MEMORY}
 
     def __setstate__(self, values: dict[str, Any]) -> None:
-        self.__dict__.update(values, manifests={}, unsaved=set(), cache_dir=None, documents=None)
+        self.__dict__.update(values, manifests={}, unsaved=set(), cache_dir=None, documents=None, aside=None)
 
 
-_IN_MEMORY = ("manifests", "unsaved", "cache_dir", "documents")
+_IN_MEMORY = ("manifests", "unsaved", "cache_dir", "documents", "aside")
 
 # The build state is pickled with its files' digests and its neighborhoods' results apart, in parts of
 # so many each: pickling holds what it has written until it ends, a new list for each object of a
@@ -241,6 +278,61 @@ def _parts(named: dict[str, dict[str, Any]]) -> Iterator[tuple[str, list[tuple[s
         items = iter(values.items())
         while part := list(itertools.islice(items, STATE_PART)):
             yield name, part
+
+
+class FilesAside:
+    """Files' digests written to a file as they come, in the parts the build state is saved in (see
+    :func:`_parts`), for :meth:`BuildState.save` to copy in as they are.
+
+    Writing it can fail (a full disk): then the digests are not known, and the next build reads
+    every file again.
+    """
+
+    def __init__(self, path: Path) -> None:
+        cache.remove(path)
+        self.path = path
+        self.stream: BinaryIO | None = open(path, "wb")  # noqa: SIM115 - closed by close()
+        self.part: list[tuple[str, bytes]] = []
+
+    def add(self, items: Iterable[tuple[str, bytes]]) -> None:
+        for item in items:
+            self.part.append(item)
+            if len(self.part) >= STATE_PART:
+                self._write()
+
+    def _write(self) -> None:
+        if self.stream is not None:
+            try:
+                pickle.Pickler(self.stream, protocol=pickle.HIGHEST_PROTOCOL).dump(("files", self.part))
+            except OSError:
+                self.stream.close()
+                self.stream = None
+        self.part = []
+
+    def close(self) -> bool:
+        """Write what is left; False (and the file removed) if not everything could be written."""
+        if self.part:
+            self._write()
+        written = False
+        if self.stream is not None:
+            try:
+                self.stream.close()
+                written = True
+            except OSError:
+                pass
+            self.stream = None
+        if not written:
+            cache.remove(self.path)
+        return written
+
+    def discard(self) -> None:
+        """Stop, and remove the file."""
+        self.part = []
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+        cache.remove(self.path)
 
 
 def _state_key(output_dir: str) -> str:
