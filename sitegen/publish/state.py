@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import json
@@ -305,22 +304,25 @@ class FilesAside:
             try:
                 pickle.Pickler(self.stream, protocol=pickle.HIGHEST_PROTOCOL).dump(("files", self.part))
             except OSError:
-                self.stream.close()
-                self.stream = None
+                self._stop()
         self.part = []
+
+    def _stop(self) -> bool:
+        """Close the file; whether all that was written to it is in it."""
+        stream, self.stream = self.stream, None
+        if stream is None:
+            return False
+        try:
+            stream.close()
+        except OSError:
+            return False
+        return True
 
     def close(self) -> bool:
         """Write what is left; False (and the file removed) if not everything could be written."""
         if self.part:
             self._write()
-        written = False
-        if self.stream is not None:
-            try:
-                self.stream.close()
-                written = True
-            except OSError:
-                pass
-            self.stream = None
+        written = self._stop()
         if not written:
             cache.remove(self.path)
         return written
@@ -328,10 +330,7 @@ class FilesAside:
     def discard(self) -> None:
         """Stop, and remove the file."""
         self.part = []
-        stream, self.stream = self.stream, None
-        if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.close()
+        self._stop()
         cache.remove(self.path)
 
 
