@@ -82,12 +82,24 @@ class CheckResult:
     problems: list[ContentError] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Deferred:
+    """A page a build left to render (see build(defer=True)): ``make()`` renders it; ``group`` is the
+    group of files it belongs to, the community's (``COMMUNITY``) or a neighborhood's slug."""
+
+    group: str
+    make: Callable[[], bytes]
+
+    def __call__(self) -> bytes:
+        return self.make()
+
+
 @dataclass
 class BuildResult:
     pages: int
     problems: list[ContentError]
     rendered: int = 0
-    pending: dict[str, Callable[[], bytes]] = field(default_factory=dict)  # see build(defer=True)
+    pending: dict[str, Deferred] = field(default_factory=dict)  # see build(defer=True)
     removed: set[str] = field(default_factory=set)  # files an incremental build removed
     whole: bool = False  # every file was written afresh (neither incremental nor a no-op)
 
@@ -666,6 +678,7 @@ def build(
     clean: bool = False,
     touched: Touched = None,
     defer: bool = False,
+    again: Mapping[str, str] | None = None,
 ) -> BuildResult:
     """Build the site into ``config.output_dir``, or change nothing if anything fails.
 
@@ -675,7 +688,9 @@ def build(
     The preview server tells more: ``touched``, the paths that changed since the last build with
     this state (nothing else is looked at), and ``defer``: the pages to render again are handed
     back in ``BuildResult.pending`` instead of being rendered, so that the server can render the
-    page a browser asks for first.
+    page a browser asks for first. ``again`` (with ``defer``) names pages an earlier build handed
+    back that were never rendered, each with its group (see :class:`Deferred`): they are planned
+    again and handed back too, whether they changed or not, unless they are no longer made.
 
     One build at a time writes an output: another one waits for it (see :mod:`sitegen.publish.lock`).
     A full disk is reported as such, and leaves the output as it was.
@@ -692,7 +707,7 @@ def build(
         try:
             _tidy(config, clean)
             with planlayout.layouts_kept(_layouts_dir(config)), _spill_folder(config.cache_dir) as spill:
-                return _build(config, reporter, state, clean, touched, defer, spill)
+                return _build(config, reporter, state, clean, touched, (defer, again or {}), spill)
         except DiskFull as exc:
             raise SitegenError(_no_space(exc.folder, exc.needed)) from exc
         except OSError as exc:
@@ -793,7 +808,7 @@ class _Written:
     """What a build made: the files rendered, those handed back to render later, and those removed."""
 
     rendered: int
-    pending: dict[str, Callable[[], bytes]] = field(default_factory=dict)
+    pending: dict[str, Deferred] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
 
 
@@ -803,10 +818,14 @@ def _build(
     state: BuildState | None,
     clean: bool,
     touched: Touched,
-    defer: bool,
+    deferring: tuple[bool, Mapping[str, str]],
     spill: Path | None = None,
 ) -> BuildResult:
-    """Read, and stop there if nothing changed; else check, plan, and build the whole site or only what changed."""
+    """Read, and stop there if nothing changed; else check, plan, and build the whole site or only what changed.
+
+    ``deferring``: whether to hand back the pages to render, and the pages to hand back again (see build).
+    """
+    defer, again = deferring
     keep = state is None  # a state of our own is saved in the cache; the preview keeps its own in memory
     state = _starting_state(config, state, clean)
     clock = Stopwatch(reporter)
@@ -816,7 +835,7 @@ def _build(
         known = bool(state.files)  # the files' digests of the last build (not if they could not be saved)
         documents, theme = _read(config, state, touched, keep)
         signature = inputs_signature(documents, theme, (_settings(config), known_date, config.index_search, config.pdf))
-        if signature == state.inputs and intact:
+        if signature == state.inputs and intact and not again:
             if keep and not known and state.aside is not None:
                 state.save()  # with the files' digests, found again now
             state.drop_aside()  # else the saved state stands as it is
@@ -828,8 +847,9 @@ def _build(
     run = _start(config, reporter, clock, checked, theme)
     stale = [slug for slug, made in run.fingerprints.items() if state.made.get(slug) != made]
     # Printing PDFs, the neighborhoods whose sheets lack some are looked at too (their pages are not
-    # made again unless they link to the new PDFs).
-    due = {slug for slug in run.fingerprints if config.pdf and slug not in state.printed} - set(stale)
+    # made again unless they link to the new PDFs); so are those of pages to hand back again.
+    due = {slug for slug in run.fingerprints if config.pdf and slug not in state.printed}
+    due = (due | {group for group in again.values() if group in run.fingerprints}) - set(stale)
     earlier = _earlier_manifests(state, [*stale, *due], run.fingerprints)
     incremental = intact and len(stale) <= len(run.fingerprints) // 2 and earlier is not None
     slugs = [slug for slug in run.fingerprints if slug in due or slug in stale]
@@ -838,7 +858,7 @@ def _build(
     previous[COMMUNITY] = state.community if intact else {}
     if incremental and earlier is not None:
         plan = _planned(run, state.print_plans, slugs, previous)
-        written = _build_changes(run, state, plan, earlier, defer, keep)
+        written = _build_changes(run, state, plan, earlier, (defer, again), keep)
     else:
         written, plan = _build_whole(run, state, made, keep, previous)
         # Every site plan was drawn: the layouts this build did not use are old.
@@ -1164,22 +1184,30 @@ def _stop_if_collided(pairs: list[tuple[Claim, Claim]], run: _Run) -> None:
 
 
 def _build_changes(
-    run: _Run, state: BuildState, plan: Plan, earlier: dict[str, dict[str, str]], defer: bool, keep: bool
+    run: _Run,
+    state: BuildState,
+    plan: Plan,
+    earlier: dict[str, dict[str, str]],
+    deferring: tuple[bool, Mapping[str, str]],
+    keep: bool,
 ) -> _Written:
     """Render only the files whose fingerprints changed, write them and remove those no longer made.
 
     The changes are made in a copy of the output that then takes its place in one step (see
-    :func:`sitegen.publish.spare.changing`; with ``keep``, the copy kept in the cache folder). With
-    ``defer`` (the preview's own folder), the files are not rendered but handed back, each as a
-    function that renders it, and the output is changed in place.
+    :func:`sitegen.publish.spare.changing`; with ``keep``, the copy kept in the cache folder). When
+    deferring (the preview's own folder), the files are not rendered but handed back, each as a
+    :class:`Deferred`, with those an earlier build handed back unrendered (see build), and the
+    output is changed in place.
     """
-    config, site = run.config, run.checked.site
+    (defer, again), config, site = deferring, run.config, run.checked.site
     community = plan.community_manifest
-    changed = [o for o in plan.community if state.community.get(o.dest) != community[o.dest]]
+    changed = [
+        (COMMUNITY, o) for o in plan.community if state.community.get(o.dest) != community[o.dest] or o.dest in again
+    ]
     manifest, previous = dict(community), dict(state.community)
     for slug, group in plan.neighborhoods.items():
         made = plan.manifests[slug]
-        changed += [o for o in group if earlier[slug].get(o.dest) != made[o.dest]]
+        changed += [(slug, o) for o in group if earlier[slug].get(o.dest) != made[o.dest] or o.dest in again]
         manifest.update(made)
     for old in earlier.values():
         previous.update(old)
@@ -1187,12 +1215,10 @@ def _build_changes(
     run.clock.lap(f"planned {len(plan.outputs())} files of {len(plan.neighborhoods)} neighborhoods and the community")
     assets = static_hashes(config.theme_dirs)
     if defer:
-        pending: dict[str, Callable[[], bytes]] = {
-            o.dest: functools.partial(_render_with, run, assets, o) for o in changed
-        }
+        pending = {o.dest: Deferred(group, functools.partial(_render_with, run, assets, o)) for group, o in changed}
         apply_changes(config.output_dir, {}, manifest, previous, config.theme_dirs)
         return _Written(len(changed), pending, removed)
-    files = _Rendering(run, assets, changed)
+    files = _Rendering(run, assets, [o for _group, o in changed])
     try:
         with changing(config.output_dir, config.cache_dir if keep else None) as copy:
             with collecting():  # rendering leaves cycles (Jinja's contexts): 50 MB for a district's community

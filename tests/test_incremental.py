@@ -250,6 +250,64 @@ def test_the_preview_equals_clean_builds_after_random_edits(tmp_path: Path, seed
         preview.close()
 
 
+def test_a_page_left_waiting_lets_go_of_its_build_and_is_planned_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page the preview has not rendered yet holds all that its build checked and planned (for a
+    district, tens of MB): the next build lets it go before it checks anything, plans the page
+    again and hands it back; through a build that fails too. The pages are those of a clean build."""
+    import gc
+    import weakref
+
+    import sitegen.build as building
+    from sitegen.preview.serve import Preview
+
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    preview = Preview(load_config(str(content), str(tmp_path / "unused")), ListReporter())
+    lanting, qinghe = content / "neighborhoods" / "lanting", content / "neighborhoods" / "qinghe"
+    try:
+        preview.rebuild()
+        _append(lanting / "notices" / "2026-11-20-water.md", "\n补充说明：请相互转告。\n")
+        preview.rebuild({str(lanting / "notices" / "2026-11-20-water.md")}, behind=False)
+        waiting = {dest for dest, make in preview.pending.items() if make.group == "lanting"}
+        assert waiting and {make.group for make in preview.pending.values()} == {"", "lanting"}
+        last_build = weakref.ref(next(iter(preview.pending.values())).make.args[0])  # type: ignore[attr-defined]
+        alive: list[bool] = []
+        check = building._checked
+
+        def checking(*args: Any, **kwargs: Any) -> Any:
+            gc.collect()
+            alive.append(last_build() is not None)
+            return check(*args, **kwargs)
+
+        monkeypatch.setattr(building, "_checked", checking)
+        _append(qinghe / "neighborhood.yaml", "address: 清河路2号\n")
+        preview.rebuild({str(qinghe / "neighborhood.yaml")}, behind=False)
+        assert alive == [False]
+        assert preview.problems == [] and preview.unplanned == {}
+        assert waiting <= {dest for dest, make in preview.pending.items() if make.group == "lanting"}
+
+        # A build that fails keeps the pages to plan; the next that succeeds plans them, though
+        # site.yaml is then as it was (no change since the last good build).
+        site = content / "site.yaml"
+        good = site.read_text(encoding="utf-8")
+        site.write_text(good + "\nname: [\n", encoding="utf-8")
+        preview.rebuild({str(site)}, behind=False)
+        assert preview.problems and preview.pending == {}
+        assert waiting <= set(preview.unplanned)
+        site.write_text(good, encoding="utf-8")
+        preview.rebuild({str(site)}, behind=False)
+        assert preview.problems == [] and preview.unplanned == {}
+        assert waiting <= set(preview.pending)
+        preview.render_pending()
+        clean = tmp_path / "clean"
+        assert build(content, clean) == 0
+        assert tree(preview.site) == {k: v for k, v in tree(clean).items() if not k.startswith("pagefind/")}
+    finally:
+        preview.close()
+
+
 def checked_neighborhoods(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The slugs of the neighborhoods checked from now on, in order (the list fills as they are)."""
     from sitegen.content.validate import SiteValidator

@@ -271,6 +271,7 @@ def test_no_inotify_left_means_polling(tmp_path: Path, monkeypatch: pytest.Monke
 
 def test_closing_waits_for_a_build_under_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C during a rebuild: the build's last writes (its cache) must not come back after the folder went."""
+    from sitegen.build import Deferred
     from sitegen.config import load_config
     from sitegen.errors import SitegenError
     from sitegen.preview import serve
@@ -278,7 +279,7 @@ def test_closing_waits_for_a_build_under_way(tmp_path: Path, monkeypatch: pytest
 
     preview = serve.Preview(load_config(str(MINIMAL), str(tmp_path / "unused")), ListReporter())
     preview.rebuild()
-    preview.pending = {"late.html": lambda: b"<p>late</p>"}
+    preview.pending = {"late.html": Deferred("", lambda: b"<p>late</p>")}
     building = threading.Event()
 
     def slow_build(config: Any, *args: Any, **kwargs: Any) -> Any:

@@ -24,7 +24,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from sitegen.build import build
+from sitegen.build import Deferred, build
 from sitegen.config import SiteConfig
 from sitegen.content.validate import large_site
 from sitegen.errors import BuildAborted, SitegenError
@@ -98,7 +98,10 @@ class Preview:
         self.finished = threading.Condition()
         self.building = threading.Lock()
         self.rendering = threading.Lock()
-        self.pending: dict[str, Callable[[], bytes]] = {}
+        self.pending: dict[str, Deferred] = {}
+        # Pages the last good build handed back whose renderers were let go unrendered: the next build
+        # that succeeds plans them again (see rebuild), with their groups.
+        self.unplanned: dict[str, str] = {}
         self.built = False
         self.frozen = False
         self.closed = False
@@ -120,15 +123,17 @@ class Preview:
                 return
             started = time.perf_counter()
             problems: list[str] = []
-            pending: dict[str, Callable[[], bytes]] | None = None  # None: what waits still stands
+            # A page the last build left waiting holds all that build checked and planned (a district's
+            # site: tens of MB), which this build would hold again beside it: let it go, and have
+            # this build plan the page again and hand it back (or remove it, if it is no longer made).
+            self.unplanned.update((dest, make.group) for dest, make in self.pending.items())
+            self.pending = {}
             try:
                 known = touched if self.built else None
-                result = build(self.config, ListReporter(), self.state, touched=known, defer=self.built)
-                # Pages left by the last build still wait, unless this one wrote everything, removed
-                # them or will render them itself (their inputs did not change, so their bytes stand).
-                kept = {} if result.whole else self.pending
-                pending = {d: m for d, m in kept.items() if d not in result.removed and d not in result.pending}
-                pending.update(result.pending)
+                result = build(
+                    self.config, ListReporter(), self.state, touched=known, defer=self.built, again=self.unplanned
+                )
+                self.pending, self.unplanned = result.pending, {}
                 self.built = True
                 seconds = f"{time.perf_counter() - started:.2f}"
                 summary = _("rebuilt in {seconds} s ({count} pages rendered)", seconds=seconds, count=result.rendered)
@@ -142,8 +147,6 @@ class Preview:
             except Exception as exc:  # noqa: BLE001 - the preview must outlive any bug
                 problems = [_internal_error(exc)]
                 summary = _("internal error: {error}", error=str(exc))
-            if pending is not None:
-                self.pending = pending
             if not self.frozen and self.built:
                 # The first build's state lives as long as the preview: collect its garbage once, and
                 # keep later collections (during every rebuild) from walking it again and again.
@@ -153,7 +156,7 @@ class Preview:
             give_back_memory()  # what the build took beyond what it keeps: the preview lives long
             self.reporter.info(summary)
             self._announce(problems)
-        if pending and behind:
+        if self.pending and behind:
             threading.Thread(target=self._render_behind, daemon=True).start()
 
     def _render_behind(self) -> None:
