@@ -402,6 +402,45 @@ def test_a_districts_pages_are_rendered_by_children_of_the_builder(
     assert (int(pid) != preview.pid) == district and int(pid) != os.getpid()
 
 
+def test_a_districts_pages_left_to_render_are_rendered_many_to_a_child(
+    alone: Callable[[], tuple[Any, Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The builder renders the pages a district's edit left in a child that renders one page after
+    another for RENDER_BATCH_SECONDS, not in a child each (a fork of the builder takes longer than most
+    pages); a page that fails there is said in the browser and the others are rendered all the same."""
+    from sitegen.errors import SitegenError
+    from sitegen.preview import serve
+
+    record = tmp_path / "rendered.txt"
+    make_and_write = serve._make_and_write
+    failing = "lanting/index.html"
+
+    def recorded(site: Path, dest: str, make: Any) -> None:
+        with record.open("a") as out:
+            out.write(f"{os.getpid()} {dest}\n")
+        if dest == failing:
+            raise SitegenError(f"cannot write {dest}")
+        make_and_write(site, dest, make)
+
+    monkeypatch.setattr(serve, "_make_and_write", recorded)
+    monkeypatch.setattr(serve, "RENDER_ALONE_FROM", 1)
+    monkeypatch.setattr(serve, "RENDER_BATCH_SECONDS", 60.0)
+    preview, content = alone()
+    preview.rebuild()
+    edit(content / NOTICE, "停水", "停水（已延期）")
+    preview.rebuild({str(content / NOTICE)})
+    deadline = time.monotonic() + 60
+    while not preview.problems and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert preview.problems == [f"sitegen: cannot write {failing}"]
+    rendered = [line.split() for line in record.read_text().splitlines()]
+    pids = {pid for pid, _dest in rendered}
+    assert len(rendered) > 5 and failing in {dest for _pid, dest in rendered}
+    assert len(pids) == 1 and int(pids.pop()) not in (preview.pid, os.getpid())
+    for page in ("lanting/notices/2026-11-20-water.html", "lanting/print/notice-board.html"):
+        assert "停水（已延期）" in (preview.site / page).read_text(encoding="utf-8")
+
+
 def test_a_large_site_yaml_edited_is_checked_by_a_child_of_the_builders_forker(
     alone: Callable[[], tuple[Any, Path]], site_checks: Callable[[], list[tuple[int, int]]]
 ) -> None:

@@ -43,8 +43,12 @@ KEEPALIVE_SECONDS = 15.0
 # forked for it (where forking is possible: in the builder of `sitegen serve`). Rendering a
 # district's pages takes memory (its home page is 1.4 MB at 10,000 neighborhoods) that the preview,
 # which lives long, kept in part after each edit (8-14 MB more after the page of a neighborhood's
-# sheets, edit after edit); a child's goes with it, for a few milliseconds of forking.
+# sheets, edit after edit); a child's goes with it.
 RENDER_ALONE_FROM = 1000
+# Such a child renders the pages left to render one after another for this long, then ends and
+# hands back how many it rendered: forking the builder of a district (200 MB) takes far longer than
+# rendering most pages, and a page a browser asks for waits no longer than this.
+RENDER_BATCH_SECONDS = 0.25
 
 # Injected into every HTML page the preview serves (never into `sitegen build` output): reloads the
 # page after a build, or shows the build's problems over it. Problems are shown as text, never HTML.
@@ -166,12 +170,16 @@ class Preview:
             time.sleep(0)  # a page asked for by a browser goes next
 
     def render_next(self) -> bool:
-        """Render one of the pages the last build left to render; False if none was left."""
+        """Render the next of the pages the last build left to render (where pages are rendered by a
+        child, as many as it renders in RENDER_BATCH_SECONDS); False if none was left."""
         with self.rendering:
             if self.closed or not self.pending:
                 return False
-            dest = next(iter(self.pending))
-            self._render(dest, self.pending.pop(dest))
+            if self._alone():
+                self._render_batch()
+            else:
+                dest = next(iter(self.pending))
+                self._render(dest, self.pending.pop(dest))
             if not self.pending:
                 give_back_memory()  # what rendering the pages took
             return True
@@ -191,27 +199,64 @@ class Preview:
 
     def render_pending(self) -> None:
         """Render every page the last build left to render."""
-        with self.rendering:
-            while self.pending:
-                dest = next(iter(self.pending))
-                self._render(dest, self.pending.pop(dest))
+        while self.render_next():
+            pass
+
+    def _alone(self) -> bool:
+        """Whether pages are rendered by children of this process (a district's: see RENDER_ALONE_FROM)."""
+        return len(self.state.made) >= RENDER_ALONE_FROM
 
     def _render(self, dest: str, make: Callable[[], bytes]) -> None:
         if self.closed:
             return
         try:
-            if len(self.state.made) >= RENDER_ALONE_FROM:
+            if self._alone():
                 run_alone(functools.partial(_make_and_write, self.site, dest, make), _("rendering {page}", page=dest))
             else:
                 _make_and_write(self.site, dest, make)
         except Exception as exc:  # noqa: BLE001 - shown in the browser like a content problem
-            message = (
-                f"sitegen: {translate(exc.args[0], self.config.lang)}"
-                if isinstance(exc, SitegenError)
-                else _internal_error(exc)
-            )
-            self.reporter.info(message.splitlines()[0])
-            self._announce([*self.problems, message])
+            self._failed(self._failure(exc))
+
+    def _render_batch(self) -> None:
+        """Render the next pages left to render in one child, for RENDER_BATCH_SECONDS at most."""
+        if self.closed:
+            return
+        pages = self.pending
+
+        def batch() -> tuple[int, list[str]]:
+            # In the child, which sees ``pages`` as they were when it was forked (never changed there).
+            failures = []
+            end = time.monotonic() + RENDER_BATCH_SECONDS
+            done = 0
+            for dest, make in pages.items():
+                try:
+                    _make_and_write(self.site, dest, make)
+                except Exception as exc:  # noqa: BLE001 - said by the preview, as a page rendered alone
+                    failures.append(self._failure(exc))
+                done += 1
+                if time.monotonic() >= end:
+                    break
+            return done, failures
+
+        first = next(iter(pages))
+        try:
+            done, failures = run_alone(batch, _("rendering {page}", page=first))
+        except Exception as exc:  # noqa: BLE001 - the child died: taken for the first page's failure
+            done, failures = 1, [self._failure(exc)]
+        for _page in range(done):
+            pages.pop(next(iter(pages)))
+        for message in failures:
+            self._failed(message)
+
+    def _failure(self, exc: Exception) -> str:
+        """What the browser shows of a page that failed to render."""
+        if isinstance(exc, SitegenError):
+            return f"sitegen: {translate(exc.args[0], self.config.lang)}"
+        return _internal_error(exc)
+
+    def _failed(self, message: str) -> None:
+        self.reporter.info(message.splitlines()[0])
+        self._announce([*self.problems, message])
 
     def state_message(self) -> str:
         return json.dumps({"generation": self.generation, "problems": self.problems}, ensure_ascii=False)
