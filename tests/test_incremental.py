@@ -801,6 +801,7 @@ def test_a_districts_grid_overview_is_split_by_a_worker_of_its_own(
         with log.open("a") as stream:
             stream.write(f"split {os.getpid()}\n")
             stream.write(f"neighborhoods {len(args[0].neighborhoods)}\n")
+            stream.write(f"grids {len(args[0].grids)}\n")
         return split_grids(*args)
 
     def spied_run_alone(*args: Any, **kwargs: Any) -> Any:
@@ -817,18 +818,21 @@ def test_a_districts_grid_overview_is_split_by_a_worker_of_its_own(
     shutil.copytree(MINIMAL, tmp_path / "content")
     assert build(tmp_path / "content", tmp_path / "here") == 0
     # A few grids: split where the sheets are planned, from the whole site.
-    assert log.read_text().split()[::2] == ["split", "neighborhoods"]
+    assert log.read_text().split()[::2] == ["split", "neighborhoods", "grids"]
     assert log.read_text().split()[3] != "0"
+    grids = log.read_text().split()[5]
+    assert grids != "0"
     log.unlink()
     if alone:
         monkeypatch.setattr(printables, "SPLIT_ALONE_FROM", 1)
     assert build(tmp_path / "content", tmp_path / "out") == 0
     said = dict(line.split() for line in log.read_text().splitlines())
     if alone:
-        assert said.keys() == {"asked", "sent", "split", "neighborhoods"} and said["asked"] != said["split"]
+        assert said.keys() == {"asked", "sent", "split", "neighborhoods", "grids"} and said["asked"] != said["split"]
         assert said["sent"] == "True" and said["neighborhoods"] == "0"
     else:
-        assert said.keys() == {"split", "neighborhoods"}
+        assert said.keys() == {"split", "neighborhoods", "grids"}
+    assert said["grids"] == grids  # sent apart from the site, every one arrives
     assert tree(tmp_path / "out") == tree(tmp_path / "here")
 
 
@@ -1011,6 +1015,14 @@ def _parent_and_length(text: str) -> tuple[int, int]:
     return os.getppid(), len(text)
 
 
+def _parent_and_items(name: str, items: list[Any]) -> tuple[int, str, list[Any]]:
+    return os.getppid(), name, items
+
+
+def _parent_and_list(items: list[Any]) -> tuple[int, list[Any]]:
+    return os.getppid(), items
+
+
 def _fails() -> None:
     from sitegen.errors import SitegenError
 
@@ -1055,6 +1067,13 @@ def test_work_sent_to_the_forker_starts_from_this_process_as_it_was(monkeypatch:
         # Work larger than a message of the socket (a district's site for the grid overview) is sent too.
         large = functools.partial(_parent_and_length, "网" * (4 * 2**20))
         assert workers.run_alone(large, "measuring", sent=True) == (forker.pid, 4 * 2**20)
+        # Many items go in parts, each pickled on its own, and arrive all and in order.
+        monkeypatch.setattr(workers, "SENT_PART", 7)
+        items = [(number, f"网格{number}") for number in range(100)]
+        in_parts = workers.InParts(functools.partial(_parent_and_items, "第一"), items)
+        assert workers.run_alone(in_parts, "measuring", sent=True) == (forker.pid, "第一", items)
+        assert workers.run_alone(workers.InParts(_parent_and_list, []), "measuring", sent=True) == (forker.pid, [])
+        assert workers.run_alone(workers.InParts(_parent_and_list, items[:7]), "m", sent=True)[1] == items[:7]
         here = os.getpid()
         marker = "好"
         assert workers.run_alone(lambda: (os.getppid(), marker), "closure", sent=True) == (here, "好")  # not sent
