@@ -1033,6 +1033,36 @@ def _dies() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+def test_work_in_parts_is_pickled_a_part_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """InParts goes to the forker as its function, then pickles of SENT_PART items at most, each on
+    its own (a pickle's memo lasts as long as it does); read back, it is the same work."""
+    import functools
+    import io
+    import pickle
+
+    from sitegen import workers
+
+    monkeypatch.setattr(workers, "SENT_PART", 7)
+    items = [(number, f"网格{number}") for number in range(100)]
+    for work_items, parts in [(items, 15), (items[:7], 1), ([], 0)]:
+        stream = io.BytesIO()
+        workers._send(workers.InParts(functools.partial(_parent_and_items, "第一"), work_items), stream)
+        stream.seek(0)
+        pickles = []
+        while stream.tell() < len(stream.getvalue()):
+            pickles.append(pickle.load(stream))
+        assert len(pickles) == 1 + parts
+        assert all(isinstance(part, list) and 0 < len(part) <= 7 for part in pickles[1:])
+        assert [item for part in pickles[1:] for item in part] == work_items
+        stream.seek(0)
+        assert workers._sent(stream)() == (os.getppid(), "第一", work_items)
+    stream = io.BytesIO()
+    workers._send(functools.partial(_parent_and_length, "网格"), stream)  # any other work: one pickle
+    stream.seek(0)
+    assert workers._sent(stream)() == (os.getppid(), 2)
+    assert stream.tell() == len(stream.getvalue())
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="resident sets from /proc: Linux only")
 def test_work_sent_to_the_forker_starts_from_this_process_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
     """Work that needs nothing of this process but itself (sent pickled) runs in a child of the forker,
