@@ -26,18 +26,23 @@ HERE = Path(__file__).resolve().parent
 EPOCH = "1795348800"  # 2026-11-22, as bench.py
 
 
-def descendants(pid: int) -> list[int]:
-    found, queue = [], [pid]
+def tree(root: int) -> dict[int, int]:
+    """Every process below ``root`` (itself included), with its depth (``root`` 0, its children 1)."""
+    found, queue = {}, [(root, 0)]
     while queue:
-        current = queue.pop()
-        found.append(current)
+        pid, depth = queue.pop()
+        found[pid] = depth
         try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as stream:
-                    queue += [int(child) for child in stream.read().split()]
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as stream:
+                    queue += [(int(child), depth + 1) for child in stream.read().split()]
         except OSError:
             continue
     return found
+
+
+def descendants(pid: int) -> list[int]:
+    return list(tree(pid))
 
 
 def rss_and_pss(pid: int) -> tuple[int, int]:

@@ -17,6 +17,8 @@ import os
 import sys
 import tempfile
 
+from memory import peak_rss, rss_and_pss
+
 from sitegen import workers
 from sitegen.content.model import Coverage, Grid, Person
 from sitegen.content.phone import Phone
@@ -40,19 +42,14 @@ def grid(number: int) -> Grid:
     )
 
 
-def status(field: str) -> int:
-    with open("/proc/self/status") as stream:
-        return next(int(line.split()[1]) for line in stream if line.startswith(field + ":")) // 1024
-
-
 def measure(name: str, work: object) -> None:
-    before = status("VmRSS")
+    before = rss_and_pss(os.getpid())[0] // 1024
     with open("/proc/self/clear_refs", "w") as stream:
         stream.write("5")  # the peak resident set starts again from here
     with tempfile.TemporaryFile() as file:
         workers._send(work, file)  # type: ignore[arg-type]
         size = file.tell()
-        peak, after = status("VmHWM"), status("VmRSS")
+        peak, after = peak_rss(os.getpid()) // 1024, rss_and_pss(os.getpid())[0] // 1024
     rise, left = peak - before, after - before
     print(f"{name:>10}: {before} MB before, peak +{rise} MB, left +{left} MB; {size // 1024} KB pickled")
 

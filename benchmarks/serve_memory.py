@@ -26,26 +26,11 @@ import sys
 import time
 from pathlib import Path
 
-from memory import EPOCH, HERE, peak_rss, rss_and_pss
+from memory import EPOCH, HERE, peak_rss, rss_and_pss, tree
 
 # make_city.py's w2: an edit of one person that shows on every page of the grid's neighborhoods.
 OLD, NEW = "139 0100 0002", "139 0100 0992"
 SAMPLE = 0.2
-
-
-def tree(root: int) -> dict[int, int]:
-    """Every process below ``root`` (itself included), with its depth."""
-    found, queue = {}, [(root, 0)]
-    while queue:
-        pid, depth = queue.pop()
-        found[pid] = depth
-        try:
-            for task in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{task}/children") as stream:
-                    queue += [(int(child), depth + 1) for child in stream.read().split()]
-        except OSError:
-            continue
-    return found
 
 
 class Phase:
