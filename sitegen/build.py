@@ -959,7 +959,7 @@ def _build_whole(
             _print(stage, jobs, run.checked.site, run.reporter)
             if _indexing(run.checked.site, config):
                 run.indexed = search.indexed_pages(stage)
-            _index(stage, run.checked.site, True, config, run.reporter, run.indexed)
+            _index(stage, run.checked.site, config, run.reporter, run.indexed)
     except DiskFull as exc:
         # About as much as the output the build replaces, or as the files written so far promise
         # (as many files as the last build wrote, when known).
@@ -1225,15 +1225,14 @@ def _build_changes(
                 written = apply_changes(copy.root, files, manifest, previous, config.theme_dirs)
             copy.touched.update(written, removed)
             run.clock.lap(f"rendered {len(changed)} files, wrote {len(written)}")
-            gone = any(dest.endswith(".html") for dest in removed)
             if state.indexed is not None:
                 run.indexed = search.updated_pages(state.indexed, files.marked, removed)
             elif _indexing(site, config):  # a state from before the list was kept
                 run.indexed = search.indexed_pages(copy.root)
-            copy.touched.add(search.BUNDLE)  # until it is known that the index was left alone
-            changed_pages = gone or search.any_indexed(written, files.marked)
-            if not _index(copy.root, site, changed_pages, config, run.reporter, run.indexed):
-                copy.touched.discard(search.BUNDLE)
+            copy.touched.add(search.BUNDLE)  # until it is known which of the index's files changed
+            touched = _index(copy.root, site, config, run.reporter, run.indexed, {*written, *removed}, state.indexed)
+            copy.touched.discard(search.BUNDLE)
+            copy.touched.update(touched)
             jobs = []
             for name, group_jobs, made in _groups(plan):
                 before = state.community if name == COMMUNITY else earlier[name]
@@ -1381,24 +1380,33 @@ def _indexing(site: Site, config: SiteConfig) -> bool:
 def _index(
     root: Path,
     site: Site,
-    pages_changed: bool,
     config: SiteConfig,
     reporter: Reporter,
-    pages: list[str] | None = None,
-) -> bool:
-    """Make the search index of the pages under ``root`` if they changed; whether the index changed.
+    pages: list[str] | None,
+    changed: Iterable[str] | None = None,
+    before: list[str] | None = None,
+) -> list[str]:
+    """Bring the search index of the pages under ``root`` up to date; the paths below ``root`` changed.
 
-    ``pages``: the pages that mark content for the index, when known (else they are looked for).
+    ``pages``: the pages that mark content for the index, when known (else they are looked for);
+    ``changed``: the files written or removed since the index was made of the pages ``before``
+    (either None: the index is made whole).
     """
+    gone = search.remove_legacy(root)
     if not site.search:
         if not (root / search.BUNDLE).exists():
-            return False
+            return gone
         shutil.rmtree(root / search.BUNDLE)
-        return True
-    if config.index_search and search.index_site(root, pages_changed, reporter, pages):
-        reporter.info(_("indexed the pages for search into {folder}/", folder=search.BUNDLE))
-        return True
-    return False
+        return [*gone, search.BUNDLE]
+    if not config.index_search:
+        return gone
+    if pages is None:
+        pages = search.indexed_pages(root)
+    done = search.index_site(root, pages, changed, before)
+    if done is None:
+        return gone
+    reporter.info(_("indexed the pages for search into {folder}/", folder=search.BUNDLE))
+    return [*gone, *(done.touched if done.touched is not None else [search.BUNDLE])]
 
 
 def plan_manifest(

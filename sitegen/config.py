@@ -44,7 +44,7 @@ class SiteConfig:
     pdf: bool = False
     cache_dir: Path | None = None
     lang: str = DEFAULT_LANGUAGE
-    index_search: bool = True  # run Pagefind when site.yaml has search on (`sitegen serve` does not)
+    index_search: bool = True  # index the pages when site.yaml has search on (`sitegen serve` does not)
     today: dt.date | None = None  # the date to build "as of" when the caller decides it (`sitegen edit`)
 
 

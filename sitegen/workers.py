@@ -82,7 +82,7 @@ def give_back_memory() -> None:
 def die_with_parent(parent: int) -> None:
     """In a child process: be killed when ``parent`` ends, however it ends (Linux; elsewhere nothing).
 
-    Used by forked workers and, before they start, by the programs a build runs (Pagefind, Chromium).
+    Used by forked workers and, before they start, by the programs a build runs (Chromium).
     """
     if not sys.platform.startswith("linux"):
         return

@@ -23,8 +23,8 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def pages(root: Path) -> dict[str, bytes]:
-    """The tree without the search index, which is Pagefind's output (tests/test_search.py checks it)."""
-    return {k: v for k, v in tree(root).items() if not k.startswith("pagefind/")}
+    """The tree without the search index, which tests/test_search.py checks."""
+    return {k: v for k, v in tree(root).items() if not k.startswith("search/")}
 
 
 def build(content: Path, output: Path, *extra: str) -> int:
@@ -37,7 +37,7 @@ def test_minimal_site_matches_golden(tmp_path: Path, request: pytest.FixtureRequ
     golden = GOLDEN / "minimal"
     if request.config.getoption("--update-golden"):
         shutil.rmtree(golden, ignore_errors=True)
-        shutil.copytree(out, golden, ignore=lambda folder, names: ["pagefind"] if Path(folder) == out else [])
+        shutil.copytree(out, golden, ignore=lambda folder, names: ["search"] if Path(folder) == out else [])
     assert pages(out) == tree(golden), "output differs from tests/golden/minimal (see CONTRIBUTING.md)"
 
 

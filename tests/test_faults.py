@@ -369,50 +369,6 @@ def test_a_worker_that_dies_ends_the_build_with_a_clear_error(
     assert tree(out) == before
 
 
-FAKE_PAGEFIND = """#!{python}
-import os, sys, time
-output = sys.argv[sys.argv.index("--output-path") + 1]
-with open({started!r}, "w") as stream:
-    stream.write(str(os.getpid()))
-time.sleep(8)
-os.makedirs(output, exist_ok=True)
-open(os.path.join(output, "pagefind.js"), "w").write("late")
-"""
-
-
-@posix_only
-def test_a_killed_build_leaves_no_pagefind_running(tmp_path: Path) -> None:
-    """Pagefind outliving a killed build would write into the output after the next build ended."""
-    started = tmp_path / "pagefind-started"
-    fake = tmp_path / "pagefind"
-    fake.write_text(FAKE_PAGEFIND.format(python=sys.executable, started=str(started)), encoding="utf-8")
-    fake.chmod(0o755)
-    work = tmp_path / "work"
-    shutil.copytree(MINIMAL, work / "content")
-    env = environment(PAGEFIND_BINARY_PATH=str(fake))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sitegen", *build_args(work / "content", work / "out")],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 300
-    while not started.exists() and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.05)
-    assert started.exists(), "the build never started Pagefind"
-    pagefind = int(started.read_text(encoding="ascii") or 0)
-    process.kill()
-    process.wait()
-    assert survivors(process.pid) == []
-    assert not Path(f"/proc/{pagefind}").exists() or "Z" in Path(f"/proc/{pagefind}/stat").read_text()
-    # The next build (with the real Pagefind), and the seconds the fake one would have slept.
-    assert build(work / "content", work / "out") == 0
-    time.sleep(9)
-    assert leftovers(work) == []
-    assert not list(work.rglob(".pagefind.new-*"))
-
-
 @posix_only
 def test_a_killed_build_leaves_no_chromium_running(tmp_path: Path) -> None:
     chromium = Path(os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium"))

@@ -244,7 +244,7 @@ def test_the_preview_equals_clean_builds_after_random_edits(tmp_path: Path, seed
             clean = tmp_path / f"clean-{step}"
             assert build(tmp_path / "content", clean, "--theme", str(tmp_path / "theme")) == 0
             # The preview makes no search index (see tests/test_search.py); everything else is equal.
-            clean_pages = {k: v for k, v in tree(clean).items() if not k.startswith("pagefind/")}
+            clean_pages = {k: v for k, v in tree(clean).items() if not k.startswith("search/")}
             assert tree(preview.site) == clean_pages, f"after {edit.__name__} (step {step})"
     finally:
         preview.close()
@@ -303,7 +303,7 @@ def test_a_page_left_waiting_lets_go_of_its_build_and_is_planned_again(
         preview.render_pending()
         clean = tmp_path / "clean"
         assert build(content, clean) == 0
-        assert tree(preview.site) == {k: v for k, v in tree(clean).items() if not k.startswith("pagefind/")}
+        assert tree(preview.site) == {k: v for k, v in tree(clean).items() if not k.startswith("search/")}
     finally:
         preview.close()
 

@@ -271,8 +271,8 @@ SITE = Record(
             "search",
             Boolean(),
             False,
-            "false: no search page and no search index (default true: `sitegen build` indexes every page "
-            "with Pagefind, which takes seconds per thousand pages on each change).",
+            "false: no search page and no search index (default true: `sitegen build` indexes the "
+            "website pages into search/, and an edit changes only the index files of the words it touched).",
             "站内搜索",
         ),
     ],

@@ -91,7 +91,7 @@ class Preview:
     def __init__(self, config: SiteConfig, reporter: Reporter) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-"))
         output = self.folder / "site"
-        # No search index: Pagefind takes seconds per thousand pages, too slow for every save.
+        # No search index: the preview makes pages when they are asked for, the index needs them all.
         self.config = dataclasses.replace(
             config, output_dir=output, cache_dir=self.folder / "cache", pdf=False, index_search=False
         )

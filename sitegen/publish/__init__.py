@@ -2,5 +2,5 @@
 
 ``write`` stages a whole build and swaps it in (or applies an incremental one); ``state`` remembers
 what the last build read and wrote; ``parallel`` renders on every core; ``search`` indexes the
-pages with Pagefind; ``pdf`` prints the sheets with headless Chromium.
+pages for the search page; ``pdf`` prints the sheets with headless Chromium.
 """

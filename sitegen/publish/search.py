@@ -1,62 +1,87 @@
-"""Index the built website for client-side search with Pagefind, the last step of a build.
+"""The site's search index, written beside the pages and changed page by page, the last step of a build.
 
 What the theme's pages tell the index, and the search page (``assets/search.js``) relies on:
 
-- ``data-pagefind-body`` on the element holding a page's main content (``MARK``); its ``h1`` comes
-  first, so that excerpts can start after the title.
-- Notices: the sort key ``date`` (ISO date) and the metadata ``date`` and ``expires`` (as the page
-  writes them). Expired notices and the lists of notices: the filter ``rank:low``. The search page
-  shows current notices and other pages as Pagefind ranks them, then the expired notices newest
-  first, marked as expired, then the lists of notices.
-- One filter key with one value, and one sort key: Pagefind writes several filter keys, several
-  values of one, or several sort keys in an order that changes from run to run, and builds must
-  give the same bytes.
-- Every edition uses the one index at the site's root (``pagefind/``), which keeps each page's
-  language (``<html lang>``) apart; the search page of an edition searches its own language.
+- ``data-search-body`` on the element holding a page's main content (``MARK``): only pages that
+  have it are indexed, only the text inside it, less elements marked ``data-search-ignore``. The
+  page's title is its first ``h1`` there (else its ``<title>``); its language its ``<html lang>``.
+- ``data-search-low`` anywhere inside it: the page comes after the others found (expired notices,
+  the lists of notices). ``data-search-date`` on a ``<time datetime>``: the page's date, as the
+  page writes it, and its order among the pages that come after (newest first, undated last);
+  ``data-search-expires``: the date it is valid until, as the page writes it.
+
+The index, ``search/<language>/`` at the site's root, one per language:
+
+- ``meta.json``: how many pages the language has and into how many word files its words go.
+- ``w/<n>.json``: the words of word file *n* (by a hash of the word, see :func:`bucket`), each with
+  the pages that hold it: one record of ``RECORD`` characters per page, ordered by page key — the
+  page's key (8 characters, a hash of its path), how much the word weighs in the page (one
+  character of ``DIGITS``) and its date for ordering (three characters: 0 not after the others,
+  1 after them and undated, else 2 + days since 1970-01-01).
+- ``p/<key>.json``: a page's address, title, dates and text, for the list of results.
+
+Chinese text is indexed as every character and every pair of characters next to each other, other
+text as words (letters and digits), after NFKC and lower case (:func:`words`); the search page cuts
+a query the same way and wants every part of it found. A word's weight is its BM25 weight in the
+page (a saturating count, less in longer pages) with a bonus where the page's title has it; how
+rare the word is comes from how many pages hold it, at search time. Nothing in a word file depends
+on the rest of the site, so a build that changed some pages writes again only the word files of
+the words those pages gained or lost, and their own page files: the result is byte for byte the
+index a whole build makes of the same pages.
 """
 
 from __future__ import annotations
 
-import errno
+import hashlib
 import json
 import os
+import re
 import shutil
-import subprocess
-from collections.abc import Iterable, Mapping
+import tempfile
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import TextIO
 
-from sitegen.errors import SitegenError
-from sitegen.i18n import _
 from sitegen.publish.write import replace_folder
-from sitegen.report import Reporter
-from sitegen.workers import child_of_this_process
 
-BUNDLE = "pagefind"
-MARK = b"data-pagefind-body"  # on the element holding a page's indexed content
-# Inside the bundle while it indexes the pages beside it; removed while a new index is being made.
+BUNDLE = "search"
+MARK = b"data-search-body"  # on the element holding a page's indexed content
+FORMAT = 1
+# In the bundle while it holds the index of the pages beside it; a build that finds it missing or
+# of another format makes the whole index again.
 STAMP = ".sitegen-indexed"
-STAMP_TEXT = "This search index was made by `sitegen build` from the pages beside it.\n"
-INSTALL_HINT = "pip install 'pagefind[extended]'"
-# Pagefind's own user interfaces, which the theme's search page does not use (it asks pagefind.js).
-# How Pagefind (Rust) reports a full disk, when it does; below this much free space, a bundle it
-# wrote may have been cut short.
-_NO_SPACE = f"(os error {errno.ENOSPC})"
-MIN_FREE = 1 << 20
-UNUSED = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*", "pagefind-highlight.js")
+STAMP_TEXT = f"This search index (format {FORMAT}) was made by `sitegen build` from the pages beside it.\n"
+LEGACY = ("pagefind",)  # where earlier versions put an index, removed by the next build
 
+DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"  # file names that differ in more than case
+KEY = 8
+RECORD = KEY + 1 + 3
+# Weights: of a word in the title, in headings, in the text (as Pagefind weighs them), BM25's.
+TITLE, HEADINGS = 7, {"h2": 6, "h3": 5, "h4": 4, "h5": 3, "h6": 2}
+K1, B, LENGTH = 1.2, 0.75, 300  # LENGTH: the length (in words) of a usual page
+TEXT_SHARE, TITLE_BONUS = 23, 40  # of the 63 a weight can be: a word in the title weighs most
+SHORT_TITLE = 4  # titles up to this long (a Chinese character 1, other words 2) have the whole bonus
+SHARES = 64  # a whole index gathers its word files in this many shares, one at a time
+# Pages an edit may change before the whole index is made again instead (it is then faster).
+WHOLE_SHARE = 4
 
-def find_pagefind() -> Path | None:
-    """The Pagefind program: the ``pagefind`` package's (``PAGEFIND_BINARY_PATH`` first), else on PATH.
-
-    The extended build is preferred: only it splits Chinese text into words.
-    """
-    try:
-        from pagefind.service import get_executable
-    except ImportError:
-        found = shutil.which("pagefind_extended") or shutil.which("pagefind")
-        return Path(found) if found else None
-    program: Path | None = get_executable()
-    return program
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
+_PARTS = re.compile(rf"([{CJK}]+)|[^\W_{CJK}]+")
+_CHINESE = re.compile(f"[{CJK}]")
+_LANG = re.compile(rb"<html\b[^>]*?\slang=[\"']?([^\"'\s>]+)", re.IGNORECASE)
+MAX_WORD = 40
+_BLOCKS = frozenset(
+    "address article aside blockquote br dd details div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
+    "header hr li main nav ol p pre section summary table td th tr ul".split()
+)
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+_SKIP = frozenset(("script", "style", "template", "noscript", "svg"))
 
 
 def marks_content(dest: str, data: bytes) -> bool:
@@ -100,113 +125,491 @@ def updated_pages(known: Iterable[str], marked: Mapping[str, bool], removed: Ite
     return sorted(pages)
 
 
-def index_site(root: Path, pages_changed: bool, reporter: Reporter, pages: list[str] | None = None) -> bool:
-    """Make ``root/pagefind/`` from the pages under ``root``, unless no page changed since the last one.
+# --- words -----------------------------------------------------------------------------------------
 
-    Returns whether an index was made. Pages mark what is indexed with ``data-pagefind-body`` (the
-    main content of website pages; never print sheets, navigation or footers); ``pages`` are those
-    pages when the build knows them (else every page is read to find them). The new bundle is
-    made in a hidden folder of the output (from links to the pages, see :func:`_link_pages`) and
-    swapped in whole, so the old one serves until the new one is ready; if making it fails, the old
-    one loses its stamp and the next build makes it again. Without Pagefind the site is built
-    without an index, and its search page says search is unavailable.
+
+def words(text: str) -> Iterator[str]:
+    """The words of ``text`` as the index holds them: every Chinese character, then every pair of
+    them next to each other; words of letters and digits, in lower case (at most ``MAX_WORD``)."""
+    for match in _PARTS.finditer(unicodedata.normalize("NFKC", text).lower()):
+        run = match.group(1)
+        if run is None:
+            yield match.group(0)[:MAX_WORD]
+            continue
+        yield from run
+        for at in range(len(run) - 1):
+            yield run[at : at + 2]
+
+
+def bucket(word: str, buckets: int) -> int:
+    """The word file that holds ``word``: FNV-1a of the UTF-8 of the word (of other text than
+    Chinese, of its first two characters, so that the words a query's word begins are together)."""
+    key = word if _CHINESE.match(word) else word[:2]
+    number = 0x811C9DC5
+    for byte in key.encode("utf-8"):
+        number = ((number ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return number % buckets
+
+
+def buckets_for(pages: int) -> int:
+    """How many word files an index of this many pages has: about eight pages' words each."""
+    count = 8
+    while count * 8 < pages:
+        count *= 2
+    return count
+
+
+def page_keys(pages: Iterable[str]) -> dict[str, str]:
+    """Each page's key: a hash of its path; where two would share one, the later path in order takes
+    the next of its own hashes that no page has (so the keys are those of the set of pages)."""
+    keys: dict[str, str] = {}
+    taken: set[str] = set()
+    for page in sorted(pages):
+        salt = 0
+        while (key := _key(page if salt == 0 else f"{page}\0{salt}")) in taken:
+            salt += 1
+        keys[page] = key
+        taken.add(key)
+    return keys
+
+
+def _key(text: str) -> str:
+    number = int.from_bytes(hashlib.sha1(text.encode("utf-8")).digest()[:5], "big")
+    return "".join(KEY_ALPHABET[(number >> shift) & 31] for shift in range(35, -1, -5))
+
+
+# --- pages -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """What the index holds of one page."""
+
+    url: str
+    lang: str = "und"
+    title: str = ""
+    text: str = ""
+    date: str = ""  # as the page writes it
+    expires: str = ""
+    order: str = ""  # the ISO date of data-search-date
+    low: bool = False
+    weighted: Counter[str] = field(default_factory=Counter)  # each word's weight in the title and headings
+    length: int = 0  # how many words the text has
+
+    def fragment(self) -> bytes:
+        data = {"url": self.url, "title": self.title, "text": self.text}
+        data.update({name: value for name in ("date", "expires") if (value := getattr(self, name))})
+        return _json(data)
+
+    def day(self) -> int:
+        """The record's date for ordering: 0 not after the others, 1 after them undated, 2 + days."""
+        if not self.low:
+            return 0
+        try:
+            return 2 + (date.fromisoformat(self.order[:10]) - date(1970, 1, 1)).days
+        except ValueError:
+            return 1
+
+    def records(self, key: str) -> dict[str, str]:
+        """Each of the page's words, with its record."""
+        title = set(words(self.title))
+        counts = Counter(words(self.text))
+        for word in title:
+            counts[word] += TITLE
+        counts.update(self.weighted)
+        norm = K1 * (1 - B + B * self.length / LENGTH)
+        # The bonus of a word in the title is the larger, the shorter the title: a page titled just
+        # what was asked comes before pages whose titles say more.
+        bonus = TITLE_BONUS * (1 + min(1.0, SHORT_TITLE / max(1, _length(self.title, 2)))) / 2
+        day = _digits(self.day(), 3)
+        found = {}
+        for word, count in counts.items():
+            weight = count * (K1 + 1) / (count + norm) / (K1 + 1) * TEXT_SHARE + (bonus if word in title else 0)
+            found[word] = key + DIGITS[min(len(DIGITS) - 1, max(1, round(weight)))] + day
+        return found
+
+
+def _digits(number: int, width: int) -> str:
+    return "".join(DIGITS[(number >> shift) & 63] for shift in range(6 * (width - 1), -1, -6))
+
+
+class _Reader(HTMLParser):
+    """Reads a page's indexed content (see the module's description)."""
+
+    def __init__(self, page: Page) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = page
+        self.open: list[tuple[str, bool, bool, str]] = []  # tag, in the body, ignored, meta it gives
+        self.parts: list[str] = []
+        self.title: list[str] | None = None  # the first h1's text while it is read
+        self.heading: tuple[str, list[str]] | None = None
+        self.meta: dict[str, list[str]] = {}
+        self.head_title: list[str] | None = None
+        self.page_title = ""
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        given = dict(attrs)
+        body, ignored = (self.open[-1][1], self.open[-1][2]) if self.open else (False, False)
+        body = body or "data-search-body" in given
+        ignored = ignored or "data-search-ignore" in given
+        meta = ""
+        if body and "data-search-low" in given:
+            self.page.low = True
+        if body and "data-search-date" in given:
+            meta = "date"
+            self.page.order = given.get("datetime") or ""
+        elif body and "data-search-expires" in given:
+            meta = "expires"
+        if meta:
+            self.meta[meta] = []
+        if tag == "title":
+            self.head_title = []
+        if tag in _SKIP:
+            self.skipping += 1
+        if body and not ignored and tag in _BLOCKS:
+            self.parts.append("\n")
+        if body and not ignored and tag == "h1" and self.title is None and not self.page.title:
+            self.title = []
+        elif body and not ignored and tag in HEADINGS:
+            self.heading = (tag, [])
+        if tag not in _VOID:
+            self.open.append((tag, body, ignored, meta))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in {entry[0] for entry in self.open}:
+            return
+        while self.open:
+            name, body, ignored, meta = self.open.pop()
+            if name in _SKIP:
+                self.skipping -= 1
+            if meta:
+                self.meta[meta + "!"] = self.meta.pop(meta)
+            if name == "title" and self.head_title is not None:
+                self.page_title = _spaced("".join(self.head_title))
+                self.head_title = None
+            if name == "h1" and self.title is not None:
+                self.page.title = _spaced("".join(self.title))
+                self.title = None
+            elif self.heading is not None and name == self.heading[0]:
+                weight = HEADINGS[name] - 1  # the text counts it once already
+                for word in words("".join(self.heading[1])):
+                    self.page.weighted[word] += weight
+                self.heading = None
+            if body and not ignored and name in _BLOCKS:
+                self.parts.append("\n")
+            if name == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.head_title is not None:
+            self.head_title.append(data)
+        if self.skipping or not self.open:
+            return
+        for meta, kept in self.meta.items():
+            if not meta.endswith("!"):
+                kept.append(data)
+        _tag, body, ignored, _meta = self.open[-1]
+        if not body or ignored:
+            return
+        if self.title is not None:
+            self.title.append(data)
+            return
+        if self.heading is not None:
+            self.heading[1].append(data)
+        self.parts.append(data)
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text.split())
+
+
+def page_language(html: bytes) -> str:
+    """The language of a page (its ``<html lang>``, in lower case; ``und`` when it has none)."""
+    found = _LANG.search(html[:4096])
+    return found.group(1).decode("ascii", "replace").lower() if found else "und"
+
+
+def read_page(url: str, html: bytes) -> Page:
+    """What the index holds of the page at ``url`` (a path below the site's root) with this HTML."""
+    page = Page(url, page_language(html))
+    text = html.decode("utf-8", "replace")
+    reader = _Reader(page)
+    reader.feed(text)
+    reader.close()
+    lines = (_spaced(line) for line in "".join(reader.parts).split("\n"))
+    page.text = "\n".join(line for line in lines if line)
+    if not page.title:
+        page.title = reader.page_title
+    for name in ("date", "expires"):
+        setattr(page, name, _spaced("".join(reader.meta.get(name + "!", []))))
+    page.length = _length(page.text)
+    return page
+
+
+def _length(text: str, other: int = 1) -> int:
+    """How long ``text`` is: a Chinese character 1 (their pairs not counted), another word ``other``."""
+    return sum(other if not _CHINESE.match(word) else 1 if len(word) == 1 else 0 for word in words(text))
+
+
+def _json(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+# --- the index -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Indexed:
+    """What :func:`index_site` did: the paths below the site's root it changed (``None``: the whole
+    index was made again), and how many pages it read."""
+
+    touched: list[str] | None
+    read: int
+
+
+def index_site(
+    root: Path, pages: list[str], changed: Iterable[str] | None = None, before: list[str] | None = None
+) -> Indexed | None:
+    """Bring ``root/search/`` up to date with the pages under ``root``; None if nothing changed.
+
+    ``pages``: the pages that mark content for the index. ``changed``: the pages written or removed
+    since the index was made, of ``before``, the pages it then held (either None: make the whole
+    index). A whole index is made in a hidden folder and swapped in whole; an index changed in place
+    is changed file by file, each written afresh (never into a file the output may share with a
+    copy of itself).
     """
-    stamp = root / BUNDLE / STAMP
-    if not pages_changed and stamp.is_file():
-        return False
-    program = find_pagefind()
-    if program is None:
-        reporter.info(
-            _(
-                "warning: Pagefind is not installed, so the site is built without a search index "
-                "(its search page says search is unavailable); install it with `{hint}`, "
-                "or turn search off with `search: false` in site.yaml",
-                hint=INSTALL_HINT,
-            )
-        )
-        return False
-    stamp.unlink(missing_ok=True)
+    bundle = root / BUNDLE
+    stamp = bundle / STAMP
+    fresh = changed is None or before is None or not stamp.is_file()
+    if not fresh and stamp.read_text(encoding="utf-8") != STAMP_TEXT:
+        fresh = True
+    if not fresh:
+        assert changed is not None and before is not None
+        update = _Update(root, pages, before, set(changed))
+        if not update.whole:
+            try:
+                touched = update.run()
+            except _Whole:
+                pass
+            else:
+                return Indexed(touched, update.read) if touched else None
+    _whole(root, pages)
+    return Indexed(None, len(pages))
+
+
+def _whole(root: Path, pages: list[str]) -> None:
+    """Make the index of ``pages`` in a hidden folder, then put it in the place of the old one.
+
+    The pages are read one at a time; their words' records go to files on disk, a file for each
+    64th of the word files, which are then written one such share at a time: the memory it takes
+    does not grow with the site.
+    """
     for leftover in root.glob(f".{BUNDLE}.*-*"):  # from a build that was killed
         shutil.rmtree(leftover, ignore_errors=True)
     fresh = root / f".{BUNDLE}.new-{os.getpid()}"
-    folder = root / f".{BUNDLE}.pages-{os.getpid()}"
-    command = [str(program), "--site", str(folder), "--output-path", str(fresh), "--keep-index-url", "--silent"]
+    spill = Path(tempfile.mkdtemp(prefix=f".{BUNDLE}.spill-", dir=root))
     try:
-        _link_pages(root, folder, indexed_pages(root) if pages is None else pages)
-        try:
-            # Pagefind ends with the build, however the build ends (a killed build's Pagefind would
-            # otherwise go on writing into a folder the next build has removed).
-            done = subprocess.run(
-                command, capture_output=True, text=True, check=False, preexec_fn=child_of_this_process()
-            )
-        except OSError as exc:
-            raise SitegenError(
-                _("cannot run Pagefind ({program}): {reason}", program=str(program), reason=exc.strerror or "")
-            ) from exc
-        if done.returncode != 0 or not (fresh / "pagefind.js").is_file():
-            detail = (done.stderr or done.stdout).strip().splitlines()
-            if any(_NO_SPACE in line for line in detail):
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(fresh))
-            raise SitegenError(
-                _(
-                    "Pagefind could not index the site ({program}): {detail}",
-                    program=str(program),
-                    detail=detail[-1] if detail else "-",
-                )
-            )
-        _check_written(fresh)
-        for pattern in UNUSED:
-            for path in fresh.glob(pattern):
-                path.unlink()
-        _sorted_entry(fresh / "pagefind-entry.json")
+        fresh.mkdir()
+        languages: dict[str, str] = {}
+        for page in pages:
+            try:
+                with open(root / page, "rb") as file:
+                    languages[page] = page_language(file.read(4096))
+            except FileNotFoundError:
+                continue
+        counts = Counter(languages.values())
+        buckets = {lang: buckets_for(number) for lang, number in counts.items()}
+        for path in _spill(root, fresh, spill, languages, buckets):
+            lang = path.name.rsplit("-", 1)[0]
+            for number, entries in sorted(_gathered(path).items()):
+                data = {word: "".join(sorted(records)) for word, records in entries.items()}
+                _write_new(fresh / lang / "w" / f"{number}.json", _json(data))
+            path.unlink()
+        for lang, number in counts.items():
+            _write_new(fresh / lang / "meta.json", _json({"pages": number, "buckets": buckets[lang]}))
         (fresh / STAMP).write_text(STAMP_TEXT, encoding="utf-8")
         replace_folder(fresh, root / BUNDLE, root / f".{BUNDLE}.old-{os.getpid()}")
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
-        shutil.rmtree(folder, ignore_errors=True)
-    return True
+        shutil.rmtree(spill, ignore_errors=True)
 
 
-def _check_written(bundle: Path) -> None:
-    """Raise if Pagefind may not have written the whole bundle.
-
-    Pagefind does not say when the disk fills up: it ends as if all went well and leaves files
-    empty or cut short. An empty file, or a disk left with less than 1 MB, is taken for a full disk.
-    """
-    empty = [path for path in bundle.rglob("*") if path.is_file() and path.stat().st_size == 0]
-    if empty or shutil.disk_usage(bundle).free < MIN_FREE:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(empty[0] if empty else bundle))
-
-
-def _link_pages(root: Path, folder: Path, pages: list[str]) -> None:
-    """Put links to the site's indexed ``pages`` in a new folder, in the order of their paths, for Pagefind.
-
-    Only pages that mark content for the index (``MARK``) are given: Pagefind reads every page it is
-    given to look for the mark, and the print sheets, contact pages and the like (four fifths of a
-    district's pages, and the larger ones) would cost it four times the work for the same index.
-
-    Pagefind indexes the pages in the order the file system lists them, and its index differs with
-    that order. Some file systems (tmpfs, btrfs) list files in the order they were made, which
-    differs between a whole build, an incremental one and one on several cores: the index of the
-    same pages would differ too. A folder made afresh in one order is listed the same every time.
-    """
-    made: set[str] = set()
-    for page in sorted(pages):
-        source, target = root / page, folder / page
-        parent = os.path.dirname(page)
-        if parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(parent)
-        try:
-            os.link(source, target)
-        except FileNotFoundError:  # not there (any more): nothing to index
-            continue
-        except OSError:  # a file system without hard links
-            shutil.copyfile(source, target)
+def _spill(root: Path, fresh: Path, spill: Path, languages: dict[str, str], buckets: dict[str, int]) -> list[Path]:
+    """Write each page's file into ``fresh`` and its words' records into files in ``spill``
+    (``<language>-<share>``, a line for each: word file, word, record); the files written."""
+    keys = page_keys(languages)
+    files: dict[Path, TextIO] = {}
+    try:
+        for page, lang in languages.items():
+            data = _read(root, page)
+            if data is None:
+                continue
+            _write_new(fresh / lang / "p" / f"{keys[page]}.json", data.fragment())
+            shares = min(SHARES, buckets[lang])
+            for word, record in data.records(keys[page]).items():
+                number = bucket(word, buckets[lang])
+                path = spill / f"{lang}-{number % shares}"
+                out = files.get(path)
+                if out is None:
+                    out = files[path] = open(path, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
+                out.write(f"{number}\t{word}\t{record}\n")
+    finally:
+        for out in files.values():
+            out.close()
+    return sorted(files)
 
 
-def _sorted_entry(path: Path) -> None:
-    """Pagefind lists the index of each language in any order: sort them, so builds stay reproducible."""
-    if path.is_file():
-        entry = json.loads(path.read_bytes())
-        path.write_text(json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+def _gathered(path: Path) -> dict[int, dict[str, list[str]]]:
+    """The records of a spilled file (see :func:`_spill`), by word file and word."""
+    found: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            number, word, record = line.rstrip("\n").split("\t")
+            found[int(number)][word].append(record)
+    return found
+
+
+def _read(root: Path, page: str) -> Page | None:
+    try:
+        html = (root / page).read_bytes()
+    except FileNotFoundError:
+        return None
+    return read_page(page, html)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``path`` as a new file (the output's files may be shared with a copy of it by hard links)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+class _Update:
+    """Changes an index in place for the pages that changed (see :func:`index_site`)."""
+
+    def __init__(self, root: Path, pages: list[str], before: list[str], changed: set[str]) -> None:
+        self.root, self.bundle = root, root / BUNDLE
+        self.read = 0
+        self.old_keys, self.keys = page_keys(before), page_keys(pages)
+        known = set(self.old_keys) | set(self.keys)
+        moved = {page for page in known if self.old_keys.get(page) != self.keys.get(page)}
+        self.changed = sorted((changed & known) | moved)
+        self.meta: dict[str, dict[str, int]] = {}
+        self.whole = len(self.changed) * WHOLE_SHARE > max(1, len(pages))
+
+    def _meta(self, lang: str) -> dict[str, int]:
+        if lang not in self.meta:
+            path = self.bundle / lang / "meta.json"
+            self.meta[lang] = json.loads(path.read_bytes()) if path.is_file() else {"pages": 0, "buckets": 0}
+        return self.meta[lang]
+
+    def run(self) -> list[str]:
+        """Change the index; the paths changed, below the site's root."""
+        removals: dict[tuple[str, int], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        additions: dict[tuple[str, int], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        fragments: dict[Path, bytes | None] = {}
+        languages: set[str] = set()
+        for page in self.changed:
+            old = self._old(page)
+            new = _read(self.root, page) if page in self.keys else None
+            self.read += new is not None
+            if old is not None:
+                lang, key, old_words = old
+                fragment = self.bundle / lang / "p" / f"{key}.json"
+                fragments[fragment] = None
+                self._meta(lang)["pages"] -= 1
+                languages.add(lang)
+                for word in old_words:
+                    removals[(lang, bucket(word, self._meta(lang)["buckets"] or 1))][word].add(key)
+            if new is not None:
+                key = self.keys[page]
+                fragments[self.bundle / new.lang / "p" / f"{key}.json"] = new.fragment()
+                meta = self._meta(new.lang)
+                meta["pages"] += 1
+                languages.add(new.lang)
+                if not meta["buckets"]:
+                    meta["buckets"] = buckets_for(1)
+                for word, record in new.records(key).items():
+                    additions[(new.lang, bucket(word, meta["buckets"]))][word].append(record)
+        for lang in languages:
+            meta = self._meta(lang)
+            if meta["pages"] > 0 and buckets_for(meta["pages"]) != meta["buckets"]:
+                raise _Whole
+        touched: list[str] = []
+        for lang, number in sorted(set(removals) | set(additions)):
+            path = self.bundle / lang / "w" / f"{number}.json"
+            entries: dict[str, str] = json.loads(path.read_bytes()) if path.is_file() else {}
+            for word, keys in removals.get((lang, number), {}).items():
+                kept = _without(entries.get(word, ""), keys)
+                if kept:
+                    entries[word] = kept
+                else:
+                    entries.pop(word, None)
+            for word, records in additions.get((lang, number), {}).items():
+                entries[word] = _with(entries.get(word, ""), records)
+            touched.append(self._put(path, _json(entries) if entries else None))
+        for path, data in fragments.items():
+            touched.append(self._put(path, data))
+        for lang in sorted(languages):
+            meta = self._meta(lang)
+            path = self.bundle / lang / "meta.json"
+            touched.append(self._put(path, _json(meta) if meta["pages"] > 0 else None))
+        return sorted(set(touched))
+
+    def _old(self, page: str) -> tuple[str, str, set[str]] | None:
+        """The language, key and words of the page as the index holds it, if it does."""
+        key = self.old_keys.get(page)
+        if key is None:
+            return None
+        for folder in sorted(self.bundle.iterdir()):
+            fragment = folder / "p" / f"{key}.json"
+            if fragment.is_file():
+                data = json.loads(fragment.read_bytes())
+                found = set(words(data.get("title", ""))) | set(words(data.get("text", "")))
+                return folder.name, key, found
+        return None
+
+    def _put(self, path: Path, data: bytes | None) -> str:
+        """Write (or with None remove) the file at ``path``; its path below the site's root."""
+        if data is None:
+            path.unlink(missing_ok=True)
+            for folder in path.parents:
+                if folder == self.bundle or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+        elif not path.is_file() or path.read_bytes() != data:
+            _replace(path, data)
+        return path.relative_to(self.root).as_posix()
+
+
+class _Whole(Exception):
+    """The change is better made as a whole index."""
+
+
+def _without(records: str, keys: set[str]) -> str:
+    return "".join(
+        records[at : at + RECORD] for at in range(0, len(records), RECORD) if records[at : at + KEY] not in keys
+    )
+
+
+def _with(records: str, added: list[str]) -> str:
+    keys = {record[:KEY] for record in added}
+    kept = [records[at : at + RECORD] for at in range(0, len(records), RECORD) if records[at : at + KEY] not in keys]
+    return "".join(sorted(kept + added))
+
+
+def remove_legacy(root: Path) -> list[str]:
+    """Remove the index folders earlier versions made under ``root``; the paths removed."""
+    gone = []
+    for name in LEGACY:
+        if (root / name).is_dir():
+            shutil.rmtree(root / name)
+            gone.append(name)
+    return gone
