@@ -7,9 +7,12 @@ import errno
 import functools
 import http.server
 import json
+import os
 import random
 import re
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -219,6 +222,45 @@ def test_many_pages_changed_make_the_index_whole_and_a_page_the_index_holds_alon
     assert search.index_site(tmp_path, names, ["n5/print/index.html"], names) is None  # not indexed: nothing
     many = search.index_site(tmp_path, names, names[:20], names)
     assert many is not None and many.touched is None  # half the pages: made whole, it is faster
+
+
+INDEX_IN_PARTS = """
+import sys
+from pathlib import Path
+from sitegen import workers
+from sitegen.publish import search
+run_forked = workers.run_forked
+def spy(tasks, *args):
+    print("forked", tasks)
+    run_forked(tasks, *args)
+workers.run_forked = spy
+root = Path(sys.argv[1])
+search.index_site(root, search.indexed_pages(root))
+"""
+
+
+def test_a_whole_index_made_on_every_core_is_the_one_made_in_one_process(tmp_path: Path) -> None:
+    random.seed(11)
+    pages = [f"n{i % 13}/notices/{i}.html" for i in range(120)]
+    for number, name in enumerate(pages):
+        chosen = random.sample(TEXTS, 5)
+        html = page_html(chosen[0], "，".join(chosen), lang=random.choice(["zh-CN", "en"]), low=number % 3 == 0)
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(html, encoding="utf-8")
+    made = {}
+    for jobs in ("1", "2"):
+        # In a process of its own, which runs no other thread and may fork; SITEGEN_JOBS set,
+        # workers are forked however few the pages.
+        done = subprocess.run(
+            [sys.executable, "-c", INDEX_IN_PARTS, str(tmp_path)],
+            env={**os.environ, "SITEGEN_JOBS": jobs},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert done.stdout.split() == (["forked", "8"] if jobs == "2" else []), done.stdout + done.stderr
+        made[jobs] = bundle(tmp_path)
+    assert made["1"] == made["2"] and len([name for name in made["1"] if "/p/" in name]) == len(pages)
 
 
 # --- in a build -------------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@
     spaced: { sentence: /^[.!?;:]$|\n/, clause: /^,$/ },
   };
   var PUNCTUATION = /^[\s。！？；：，、,.!?;:·…]*$/;
+  var WIDE_END = /[。！？；：，、）」』”]$/;
   // Phone numbers in the text: tappable, and never split across lines.
   var PHONE = /(?:1[3-9]\d[ -]?\d{4}[ -]?\d{4}|0\d{2,3}[ -]?\d{3,4}[ -]?\d{4}|[48]00[ -]?\d{3}[ -]?\d{4}|12345)(?![\d\w])/g;
   var files = new Map(); // the index's files asked for so far, each a promise of its JSON
@@ -202,7 +203,9 @@
     var pieces = [];
     if (span.before) pieces.push({ text: "…", mark: false });
     for (var i = span.start; i < span.end; i++) {
-      var text = words.list[i] === "\n" || /^\s+$/.test(words.list[i]) ? " " : words.list[i];
+      var text = words.list[i];
+      // Between blocks a space, but none after a full-width mark (Chinese puts no space there).
+      if (/^\s+$/.test(text)) text = i > 0 && WIDE_END.test(words.list[i - 1]) ? "" : " ";
       var mark = words.marked.has(i) && !PUNCTUATION.test(words.list[i]);
       var last = pieces[pieces.length - 1];
       if (last && last.mark === mark && i > span.start) last.text += text;
