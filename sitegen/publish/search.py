@@ -32,6 +32,7 @@ index a whole build makes of the same pages.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -177,8 +178,8 @@ def page_keys(pages: Iterable[str]) -> dict[str, str]:
 
 
 def _key(text: str) -> str:
-    number = int.from_bytes(hashlib.sha1(text.encode("utf-8")).digest()[:5], "big")
-    return "".join(KEY_ALPHABET[(number >> shift) & 31] for shift in range(35, -1, -5))
+    """The first 40 bits of the SHA-1 of ``text``, in base 32 (``KEY_ALPHABET``)."""
+    return base64.b32encode(hashlib.sha1(text.encode("utf-8")).digest()[:5]).decode("ascii").lower()
 
 
 # --- pages -----------------------------------------------------------------------------------------
@@ -575,7 +576,8 @@ class _Update:
     def __init__(self, root: Path, pages: list[str], before: list[str], changed: set[str]) -> None:
         self.root, self.bundle = root, root / BUNDLE
         self.read = 0
-        self.old_keys, self.keys = page_keys(before), page_keys(pages)
+        self.keys = page_keys(pages)
+        self.old_keys = self.keys if len(before) == len(pages) and set(before) == set(pages) else page_keys(before)
         known = set(self.old_keys) | set(self.keys)
         moved = {page for page in known if self.old_keys.get(page) != self.keys.get(page)}
         self.changed = sorted((changed & known) | moved)
@@ -671,16 +673,34 @@ class _Whole(Exception):
     """The change is better made as a whole index."""
 
 
+def _place(records: str, key: str) -> int:
+    """Where the record of ``key`` is, or would be, in ``records`` (records in order of their keys)."""
+    low, high = 0, len(records) // RECORD
+    while low < high:
+        middle = (low + high) // 2
+        if records[middle * RECORD : middle * RECORD + KEY] < key:
+            low = middle + 1
+        else:
+            high = middle
+    return low * RECORD
+
+
 def _without(records: str, keys: set[str]) -> str:
-    return "".join(
-        records[at : at + RECORD] for at in range(0, len(records), RECORD) if records[at : at + KEY] not in keys
-    )
+    """``records`` less those of ``keys``."""
+    for key in keys:
+        at = _place(records, key)
+        if records[at : at + KEY] == key:
+            records = records[:at] + records[at + RECORD :]
+    return records
 
 
 def _with(records: str, added: list[str]) -> str:
-    keys = {record[:KEY] for record in added}
-    kept = [records[at : at + RECORD] for at in range(0, len(records), RECORD) if records[at : at + KEY] not in keys]
-    return "".join(sorted(kept + added))
+    """``records`` with ``added`` in their places (instead of records of the same keys)."""
+    for record in added:
+        at = _place(records, record[:KEY])
+        end = at + RECORD if records[at : at + KEY] == record[:KEY] else at
+        records = records[:at] + record + records[end:]
+    return records
 
 
 def remove_legacy(root: Path) -> list[str]:
