@@ -134,8 +134,8 @@ def measure_builds(count: int, folder: Path) -> dict[str, float]:
     """Make a city of ``count`` neighborhoods in ``folder`` and time its builds."""
     content, output = folder / "content", folder / "output"
     make_city(count, content)
-    # The search index is measured on its own (search.py): Pagefind makes it whole again after
-    # every change, which would hide what sitegen itself costs.
+    # The search index is measured on its own (search.py), so that these figures compare with
+    # those of builds before sitegen made it (Pagefind made it whole again after every change).
     with (content / "site.yaml").open("a", encoding="utf-8") as stream:
         stream.write("search: false\n")
     build = [

@@ -127,7 +127,7 @@ def main(arguments: list[str]) -> None:
     seconds = time.perf_counter() - started
     stages.append((seconds, "(to the end)", top_parent, top_worker, top_peak, top_pss))
     print(
-        "| at | stage (as sitegen tells it) | main process RSS | largest child RSS (worker, Pagefind) "
+        "| at | stage (as sitegen tells it) | main process RSS | largest child RSS (worker) "
         "| largest child's peak (VmHWM) | all, PSS |"
     )
     print("| ---: | --- | ---: | ---: | ---: | ---: |")

@@ -9,7 +9,6 @@ process, so that one profile sees all of it) under ``py-spy record --format raw`
 as the default is, sampled 50 times a second without pausing the program (``--nonblocking``: on a
 busy machine, py-spy's pauses starved the build, which then barely ran). The raw profile is
 collapsed stacks, one line per distinct stack and its sample count; speedscope opens it as it is.
-Pagefind, a program of its own, is run through a wrapper that records its wall and CPU time and peak memory.
 
 Each sample is put in the stage of the innermost frame that belongs to one (an import anywhere in
 the stack makes it "imports"): the standard library's frames count for the code that called them.
@@ -45,7 +44,7 @@ STAGES: list[tuple[str, re.Pattern[str]]] = [
     ("Markdown", re.compile(r"\((markdown/|nh3/|sitegen/content/markdown\.py)")),
     ("Jinja rendering", re.compile(r"\((jinja2/|markupsafe/|sitegen/render/|[^()]*\.(html|xml|txt|json):)")),
     ("feeds, calendars, vCards", re.compile(r"\((feedgen/|icalendar/|lxml/|sitegen/plan/(feeds|vcard|meetings)\.py)")),
-    ("Pagefind (waiting for it)", re.compile(r"\(sitegen/publish/search\.py")),
+    ("search index", re.compile(r"\(sitegen/publish/search\.py")),
     ("writing", re.compile(r"\(sitegen/publish/(write|state)\.py")),
     ("reading and checking", re.compile(r"\((yaml/|sitegen/content/)")),
     ("planning", re.compile(r"\(sitegen/plan/")),
@@ -120,11 +119,6 @@ def summarise(path: Path, top: int = 25, out: TextIO | None = None) -> None:
             write(f"| {name} | {100 * count / samples:.1f} |\n")
 
 
-PAGEFIND_WRAPPER = """#!/bin/sh
-exec /usr/bin/time -a -o "{log}" -f "pagefind: %e s wall, %U s user, %S s system, %M KB peak" "{program}" "$@"
-"""
-
-
 def record(workload: str, count: int, work: Path) -> Path:
     content = work / f"{workload}-{count}-content"
     output = work / f"{workload}-{count}-output"
@@ -139,13 +133,6 @@ def record(workload: str, count: int, work: Path) -> Path:
             records.write_sitegen(records.make_records(count), content)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update(SOURCE_DATE_EPOCH=EPOCH, SITEGEN_JOBS="1", PYTHONPATH=str(REPOSITORY))
-    from pagefind.service import get_executable
-
-    wrapper = work / "pagefind-timed.sh"
-    log = work / f"{workload}-{count}-pagefind.txt"
-    wrapper.write_text(PAGEFIND_WRAPPER.format(log=log, program=get_executable()))
-    wrapper.chmod(0o755)
-    env["PAGEFIND_BINARY_PATH"] = str(wrapper)
     profile = work / f"{workload}-{count}.txt"
     command = [
         sys.executable,
@@ -167,8 +154,6 @@ def record(workload: str, count: int, work: Path) -> Path:
     child.returncode = os.waitstatus_to_exitcode(status)
     # py-spy's resource use does not always include the build's (it may not wait for it): time only.
     print(f"build: {time.perf_counter() - started:.1f} s wall under py-spy (exit {child.returncode})")
-    if log.exists():
-        print(log.read_text().strip())
     return profile
 
 

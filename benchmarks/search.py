@@ -4,7 +4,7 @@
     python benchmarks/search.py 100 1000 # any sizes
 
 Prints a Markdown table for benchmarks/README.md: wall time and CPU time (user + system, of the
-build and of Pagefind, which runs on every core) for a cold build and for one notice edited.
+build and its workers) for a cold build and for one notice edited, and the index's size.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def measure(count: int, search: bool, folder: Path) -> dict[str, float]:
     first = timed(build)
     edit_notice(content, 1)
     edited = timed(build)
-    index = output / "pagefind"
+    index = output / "search"
     size = sum(p.stat().st_size for p in index.rglob("*") if p.is_file()) if index.is_dir() else 0
     files = sum(1 for p in index.rglob("*") if p.is_file()) if index.is_dir() else 0
     return {
