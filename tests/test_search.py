@@ -640,3 +640,39 @@ def test_phone_numbers_in_excerpts_can_be_tapped(hosted: str, browser: Any) -> N
     )
     page.close()
     assert ["tel:02900002701", "029-0000 2701", 1] in tels  # whole, on one line
+
+
+# Words the page and the browser must cut alike: traditional and rare characters (outside the
+# Basic Multilingual Plane too), full-width letters and digits, capitals, words among others.
+ODD_WORDS = ["臺灣電視", "𠀋𡈽字典", "ＡＢＣ１２３", "Ürümqi", "MiXeD", "a1b2c3", "龘靐齉", "x", "電", "0299"]
+
+
+@pytest.mark.browser
+def test_the_browser_cuts_queries_as_the_index_cut_the_pages(
+    built_for_hosting: Path, tmp_path: Path, browser: Any
+) -> None:
+    site = built_for_hosting / "some" / "sub" / "path"
+    root = tmp_path / "site"
+    root.mkdir()
+    shutil.copy(site / "search.html", root / "search.html")
+    shutil.copytree(site / "assets", root / "assets")
+    pages = []
+    for number, word in enumerate(ODD_WORDS):
+        name = f"odd/{number}.html"
+        filler = "，".join(w for w in ODD_WORDS if w != word and word not in w and w not in word)[:12]
+        (root / "odd").mkdir(exist_ok=True)
+        (root / name).write_text(page_html(f"第{number}页", f"前文{word}后文 {filler}"), encoding="utf-8")
+        pages.append(name)
+    search.index_site(root, pages)
+    page = browser.new_page()
+    with serving(root) as address:
+        page.goto(address + "search.html")
+        for number, word in enumerate(ODD_WORDS):
+            other = {"ＡＢＣ１２３": "abc123", "Ürümqi": "ÜRÜMQI", "MiXeD": "mixed"}.get(word, word)
+            for asked in {word, other}:
+                links = _search(page, asked)
+                assert address + f"odd/{number}.html" in links, (word, asked, links)
+            # The start of a word finds it too (not a lone Chinese character, which is a word).
+            if not search._CHINESE.match(word) and len(word) > 2:
+                assert address + f"odd/{number}.html" in _search(page, other[:2]), word
+    page.close()
