@@ -93,12 +93,6 @@ def marks_content(dest: str, data: bytes) -> bool:
     return dest.endswith(".html") and MARK in data
 
 
-def any_indexed(written: Iterable[str], marked: Mapping[str, bool]) -> bool:
-    """Whether any of the files just ``written`` is a page the index holds (``marked``: the files
-    rendered, whether each marks content, see :func:`marks_content`)."""
-    return any(marked.get(dest, False) for dest in written)
-
-
 def indexed_pages(root: Path) -> list[str]:
     """The pages under ``root`` that mark content for the index, as paths below it, in order.
 
